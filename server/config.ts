@@ -1,0 +1,50 @@
+/**
+ * Server configuration: command-line flags first, then environment variables, then
+ * defaults. Parsed once at startup with zod; a bad value stops the server with a message
+ * that names the setting.
+ */
+import { parseArgs } from 'node:util';
+import * as z from 'zod/mini';
+
+export const ConfigSchema = z.object({
+  port: z.int('PORT / --port must be a whole number').check(z.gte(0, 'PORT / --port must be 0–65535'), z.lte(65535, 'PORT / --port must be 0–65535')),
+  host: z.string().check(z.minLength(1, 'HOST / --host must not be empty')),
+  db: z.string().check(z.minLength(1, 'FIELDSIGN_DB / --db must not be empty')),
+  staticDir: z.string(),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+export const USAGE = `Usage: npm start -- [--port 8080] [--host 127.0.0.1] [--db data/fieldsign.db] [--static dist]
+  --port    PORT           TCP port (default 8080; 0 picks a free one)
+  --host    HOST           address to listen on (default 127.0.0.1)
+  --db      FIELDSIGN_DB   SQLite file, created on first run (default data/fieldsign.db)
+  --static  FIELDSIGN_STATIC  built PWA to serve (default dist)`;
+
+/** Parse flags and environment into a Config, or throw an Error whose message says what is wrong. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      db: { type: 'string' },
+      static: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) throw new Error(USAGE);
+  const portText = values.port ?? env.PORT ?? '8080';
+  const raw = {
+    port: /^\d+$/.test(portText) ? Number(portText) : Number.NaN,
+    host: values.host ?? env.HOST ?? '127.0.0.1',
+    db: values.db ?? env.FIELDSIGN_DB ?? 'data/fieldsign.db',
+    staticDir: values.static ?? env.FIELDSIGN_STATIC ?? 'dist',
+  };
+  const parsed = z.safeParse(ConfigSchema, raw);
+  if (!parsed.success) {
+    throw new Error(`Invalid configuration: ${parsed.error.issues.map((i) => i.message).join('; ')} (got port "${portText}")\n${USAGE}`);
+  }
+  return parsed.data;
+}

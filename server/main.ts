@@ -1,0 +1,49 @@
+/**
+ * Starts the Fieldsign server: one origin serving the PWA and its API, on SQLite.
+ * `npm start -- --help` lists the settings.
+ */
+import { createServer } from 'node:http';
+import { existsSync } from 'node:fs';
+import { createApp } from './app.ts';
+import { loadConfig } from './config.ts';
+import { SqliteStore } from './store/sqlite.ts';
+
+let config;
+try {
+  config = loadConfig(process.argv.slice(2), process.env);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+
+if (!existsSync(config.staticDir)) {
+  console.warn(`Note: no built app in "${config.staticDir}"; serving the API only. Run "npm run build" first.`);
+}
+const store = new SqliteStore(config.db);
+const server = createServer(createApp({ store, staticDir: config.staticDir }));
+server.keepAliveTimeout = 5_000;
+server.requestTimeout = 60_000;
+
+server.on('error', (error: NodeJS.ErrnoException) => {
+  console.error(error.code === 'EADDRINUSE' ? `Port ${config.port} is already in use. Choose another with --port or PORT.` : error.message);
+  process.exit(1);
+});
+
+server.listen(config.port, config.host, () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const shown = config.host === '127.0.0.1' || config.host === '::1' ? 'localhost' : config.host;
+  console.log(`Fieldsign listening on http://${shown}:${port} (database ${config.db})`);
+});
+
+let closing = false;
+function shutdown(signal: string): void {
+  if (closing) return;
+  closing = true;
+  console.log(`${signal}: closing`);
+  server.close(() => void store.close().then(() => process.exit(0)));
+  server.closeIdleConnections();
+  setTimeout(() => process.exit(0), 5_000).unref();
+}
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));

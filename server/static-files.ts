@@ -1,0 +1,63 @@
+/**
+ * Serves the built PWA. Hashed assets are cached for a year; everything else (index.html,
+ * the service worker, the manifest) is revalidated on every load so updates reach tablets.
+ * Unknown paths that look like navigations get index.html, so deep links work.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.woff2': 'font/woff2',
+};
+
+/** Serve `pathname` from `root`; returns false when nothing matched. */
+export async function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const base = resolve(root);
+  let relative: string;
+  try {
+    relative = normalize(decodeURIComponent(pathname));
+  } catch {
+    return false;
+  }
+  if (relative.includes('\0')) return false;
+  let file = resolve(join(base, relative));
+  if (file !== base && !file.startsWith(base + sep)) return false;
+
+  let info = await stat(file).catch(() => null);
+  if (info?.isDirectory()) {
+    file = join(file, 'index.html');
+    info = await stat(file).catch(() => null);
+  }
+  if (!info?.isFile()) {
+    const wantsPage = !extname(relative) && (req.headers.accept ?? '').includes('text/html');
+    if (!wantsPage) return false;
+    file = join(base, 'index.html');
+    info = await stat(file).catch(() => null);
+    if (!info?.isFile()) return false;
+  }
+
+  const immutable = file.startsWith(join(base, 'assets') + sep);
+  res.writeHead(200, {
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-length': info.size,
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+  } else {
+    createReadStream(file).pipe(res);
+  }
+  return true;
+}

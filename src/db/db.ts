@@ -1,0 +1,50 @@
+/**
+ * The tablet's database (IndexedDB through Dexie). Every signature lands here first, in the
+ * outbox, before anything touches the network. Every `version()` ever shipped stays listed
+ * here so that an update mid-rally upgrades a database full of unsynced records in place.
+ */
+import Dexie, { type Table } from 'dexie';
+import type { SignatureRecord } from '../shared/protocol.ts';
+
+/** Where a record is in its life on the tablet. */
+export type OutboxState = 'pending' | 'synced' | 'quarantined';
+
+/** One captured signature on the tablet. */
+export interface OutboxRow {
+  /** Local insertion order. Sync order follows it, never the device clock. */
+  seq?: number;
+  /** The record's UUID, made once at capture. */
+  id: string;
+  state: OutboxState;
+  /** The full record while pending or quarantined; removed once the server has acknowledged it. */
+  record?: SignatureRecord;
+  /** Size of the record as JSON, for byte-bounded batches. */
+  bytes: number;
+  /** Local day of capture (YYYY-MM-DD), kept after sync for the counts. */
+  day: string;
+  attempts: number;
+  /** Why the server refused it, when quarantined. */
+  reason?: string;
+  syncedAt?: number;
+}
+
+/** Small key/value facts about this tablet (device id, last sync). */
+export interface MetaRow {
+  key: string;
+  value: unknown;
+}
+
+export class FieldsignDB extends Dexie {
+  outbox!: Table<OutboxRow, number>;
+  meta!: Table<MetaRow, string>;
+
+  constructor(name = 'fieldsign') {
+    // Chrome's default durability is "relaxed": a write acknowledged just before a crash or
+    // power loss can vanish. A signature must survive that, so every transaction is strict.
+    super(name, { chromeTransactionDurability: 'strict' });
+    this.version(1).stores({
+      outbox: '++seq, &id, [state+seq]',
+      meta: 'key',
+    });
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Outbox operations. Each one is a single Dexie transaction, so a tab closed at any moment
+ * leaves every record either fully pending or fully acknowledged, never in between.
+ */
+import Dexie from 'dexie';
+import type { FieldsignDB, OutboxRow } from './db.ts';
+import type { SignatureRecord } from '../shared/protocol.ts';
+
+/** Counts the volunteer sees. */
+export interface OutboxCounts {
+  pending: number;
+  quarantined: number;
+  synced: number;
+}
+
+/** Store a freshly captured signature. Resolves only once IndexedDB has committed it. */
+export async function enqueue(db: FieldsignDB, record: SignatureRecord, now = new Date()): Promise<void> {
+  const bytes = new TextEncoder().encode(JSON.stringify(record)).length;
+  await db.outbox.add({ id: record.id, state: 'pending', record, bytes, day: localDay(now), attempts: 0 });
+}
+
+/**
+ * The oldest pending records, bounded by count and by total JSON bytes. Always returns at
+ * least one record when any is pending, so an oversized record cannot stall the queue.
+ */
+export async function nextBatch(db: FieldsignDB, maxRecords: number, maxBytes: number): Promise<SignatureRecord[]> {
+  const rows = await db.outbox
+    .where('[state+seq]')
+    .between(['pending', Dexie.minKey], ['pending', Dexie.maxKey])
+    .limit(maxRecords)
+    .toArray();
+  const batch: SignatureRecord[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    if (!row.record) continue;
+    if (batch.length > 0 && bytes + row.bytes > maxBytes) break;
+    bytes += row.bytes;
+    batch.push(row.record);
+  }
+  return batch;
+}
+
+/**
+ * Mark records the server acknowledged (accepted, or already stored) as synced, and drop
+ * their personal data and strokes: once the server holds a signature, the tablet keeps only
+ * what the counts need.
+ */
+export async function acknowledge(db: FieldsignDB, ids: string[], now = Date.now()): Promise<void> {
+  if (ids.length === 0) return;
+  await db.transaction('rw', db.outbox, async () => {
+    const rows = await db.outbox.where('id').anyOf(ids).toArray();
+    for (const row of rows) {
+      if (row.state !== 'pending' || row.seq === undefined) continue;
+      await db.outbox.put({ seq: row.seq, id: row.id, state: 'synced', bytes: 0, day: row.day, attempts: row.attempts + 1, syncedAt: now });
+    }
+  });
+}
+
+/**
+ * Set records aside that the server refused (invalid, or a conflicting copy). They keep all
+ * their data, stop being retried, and stay visible to the volunteer. Nothing is deleted.
+ */
+export async function quarantine(db: FieldsignDB, refusals: Array<{ id: string; reason: string }>): Promise<void> {
+  if (refusals.length === 0) return;
+  await db.transaction('rw', db.outbox, async () => {
+    for (const { id, reason } of refusals) {
+      const row = await db.outbox.get({ id });
+      if (!row || row.state !== 'pending') continue;
+      await db.outbox.update(row.seq!, { state: 'quarantined', reason, attempts: row.attempts + 1 });
+    }
+  });
+}
+
+/** How many records are pending, quarantined and synced. */
+export async function counts(db: FieldsignDB): Promise<OutboxCounts> {
+  const count = (state: string) =>
+    db.outbox.where('[state+seq]').between([state, Dexie.minKey], [state, Dexie.maxKey]).count();
+  const [pending, quarantined, synced] = await Promise.all([count('pending'), count('quarantined'), count('synced')]);
+  return { pending, quarantined, synced };
+}
+
+/** Records currently in quarantine, with the server's reason. */
+export async function quarantined(db: FieldsignDB): Promise<OutboxRow[]> {
+  return db.outbox.where('[state+seq]').between(['quarantined', Dexie.minKey], ['quarantined', Dexie.maxKey]).toArray();
+}
+
+/** The local calendar day of `d`, as YYYY-MM-DD. */
+export function localDay(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}

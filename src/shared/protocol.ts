@@ -1,0 +1,172 @@
+/**
+ * The sync protocol and the signature record: one set of zod schemas imported by the kiosk
+ * (browser) and by the server (Node). The server re-validates everything it receives with
+ * these same schemas. Uses `zod/mini` to keep the kiosk bundle small.
+ *
+ * Room is left for later work: `payload` is a union so a sealed (encrypted) payload can take
+ * the place of plaintext signer data, and batch results are per record, with reasons.
+ */
+import * as z from 'zod/mini';
+import { isCountryCode } from './countries.ts';
+import { decodeInk, INK_LIMITS, InkDecodeError } from './ink.ts';
+
+/** Version of the batch protocol spoken by this build. */
+export const PROTOCOL_VERSION = 1;
+/** Oldest protocol version the server still accepts. */
+export const MIN_PROTOCOL_VERSION = 1;
+/** Most records one batch may carry. */
+export const MAX_BATCH_RECORDS = 500;
+
+/** A control character (C0, DEL, C1) or a lone surrogate: never valid in a name. */
+const CONTROL_OR_BROKEN = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+const EMAIL = z.email();
+
+/** The signer's own details, as typed on the form. */
+export const SignerSchema = z.object({
+  name: z.string().check(
+    z.trim(),
+    z.minLength(1, 'Please enter your full name.'),
+    z.maxLength(200, 'Please shorten your name to 200 characters.'),
+    z.refine((s) => !CONTROL_OR_BROKEN.test(s), 'The name contains characters that cannot be stored.'),
+  ),
+  email: z.string().check(
+    z.trim(),
+    z.toLowerCase(),
+    z.minLength(1, 'Please enter your email address.'),
+    z.maxLength(254, 'That email address is too long.'),
+    z.refine((s) => s === '' || z.safeParse(EMAIL, s).success, 'Please enter a valid email address, like name@example.org.'),
+  ),
+  country: z.string().check(z.refine(isCountryCode, 'Please choose your country.')),
+  /** Opt-in to future contact. Never pre-ticked; the signature stands without it. */
+  optIn: z.boolean(),
+});
+export type Signer = z.infer<typeof SignerSchema>;
+
+/** Packed vector strokes; see ink.ts. The refinement decodes them, so junk never gets stored. */
+export const InkSchema = z.object({
+  format: z.literal(1),
+  width: z.int().check(z.gte(1), z.lte(10_000)),
+  height: z.int().check(z.gte(1), z.lte(10_000)),
+  data: z.string().check(
+    z.minLength(1, 'The signature is empty.'),
+    z.maxLength(INK_LIMITS.maxDataChars, 'The signature is too large.'),
+    z.refine(inkDecodes, 'The signature strokes are malformed.'),
+  ),
+});
+export type InkData = z.infer<typeof InkSchema>;
+
+function inkDecodes(data: string): boolean {
+  try {
+    return decodeInk({ format: 1, width: 1, height: 1, data }).strokes.length > 0;
+  } catch (e) {
+    if (e instanceof InkDecodeError) return false;
+    throw e;
+  }
+}
+
+/** Signer data and strokes in clear text. */
+export const PlainPayloadSchema = z.object({
+  kind: z.literal('plain'),
+  signer: SignerSchema,
+  ink: InkSchema,
+});
+
+/**
+ * Signer data and strokes encrypted on the tablet (reserved for sealed campaigns): a
+ * per-record AES-256-GCM key wrapped for the coordinator's public key.
+ */
+export const SealedPayloadSchema = z.object({
+  kind: z.literal('sealed'),
+  alg: z.string().check(z.maxLength(64)),
+  keyId: z.string().check(z.maxLength(128)),
+  wrappedKey: z.string().check(z.maxLength(2048), z.regex(/^[A-Za-z0-9_-]*$/)),
+  iv: z.string().check(z.maxLength(64), z.regex(/^[A-Za-z0-9_-]*$/)),
+  ciphertext: z.string().check(z.maxLength(200_000), z.regex(/^[A-Za-z0-9_-]*$/)),
+});
+
+export const PayloadSchema = z.discriminatedUnion('kind', [PlainPayloadSchema, SealedPayloadSchema]);
+
+/** Identifier of a campaign, device or event: short, URL-safe. */
+const Slug = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/, 'Use letters, digits, - or _.'));
+
+/**
+ * One signature as captured on a tablet. `id` is a UUID made once at capture and never
+ * changed; it is what makes every retry idempotent.
+ */
+export const SignatureRecordSchema = z.object({
+  id: z.uuid(),
+  /** Version of this record's shape. */
+  v: z.literal(1),
+  deviceId: Slug,
+  campaignId: Slug,
+  campaignVersion: z.int().check(z.gte(0)),
+  /** Capture time by the tablet's clock. Informational only: never used for ordering or dedup. */
+  capturedAt: z.iso.datetime({ offset: true }),
+  payload: PayloadSchema,
+});
+export type SignatureRecord = z.infer<typeof SignatureRecordSchema>;
+
+/**
+ * The body of POST /api/v1/batches. Records are parsed one by one on the server so that one
+ * bad record never blocks the rest, hence `unknown` here.
+ */
+export const BatchRequestSchema = z.object({
+  protocol: z.int(),
+  deviceId: Slug,
+  records: z.array(z.unknown()).check(z.maxLength(MAX_BATCH_RECORDS, `A batch holds at most ${MAX_BATCH_RECORDS} records.`)),
+});
+export type BatchRequest = { protocol: number; deviceId: string; records: SignatureRecord[] };
+
+/** A field-level reason, e.g. `{ path: "payload.signer.email", message: "..." }`. */
+export const IssueSchema = z.object({ path: z.string(), message: z.string() });
+export type FieldIssue = z.infer<typeof IssueSchema>;
+
+/** What happened to one record of a batch. */
+export const RecordResultSchema = z.object({
+  /** The record's id, or `#<index>` when the record had no usable id. */
+  id: z.string(),
+  status: z.enum(['accepted', 'duplicate', 'conflict', 'invalid']),
+  issues: z.optional(z.array(IssueSchema)),
+});
+export type RecordResult = z.infer<typeof RecordResultSchema>;
+
+/** The answer to a batch: one result per record, in request order. */
+export const BatchResponseSchema = z.object({
+  protocol: z.int(),
+  receivedAt: z.string(),
+  results: z.array(RecordResultSchema),
+});
+export type BatchResponse = z.infer<typeof BatchResponseSchema>;
+
+/** Machine-readable error codes of the API. */
+export const ERROR_CODES = [
+  'bad_request',
+  'invalid_json',
+  'unsupported_media_type',
+  'payload_too_large',
+  'incompatible_protocol',
+  'not_found',
+  'method_not_allowed',
+  'internal',
+] as const;
+
+/** Every non-2xx answer of the API has this shape. */
+export const ErrorResponseSchema = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    issues: z.optional(z.array(IssueSchema)),
+    /** For `incompatible_protocol`: the range the server speaks. */
+    supported: z.optional(z.object({ min: z.int(), max: z.int() })),
+  }),
+});
+export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;
+
+/** Turn zod issues into path/message pairs a person can read. */
+export function toFieldIssues(error: z.core.$ZodError, prefix = ''): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(root)',
+    message: issue.message,
+  }));
+}

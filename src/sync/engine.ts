@@ -1,0 +1,208 @@
+/**
+ * The sync engine: one loop that owns triggering, batching, backoff and recovery.
+ * UI code only calls `start`, `syncNow` and `subscribe`; it knows nothing else about sync.
+ *
+ *            trigger (app start, `online`, timer, syncNow, new signature)
+ *   idle ───────────────────────────────────────────────► syncing
+ *    ▲                                                      │ send the oldest pending batch
+ *    │ queue empty                                          ▼
+ *    └──────────────────────────────── per-record results: ack → synced (data dropped),
+ *                                      refused → quarantined; loop while records remain
+ *   syncing ── offline / 5xx / 429 ──► waiting (backoff with jitter, Retry-After honoured)
+ *   syncing ── incompatible protocol ─► blocked (records kept; the app must update)
+ *
+ * A record leaves `pending` only when the server answered for *that id*. Only one sync runs
+ * per device at a time, across tabs, through a Web Lock.
+ */
+import type { FieldsignDB } from '../db/db.ts';
+import { acknowledge, counts, nextBatch, quarantine, type OutboxCounts } from '../db/outbox.ts';
+import { PROTOCOL_VERSION } from '../shared/protocol.ts';
+import type { Transport } from './transport.ts';
+
+/** What the UI shows about sync. */
+export interface SyncStatus extends OutboxCounts {
+  phase: 'idle' | 'syncing' | 'waiting' | 'blocked';
+  /** When the server last answered a batch (tablet clock, ms). */
+  lastSyncAt?: number;
+  /** The last problem, in plain words; cleared by the next success. */
+  lastError?: string;
+}
+
+/** Options for {@link SyncEngine}. */
+export interface SyncEngineOptions {
+  db: FieldsignDB;
+  transport: Transport;
+  deviceId: string;
+  /** Most records per batch. Default 200. */
+  maxRecords?: number;
+  /** Most JSON bytes per batch (before compression). Default 1 MB. */
+  maxBytes?: number;
+  /** While records are pending, try at least this often. Default 20 s. */
+  intervalMs?: number;
+  /** First backoff delay; doubles per failure up to `maxBackoffMs`. Default 1 s. */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Runs `fn` while holding the device-wide sync lock. Default: Web Locks, else in-process. */
+  withLock?: <T>(fn: () => Promise<T>) => Promise<T>;
+  random?: () => number;
+}
+
+export class SyncEngine {
+  private readonly opts: Required<Omit<SyncEngineOptions, 'withLock'>> & Pick<SyncEngineOptions, 'withLock'>;
+  private status: SyncStatus = { phase: 'idle', pending: 0, quarantined: 0, synced: 0 };
+  private readonly listeners = new Set<(s: SyncStatus) => void>();
+  private running: Promise<void> | null = null;
+  private again = false;
+  private failures = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private intervalTimer: ReturnType<typeof setInterval> | undefined;
+  private batchLimit: number;
+  private readonly onOnline = () => void this.syncNow();
+
+  constructor(options: SyncEngineOptions) {
+    this.opts = {
+      maxRecords: 200,
+      maxBytes: 1_000_000,
+      intervalMs: 20_000,
+      baseBackoffMs: 1_000,
+      maxBackoffMs: 5 * 60_000,
+      random: Math.random,
+      ...options,
+    };
+    this.batchLimit = this.opts.maxRecords;
+  }
+
+  /** Begin syncing: now, whenever the browser comes online, and periodically while records wait. */
+  start(): void {
+    globalThis.addEventListener?.('online', this.onOnline);
+    this.intervalTimer = setInterval(() => {
+      if (this.status.pending > 0 && this.status.phase === 'idle') void this.syncNow();
+    }, this.opts.intervalMs);
+    void this.syncNow();
+  }
+
+  /** Stop all timers and listeners. A sync in flight finishes on its own. */
+  stop(): void {
+    globalThis.removeEventListener?.('online', this.onOnline);
+    clearInterval(this.intervalTimer);
+    clearTimeout(this.retryTimer);
+  }
+
+  /** Current status. */
+  get current(): SyncStatus {
+    return this.status;
+  }
+
+  /** Be told of every status change; returns the unsubscribe function. */
+  subscribe(listener: (s: SyncStatus) => void): () => void {
+    this.listeners.add(listener);
+    listener(this.status);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Re-read the counts from the database (e.g. after a signature was stored). */
+  async refresh(): Promise<void> {
+    this.update(await counts(this.opts.db));
+  }
+
+  /**
+   * Sync until the queue is empty or a failure asks to wait. Calls made while a sync runs
+   * are folded into one more pass, so a burst of triggers costs one extra round at most.
+   */
+  syncNow(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    clearTimeout(this.retryTimer);
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.lock(() => this.drain());
+        } while (this.again && this.status.phase === 'idle');
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  private lock<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.opts.withLock) return this.opts.withLock(fn);
+    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+    return locks ? locks.request('fieldsign-sync', fn) : fn();
+  }
+
+  /** Send batches until nothing is pending, or stop on the first failure. */
+  private async drain(): Promise<void> {
+    const { db, transport, deviceId } = this.opts;
+    for (;;) {
+      const batch = await nextBatch(db, this.batchLimit, this.opts.maxBytes);
+      if (batch.length === 0) {
+        this.update({ phase: 'idle', ...(await counts(db)) });
+        return;
+      }
+      this.update({ phase: 'syncing' });
+      const result = await transport.send({ protocol: PROTOCOL_VERSION, deviceId, records: batch });
+
+      if (result.kind === 'ok') {
+        const sent = new Set(batch.map((r) => r.id));
+        const acked: string[] = [];
+        const refused: Array<{ id: string; reason: string }> = [];
+        for (const r of result.response.results) {
+          if (!sent.has(r.id)) continue; // only ever act on ids this batch carried
+          if (r.status === 'accepted' || r.status === 'duplicate') acked.push(r.id);
+          else refused.push({ id: r.id, reason: describeRefusal(r.status, r.issues) });
+        }
+        await acknowledge(db, acked);
+        await quarantine(db, refused);
+        this.failures = 0;
+        this.batchLimit = Math.min(this.opts.maxRecords, this.batchLimit * 2);
+        this.update({ lastSyncAt: Date.now(), lastError: undefined, ...(await counts(db)) });
+        if (acked.length + refused.length === 0) {
+          // The server answered without judging any record we sent: do not spin on it.
+          return this.backoff('the server did not confirm any signature in the batch');
+        }
+        continue;
+      }
+      if (result.kind === 'retry') return this.backoff(result.reason, result.retryAfterMs);
+      if (result.kind === 'incompatible') {
+        this.update({ phase: 'blocked', lastError: result.message });
+        return;
+      }
+      // Refused as a whole: halve the batch to isolate the cause; a single refused record is
+      // set aside (kept, visible) so it cannot block every signature behind it.
+      if (batch.length > 1) {
+        this.batchLimit = Math.max(1, Math.floor(batch.length / 2));
+        continue;
+      }
+      await quarantine(db, [{ id: batch[0].id, reason: `refused by the server: ${result.message}` }]);
+      this.update({ lastError: result.message, ...(await counts(db)) });
+    }
+  }
+
+  private backoff(reason: string, retryAfterMs?: number): void {
+    this.failures++;
+    this.batchLimit = Math.max(1, Math.floor(this.batchLimit / 2));
+    const ceiling = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** (this.failures - 1));
+    const delay = Math.max(retryAfterMs ?? 0, Math.round(ceiling / 2 + (this.opts.random() * ceiling) / 2));
+    this.update({ phase: 'waiting', lastError: reason });
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.update({ phase: 'idle' });
+      void this.syncNow();
+    }, delay);
+  }
+
+  private update(patch: Partial<SyncStatus>): void {
+    this.status = { ...this.status, ...patch };
+    for (const listener of this.listeners) listener(this.status);
+  }
+}
+
+function describeRefusal(status: string, issues?: Array<{ path: string; message: string }>): string {
+  if (status === 'conflict') return 'The server already holds a different signature with this id.';
+  const first = issues?.[0];
+  return first ? `Invalid: ${first.path}: ${first.message}` : 'Invalid record.';
+}

@@ -1,0 +1,98 @@
+/**
+ * The network side of sync: sends one batch and classifies the answer into the few cases
+ * the engine acts on. Plain TypeScript, no UI imports.
+ */
+import * as z from 'zod/mini';
+import { BatchResponseSchema, ErrorResponseSchema, type BatchRequest, type BatchResponse } from '../shared/protocol.ts';
+
+/** What became of one attempt to send a batch. */
+export type SendResult =
+  /** The server judged each record; see `response.results`. */
+  | { kind: 'ok'; response: BatchResponse }
+  /** Nothing was decided (offline, timeout, 5xx, 429): try the same records again later. */
+  | { kind: 'retry'; reason: string; retryAfterMs?: number }
+  /** The server and this app speak different protocol versions: an update is needed. */
+  | { kind: 'incompatible'; message: string }
+  /** The server refused the batch as a whole (e.g. too large, malformed). */
+  | { kind: 'rejected'; status: number; message: string };
+
+/** Sends batches somewhere. The engine only ever talks to this. */
+export interface Transport {
+  send(batch: BatchRequest): Promise<SendResult>;
+}
+
+/** Options for {@link httpTransport}. */
+export interface HttpTransportOptions {
+  /** Origin and path prefix of the API; '' for the page's own origin. */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  /** Abort an attempt after this long. Default 30 s. */
+  timeoutMs?: number;
+  /** Gzip bodies larger than this many bytes when the browser can. Default 1024. */
+  compressAbove?: number;
+}
+
+/** A transport that POSTs batches to /api/v1/batches as (gzipped) JSON. */
+export function httpTransport(options: HttpTransportOptions = {}): Transport {
+  const { baseUrl = '', timeoutMs = 30_000, compressAbove = 1024 } = options;
+  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  return {
+    async send(batch) {
+      const json = JSON.stringify(batch);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      let body: BodyInit = json;
+      if (json.length > compressAbove && typeof CompressionStream === 'function') {
+        body = await gzip(json);
+        headers['content-encoding'] = 'gzip';
+      }
+      let res: Response;
+      try {
+        res = await doFetch(`${baseUrl}/api/v1/batches`, {
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+          cache: 'no-store',
+        });
+      } catch (error) {
+        return { kind: 'retry', reason: navigator.onLine === false ? 'offline' : `network error: ${(error as Error).message}` };
+      }
+      return classify(res);
+    },
+  };
+}
+
+async function classify(res: Response): Promise<SendResult> {
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    body = undefined;
+  }
+  if (res.status === 200 || res.status === 422) {
+    const parsed = z.safeParse(BatchResponseSchema, body);
+    if (parsed.success) return { kind: 'ok', response: parsed.data };
+    return { kind: 'retry', reason: `unreadable answer from the server (HTTP ${res.status})` };
+  }
+  if (res.status === 429 || res.status >= 500 || res.status === 408) {
+    return { kind: 'retry', reason: `server busy or failing (HTTP ${res.status})`, retryAfterMs: retryAfter(res.headers.get('retry-after')) };
+  }
+  const error = z.safeParse(ErrorResponseSchema, body);
+  if (error.success && error.data.error.code === 'incompatible_protocol') {
+    return { kind: 'incompatible', message: error.data.error.message };
+  }
+  return { kind: 'rejected', status: res.status, message: error.success ? error.data.error.message : `HTTP ${res.status}` };
+}
+
+/** Milliseconds to wait from a Retry-After header (seconds or an HTTP date). */
+export function retryAfter(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+async function gzip(text: string): Promise<ArrayBuffer> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Response(stream).arrayBuffer();
+}
