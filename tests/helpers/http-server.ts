@@ -1,0 +1,34 @@
+/** Starts the real HTTP app on an ephemeral port against a temporary SQLite file. */
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp, type AppOptions } from '../../server/app.ts';
+import { SqliteStore } from '../../server/store/sqlite.ts';
+
+export interface TestServer {
+  url: string;
+  store: SqliteStore;
+  dbPath: string;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(options: Partial<AppOptions> = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'fieldsign-'));
+  const dbPath = join(dir, 'test.db');
+  const store = new SqliteStore(dbPath);
+  const server: Server = createServer(createApp({ store, log: () => {}, ...options }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    store,
+    dbPath,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

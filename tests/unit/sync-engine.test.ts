@@ -1,0 +1,152 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FieldsignDB } from '../../src/db/db.ts';
+import { counts, enqueue, quarantined } from '../../src/db/outbox.ts';
+import { SyncEngine } from '../../src/sync/engine.ts';
+import type { Transport } from '../../src/sync/transport.ts';
+import { MemoryServer } from '../helpers/memory-server.ts';
+import { makeRecord } from '../helpers/records.ts';
+
+let db: FieldsignDB;
+let server: MemoryServer;
+let engines: SyncEngine[] = [];
+
+beforeEach(() => {
+  db = new FieldsignDB(`sync-${crypto.randomUUID()}`);
+  server = new MemoryServer();
+});
+afterEach(async () => {
+  engines.forEach((e) => e.stop());
+  engines = [];
+  await db.delete();
+  await server.store.close();
+});
+
+function engine(transport: Transport = server, maxRecords = 50) {
+  const e = new SyncEngine({ db, transport, deviceId: 'device-test', maxRecords, baseBackoffMs: 60_000, withLock: (fn) => fn() });
+  engines.push(e);
+  return e;
+}
+
+async function capture(n: number) {
+  const records = Array.from({ length: n }, () => makeRecord());
+  for (const r of records) await enqueue(db, r);
+  return records;
+}
+
+describe('sync engine paired with the server in memory', () => {
+  it('sends pending signatures in bounded batches until none wait', async () => {
+    const records = await capture(120);
+    const e = engine(server, 50);
+    await e.syncNow();
+    expect(server.requests.map((r) => r.records.length)).toEqual([50, 50, 20]);
+    expect(await server.store.count()).toBe(120);
+    expect(await counts(db)).toEqual({ pending: 0, quarantined: 0, synced: 120 });
+    expect(e.current.phase).toBe('idle');
+    const stored = new Set((await server.store.list({ limit: 1000 })).map((s) => s.id));
+    expect(records.every((r) => stored.has(r.id))).toBe(true);
+  });
+
+  it('keeps records pending when the request never arrives, then syncs them', async () => {
+    await capture(5);
+    server.plan('drop-request');
+    const e = engine();
+    await e.syncNow();
+    expect(e.current.phase).toBe('waiting');
+    expect(e.current.lastError).toBe('offline');
+    expect((await counts(db)).pending).toBe(5);
+    await e.syncNow();
+    expect(await counts(db)).toMatchObject({ pending: 0, synced: 5 });
+    expect(await server.store.count()).toBe(5);
+  });
+
+  it('a response lost after the server committed: the retry is answered "duplicate", stored once', async () => {
+    await capture(8);
+    server.plan('drop-response');
+    const e = engine();
+    await e.syncNow();
+    expect(await server.store.count()).toBe(8); // committed
+    expect((await counts(db)).pending).toBe(8); // but never acknowledged to the tablet
+    await e.syncNow();
+    expect(await server.store.count()).toBe(8);
+    expect(await counts(db)).toMatchObject({ pending: 0, synced: 8 });
+  });
+
+  it('one invalid record is quarantined with its reason; the other records sync', async () => {
+    const records = await capture(3);
+    const bad = makeRecord({ email: 'not-an-email' });
+    await db.outbox.add({ id: bad.id, state: 'pending', record: bad, bytes: 100, day: '2026-11-24', attempts: 0 });
+    await engine().syncNow();
+    expect(await server.store.count()).toBe(3);
+    expect(await counts(db)).toEqual({ pending: 0, quarantined: 1, synced: 3 });
+    const [row] = await quarantined(db);
+    expect(row.id).toBe(bad.id);
+    expect(row.reason).toMatch(/payload\.signer\.email/);
+    expect(row.record).toEqual(bad);
+    expect(records.length).toBe(3);
+  });
+
+  it('marks synced only the ids the server acknowledged', async () => {
+    const records = await capture(4);
+    const partial: Transport = {
+      async send(batch) {
+        const reply = await server.send(batch);
+        if (reply.kind !== 'ok') return reply;
+        // The answer covers two of the records only, plus an id the tablet never sent.
+        const answered = new Set([records[0].id, records[2].id]);
+        const results = reply.response.results.filter((r) => answered.has(r.id)).concat({ id: crypto.randomUUID(), status: 'accepted' });
+        return { kind: 'ok', response: { ...reply.response, results } };
+      },
+    };
+    const e = engine(partial);
+    await e.syncNow();
+    const synced = (await db.outbox.toArray()).filter((r) => r.state === 'synced').map((r) => r.id);
+    expect(synced.sort()).toEqual([records[0].id, records[2].id].sort());
+    expect((await counts(db)).pending).toBe(2);
+    // The unanswered ones are retried later rather than spun on.
+    expect(e.current.phase).toBe('waiting');
+  });
+
+  it('a protocol mismatch blocks sync and keeps every record', async () => {
+    await capture(2);
+    const old: Transport = { send: async () => ({ kind: 'incompatible', message: 'Please update the app.' }) };
+    const e = engine(old);
+    await e.syncNow();
+    expect(e.current.phase).toBe('blocked');
+    expect(e.current.lastError).toBe('Please update the app.');
+    expect((await counts(db)).pending).toBe(2);
+  });
+
+  it('a batch refused as a whole is split until the culprit stands alone, then quarantined', async () => {
+    const records = await capture(8);
+    const culprit = records[5].id;
+    const picky: Transport = {
+      async send(batch) {
+        if (batch.records.some((r) => r.id === culprit)) return { kind: 'rejected', status: 413, message: 'too large' };
+        return server.send(batch);
+      },
+    };
+    await engine(picky).syncNow();
+    expect(await server.store.count()).toBe(7);
+    expect(await counts(db)).toEqual({ pending: 0, quarantined: 1, synced: 7 });
+    expect((await quarantined(db))[0].id).toBe(culprit);
+  });
+
+  it('two engines draining one queue under one lock store every record exactly once', async () => {
+    await capture(60);
+    let tail = Promise.resolve();
+    const lock = <T,>(fn: () => Promise<T>) => {
+      const run = tail.then(fn);
+      tail = run.then(() => undefined, () => undefined);
+      return run;
+    };
+    const a = new SyncEngine({ db, transport: server, deviceId: 'device-test', maxRecords: 10, withLock: lock });
+    const b = new SyncEngine({ db, transport: server, deviceId: 'device-test', maxRecords: 10, withLock: lock });
+    engines.push(a, b);
+    await Promise.all([a.syncNow(), b.syncNow(), a.syncNow()]);
+    expect(await server.store.count()).toBe(60);
+    const sentIds = server.requests.flatMap((r) => r.records.map((x) => x.id));
+    expect(new Set(sentIds).size).toBe(sentIds.length); // nothing was even sent twice
+    expect((await counts(db)).synced).toBe(60);
+  });
+});
