@@ -17,7 +17,7 @@ function post(body: unknown, headers: Record<string, string> = {}) {
   return fetch(`${server.url}/api/v1/batches`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+    body: (typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body)) as BodyInit,
   });
 }
 
