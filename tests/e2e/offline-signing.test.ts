@@ -61,9 +61,24 @@ describe('a signature drawn offline reaches the server database', () => {
     expect(await page.getByRole('button', { name: 'Clear signature' }).count()).toBe(1);
     if (process.env.SCREENSHOTS) {
       mkdirSync(join(ROOT, 'docs/screenshots'), { recursive: true });
-      await page.screenshot({ path: join(ROOT, 'docs/screenshots/sign-form.png'), fullPage: true });
+      await page.screenshot({ path: join(ROOT, 'docs/screenshots/sign-form.png') });
     }
   }, 60_000);
+
+  it('is installable: a manifest with standalone display, a theme colour and a maskable icon', async () => {
+    const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+    const manifest = await (await fetch(new URL(href!, app.url))).json();
+    expect(manifest).toMatchObject({ name: expect.stringContaining('Fieldsign'), display: 'standalone', start_url: '/', theme_color: '#1a1a2e' });
+    const sizes = manifest.icons.map((i: { sizes: string }) => i.sizes);
+    expect(sizes).toEqual(expect.arrayContaining(['192x192', '512x512']));
+    expect(manifest.icons.some((i: { purpose?: string }) => i.purpose === 'maskable')).toBe(true);
+    for (const icon of manifest.icons) {
+      const res = await fetch(new URL(icon.src, app.url));
+      expect(res.headers.get('content-type')).toBe('image/png');
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      expect([...bytes.slice(1, 4)]).toEqual([0x50, 0x4e, 0x47]); // "PNG"
+    }
+  });
 
   it('loads with no network once the service worker has precached the app', async () => {
     const controlled = await page.evaluate(async () => {
