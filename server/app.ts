@@ -5,11 +5,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import './zod-locale.ts';
+import { authenticate, enroll } from './devices.ts';
 import { ingestBatch } from './ingest.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { HttpError, readJsonBody, type BodyLimits } from './http-body.ts';
 import { serveStatic } from './static-files.ts';
 import type { Store } from './store/store.ts';
-import type { ErrorResponse } from '../src/shared/protocol.ts';
+import type { ErrorResponse, FieldIssue } from '../src/shared/protocol.ts';
 
 /** What the app needs to run. */
 export interface AppOptions {
@@ -21,6 +23,10 @@ export interface AppOptions {
   log?: (message: string, error?: unknown) => void;
   /** The server clock; replaceable in tests. */
   now?: () => Date;
+  /** Enrollment attempts per client address: burst and refill. Default 10, one per 30 s. */
+  enrollLimit?: { capacity: number; refillMs: number };
+  /** Failed token checks per client address before 429. Default 20, one per 3 s. */
+  authFailureLimit?: { capacity: number; refillMs: number };
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -43,12 +49,24 @@ export function createApp(options: AppOptions): RequestHandler {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const log = options.log ?? ((message, error) => console.error(message, error));
   const now = options.now ?? (() => new Date());
+  const enrollLimiter = new RateLimiter(options.enrollLimit ?? { capacity: 10, refillMs: 30_000 });
+  const authLimiter = new RateLimiter(options.authFailureLimit ?? { capacity: 20, refillMs: 3_000 });
+
+  /** Refuse with 429 when `limiter` has no attempt left for this client. */
+  function checkLimit(limiter: RateLimiter, key: string): void {
+    const wait = limiter.waitFor(key);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      throw new HttpError(429, 'rate_limited', `Too many attempts. Try again in ${seconds} s.`, undefined, seconds);
+    }
+  }
 
   return (req, res) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     route(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
-        sendError(res, error.status, error.code, error.message);
+        if (error.retryAfterS) res.setHeader('retry-after', String(error.retryAfterS));
+        sendError(res, error.status, error.code, error.message, error.issues);
         return;
       }
       log(`${req.method} ${req.url} failed`, error);
@@ -63,10 +81,26 @@ export function createApp(options: AppOptions): RequestHandler {
     if (path === '/api/health') {
       return sendJson(res, 200, { ok: true, signatures: await options.store.count() });
     }
+    const client = req.socket.remoteAddress ?? 'unknown';
+    if (path === '/api/v1/enroll') {
+      if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Use POST to enroll.');
+      checkLimit(enrollLimiter, client);
+      enrollLimiter.consume(client);
+      const body = await readJsonBody(req, { maxBytes: 4096, maxInflatedBytes: 4096 });
+      const reply = await enroll(options.store, body, now());
+      return sendJson(res, reply.status, reply.body);
+    }
     if (path === '/api/v1/batches') {
       if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Use POST to send a batch.');
+      checkLimit(authLimiter, client);
+      const device = await authenticate(options.store, req).catch((error: unknown) => {
+        authLimiter.consume(client);
+        throw error;
+      });
+      const at = now();
+      await options.store.touchDevice(device.id, at.toISOString());
       const body = await readJsonBody(req, limits);
-      const reply = await ingestBatch(options.store, body, now());
+      const reply = await ingestBatch(options.store, body, { deviceId: device.id, source: 'sync', now: at });
       return sendJson(res, reply.status, reply.body);
     }
     if (path.startsWith('/api/')) {
@@ -89,12 +123,12 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function sendError(res: ServerResponse, status: number, code: ErrorResponse['error']['code'], message: string): void {
+function sendError(res: ServerResponse, status: number, code: ErrorResponse['error']['code'], message: string, issues?: FieldIssue[]): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   // Stop reading a body we refused early (e.g. too large), then close the connection.
   if (status === 413) res.setHeader('connection', 'close');
-  sendJson(res, status, { error: { code, message } } satisfies ErrorResponse);
+  sendJson(res, status, { error: { code, message, ...(issues && { issues }) } } satisfies ErrorResponse);
 }

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import type { ErrorResponse } from '../src/shared/protocol.ts';
+import type { ErrorResponse, FieldIssue } from '../src/shared/protocol.ts';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -16,10 +16,15 @@ type ErrorCode = ErrorResponse['error']['code'];
 export class HttpError extends Error {
   readonly status: number;
   readonly code: ErrorCode;
-  constructor(status: number, code: ErrorCode, message: string) {
+  readonly issues?: FieldIssue[];
+  /** Seconds for a Retry-After header (429). */
+  readonly retryAfterS?: number;
+  constructor(status: number, code: ErrorCode, message: string, issues?: FieldIssue[], retryAfterS?: number) {
     super(message);
     this.status = status;
     this.code = code;
+    this.issues = issues;
+    this.retryAfterS = retryAfterS;
   }
 }
 

@@ -14,8 +14,22 @@ import {
   type BatchResponse,
   type ErrorResponse,
   type RecordResult,
+  type SignatureRecord,
 } from '../src/shared/protocol.ts';
-import type { IngestItem, Store } from './store/store.ts';
+import type { IngestItem, IngestSource, Store } from './store/store.ts';
+
+/** A tablet clock more than this far from the server's is flagged (never refused). */
+export const CLOCK_TOLERANCE_MS = 5 * 60_000;
+/** A capture time older than this, by the server's clock, is flagged too. */
+const OLDEST_PLAUSIBLE_MS = 365 * 24 * 3600_000;
+
+/** Context of one ingestion. */
+export interface IngestContext {
+  /** The authenticated device sending the batch. Omitted for a coordinator's file import. */
+  deviceId?: string;
+  source: IngestSource;
+  now?: Date;
+}
 
 /** An HTTP-shaped answer: status code and JSON body. */
 export interface Reply {
@@ -23,8 +37,9 @@ export interface Reply {
   body: BatchResponse | ErrorResponse;
 }
 
-/** Store the records of one batch; see PROTOCOL.md for the rules. */
-export async function ingestBatch(store: Store, body: unknown, now: Date = new Date()): Promise<Reply> {
+/** Store the records of one batch; see docs/PROTOCOL.md for the rules (S-numbers below). */
+export async function ingestBatch(store: Store, body: unknown, context: IngestContext): Promise<Reply> {
+  const now = context.now ?? new Date();
   const envelope = z.safeParse(BatchRequestSchema, body);
   if (!envelope.success) {
     return {
@@ -32,7 +47,7 @@ export async function ingestBatch(store: Store, body: unknown, now: Date = new D
       body: { error: { code: 'bad_request', message: 'The batch is not in the expected shape.', issues: toFieldIssues(envelope.error) } },
     };
   }
-  const { protocol, deviceId, records } = envelope.data;
+  const { protocol, deviceId, records, sentAt } = envelope.data;
   if (protocol < MIN_PROTOCOL_VERSION || protocol > PROTOCOL_VERSION) {
     const tooOld = protocol < MIN_PROTOCOL_VERSION;
     return {
@@ -47,6 +62,17 @@ export async function ingestBatch(store: Store, body: unknown, now: Date = new D
     };
   }
 
+  // S11: a token writes only as its own device.
+  if (context.deviceId !== undefined && deviceId !== context.deviceId) {
+    return {
+      status: 403,
+      body: { error: { code: 'forbidden', message: 'This token belongs to another device than the batch names.' } },
+    };
+  }
+
+  // S9: the server's clock is the one that counts; a wrong tablet clock is flagged, never refused.
+  const skewMs = sentAt ? Date.parse(sentAt) - now.getTime() : undefined;
+  const batchSuspect = skewMs !== undefined && Math.abs(skewMs) > CLOCK_TOLERANCE_MS;
   const results: RecordResult[] = new Array(records.length);
   const valid: Array<{ index: number; item: IngestItem }> = [];
   records.forEach((raw, index) => {
@@ -54,31 +80,43 @@ export async function ingestBatch(store: Store, body: unknown, now: Date = new D
     const id = recordLabel(raw, index);
     if (!parsed.success) {
       results[index] = { id, status: 'invalid', issues: toFieldIssues(parsed.error, `records.${index}`) };
-    } else if (parsed.data.deviceId !== deviceId) {
+    } else if (context.source === 'sync' && parsed.data.deviceId !== deviceId) {
       results[index] = {
         id,
         status: 'invalid',
         issues: [{ path: `records.${index}.deviceId`, message: 'The record belongs to another device than the batch.' }],
       };
     } else {
-      valid.push({ index, item: { record: parsed.data, hash: contentHash(parsed.data) } });
+      const captured = Date.parse(parsed.data.capturedAt);
+      const clockSuspect =
+        batchSuspect || captured > now.getTime() + CLOCK_TOLERANCE_MS || captured < now.getTime() - OLDEST_PLAUSIBLE_MS;
+      valid.push({ index, item: { record: parsed.data, hash: recordHash(parsed.data), clockSuspect } });
     }
   });
 
   const receivedAt = now.toISOString();
-  const outcomes = await store.ingest(valid.map((v) => v.item), receivedAt);
+  const outcomes = await store.ingest(valid.map((v) => v.item), receivedAt, context.source);
   valid.forEach(({ index, item }, i) => {
     results[index] = { id: item.record.id, status: outcomes[i] };
   });
 
   const anyInvalid = results.some((r) => r.status === 'invalid');
-  return { status: anyInvalid ? 422 : 200, body: { protocol: PROTOCOL_VERSION, receivedAt, results } };
+  const clock = skewMs === undefined ? undefined : { skewMs, suspect: batchSuspect };
+  return { status: anyInvalid ? 422 : 200, body: { protocol: PROTOCOL_VERSION, receivedAt, results, ...(clock && { clock }) } };
 }
 
 /** The id to report for a record: its own id when it has a plausible one, else its position. */
 function recordLabel(raw: unknown, index: number): string {
   const id = (raw as { id?: unknown } | null)?.id;
   return typeof raw === 'object' && raw !== null && typeof id === 'string' && /^[0-9a-fA-F-]{1,64}$/.test(id) ? id : `#${index}`;
+}
+
+/**
+ * S4: the identity of a signature's content. The sending device is left out, so a record
+ * re-sent after its tablet was re-enrolled (new device id) is still a duplicate, not a conflict.
+ */
+export function recordHash(record: SignatureRecord): string {
+  return contentHash({ ...record, deviceId: undefined });
 }
 
 /** SHA-256 of the record's canonical JSON (keys sorted), so key order never makes a conflict. */

@@ -26,6 +26,8 @@ export interface OutboxRow {
   /** Why the server refused it, when quarantined. */
   reason?: string;
   syncedAt?: number;
+  /** With a retention time set: when the synced record's data is to be dropped. */
+  purgeAt?: number;
 }
 
 /** Small key/value facts about this tablet (device id, last sync). */

@@ -1,16 +1,33 @@
-/** Small facts about this tablet kept in the `meta` table. */
+/** Small facts about this tablet kept in the `meta` table: its enrollment, above all. */
 import type { FieldsignDB } from './db.ts';
 
+/** What the tablet got when it was enrolled with a coordinator's code. */
+export interface Enrollment {
+  deviceId: string;
+  token: string;
+  event: string;
+  enrolledAt: number;
+}
+
+/** This tablet's enrollment, or undefined if it has none yet. */
+export async function getEnrollment(db: FieldsignDB): Promise<Enrollment | undefined> {
+  const row = await db.meta.get('enrollment');
+  return row?.value as Enrollment | undefined;
+}
+
 /**
- * This tablet's device id: made once, on first use, and kept for the life of the database.
- * Device enrollment will replace it with a server-issued identity.
+ * Save a (new) enrollment. Records still waiting to sync are re-stamped with the new device
+ * id in the same transaction, so a tablet re-enrolled after revocation can send them; their
+ * ids do not change, so the server still recognises any it already holds (rule S4).
  */
-export async function deviceId(db: FieldsignDB): Promise<string> {
-  return db.transaction('rw', db.meta, async () => {
-    const row = await db.meta.get('deviceId');
-    if (typeof row?.value === 'string') return row.value;
-    const id = crypto.randomUUID();
-    await db.meta.put({ key: 'deviceId', value: id });
-    return id;
+export async function saveEnrollment(db: FieldsignDB, enrollment: Enrollment): Promise<void> {
+  await db.transaction('rw', db.meta, db.outbox, async () => {
+    await db.meta.put({ key: 'enrollment', value: enrollment });
+    await db.outbox
+      .where('[state+seq]')
+      .between(['pending', -Infinity], ['pending', Infinity])
+      .modify((row) => {
+        if (row.record && row.record.deviceId !== enrollment.deviceId) row.record = { ...row.record, deviceId: enrollment.deviceId };
+      });
   });
 }

@@ -41,19 +41,43 @@ export async function nextBatch(db: FieldsignDB, maxRecords: number, maxBytes: n
 }
 
 /**
- * Mark records the server acknowledged (accepted, or already stored) as synced, and drop
- * their personal data and strokes: once the server holds a signature, the tablet keeps only
- * what the counts need.
+ * Mark records the server acknowledged (accepted, or already stored) as synced. With the
+ * default retention of 0 their personal data and strokes are dropped in the same
+ * transaction: once the server holds a signature, the tablet keeps only what the counts
+ * need. A positive `retentionMs` keeps the record that long (see {@link purgeSynced}).
  */
-export async function acknowledge(db: FieldsignDB, ids: string[], now = Date.now()): Promise<void> {
+export async function acknowledge(db: FieldsignDB, ids: string[], now = Date.now(), retentionMs = 0): Promise<void> {
   if (ids.length === 0) return;
   await db.transaction('rw', db.outbox, async () => {
     const rows = await db.outbox.where('id').anyOf(ids).toArray();
     for (const row of rows) {
       if (row.state !== 'pending' || row.seq === undefined) continue;
-      await db.outbox.put({ seq: row.seq, id: row.id, state: 'synced', bytes: 0, day: row.day, attempts: row.attempts + 1, syncedAt: now });
+      const synced: OutboxRow = { seq: row.seq, id: row.id, state: 'synced', bytes: 0, day: row.day, attempts: row.attempts + 1, syncedAt: now };
+      if (retentionMs > 0) {
+        synced.record = row.record;
+        synced.purgeAt = now + retentionMs;
+      }
+      await db.outbox.put(synced);
     }
   });
+}
+
+/** Drop the personal data of synced records whose retention time has passed. */
+export async function purgeSynced(db: FieldsignDB, now = Date.now()): Promise<number> {
+  return db.outbox
+    .where('[state+seq]')
+    .between(['synced', Dexie.minKey], ['synced', Dexie.maxKey])
+    .filter((row) => row.record !== undefined && (row.purgeAt ?? 0) <= now)
+    .modify((row) => {
+      delete row.record;
+      delete row.purgeAt;
+    });
+}
+
+/** All records still waiting to sync, oldest first, for the offline transfer file. */
+export async function allPending(db: FieldsignDB): Promise<SignatureRecord[]> {
+  const rows = await db.outbox.where('[state+seq]').between(['pending', Dexie.minKey], ['pending', Dexie.maxKey]).toArray();
+  return rows.flatMap((r) => (r.record ? [r.record] : []));
 }
 
 /**

@@ -114,9 +114,11 @@ export type SignatureRecord = z.infer<typeof SignatureRecordSchema>;
 export const BatchRequestSchema = z.object({
   protocol: z.int(),
   deviceId: Slug,
+  /** The tablet's clock when it sent the batch; lets the server flag a wrong clock. */
+  sentAt: z.optional(z.iso.datetime({ offset: true })),
   records: z.array(z.unknown()).check(z.maxLength(MAX_BATCH_RECORDS, `A batch holds at most ${MAX_BATCH_RECORDS} records.`)),
 });
-export type BatchRequest = { protocol: number; deviceId: string; records: SignatureRecord[] };
+export type BatchRequest = { protocol: number; deviceId: string; sentAt?: string; records: SignatureRecord[] };
 
 /** A field-level reason, e.g. `{ path: "payload.signer.email", message: "..." }`. */
 export const IssueSchema = z.object({ path: z.string(), message: z.string() });
@@ -134,8 +136,11 @@ export type RecordResult = z.infer<typeof RecordResultSchema>;
 /** The answer to a batch: one result per record, in request order. */
 export const BatchResponseSchema = z.object({
   protocol: z.int(),
+  /** The server's clock: the time that counts for every record of the batch. */
   receivedAt: z.string(),
   results: z.array(RecordResultSchema),
+  /** How far the tablet's clock is off, when the batch said what time it was sent. */
+  clock: z.optional(z.object({ skewMs: z.number(), suspect: z.boolean() })),
 });
 export type BatchResponse = z.infer<typeof BatchResponseSchema>;
 
@@ -148,8 +153,40 @@ export const ERROR_CODES = [
   'incompatible_protocol',
   'not_found',
   'method_not_allowed',
+  'unauthorized',
+  'device_revoked',
+  'forbidden',
+  'enrollment_refused',
+  'rate_limited',
   'internal',
 ] as const;
+
+/** Enrollment codes: 10 Crockford base32 characters, shown as XXXXX-XXXXX. */
+export const ENROLLMENT_CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** Uppercase, drop separators and map look-alikes (O→0, I/L→1), as Crockford base32 does. */
+export function normalizeEnrollmentCode(code: string): string {
+  return code.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+}
+
+/** POST /api/v1/enroll: a tablet trades a one-time code for its device token. */
+export const EnrollRequestSchema = z.object({
+  protocol: z.int(),
+  code: z.string().check(
+    z.maxLength(40, 'The enrollment code is too long.'),
+    z.refine((c) => /^[0-9A-HJKMNP-TV-Z]{10}$/.test(normalizeEnrollmentCode(c)), 'An enrollment code has 10 letters and digits, like 7K2QD-M9XHP.'),
+  ),
+  /** A name the coordinator will recognise, e.g. "Tablet 3". */
+  label: z.optional(z.string().check(z.trim(), z.maxLength(80))),
+});
+
+/** The answer to a successful enrollment. The token is shown once and never stored in clear. */
+export const EnrollResponseSchema = z.object({
+  deviceId: z.string(),
+  token: z.string(),
+  event: z.string(),
+});
+export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
 
 /** Every non-2xx answer of the API has this shape. */
 export const ErrorResponseSchema = z.object({

@@ -10,12 +10,13 @@
  *                                      refused → quarantined; loop while records remain
  *   syncing ── offline / 5xx / 429 ──► waiting (backoff with jitter, Retry-After honoured)
  *   syncing ── incompatible protocol ─► blocked (records kept; the app must update)
+ *   syncing ── token refused (401) ────► blocked (records kept; the tablet must re-enroll)
  *
  * A record leaves `pending` only when the server answered for *that id*. Only one sync runs
  * per device at a time, across tabs, through a Web Lock.
  */
 import type { FieldsignDB } from '../db/db.ts';
-import { acknowledge, counts, nextBatch, quarantine, type OutboxCounts } from '../db/outbox.ts';
+import { acknowledge, counts, nextBatch, purgeSynced, quarantine, type OutboxCounts } from '../db/outbox.ts';
 import { PROTOCOL_VERSION } from '../shared/protocol.ts';
 import type { Transport } from './transport.ts';
 
@@ -26,13 +27,28 @@ export interface SyncStatus extends OutboxCounts {
   lastSyncAt?: number;
   /** The last problem, in plain words; cleared by the next success. */
   lastError?: string;
+  /** The tablet has no valid enrollment: sync waits until it is enrolled again. */
+  needsEnrollment?: boolean;
+  /** The server found this tablet's clock off by more than a few minutes. */
+  clockSuspect?: boolean;
+}
+
+/** Who this tablet is to the server. */
+export interface Credentials {
+  deviceId: string;
+  token: string;
 }
 
 /** Options for {@link SyncEngine}. */
 export interface SyncEngineOptions {
   db: FieldsignDB;
   transport: Transport;
-  deviceId: string;
+  /** Read before every sync, so a re-enrollment takes effect at once. */
+  credentials: () => Promise<Credentials | undefined>;
+  /** Keep synced records' data this long before dropping it. Default 0: drop at once. */
+  retentionMs?: number;
+  /** A batch slower than this halves the next batch. Default 15 s. */
+  slowBatchMs?: number;
   /** Most records per batch. Default 200. */
   maxRecords?: number;
   /** Most JSON bytes per batch (before compression). Default 1 MB. */
@@ -66,6 +82,8 @@ export class SyncEngine {
       intervalMs: 20_000,
       baseBackoffMs: 1_000,
       maxBackoffMs: 5 * 60_000,
+      retentionMs: 0,
+      slowBatchMs: 15_000,
       random: Math.random,
       ...options,
     };
@@ -136,15 +154,25 @@ export class SyncEngine {
 
   /** Send batches until nothing is pending, or stop on the first failure. */
   private async drain(): Promise<void> {
-    const { db, transport, deviceId } = this.opts;
+    const { db, transport } = this.opts;
+    await purgeSynced(db);
     for (;;) {
       const batch = await nextBatch(db, this.batchLimit, this.opts.maxBytes);
       if (batch.length === 0) {
         this.update({ phase: 'idle', ...(await counts(db)) });
         return;
       }
-      this.update({ phase: 'syncing' });
-      const result = await transport.send({ protocol: PROTOCOL_VERSION, deviceId, records: batch });
+      const credentials = await this.opts.credentials();
+      if (!credentials) {
+        this.update({ phase: 'blocked', needsEnrollment: true, lastError: 'This tablet is not enrolled yet.' });
+        return;
+      }
+      this.update({ phase: 'syncing', needsEnrollment: false });
+      const started = Date.now();
+      const result = await transport.send(
+        { protocol: PROTOCOL_VERSION, deviceId: credentials.deviceId, sentAt: new Date().toISOString(), records: batch },
+        credentials.token,
+      );
 
       if (result.kind === 'ok') {
         const sent = new Set(batch.map((r) => r.id));
@@ -155,11 +183,18 @@ export class SyncEngine {
           if (r.status === 'accepted' || r.status === 'duplicate') acked.push(r.id);
           else refused.push({ id: r.id, reason: describeRefusal(r.status, r.issues) });
         }
-        await acknowledge(db, acked);
+        await acknowledge(db, acked, Date.now(), this.opts.retentionMs);
         await quarantine(db, refused);
         this.failures = 0;
-        this.batchLimit = Math.min(this.opts.maxRecords, this.batchLimit * 2);
-        this.update({ lastSyncAt: Date.now(), lastError: undefined, ...(await counts(db)) });
+        // A good link grows the batch back; a slow one shrinks it.
+        const slow = Date.now() - started > this.opts.slowBatchMs;
+        this.batchLimit = slow ? Math.max(1, Math.floor(batch.length / 2)) : Math.min(this.opts.maxRecords, this.batchLimit * 2);
+        this.update({
+          lastSyncAt: Date.now(),
+          lastError: undefined,
+          clockSuspect: result.response.clock?.suspect ?? this.status.clockSuspect,
+          ...(await counts(db)),
+        });
         if (acked.length + refused.length === 0) {
           // The server answered without judging any record we sent: do not spin on it.
           return this.backoff('the server did not confirm any signature in the batch');
@@ -169,6 +204,10 @@ export class SyncEngine {
       if (result.kind === 'retry') return this.backoff(result.reason, result.retryAfterMs);
       if (result.kind === 'incompatible') {
         this.update({ phase: 'blocked', lastError: result.message });
+        return;
+      }
+      if (result.kind === 'unauthorized') {
+        this.update({ phase: 'blocked', needsEnrollment: true, lastError: result.message });
         return;
       }
       // Refused as a whole: halve the batch to isolate the cause; a single refused record is

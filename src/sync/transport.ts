@@ -3,7 +3,15 @@
  * the engine acts on. Plain TypeScript, no UI imports.
  */
 import * as z from 'zod/mini';
-import { BatchResponseSchema, ErrorResponseSchema, type BatchRequest, type BatchResponse } from '../shared/protocol.ts';
+import {
+  BatchResponseSchema,
+  EnrollResponseSchema,
+  ErrorResponseSchema,
+  PROTOCOL_VERSION,
+  type BatchRequest,
+  type BatchResponse,
+  type EnrollResponse,
+} from '../shared/protocol.ts';
 
 /** What became of one attempt to send a batch. */
 export type SendResult =
@@ -13,12 +21,14 @@ export type SendResult =
   | { kind: 'retry'; reason: string; retryAfterMs?: number }
   /** The server and this app speak different protocol versions: an update is needed. */
   | { kind: 'incompatible'; message: string }
+  /** The tablet's token is missing, unknown or revoked: it must be enrolled again. */
+  | { kind: 'unauthorized'; message: string }
   /** The server refused the batch as a whole (e.g. too large, malformed). */
   | { kind: 'rejected'; status: number; message: string };
 
 /** Sends batches somewhere. The engine only ever talks to this. */
 export interface Transport {
-  send(batch: BatchRequest): Promise<SendResult>;
+  send(batch: BatchRequest, token: string): Promise<SendResult>;
 }
 
 /** Options for {@link httpTransport}. */
@@ -37,9 +47,9 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
   const { baseUrl = '', timeoutMs = 30_000, compressAbove = 1024 } = options;
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   return {
-    async send(batch) {
+    async send(batch, token) {
       const json = JSON.stringify(batch);
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
       let body: BodyInit = json;
       if (json.length > compressAbove && typeof CompressionStream === 'function') {
         body = await gzip(json);
@@ -78,10 +88,10 @@ async function classify(res: Response): Promise<SendResult> {
     return { kind: 'retry', reason: `server busy or failing (HTTP ${res.status})`, retryAfterMs: retryAfter(res.headers.get('retry-after')) };
   }
   const error = z.safeParse(ErrorResponseSchema, body);
-  if (error.success && error.data.error.code === 'incompatible_protocol') {
-    return { kind: 'incompatible', message: error.data.error.message };
-  }
-  return { kind: 'rejected', status: res.status, message: error.success ? error.data.error.message : `HTTP ${res.status}` };
+  const message = error.success ? error.data.error.message : `HTTP ${res.status}`;
+  if (error.success && error.data.error.code === 'incompatible_protocol') return { kind: 'incompatible', message };
+  if (res.status === 401 || res.status === 403) return { kind: 'unauthorized', message };
+  return { kind: 'rejected', status: res.status, message };
 }
 
 /** Milliseconds to wait from a Retry-After header (seconds or an HTTP date). */
@@ -90,6 +100,26 @@ export function retryAfter(header: string | null, now = Date.now()): number | un
   if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
   const at = Date.parse(header);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Trade an enrollment code for a device token. Throws an Error with a message for the volunteer. */
+export async function enrollDevice(code: string, label: string | undefined, baseUrl = ''): Promise<EnrollResponse> {
+  let res: Response;
+  try {
+    res = await fetch(`${baseUrl}/api/v1/enroll`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ protocol: PROTOCOL_VERSION, code, ...(label && { label }) }),
+      cache: 'no-store',
+    });
+  } catch {
+    throw new Error('Enrollment needs a connection to the server. Connect the tablet and try again.');
+  }
+  const body: unknown = await res.json().catch(() => undefined);
+  const ok = z.safeParse(EnrollResponseSchema, body);
+  if (res.ok && ok.success) return ok.data;
+  const error = z.safeParse(ErrorResponseSchema, body);
+  throw new Error(error.success ? error.data.error.message : `Enrollment failed (HTTP ${res.status}).`);
 }
 
 async function gzip(text: string): Promise<ArrayBuffer> {

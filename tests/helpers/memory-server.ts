@@ -31,7 +31,7 @@ export class MemoryServer implements Transport {
     const fate = this.fates.shift() ?? 'deliver';
     if (fate === 'drop-request') return { kind: 'retry', reason: 'offline' };
     if (fate === 'server-error') return { kind: 'retry', reason: 'server busy or failing (HTTP 503)' };
-    const reply = await ingestBatch(this.store, body);
+    const reply = await ingestBatch(this.store, body, { deviceId: body.deviceId, source: 'sync' });
     if (fate === 'drop-response') return { kind: 'retry', reason: 'network error: connection reset' };
     if ('results' in reply.body) return { kind: 'ok', response: reply.body };
     const { error } = reply.body;

@@ -1,0 +1,102 @@
+/**
+ * Coordinator commands, run on the server machine against its database:
+ *
+ *   npm run cli -- code --event "Rally, Place de la République" [--ttl 24h]
+ *   npm run cli -- devices
+ *   npm run cli -- revoke <device-id>
+ *   npm run cli -- import <transfer-file.json>
+ *
+ * Every command takes --db (or FIELDSIGN_DB), default data/fieldsign.db.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createEnrollmentCode } from './devices.ts';
+import { importTransferFile } from './transfer-file.ts';
+import { SqliteStore } from './store/sqlite.ts';
+import './zod-locale.ts';
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+  code --event NAME [--ttl 24h]   make a one-time enrollment code for a tablet
+  devices                         list enrolled tablets
+  revoke DEVICE_ID                revoke a tablet; its token stops working at once
+  import FILE                     import a transfer file exported from a tablet
+Options: --db PATH (or FIELDSIGN_DB; default data/fieldsign.db)`;
+
+/** "90s", "30m", "24h", "7d" → milliseconds. */
+function parseDuration(text: string): number {
+  const match = /^(\d+)\s*([smhd])$/.exec(text.trim());
+  if (!match) throw new Error(`--ttl must look like 30m, 24h or 7d (got "${text}")`);
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
+  const ms = Number(match[1]) * unit;
+  if (ms <= 0 || ms > 30 * 86_400_000) throw new Error('--ttl must be between 1 second and 30 days');
+  return ms;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { db: { type: 'string' }, event: { type: 'string' }, ttl: { type: 'string' }, help: { type: 'boolean' } },
+    allowPositionals: true,
+  });
+  const [command, arg] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const store = new SqliteStore(values.db ?? process.env.FIELDSIGN_DB ?? 'data/fieldsign.db');
+  try {
+    switch (command) {
+      case 'code': {
+        const event = values.event?.trim();
+        if (!event) throw new Error('code needs --event "name of the event", shown on the tablet and in the console.');
+        if (event.length > 120) throw new Error('--event must be at most 120 characters.');
+        const { code, expiresAt } = await createEnrollmentCode(store, event, parseDuration(values.ttl ?? '24h'));
+        console.log(`Enrollment code: ${code}`);
+        console.log(`Event: ${event}`);
+        console.log(`Valid once, until ${expiresAt}. Type it on the tablet's enrollment screen.`);
+        return 0;
+      }
+      case 'devices': {
+        const devices = await store.listDevices();
+        if (devices.length === 0) console.log('No tablets enrolled yet.');
+        for (const d of devices) {
+          const state = d.revokedAt ? `revoked ${d.revokedAt}` : 'active';
+          console.log(`${d.id}  ${d.label ?? '(no label)'}  event "${d.event}"  ${state}  last contact ${d.lastSeenAt ?? 'never'}`);
+        }
+        return 0;
+      }
+      case 'revoke': {
+        if (!arg) throw new Error('revoke needs the device id (see "npm run cli -- devices").');
+        if (!(await store.revokeDevice(arg, new Date().toISOString()))) throw new Error(`No device with id ${arg}.`);
+        console.log(`Revoked ${arg}. Its signatures stay on the tablet until it is enrolled again.`);
+        return 0;
+      }
+      case 'import': {
+        if (!arg) throw new Error('import needs the path of a transfer file.');
+        let text: string;
+        try {
+          text = readFileSync(arg, 'utf8');
+        } catch (error) {
+          throw new Error(`Cannot read ${arg}: ${(error as Error).message}`);
+        }
+        const s = await importTransferFile(store, text);
+        console.log(`${s.records} records in the file: ${s.accepted} new, ${s.duplicate} already stored, ${s.conflict} conflicting, ${s.invalid.length} invalid.`);
+        for (const bad of s.invalid) console.log(`  invalid ${bad.id}: ${bad.reason}`);
+        if (s.conflict > 0) console.log('Conflicting copies were kept aside; the stored signatures were not changed.');
+        return s.invalid.length > 0 ? 1 : 0;
+      }
+      default:
+        throw new Error(`Unknown command "${command}".\n${USAGE}`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error((error as Error).message);
+    process.exit(2);
+  },
+);
