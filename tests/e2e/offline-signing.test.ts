@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { decodeInk, pointCount } from '../../src/shared/ink.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import { launchChromium, drawSignature } from '../helpers/browser.ts';
-import { ROOT, startApp, type AppProcess } from '../helpers/app-process.ts';
+import { ROOT, enrollmentCode, startApp, type AppProcess } from '../helpers/app-process.ts';
 
 let app: AppProcess;
 let browser: Browser;
@@ -47,8 +47,19 @@ function inkedPixels(p: Page): Promise<number> {
 }
 
 describe('a signature drawn offline reaches the server database', () => {
-  it('shows the defenders petition above an empty sign form', async () => {
+  it('S13: a new tablet asks for an enrollment code, and a CLI code enrolls it', async () => {
     await page.goto(app.url);
+    await expect.poll(() => page.getByRole('heading', { name: 'Enroll this tablet' }).count()).toBe(1);
+    await page.getByLabel('Enrollment code').fill('AAAAA-AAAAA');
+    await page.getByRole('button', { name: 'Enroll' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/not valid/);
+    await page.getByLabel('Enrollment code').fill(enrollmentCode(app.dbPath));
+    await page.getByLabel('Tablet name (optional)').fill('Tablet 1');
+    await page.getByRole('button', { name: 'Enroll' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(DEFAULT_CAMPAIGN.title);
+  }, 60_000);
+
+  it('shows the defenders petition above an empty sign form', async () => {
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(DEFAULT_CAMPAIGN.title);
     for (const demand of DEFAULT_CAMPAIGN.demands) {
       expect(await page.getByRole('listitem').filter({ hasText: demand.slice(0, 40) }).count()).toBe(1);
@@ -147,6 +158,10 @@ describe('a signature drawn offline reaches the server database', () => {
       expect(r.payload.ink.data.length).toBeLessThan(4096);
     }
     expect(new Set(rows.map((r) => r.device_id)).size).toBe(1);
+    const devices = new DatabaseSync(app.dbPath, { readOnly: true });
+    const device = devices.prepare('SELECT id, label FROM devices').get() as { id: string; label: string };
+    devices.close();
+    expect(device).toEqual({ id: rows[0].device_id, label: 'Tablet 1' });
 
     // The tablet dropped the signers' data once the server acknowledged it.
     const leftovers = await page.evaluate(

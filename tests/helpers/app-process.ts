@@ -2,12 +2,25 @@
  * Runs the server as the README does (`npm start`), on a free port and a temporary
  * database, and stops it with its whole process group.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Run the coordinator CLI as the README does; returns its output. */
+export function cli(args: string[]): string {
+  return execFileSync('npm', ['run', '--silent', 'cli', '--', ...args], { cwd: ROOT, encoding: 'utf8' });
+}
+
+/** Make an enrollment code with the CLI against `dbPath`. */
+export function enrollmentCode(dbPath: string, event = 'Test rally'): string {
+  const out = cli(['code', '--event', event, '--db', dbPath]);
+  const match = /Enrollment code: (\S+)/.exec(out);
+  if (!match) throw new Error(`no code in CLI output:\n${out}`);
+  return match[1];
+}
 
 export interface AppProcess {
   url: string;

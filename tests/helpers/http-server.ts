@@ -5,11 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type AppOptions } from '../../server/app.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
+import { createEnrollmentCode } from '../../server/devices.ts';
 
 export interface TestServer {
   url: string;
   store: SqliteStore;
   dbPath: string;
+  /** Enroll a new device through the API; returns its id and token. */
+  enroll(event?: string): Promise<{ deviceId: string; token: string }>;
   close(): Promise<void>;
 }
 
@@ -24,6 +27,16 @@ export async function startTestServer(options: Partial<AppOptions> = {}): Promis
     url: `http://127.0.0.1:${port}`,
     store,
     dbPath,
+    async enroll(event = 'Test rally') {
+      const { code } = await createEnrollmentCode(store, event, 3_600_000);
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/enroll`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ protocol: 1, code }),
+      });
+      if (res.status !== 201) throw new Error(`enrollment failed: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { deviceId: string; token: string };
+    },
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

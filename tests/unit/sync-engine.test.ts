@@ -10,6 +10,7 @@ import { makeRecord } from '../helpers/records.ts';
 let db: FieldsignDB;
 let server: MemoryServer;
 let engines: SyncEngine[] = [];
+const credentials = async () => ({ deviceId: 'device-test', token: 'token-test' });
 
 beforeEach(() => {
   db = new FieldsignDB(`sync-${crypto.randomUUID()}`);
@@ -23,7 +24,7 @@ afterEach(async () => {
 });
 
 function engine(transport: Transport = server, maxRecords = 50) {
-  const e = new SyncEngine({ db, transport, deviceId: 'device-test', maxRecords, baseBackoffMs: 60_000, withLock: (fn) => fn() });
+  const e = new SyncEngine({ db, transport, credentials, maxRecords, baseBackoffMs: 60_000, withLock: (fn) => fn() });
   engines.push(e);
   return e;
 }
@@ -35,7 +36,7 @@ async function capture(n: number) {
 }
 
 describe('sync engine paired with the server in memory', () => {
-  it('sends pending signatures in bounded batches until none wait', async () => {
+  it('S15: sends pending signatures in bounded batches until none wait', async () => {
     const records = await capture(120);
     const e = engine(server, 50);
     await e.syncNow();
@@ -47,7 +48,7 @@ describe('sync engine paired with the server in memory', () => {
     expect(records.every((r) => stored.has(r.id))).toBe(true);
   });
 
-  it('keeps records pending when the request never arrives, then syncs them', async () => {
+  it('S10: keeps records pending when the request never arrives, then syncs them', async () => {
     await capture(5);
     server.plan('drop-request');
     const e = engine();
@@ -60,7 +61,7 @@ describe('sync engine paired with the server in memory', () => {
     expect(await server.store.count()).toBe(5);
   });
 
-  it('a response lost after the server committed: the retry is answered "duplicate", stored once', async () => {
+  it('S4, S6: a response lost after the server committed: the retry is answered "duplicate", stored once', async () => {
     await capture(8);
     server.plan('drop-response');
     const e = engine();
@@ -72,7 +73,7 @@ describe('sync engine paired with the server in memory', () => {
     expect(await counts(db)).toMatchObject({ pending: 0, synced: 8 });
   });
 
-  it('one invalid record is quarantined with its reason; the other records sync', async () => {
+  it('S5, S7: one invalid record is quarantined with its reason; the other records sync', async () => {
     const records = await capture(3);
     const bad = makeRecord({ email: 'not-an-email' });
     await db.outbox.add({ id: bad.id, state: 'pending', record: bad, bytes: 100, day: '2026-11-24', attempts: 0 });
@@ -86,7 +87,7 @@ describe('sync engine paired with the server in memory', () => {
     expect(records.length).toBe(3);
   });
 
-  it('marks synced only the ids the server acknowledged', async () => {
+  it('S6: marks synced only the ids the server acknowledged', async () => {
     const records = await capture(4);
     const partial: Transport = {
       async send(batch) {
@@ -107,7 +108,7 @@ describe('sync engine paired with the server in memory', () => {
     expect(e.current.phase).toBe('waiting');
   });
 
-  it('a protocol mismatch blocks sync and keeps every record', async () => {
+  it('S2: a protocol mismatch blocks sync and keeps every record', async () => {
     await capture(2);
     const old: Transport = { send: async () => ({ kind: 'incompatible', message: 'Please update the app.' }) };
     const e = engine(old);
@@ -117,7 +118,7 @@ describe('sync engine paired with the server in memory', () => {
     expect((await counts(db)).pending).toBe(2);
   });
 
-  it('a batch refused as a whole is split until the culprit stands alone, then quarantined', async () => {
+  it('S15, S7: a batch refused as a whole is split until the culprit stands alone, then quarantined', async () => {
     const records = await capture(8);
     const culprit = records[5].id;
     const picky: Transport = {
@@ -132,7 +133,7 @@ describe('sync engine paired with the server in memory', () => {
     expect((await quarantined(db))[0].id).toBe(culprit);
   });
 
-  it('two engines draining one queue under one lock store every record exactly once', async () => {
+  it('S16: two engines draining one queue under one lock store every record exactly once', async () => {
     await capture(60);
     let tail = Promise.resolve();
     const lock = <T,>(fn: () => Promise<T>) => {
@@ -140,13 +141,89 @@ describe('sync engine paired with the server in memory', () => {
       tail = run.then(() => undefined, () => undefined);
       return run;
     };
-    const a = new SyncEngine({ db, transport: server, deviceId: 'device-test', maxRecords: 10, withLock: lock });
-    const b = new SyncEngine({ db, transport: server, deviceId: 'device-test', maxRecords: 10, withLock: lock });
+    const a = new SyncEngine({ db, transport: server, credentials, maxRecords: 10, withLock: lock });
+    const b = new SyncEngine({ db, transport: server, credentials, maxRecords: 10, withLock: lock });
     engines.push(a, b);
     await Promise.all([a.syncNow(), b.syncNow(), a.syncNow()]);
     expect(await server.store.count()).toBe(60);
     const sentIds = server.requests.flatMap((r) => r.records.map((x) => x.id));
     expect(new Set(sentIds).size).toBe(sentIds.length); // nothing was even sent twice
     expect((await counts(db)).synced).toBe(60);
+  });
+
+  it('S12: a refused token stops sync, keeps every record, and asks to re-enroll', async () => {
+    await capture(3);
+    const revoked: Transport = { send: async () => ({ kind: 'unauthorized', message: 'This tablet was revoked.' }) };
+    const e = engine(revoked);
+    await e.syncNow();
+    expect(e.current).toMatchObject({ phase: 'blocked', needsEnrollment: true, lastError: 'This tablet was revoked.' });
+    expect((await counts(db)).pending).toBe(3);
+  });
+
+  it('S12: without an enrollment nothing is sent and records wait', async () => {
+    await capture(2);
+    const e = new SyncEngine({ db, transport: server, credentials: async () => undefined, withLock: (fn) => fn() });
+    engines.push(e);
+    await e.syncNow();
+    expect(e.current).toMatchObject({ phase: 'blocked', needsEnrollment: true });
+    expect(server.requests).toHaveLength(0);
+    expect((await counts(db)).pending).toBe(2);
+  });
+
+  it('S10: backs off exponentially with jitter and honours Retry-After', async () => {
+    await capture(1);
+    const delays: number[] = [];
+    const realSetTimeout = globalThis.setTimeout;
+    const spy = ((fn: () => void, ms?: number) => {
+      delays.push(ms ?? 0);
+      return realSetTimeout(() => {}, 0);
+    }) as typeof setTimeout;
+    globalThis.setTimeout = spy;
+    try {
+      let calls = 0;
+      const failing: Transport = {
+        send: async () => (++calls === 3 ? { kind: 'retry', reason: 'HTTP 429', retryAfterMs: 120_000 } : { kind: 'retry', reason: 'HTTP 503' }),
+      };
+      const e = new SyncEngine({ db, transport: failing, credentials, baseBackoffMs: 1000, maxBackoffMs: 8000, random: () => 1, withLock: (fn) => fn() });
+      engines.push(e);
+      for (let i = 0; i < 5; i++) await e.syncNow();
+      // Ceilings 1 s, 2 s, (Retry-After 120 s), 8 s, 8 s: capped, and never below Retry-After.
+      expect(delays).toEqual([1000, 2000, 120_000, 8000, 8000]);
+      const low = new SyncEngine({ db, transport: failing, credentials, baseBackoffMs: 1000, random: () => 0, withLock: (fn) => fn() });
+      engines.push(low);
+      delays.length = 0;
+      await low.syncNow();
+      expect(delays[0]).toBe(500); // jitter: half the step at the low end
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+    }
+  });
+
+  it('S19: with a retention time the synced data is kept, then purged on a later sync', async () => {
+    const [record] = await capture(1);
+    const e = new SyncEngine({ db, transport: server, credentials, retentionMs: 50, withLock: (fn) => fn() });
+    engines.push(e);
+    await e.syncNow();
+    expect((await db.outbox.get({ id: record.id }))?.record).toEqual(record);
+    await new Promise((r) => setTimeout(r, 60));
+    await e.syncNow();
+    expect((await db.outbox.get({ id: record.id }))?.record).toBeUndefined();
+    expect((await counts(db)).synced).toBe(1);
+  });
+
+  it('S9: sends the tablet clock so the server can flag it, and shows the flag', async () => {
+    await capture(1);
+    const skewed: Transport = {
+      async send(batch) {
+        expect(Date.parse(batch.sentAt!)).toBeGreaterThan(Date.now() - 60_000);
+        const reply = await server.send(batch);
+        if (reply.kind !== 'ok') return reply;
+        return { kind: 'ok', response: { ...reply.response, clock: { skewMs: 3.15e10, suspect: true } } };
+      },
+    };
+    const e = engine(skewed);
+    await e.syncNow();
+    expect(e.current.clockSuspect).toBe(true);
+    expect((await counts(db)).synced).toBe(1);
   });
 });
