@@ -24,7 +24,9 @@ export async function launchChromium(): Promise<Browser> {
 
 /** Draw a signature-like zigzag with real mouse events inside the element's box. */
 export async function drawSignature(page: Page, canvasLabel: string, seed = 1): Promise<void> {
-  const box = await page.getByRole('img', { name: canvasLabel }).boundingBox();
+  const canvas = page.getByRole('img', { name: canvasLabel });
+  await canvas.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  const box = await canvas.boundingBox();
   if (!box) throw new Error('signature canvas is not visible');
   const strokes = 2 + (seed % 2);
   for (let s = 0; s < strokes; s++) {

@@ -1,0 +1,215 @@
+/**
+ * Sync under faults, in real Chromium against the real server (started as the README
+ * starts it) behind a loopback proxy that can hold or drop batch answers:
+ * - the page closed while a batch is in flight (the server already committed) and reopened;
+ * - two tabs syncing the same queue;
+ * - a revoked tablet that keeps its records, exports them to a file, and re-enrolls.
+ * Each ends with the set on the server equal to the set captured: 0 lost, 0 duplicated.
+ */
+import { DatabaseSync } from 'node:sqlite';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, drawSignature } from '../helpers/browser.ts';
+import { cli, enrollmentCode, startApp, type AppProcess } from '../helpers/app-process.ts';
+import { startBatchProxy, type BatchProxy } from '../helpers/proxy.ts';
+import { makeRecord } from '../helpers/records.ts';
+import type { SignatureRecord } from '../../src/shared/protocol.ts';
+
+let app: AppProcess;
+let proxy: BatchProxy;
+let browser: Browser;
+
+beforeAll(async () => {
+  app = await startApp();
+  proxy = await startBatchProxy(app.url);
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await proxy?.close();
+  await app?.stop();
+});
+
+/** Ids stored on the server, with how many rows each has. */
+function serverIds(): Map<string, number> {
+  const db = new DatabaseSync(app.dbPath, { readOnly: true });
+  const rows = db.prepare('SELECT id, COUNT(*) AS n FROM signatures GROUP BY id').all() as Array<{ id: string; n: number }>;
+  db.close();
+  return new Map(rows.map((r) => [r.id, Number(r.n)]));
+}
+
+/** Compare what tablets captured with what the server holds; prints and returns the figures. */
+function reconcile(label: string, captured: string[]) {
+  const stored = serverIds();
+  const lost = captured.filter((id) => !stored.has(id)).length;
+  const duplicated = captured.reduce((n, id) => n + Math.max(0, (stored.get(id) ?? 0) - 1), 0);
+  console.log(`${label}: captured ${captured.length}, stored ${captured.length - lost}, lost ${lost}, duplicated ${duplicated}`);
+  return { lost, duplicated };
+}
+
+async function enrolledPage(context: BrowserContext, label: string): Promise<{ page: Page; deviceId: string }> {
+  const page = await context.newPage();
+  await page.goto(proxy.url);
+  await page.getByLabel('Enrollment code').fill(enrollmentCode(app.dbPath, label));
+  await page.getByRole('button', { name: 'Enroll' }).click();
+  await expect.poll(() => page.getByRole('button', { name: 'Sign the petition' }).count()).toBe(1);
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  const deviceId = await page.evaluate(
+    () =>
+      new Promise<string>((resolve, reject) => {
+        const open = indexedDB.open('fieldsign');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('meta').objectStore('meta').get('enrollment');
+          get.onsuccess = () => resolve(get.result.value.deviceId);
+        };
+      }),
+  );
+  return { page, deviceId };
+}
+
+/** Put records straight into the tablet's outbox, as if signed earlier. */
+async function seedOutbox(page: Page, records: SignatureRecord[]): Promise<void> {
+  await page.evaluate(
+    (rows) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('fieldsign');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('outbox', 'readwrite');
+          for (const record of rows) {
+            tx.objectStore('outbox').add({ id: record.id, state: 'pending', record, bytes: JSON.stringify(record).length, day: '2026-11-24', attempts: 0 });
+          }
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    records,
+  );
+}
+
+async function signOnce(page: Page, name: string, seed: number): Promise<void> {
+  await page.getByLabel('Full name').fill(name);
+  await page.getByLabel('Email').fill(`${name.toLowerCase().replace(/\W+/g, '.')}@example.org`);
+  await page.getByRole('combobox', { name: 'Country' }).selectOption('KE');
+  await drawSignature(page, 'Signature area', seed);
+  await page.getByRole('button', { name: 'Sign the petition' }).click();
+  await expect.poll(() => page.getByText(/Thank you!/).count()).toBe(1);
+}
+
+/** Ids of every record in the tablet's outbox, with their states. */
+function outboxStates(page: Page): Promise<Array<{ id: string; state: string }>> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('fieldsign');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const all = open.result.transaction('outbox').objectStore('outbox').getAll();
+          all.onsuccess = () => resolve(all.result.map((r: { id: string; state: string }) => ({ id: r.id, state: r.state })));
+        };
+      }),
+  );
+}
+
+describe('sync under faults in Chromium', () => {
+  it('S6, S8: the page closed mid-sync after the server committed, then reopened: 0 lost, 0 duplicated', async () => {
+    const context = await browser.newContext();
+    const { page, deviceId } = await enrolledPage(context, 'Closed tab rally');
+    await context.setOffline(true);
+    await signOnce(page, 'Wangari Maathai', 1);
+    const seeded = Array.from({ length: 300 }, () => makeRecord({ deviceId }));
+    await seedOutbox(page, seeded);
+    await page.reload();
+    await expect.poll(() => page.getByText('301 waiting to sync').count()).toBe(1);
+    const captured = (await outboxStates(page)).map((r) => r.id);
+    expect(captured).toHaveLength(301);
+
+    proxy.holdMs = 4_000;
+    const startedBefore = proxy.stats.started;
+    const storedBefore = serverIds().size;
+    await context.setOffline(false);
+    // Wait until the first batch is committed on the server while its answer is held back.
+    await expect.poll(() => serverIds().size - storedBefore, { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(proxy.stats.started).toBeGreaterThan(startedBefore);
+    await page.close();
+    proxy.holdMs = 0;
+
+    const reopened = await context.newPage();
+    await reopened.goto(proxy.url);
+    await expect.poll(() => reopened.getByText('0 waiting to sync').count(), { timeout: 30_000 }).toBe(1);
+    const states = await outboxStates(reopened);
+    expect(states.every((r) => r.state === 'synced')).toBe(true);
+    expect(reconcile('page closed mid-sync', captured)).toEqual({ lost: 0, duplicated: 0 });
+    await context.close();
+  }, 120_000);
+
+  it('S16: two tabs syncing the same queue send one batch at a time and store each signature once', async () => {
+    const context = await browser.newContext();
+    const { page: first, deviceId } = await enrolledPage(context, 'Two tabs rally');
+    await context.setOffline(true);
+    const seeded = Array.from({ length: 450 }, () => makeRecord({ deviceId }));
+    await seedOutbox(first, seeded);
+    await first.reload();
+    const second = await context.newPage();
+    await second.goto(proxy.url);
+    await expect.poll(() => second.getByText('450 waiting to sync').count()).toBe(1);
+
+    proxy.holdMs = 300;
+    proxy.stats.maxInFlight = 0;
+    const sentBefore = proxy.sentIds.length;
+    await context.setOffline(false);
+    await Promise.all([first, second].map((p) => p.getByRole('button', { name: 'Sync now' }).click()));
+    for (const p of [first, second]) {
+      await p.getByRole('button', { name: 'Sync now' }).click();
+      await expect.poll(() => p.getByText('0 waiting to sync').count(), { timeout: 30_000 }).toBe(1);
+    }
+    proxy.holdMs = 0;
+    expect(proxy.stats.maxInFlight).toBe(1);
+    const sent = proxy.sentIds.slice(sentBefore);
+    expect(new Set(sent).size).toBe(450);
+    expect(reconcile('two tabs', seeded.map((r) => r.id))).toEqual({ lost: 0, duplicated: 0 });
+    await context.close();
+  }, 120_000);
+
+  it('S12, S18: a revoked tablet keeps its records, exports them to a file, re-enrolls and syncs: each stored once', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const { page, deviceId } = await enrolledPage(context, 'Revoked rally');
+    await context.setOffline(true);
+    await signOnce(page, 'Berta Caceres', 2);
+    await seedOutbox(page, Array.from({ length: 20 }, () => makeRecord({ deviceId })));
+    await page.reload();
+    await expect.poll(() => page.getByText('21 waiting to sync').count()).toBe(1);
+    const captured = (await outboxStates(page)).map((r) => r.id);
+
+    // Export to a file while offline; the records stay pending on the tablet.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export pending' }).click();
+    const file = await (await download).path();
+    const transfer = JSON.parse(readFileSync(file, 'utf8'));
+    expect(transfer).toMatchObject({ format: 'fieldsign-transfer', version: 1, deviceId });
+    expect(transfer.records.map((r: { id: string }) => r.id).sort()).toEqual([...captured].sort());
+    expect(JSON.stringify(transfer)).toContain('Berta Caceres');
+    await expect.poll(() => page.getByText(/Saved 21 pending signatures/).count()).toBe(1);
+    expect(await page.getByText('21 waiting to sync').count()).toBe(1);
+
+    // The coordinator imports it, twice; then revokes the tablet.
+    expect(cli(['import', file, '--db', app.dbPath])).toMatch(/21 records in the file: 21 new/);
+    expect(cli(['import', file, '--db', app.dbPath])).toMatch(/0 new, 21 already stored/);
+    expect(cli(['revoke', deviceId, '--db', app.dbPath])).toMatch(/Revoked/);
+
+    await context.setOffline(false);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: /enrolled again/ }).count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByText('21 waiting to sync').count()).toBe(1);
+
+    await page.getByRole('button', { name: 'Enroll again' }).click();
+    await page.getByLabel('Enrollment code').fill(enrollmentCode(app.dbPath, 'Revoked rally'));
+    await page.getByRole('button', { name: 'Enroll' }).click();
+    await expect.poll(() => page.getByText('0 waiting to sync').count(), { timeout: 30_000 }).toBe(1);
+    expect((await outboxStates(page)).every((r) => r.state === 'synced')).toBe(true);
+    expect(reconcile('revoked, exported, imported twice, re-enrolled', captured)).toEqual({ lost: 0, duplicated: 0 });
+    await context.close();
+  }, 120_000);
+});
