@@ -23,6 +23,8 @@ export interface AppOptions {
   log?: (message: string, error?: unknown) => void;
   /** The server clock; replaceable in tests. */
   now?: () => Date;
+  /** Told to tablets at enrollment: how long they keep synced signers' data. Default 0. */
+  tabletRetentionMs?: number;
   /** Enrollment attempts per client address: burst and refill. Default 10, one per 30 s. */
   enrollLimit?: { capacity: number; refillMs: number };
   /** Failed token checks per client address before 429. Default 20, one per 3 s. */
@@ -87,7 +89,7 @@ export function createApp(options: AppOptions): RequestHandler {
       checkLimit(enrollLimiter, client);
       enrollLimiter.consume(client);
       const body = await readJsonBody(req, { maxBytes: 4096, maxInflatedBytes: 4096 });
-      const reply = await enroll(options.store, body, now());
+      const reply = await enroll(options.store, body, now(), options.tabletRetentionMs ?? 0);
       return sendJson(res, reply.status, reply.body);
     }
     if (path === '/api/v1/batches') {

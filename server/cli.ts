@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parseDuration } from './config.ts';
 import { createEnrollmentCode } from './devices.ts';
 import { importTransferFile } from './transfer-file.ts';
 import { SqliteStore } from './store/sqlite.ts';
@@ -22,13 +23,10 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   import FILE                     import a transfer file exported from a tablet
 Options: --db PATH (or FIELDSIGN_DB; default data/fieldsign.db)`;
 
-/** "90s", "30m", "24h", "7d" → milliseconds. */
-function parseDuration(text: string): number {
-  const match = /^(\d+)\s*([smhd])$/.exec(text.trim());
-  if (!match) throw new Error(`--ttl must look like 30m, 24h or 7d (got "${text}")`);
-  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
-  const ms = Number(match[1]) * unit;
-  if (ms <= 0 || ms > 30 * 86_400_000) throw new Error('--ttl must be between 1 second and 30 days');
+/** A code lifetime: between 1 second and 30 days. */
+function codeLifetime(text: string): number {
+  const ms = parseDuration(text);
+  if (ms <= 0 || ms > 30 * 86_400_000) throw new Error(`--ttl must look like 30m, 24h or 7d, at most 30 days (got "${text}")`);
   return ms;
 }
 
@@ -50,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
         const event = values.event?.trim();
         if (!event) throw new Error('code needs --event "name of the event", shown on the tablet and in the console.');
         if (event.length > 120) throw new Error('--event must be at most 120 characters.');
-        const { code, expiresAt } = await createEnrollmentCode(store, event, parseDuration(values.ttl ?? '24h'));
+        const { code, expiresAt } = await createEnrollmentCode(store, event, codeLifetime(values.ttl ?? '24h'));
         console.log(`Enrollment code: ${code}`);
         console.log(`Event: ${event}`);
         console.log(`Valid once, until ${expiresAt}. Type it on the tablet's enrollment screen.`);

@@ -11,6 +11,8 @@ export const ConfigSchema = z.object({
   host: z.string().check(z.minLength(1, 'HOST / --host must not be empty')),
   db: z.string().check(z.minLength(1, 'FIELDSIGN_DB / --db must not be empty')),
   staticDir: z.string(),
+  /** How long tablets keep a signer's data after it synced. */
+  tabletRetentionMs: z.int().check(z.gte(0, 'TABLET_RETENTION / --tablet-retention must be 0 or a duration like 24h')),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -18,7 +20,17 @@ export const USAGE = `Usage: npm start -- [--port 8080] [--host 127.0.0.1] [--db
   --port    PORT           TCP port (default 8080; 0 picks a free one)
   --host    HOST           address to listen on (default 127.0.0.1)
   --db      FIELDSIGN_DB   SQLite file, created on first run (default data/fieldsign.db)
-  --static  FIELDSIGN_STATIC  built PWA to serve (default dist)`;
+  --static  FIELDSIGN_STATIC  built PWA to serve (default dist)
+  --tablet-retention  TABLET_RETENTION  keep synced signer data on tablets this long:
+                      0 (default: delete at once), or e.g. 30m, 24h, 7d`;
+
+/** "0", "90s", "30m", "24h", "7d" → milliseconds; -1 when unreadable. */
+export function parseDuration(text: string): number {
+  if (text.trim() === '0') return 0;
+  const match = /^(\d+)\s*([smhd])$/.exec(text.trim());
+  if (!match) return -1;
+  return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
+}
 
 /** Parse flags and environment into a Config, or throw an Error whose message says what is wrong. */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
@@ -29,6 +41,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       host: { type: 'string' },
       db: { type: 'string' },
       static: { type: 'string' },
+      'tablet-retention': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -41,6 +54,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     host: values.host ?? env.HOST ?? '127.0.0.1',
     db: values.db ?? env.FIELDSIGN_DB ?? 'data/fieldsign.db',
     staticDir: values.static ?? env.FIELDSIGN_STATIC ?? 'dist',
+    tabletRetentionMs: parseDuration(values['tablet-retention'] ?? env.TABLET_RETENTION ?? '0'),
   };
   const parsed = z.safeParse(ConfigSchema, raw);
   if (!parsed.success) {

@@ -39,7 +39,7 @@ const REFUSALS = {
 } as const;
 
 /** Handle POST /api/v1/enroll: redeem a code, create the device, return its token once. */
-export async function enroll(store: Store, body: unknown, now = new Date()): Promise<{ status: number; body: EnrollResponse }> {
+export async function enroll(store: Store, body: unknown, now = new Date(), retentionMs = 0): Promise<{ status: number; body: EnrollResponse }> {
   const parsed = z.safeParse(EnrollRequestSchema, body);
   if (!parsed.success) {
     throw new HttpError(400, 'bad_request', parsed.error.issues[0]?.message ?? 'Invalid enrollment request.', toFieldIssues(parsed.error));
@@ -55,7 +55,7 @@ export async function enroll(store: Store, body: unknown, now = new Date()): Pro
     label: label || null,
   });
   if (!result.ok) throw new HttpError(403, 'enrollment_refused', REFUSALS[result.reason]);
-  return { status: 201, body: { deviceId: result.device.id, token, event: result.device.event } };
+  return { status: 201, body: { deviceId: result.device.id, token, event: result.device.event, retentionMs } };
 }
 
 /**

@@ -20,7 +20,7 @@ if (!existsSync(config.staticDir)) {
   console.warn(`Note: no built app in "${config.staticDir}"; serving the API only. Run "npm run build" first.`);
 }
 const store = new SqliteStore(config.db);
-const server = createServer(createApp({ store, staticDir: config.staticDir }));
+const server = createServer(createApp({ store, staticDir: config.staticDir, tabletRetentionMs: config.tabletRetentionMs }));
 server.keepAliveTimeout = 5_000;
 server.requestTimeout = 60_000;
 

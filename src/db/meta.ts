@@ -7,6 +7,8 @@ export interface Enrollment {
   token: string;
   event: string;
   enrolledAt: number;
+  /** Keep acknowledged signers' data this long (ms); 0 or absent: delete at once. */
+  retentionMs?: number;
 }
 
 /** This tablet's enrollment, or undefined if it has none yet. */

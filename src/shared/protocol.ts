@@ -185,6 +185,8 @@ export const EnrollResponseSchema = z.object({
   deviceId: z.string(),
   token: z.string(),
   event: z.string(),
+  /** How long the tablet keeps a signer's data after the server acknowledged it (S19). */
+  retentionMs: z.optional(z.int().check(z.gte(0))),
 });
 export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
 

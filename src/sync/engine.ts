@@ -37,6 +37,8 @@ export interface SyncStatus extends OutboxCounts {
 export interface Credentials {
   deviceId: string;
   token: string;
+  /** Retention set by the server at enrollment; overrides the engine option. */
+  retentionMs?: number;
 }
 
 /** Options for {@link SyncEngine}. */
@@ -183,7 +185,7 @@ export class SyncEngine {
           if (r.status === 'accepted' || r.status === 'duplicate') acked.push(r.id);
           else refused.push({ id: r.id, reason: describeRefusal(r.status, r.issues) });
         }
-        await acknowledge(db, acked, Date.now(), this.opts.retentionMs);
+        await acknowledge(db, acked, Date.now(), credentials.retentionMs ?? this.opts.retentionMs);
         await quarantine(db, refused);
         this.failures = 0;
         // A good link grows the batch back; a slow one shrinks it.
