@@ -77,10 +77,16 @@ export function createApp(options: AppOptions): RequestHandler {
   };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      throw new HttpError(400, 'bad_request', 'The request target is not a valid URL.');
+    }
     const path = url.pathname;
 
     if (path === '/api/health') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'Use GET for the health check.');
       return sendJson(res, 200, { ok: true, signatures: await options.store.count() });
     }
     const client = req.socket.remoteAddress ?? 'unknown';
@@ -94,8 +100,10 @@ export function createApp(options: AppOptions): RequestHandler {
     }
     if (path === '/api/v1/batches') {
       if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Use POST to send a batch.');
-      checkLimit(authLimiter, client);
+      // A valid token always passes (256 random bits cannot be guessed), so tablets sharing
+      // one address never lock each other out; failed checks are limited per address.
       const device = await authenticate(options.store, req).catch((error: unknown) => {
+        checkLimit(authLimiter, client);
         authLimiter.consume(client);
         throw error;
       });

@@ -177,7 +177,13 @@ export const EnrollRequestSchema = z.object({
     z.refine((c) => /^[0-9A-HJKMNP-TV-Z]{10}$/.test(normalizeEnrollmentCode(c)), 'An enrollment code has 10 letters and digits, like 7K2QD-M9XHP.'),
   ),
   /** A name the coordinator will recognise, e.g. "Tablet 3". */
-  label: z.optional(z.string().check(z.trim(), z.maxLength(80))),
+  label: z.optional(
+    z.string().check(
+      z.trim(),
+      z.maxLength(80, 'The tablet name must be at most 80 characters.'),
+      z.refine((s) => !CONTROL_OR_BROKEN.test(s), 'The tablet name contains characters that cannot be stored.'),
+    ),
+  ),
 });
 
 /** The answer to a successful enrollment. The token is shown once and never stored in clear. */
