@@ -43,6 +43,8 @@ function shutdown(signal: string): void {
   console.log(`${signal}: closing`);
   server.close(() => void store.close().then(() => process.exit(0)));
   server.closeIdleConnections();
+  // Connections busy now become idle after their answer: close them then, not at keep-alive timeout.
+  setInterval(() => server.closeIdleConnections(), 50).unref();
   setTimeout(() => process.exit(0), 5_000).unref();
 }
 process.on('SIGINT', () => shutdown('SIGINT'));
