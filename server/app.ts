@@ -12,6 +12,9 @@ import { HttpError, readJsonBody, type BodyLimits } from './http-body.ts';
 import { serveStatic } from './static-files.ts';
 import type { Store } from './store/store.ts';
 import type { ErrorResponse, FieldIssue } from '../src/shared/protocol.ts';
+import type { Campaign } from '../src/shared/campaign.ts';
+import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
+import { createHash } from 'node:crypto';
 
 /** What the app needs to run. */
 export interface AppOptions {
@@ -23,6 +26,8 @@ export interface AppOptions {
   log?: (message: string, error?: unknown) => void;
   /** The server clock; replaceable in tests. */
   now?: () => Date;
+  /** The campaign served to tablets. Default: the built-in defenders petition. */
+  campaign?: Campaign;
   /** Told to tablets at enrollment: how long they keep synced signers' data. Default 0. */
   tabletRetentionMs?: number;
   /** Enrollment attempts per client address: burst and refill. Default 10, one per 30 s. */
@@ -51,6 +56,8 @@ export function createApp(options: AppOptions): RequestHandler {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const log = options.log ?? ((message, error) => console.error(message, error));
   const now = options.now ?? (() => new Date());
+  const campaignJson = JSON.stringify(options.campaign ?? DEFAULT_CAMPAIGN);
+  const campaignTag = `"${createHash('sha256').update(campaignJson).digest('base64url').slice(0, 22)}"`;
   const enrollLimiter = new RateLimiter(options.enrollLimit ?? { capacity: 10, refillMs: 30_000 });
   const authLimiter = new RateLimiter(options.authFailureLimit ?? { capacity: 20, refillMs: 3_000 });
 
@@ -88,6 +95,15 @@ export function createApp(options: AppOptions): RequestHandler {
     if (path === '/api/health') {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'Use GET for the health check.');
       return sendJson(res, 200, { ok: true, signatures: await options.store.count() });
+    }
+    if (path === '/api/v1/campaign') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'Use GET for the campaign.');
+      if (req.headers['if-none-match'] === campaignTag) {
+        res.writeHead(304, { etag: campaignTag, 'cache-control': 'no-cache' });
+        return void res.end();
+      }
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', etag: campaignTag, 'cache-control': 'no-cache' });
+      return void res.end(req.method === 'HEAD' ? undefined : campaignJson);
     }
     const client = req.socket.remoteAddress ?? 'unknown';
     if (path === '/api/v1/enroll') {

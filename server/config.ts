@@ -4,7 +4,9 @@
  * that names the setting.
  */
 import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
+import { CampaignSchema, type Campaign } from '../src/shared/campaign.ts';
 
 export const ConfigSchema = z.object({
   port: z.int('PORT / --port must be a whole number').check(z.gte(0, 'PORT / --port must be 0–65535'), z.lte(65535, 'PORT / --port must be 0–65535')),
@@ -12,6 +14,8 @@ export const ConfigSchema = z.object({
   db: z.string().check(z.minLength(1, 'FIELDSIGN_DB / --db must not be empty')),
   staticDir: z.string(),
   /** How long tablets keep a signer's data after it synced. */
+  /** A campaign document (JSON) to serve instead of the built-in default. */
+  campaignFile: z.optional(z.string()),
   tabletRetentionMs: z.int().check(z.gte(0, 'TABLET_RETENTION / --tablet-retention must be 0 or a duration like 24h')),
 });
 export type Config = z.infer<typeof ConfigSchema>;
@@ -21,6 +25,7 @@ export const USAGE = `Usage: npm start -- [--port 8080] [--host 127.0.0.1] [--db
   --host    HOST           address to listen on (default 127.0.0.1)
   --db      FIELDSIGN_DB   SQLite file, created on first run (default data/fieldsign.db)
   --static  FIELDSIGN_STATIC  built PWA to serve (default dist)
+  --campaign  FIELDSIGN_CAMPAIGN  campaign document (JSON) to serve; default: the defenders petition
   --tablet-retention  TABLET_RETENTION  keep synced signer data on tablets this long:
                       0 (default: delete at once), or e.g. 30m, 24h, 7d`;
 
@@ -42,6 +47,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       db: { type: 'string' },
       static: { type: 'string' },
       'tablet-retention': { type: 'string' },
+      campaign: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -54,11 +60,28 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     host: values.host ?? env.HOST ?? '127.0.0.1',
     db: values.db ?? env.FIELDSIGN_DB ?? 'data/fieldsign.db',
     staticDir: values.static ?? env.FIELDSIGN_STATIC ?? 'dist',
+    campaignFile: values.campaign ?? env.FIELDSIGN_CAMPAIGN,
     tabletRetentionMs: parseDuration(values['tablet-retention'] ?? env.TABLET_RETENTION ?? '0'),
   };
   const parsed = z.safeParse(ConfigSchema, raw);
   if (!parsed.success) {
     throw new Error(`Invalid configuration: ${parsed.error.issues.map((i) => i.message).join('; ')} (got port "${portText}")\n${USAGE}`);
+  }
+  return parsed.data;
+}
+
+/** Read and validate a campaign document; the error message names the file and the bad field. */
+export function loadCampaignFile(path: string): Campaign {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`Cannot read the campaign file ${path}: ${(error as Error).message}`);
+  }
+  const parsed = z.safeParse(CampaignSchema, json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`The campaign file ${path} is not valid: ${issues}`);
   }
   return parsed.data;
 }

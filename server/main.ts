@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { createApp } from './app.ts';
-import { loadConfig } from './config.ts';
+import { loadCampaignFile, loadConfig } from './config.ts';
 import { SqliteStore } from './store/sqlite.ts';
 
 let config;
@@ -19,8 +19,17 @@ try {
 if (!existsSync(config.staticDir)) {
   console.warn(`Note: no built app in "${config.staticDir}"; serving the API only. Run "npm run build" first.`);
 }
+let campaign;
+if (config.campaignFile) {
+  try {
+    campaign = loadCampaignFile(config.campaignFile);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+}
 const store = new SqliteStore(config.db);
-const server = createServer(createApp({ store, staticDir: config.staticDir, tabletRetentionMs: config.tabletRetentionMs }));
+const server = createServer(createApp({ store, staticDir: config.staticDir, tabletRetentionMs: config.tabletRetentionMs, campaign }));
 server.keepAliveTimeout = 5_000;
 server.requestTimeout = 60_000;
 

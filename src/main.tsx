@@ -1,13 +1,16 @@
 /** Kiosk entry point: opens the database, starts sync, renders the app. */
 import { render } from 'preact';
 import { FieldsignDB } from './db/db.ts';
-import { getEnrollment, saveEnrollment } from './db/meta.ts';
-import { allPending, enqueue, quarantined } from './db/outbox.ts';
+import { getEnrollment, getVolunteerName, saveEnrollment, setVolunteerName } from './db/meta.ts';
+import { allPending, enqueue, quarantined, syncedOn } from './db/outbox.ts';
+import { PinGuard, hashPin, verifyPin } from './db/pin.ts';
 import { DEFAULT_CAMPAIGN } from './shared/default-campaign.ts';
 import { TRANSFER_FORMAT, type TransferFile } from './shared/transfer.ts';
+import { cachedCampaign, refreshCampaign } from './sync/campaign-cache.ts';
 import { SyncEngine } from './sync/engine.ts';
 import { enrollDevice, httpTransport } from './sync/transport.ts';
 import { App, type KioskServices } from './kiosk/App.tsx';
+import { i18nFor } from './kiosk/i18n/index.ts';
 import { applyUpdateBetweenSigners, registerServiceWorker } from './pwa/register.ts';
 import './kiosk/kiosk.css';
 
@@ -15,15 +18,47 @@ async function boot(): Promise<void> {
   registerServiceWorker();
   const db = new FieldsignDB();
   const engine = new SyncEngine({ db, transport: httpTransport(), credentials: () => getEnrollment(db) });
+  const guard = new PinGuard();
+  let campaign = await cachedCampaign(db, DEFAULT_CAMPAIGN);
+  let persisted: boolean | undefined;
+  // Ask the browser not to evict our storage under pressure; the volunteer sees the answer.
+  void navigator.storage?.persist?.().then((granted) => (persisted = granted));
+  void refreshCampaign(db).then((fresh) => {
+    if (fresh) campaign = fresh;
+  });
+
   const services: KioskServices = {
     engine,
     save: (record) => enqueue(db, record),
-    async enroll(code, label) {
+    async enroll(code, label, pin) {
       const answer = await enrollDevice(code, label.trim() || undefined);
-      const enrollment = { ...answer, enrolledAt: Date.now() };
+      const enrollment = { ...answer, enrolledAt: Date.now(), pin: await hashPin(pin) };
       await saveEnrollment(db, enrollment);
       return enrollment;
     },
+    async checkPin(pin) {
+      const wait = guard.waitMs();
+      if (wait > 0) return wait;
+      const stored = (await getEnrollment(db))?.pin;
+      if (stored && (await verifyPin(pin, stored))) {
+        guard.reset();
+        return true;
+      }
+      guard.miss();
+      return guard.waitMs() || false;
+    },
+    async volunteerFacts() {
+      const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+      persisted = (await navigator.storage?.persisted?.().catch(() => undefined)) ?? persisted;
+      return {
+        event: (await getEnrollment(db))?.event ?? '',
+        volunteerName: await getVolunteerName(db),
+        syncedToday: await syncedOn(db),
+        storage: estimate?.quota ? { usage: estimate.usage ?? 0, quota: estimate.quota } : undefined,
+        persisted,
+      };
+    },
+    setVolunteerName: (name) => setVolunteerName(db, name),
     async exportPending() {
       const records = await allPending(db);
       if (records.length === 0) return 0;
@@ -39,12 +74,18 @@ async function boot(): Promise<void> {
       return records.length;
     },
     loadQuarantined: () => quarantined(db),
-    betweenSigners: applyUpdateBetweenSigners,
+    latestCampaign: () => campaign,
+    betweenSigners() {
+      applyUpdateBetweenSigners();
+      void refreshCampaign(db).then((fresh) => {
+        if (fresh) campaign = fresh;
+      });
+    },
   };
   const enrollment = await getEnrollment(db);
   await engine.refresh();
   engine.start();
-  render(<App campaign={DEFAULT_CAMPAIGN} initialEnrollment={enrollment} services={services} />, document.getElementById('app')!);
+  render(<App initialCampaign={campaign} initialEnrollment={enrollment} services={services} />, document.getElementById('app')!);
 }
 
 /** Offer `text` as a file download. */
@@ -59,6 +100,6 @@ function download(name: string, text: string): void {
 
 boot().catch((error: unknown) => {
   const root = document.getElementById('app')!;
-  root.textContent = `Fieldsign could not start: ${(error as Error)?.message ?? String(error)}. Close and reopen the app; stored signatures are kept.`;
+  root.textContent = i18nFor('en').t('startFailed', { reason: (error as Error)?.message ?? String(error) });
   root.setAttribute('role', 'alert');
 });

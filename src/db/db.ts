@@ -48,5 +48,17 @@ export class FieldsignDB extends Dexie {
       outbox: '++seq, &id, [state+seq]',
       meta: 'key',
     });
+    // v2: count "synced today" by index; rows from v1 all have `day`, but fill it if not.
+    this.version(2)
+      .stores({ outbox: '++seq, &id, [state+seq], [state+day]' })
+      .upgrade((tx) =>
+        tx
+          .table<OutboxRow, number>('outbox')
+          .toCollection()
+          .modify((row) => {
+            row.day ??= '0000-00-00';
+            row.attempts ??= 0;
+          }),
+      );
   }
 }

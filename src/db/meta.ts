@@ -1,5 +1,6 @@
 /** Small facts about this tablet kept in the `meta` table: its enrollment, above all. */
 import type { FieldsignDB } from './db.ts';
+import type { PinHash } from './pin.ts';
 
 /** What the tablet got when it was enrolled with a coordinator's code. */
 export interface Enrollment {
@@ -9,6 +10,8 @@ export interface Enrollment {
   enrolledAt: number;
   /** Keep acknowledged signers' data this long (ms); 0 or absent: delete at once. */
   retentionMs?: number;
+  /** The volunteer PIN chosen at enrollment (hash only). */
+  pin?: PinHash;
 }
 
 /** This tablet's enrollment, or undefined if it has none yet. */
@@ -32,4 +35,14 @@ export async function saveEnrollment(db: FieldsignDB, enrollment: Enrollment): P
         if (row.record && row.record.deviceId !== enrollment.deviceId) row.record = { ...row.record, deviceId: enrollment.deviceId };
       });
   });
+}
+
+/** The name of the volunteer on duty, shown on the volunteer screen. */
+export async function getVolunteerName(db: FieldsignDB): Promise<string> {
+  const row = await db.meta.get('volunteerName');
+  return typeof row?.value === 'string' ? row.value : '';
+}
+
+export async function setVolunteerName(db: FieldsignDB, name: string): Promise<void> {
+  await db.meta.put({ key: 'volunteerName', value: name.trim().slice(0, 80) });
 }

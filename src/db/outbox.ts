@@ -13,10 +13,33 @@ export interface OutboxCounts {
   synced: number;
 }
 
-/** Store a freshly captured signature. Resolves only once IndexedDB has committed it. */
+/** The tablet's storage is full: this signature was not stored (earlier ones are safe). */
+export class StorageFullError extends Error {
+  override name = 'StorageFullError';
+}
+
+/**
+ * Store a freshly captured signature. Resolves only once IndexedDB has committed it; a
+ * full disk rejects with StorageFullError and leaves everything stored earlier untouched.
+ */
 export async function enqueue(db: FieldsignDB, record: SignatureRecord, now = new Date()): Promise<void> {
   const bytes = new TextEncoder().encode(JSON.stringify(record)).length;
-  await db.outbox.add({ id: record.id, state: 'pending', record, bytes, day: localDay(now), attempts: 0 });
+  try {
+    await db.outbox.add({ id: record.id, state: 'pending', record, bytes, day: localDay(now), attempts: 0 });
+  } catch (error) {
+    if (isQuotaError(error)) throw new StorageFullError('The tablet’s storage is full; this signature was not saved.');
+    throw error;
+  }
+}
+
+function isQuotaError(error: unknown): boolean {
+  const e = error as { name?: string; inner?: { name?: string } } | null;
+  return e?.name === 'QuotaExceededError' || e?.inner?.name === 'QuotaExceededError';
+}
+
+/** Signatures synced on the local calendar day of `now`. */
+export async function syncedOn(db: FieldsignDB, now = new Date()): Promise<number> {
+  return db.outbox.where('[state+day]').equals(['synced', localDay(now)]).count();
 }
 
 /**
@@ -52,7 +75,8 @@ export async function acknowledge(db: FieldsignDB, ids: string[], now = Date.now
     const rows = await db.outbox.where('id').anyOf(ids).toArray();
     for (const row of rows) {
       if (row.state !== 'pending' || row.seq === undefined) continue;
-      const synced: OutboxRow = { seq: row.seq, id: row.id, state: 'synced', bytes: 0, day: row.day, attempts: row.attempts + 1, syncedAt: now };
+      // `day` becomes the day of sync, for the volunteer's "synced today".
+      const synced: OutboxRow = { seq: row.seq, id: row.id, state: 'synced', bytes: 0, day: localDay(new Date(now)), attempts: row.attempts + 1, syncedAt: now };
       if (retentionMs > 0) {
         synced.record = row.record;
         synced.purgeAt = now + retentionMs;

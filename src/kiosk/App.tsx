@@ -1,76 +1,125 @@
-/** The kiosk: enrollment when needed, then the petition, the sign form and the status line. */
-import { useEffect, useState } from 'preact/hooks';
+/**
+ * The kiosk shell: which screen is up (enrollment, signing, PIN, volunteer), the signer's
+ * language, and the campaign in force. A new campaign or app version waiting in the
+ * background is applied only between signers.
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { OutboxRow } from '../db/db.ts';
 import type { Enrollment } from '../db/meta.ts';
-import type { Campaign } from '../shared/default-campaign.ts';
+import type { Campaign, Language } from '../shared/campaign.ts';
 import type { SignatureRecord } from '../shared/protocol.ts';
 import type { SyncEngine, SyncStatus } from '../sync/engine.ts';
 import { EnrollScreen } from './EnrollScreen.tsx';
-import { Petition } from './Petition.tsx';
-import { SignForm } from './SignForm.tsx';
+import { I18nContext, i18nFor } from './i18n/index.ts';
+import { PinDialog } from './PinDialog.tsx';
+import { SignFlow } from './SignFlow.tsx';
 import { SyncStatusBar } from './SyncStatusBar.tsx';
-import { STRINGS as t } from './strings.ts';
+import { VolunteerScreen, type VolunteerFacts } from './VolunteerScreen.tsx';
 
 /** What the kiosk can ask of the tablet's storage and network. */
 export interface KioskServices {
   engine: SyncEngine;
   save: (record: SignatureRecord) => Promise<void>;
-  enroll: (code: string, label: string) => Promise<Enrollment>;
+  enroll: (code: string, label: string, pin: string) => Promise<Enrollment>;
+  checkPin: (pin: string) => Promise<boolean | number>;
+  volunteerFacts: () => Promise<VolunteerFacts>;
+  setVolunteerName: (name: string) => Promise<void>;
   exportPending: () => Promise<number>;
   loadQuarantined: () => Promise<OutboxRow[]>;
+  /** The newest campaign known to the tablet (cached copy, refreshed from the server). */
+  latestCampaign: () => Campaign;
   /** Called between signers: the moment a waiting app update may be applied. */
   betweenSigners: () => void;
 }
 
+type View = 'sign' | 'pin' | 'volunteer' | 'enroll';
+
 interface Props {
-  campaign: Campaign;
+  initialCampaign: Campaign;
   initialEnrollment: Enrollment | undefined;
   services: KioskServices;
 }
 
-export function App({ campaign, initialEnrollment, services }: Props) {
+export function App({ initialCampaign, initialEnrollment, services }: Props) {
   const { engine } = services;
   const [status, setStatus] = useState<SyncStatus>(engine.current);
   const [enrollment, setEnrollment] = useState(initialEnrollment);
-  const [enrolling, setEnrolling] = useState(false);
+  const [campaign, setCampaign] = useState(initialCampaign);
+  const [lang, setLang] = useState<Language>(initialCampaign.defaultLanguage);
+  const [view, setView] = useState<View>(initialEnrollment ? 'sign' : 'enroll');
+  const [signer, setSigner] = useState(0);
+  const i18n = useMemo(() => i18nFor(lang), [lang]);
   useEffect(() => engine.subscribe(setStatus), [engine]);
+  useEffect(() => {
+    document.documentElement.lang = i18n.lang;
+    document.documentElement.dir = i18n.dir;
+  }, [i18n]);
 
-  const enroll = async (code: string, label: string) => {
-    setEnrollment(await services.enroll(code, label));
-    setEnrolling(false);
+  /** Start a blank flow for the next signer, in the campaign's default language. */
+  function nextSigner() {
+    const latest = services.latestCampaign();
+    setCampaign(latest);
+    setLang(latest.defaultLanguage);
+    setSigner((n) => n + 1);
+    services.betweenSigners();
+  }
+
+  async function enroll(code: string, label: string, pin: string) {
+    setEnrollment(await services.enroll(code, label, pin));
+    setView('sign');
     void engine.syncNow();
-  };
+  }
 
-  if (!enrollment || enrolling) {
-    return <EnrollScreen enroll={enroll} onCancel={enrollment ? () => setEnrolling(false) : undefined} />;
+  let screen;
+  if (view === 'enroll' || !enrollment) {
+    screen = <EnrollScreen enroll={enroll} onCancel={enrollment ? () => setView('volunteer') : undefined} />;
+  } else if (view === 'pin') {
+    screen = <PinDialog check={services.checkPin} onOpen={() => setView('volunteer')} onCancel={() => setView('sign')} />;
+  } else if (view === 'volunteer') {
+    screen = (
+      <VolunteerScreen
+        status={status}
+        load={services.volunteerFacts}
+        setVolunteerName={services.setVolunteerName}
+        syncNow={() => engine.syncNow()}
+        exportPending={services.exportPending}
+        loadQuarantined={services.loadQuarantined}
+        onReenroll={() => setView('enroll')}
+        onClose={() => {
+          setView('sign');
+          nextSigner();
+        }}
+      />
+    );
+  } else {
+    screen = (
+      <>
+        {status.needsEnrollment && (
+          <div class="banner" role="alert">
+            <p>{i18n.t('reenrollNeeded')}</p>
+          </div>
+        )}
+        <main>
+          <SignFlow
+            key={signer}
+            campaign={campaign}
+            deviceId={enrollment.deviceId}
+            save={services.save}
+            onSaved={() => void engine.refresh().then(() => engine.syncNow())}
+            onDone={nextSigner}
+            onLanguage={(l) => setLang(campaign.languages.includes(l as Language) ? (l as Language) : campaign.defaultLanguage)}
+          />
+        </main>
+      </>
+    );
   }
 
   return (
-    <div class="layout">
-      {status.needsEnrollment && (
-        <div class="banner" role="alert">
-          <p>{status.lastError} {t.reenrollNeeded}</p>
-          <button type="button" class="secondary" onClick={() => setEnrolling(true)}>{t.reenroll}</button>
-        </div>
-      )}
-      <main>
-        <Petition campaign={campaign} />
-        <SignForm
-          campaign={campaign}
-          deviceId={enrollment.deviceId}
-          save={services.save}
-          onSaved={() => {
-            void engine.refresh().then(() => engine.syncNow());
-            services.betweenSigners();
-          }}
-        />
-      </main>
-      <SyncStatusBar
-        status={status}
-        onSyncNow={() => void engine.syncNow()}
-        onExport={services.exportPending}
-        loadQuarantined={services.loadQuarantined}
-      />
-    </div>
+    <I18nContext.Provider value={i18n}>
+      <div class="layout">
+        {screen}
+        {enrollment && view === 'sign' && <SyncStatusBar status={status} onVolunteer={() => setView('pin')} />}
+      </div>
+    </I18nContext.Provider>
   );
 }

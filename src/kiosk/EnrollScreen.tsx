@@ -1,49 +1,72 @@
-/** Enrollment: the volunteer types the coordinator's one-time code; the tablet gets its token. */
+/**
+ * Enrollment: the volunteer types the coordinator's one-time code and chooses the volunteer
+ * PIN; the tablet gets its device token.
+ */
 import { useState } from 'preact/hooks';
-import { STRINGS as t } from './strings.ts';
+import { isValidPin } from '../db/pin.ts';
+import { useI18n } from './i18n/index.ts';
+import type { CatalogKey } from './i18n/catalog.ts';
 
 interface Props {
-  enroll: (code: string, label: string) => Promise<void>;
+  enroll: (code: string, label: string, pin: string) => Promise<void>;
   onCancel?: () => void;
 }
 
 export function EnrollScreen({ enroll, onCancel }: Props) {
+  const { t } = useI18n();
   const [code, setCode] = useState('');
   const [label, setLabel] = useState('');
+  const [pin, setPin] = useState('');
+  const [pinAgain, setPinAgain] = useState('');
   const [error, setError] = useState('');
+  const [pinError, setPinError] = useState<CatalogKey | undefined>();
   const [busy, setBusy] = useState(false);
 
   async function submit(event: Event) {
     event.preventDefault();
+    const badPin: CatalogKey | undefined = !isValidPin(pin) ? 'pinTooShort' : pin !== pinAgain ? 'pinMismatch' : undefined;
+    setPinError(badPin);
+    if (badPin) return;
     setBusy(true);
     setError('');
     try {
-      await enroll(code, label);
+      await enroll(code, label, pin);
     } catch (e) {
-      setError((e as Error).message);
+      setError((e as Error).name === 'OfflineError' ? t('enrollOffline') : (e as Error).message);
       setBusy(false);
     }
   }
 
   return (
-    <main class="enroll">
+    <main class="single">
       <section class="card" aria-labelledby="enroll-heading">
-        <h1 id="enroll-heading">{t.enrollHeading}</h1>
-        <p class="hint">{t.enrollIntro}</p>
+        <h1 id="enroll-heading">{t('enrollHeading')}</h1>
+        <p class="hint">{t('enrollIntro')}</p>
         <form class="sign-form" onSubmit={submit} autocomplete="off" noValidate>
           <div class="field">
-            <label for="enroll-code">{t.enrollCode}</label>
-            <input id="enroll-code" type="text" autocomplete="off" autocapitalize="characters" spellcheck={false} required
+            <label for="enroll-code">{t('enrollCode')}</label>
+            <input id="enroll-code" type="text" autocomplete="off" autocapitalize="characters" spellcheck={false} required dir="ltr"
               value={code} maxLength={40} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? 'enroll-error' : undefined}
               onInput={(e) => setCode(e.currentTarget.value)} />
           </div>
           <div class="field">
-            <label for="enroll-label">{t.enrollLabel}</label>
+            <label for="enroll-label">{t('enrollLabel')}</label>
             <input id="enroll-label" type="text" autocomplete="off" value={label} maxLength={80} onInput={(e) => setLabel(e.currentTarget.value)} />
           </div>
+          <div class="field">
+            <label for="enroll-pin">{t('enrollPin')}</label>
+            <input id="enroll-pin" type="password" inputMode="numeric" autocomplete="new-password" maxLength={8} value={pin} dir="ltr"
+              aria-invalid={pinError ? 'true' : undefined} aria-describedby={pinError ? 'pin-error' : undefined} onInput={(e) => setPin(e.currentTarget.value)} />
+          </div>
+          <div class="field">
+            <label for="enroll-pin-again">{t('enrollPinAgain')}</label>
+            <input id="enroll-pin-again" type="password" inputMode="numeric" autocomplete="new-password" maxLength={8} value={pinAgain} dir="ltr"
+              aria-invalid={pinError ? 'true' : undefined} aria-describedby={pinError ? 'pin-error' : undefined} onInput={(e) => setPinAgain(e.currentTarget.value)} />
+            {pinError && <p id="pin-error" class="error">{t(pinError)}</p>}
+          </div>
           {error && <p id="enroll-error" class="error banner" role="alert">{error}</p>}
-          <button type="submit" class="primary" disabled={busy}>{busy ? t.enrolling : t.enrollSubmit}</button>
-          {onCancel && <button type="button" class="secondary" onClick={onCancel}>{t.close}</button>}
+          <button type="submit" class="primary" disabled={busy}>{busy ? t('enrolling') : t('enrollSubmit')}</button>
+          {onCancel && <button type="button" class="secondary" onClick={onCancel}>{t('cancel')}</button>}
         </form>
       </section>
     </main>

@@ -1,20 +1,24 @@
-/** The petition text: title, intro paragraphs, the demands and the closing line. */
-import type { Campaign } from '../shared/default-campaign.ts';
+/** The petition text in the signer's language: title, intro, the demands and the closing line. */
+import { campaignText, type Campaign } from '../shared/campaign.ts';
+import { useI18n } from './i18n/index.ts';
 
 export function Petition({ campaign }: { campaign: Campaign }) {
+  const { lang } = useI18n();
+  const text = campaignText(campaign, lang);
   return (
     <article class="petition" aria-labelledby="petition-title">
-      <h1 id="petition-title">{campaign.title}</h1>
-      {campaign.intro.map((paragraph, i) => (
+      {campaign.logo && <img class="logo" src={campaign.logo} alt="" />}
+      <h1 id="petition-title">{text.title}</h1>
+      {text.intro.map((paragraph, i) => (
         <p key={i}>{paragraph}</p>
       ))}
-      <p class="call">{campaign.call}</p>
+      <p class="call">{text.call}</p>
       <ul class="demands">
-        {campaign.demands.map((demand, i) => (
+        {text.demands.map((demand, i) => (
           <li key={i}>{demand}</li>
         ))}
       </ul>
-      <p>{campaign.closing}</p>
+      {text.closing && <p>{text.closing}</p>}
     </article>
   );
 }

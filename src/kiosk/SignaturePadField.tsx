@@ -14,6 +14,22 @@ export interface SignaturePadHandle {
   /** The strokes drawn so far, in CSS pixels of the current canvas. */
   toInk(): Ink;
   clear(): void;
+  /** Remove the last stroke. */
+  undo(): void;
+}
+
+/**
+ * True when drawn strokes are too small or too short to be a signature: fewer than 8
+ * points, or everything inside 12% of the box in both directions.
+ */
+export function isTooSmall(ink: Ink): boolean {
+  const points = ink.strokes.flat();
+  if (points.length < 8) return true;
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  const w = Math.max(...xs) - Math.min(...xs);
+  const h = Math.max(...ys) - Math.min(...ys);
+  return w < ink.width * 0.12 && h < ink.height * 0.12;
 }
 
 interface Props {
@@ -71,6 +87,14 @@ export function SignaturePadField({ padRef, onChange, invalid, describedBy, labe
     isEmpty: () => padInstance.current?.isEmpty() ?? true,
     clear: () => {
       padInstance.current?.clear();
+      onChange?.();
+    },
+    undo: () => {
+      const pad = padInstance.current;
+      if (!pad) return;
+      const data = pad.toData();
+      data.pop();
+      pad.fromData(data);
       onChange?.();
     },
     toInk: () => ({

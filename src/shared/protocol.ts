@@ -9,6 +9,7 @@
 import * as z from 'zod/mini';
 import { isCountryCode } from './countries.ts';
 import { decodeInk, INK_LIMITS, InkDecodeError } from './ink.ts';
+import { LANGUAGES } from './campaign.ts';
 
 /** Version of the batch protocol spoken by this build. */
 export const PROTOCOL_VERSION = 1;
@@ -30,14 +31,21 @@ export const SignerSchema = z.object({
     z.maxLength(200, 'Please shorten your name to 200 characters.'),
     z.refine((s) => !CONTROL_OR_BROKEN.test(s), 'The name contains characters that cannot be stored.'),
   ),
-  email: z.string().check(
-    z.trim(),
-    z.toLowerCase(),
-    z.minLength(1, 'Please enter your email address.'),
-    z.maxLength(254, 'That email address is too long.'),
-    z.refine((s) => s === '' || z.safeParse(EMAIL, s).success, 'Please enter a valid email address, like name@example.org.'),
+  email: z.optional(
+    z.string().check(
+      z.trim(),
+      z.toLowerCase(),
+      z.minLength(1, 'Please enter your email address.'),
+      z.maxLength(254, 'That email address is too long.'),
+      z.refine((s) => s === '' || z.safeParse(EMAIL, s).success, 'Please enter a valid email address, like name@example.org.'),
+    ),
   ),
-  country: z.string().check(z.refine(isCountryCode, 'Please choose your country.')),
+  /** Which fields are shown and required is the campaign's choice; the kiosk enforces it. */
+  country: z.optional(z.string().check(z.refine(isCountryCode, 'Please choose your country.'))),
+  postcode: z.optional(z.string().check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9 -]{0,15}$/, 'Please enter a valid postcode.'))),
+  phone: z.optional(
+    z.string().check(z.trim(), z.regex(/^\+?[0-9][0-9 ()-]{3,22}[0-9]$/, 'Please enter a valid phone number, digits only, with an optional +.')),
+  ),
   /** Opt-in to future contact. Never pre-ticked; the signature stands without it. */
   optIn: z.boolean(),
 });
@@ -65,12 +73,22 @@ function inkDecodes(data: string): boolean {
   }
 }
 
-/** Signer data and strokes in clear text. */
-export const PlainPayloadSchema = z.object({
-  kind: z.literal('plain'),
-  signer: SignerSchema,
-  ink: InkSchema,
+/** A signature typed instead of drawn (the accessible alternative), with what was attested. */
+export const TypedSignatureSchema = z.object({
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200), z.refine((s) => !CONTROL_OR_BROKEN.test(s), 'The typed name contains characters that cannot be stored.')),
+  /** The exact attestation wording the signer confirmed, with their name filled in. */
+  attestation: z.string().check(z.minLength(1), z.maxLength(800)),
 });
+
+/** Signer data and the signature in clear text: drawn strokes, or a typed name with attestation. */
+export const PlainPayloadSchema = z
+  .object({
+    kind: z.literal('plain'),
+    signer: SignerSchema,
+    ink: z.optional(InkSchema),
+    typed: z.optional(TypedSignatureSchema),
+  })
+  .check(z.refine((p) => (p.ink === undefined) !== (p.typed === undefined), { message: 'A signature is either drawn (ink) or typed, not both or neither.', path: ['ink'] }));
 
 /**
  * Signer data and strokes encrypted on the tablet (reserved for sealed campaigns): a
@@ -101,6 +119,10 @@ export const SignatureRecordSchema = z.object({
   deviceId: Slug,
   campaignId: Slug,
   campaignVersion: z.int().check(z.gte(0)),
+  /** Version of the consent wording the signer saw (opt-in, attestation). */
+  consentVersion: z.optional(z.int().check(z.gte(0))),
+  /** Language the petition and form were shown in. */
+  lang: z.optional(z.enum(LANGUAGES)),
   /** Capture time by the tablet's clock. Informational only: never used for ordering or dedup. */
   capturedAt: z.iso.datetime({ offset: true }),
   payload: PayloadSchema,

@@ -18,20 +18,25 @@
 import type { FieldsignDB } from '../db/db.ts';
 import { acknowledge, counts, nextBatch, purgeSynced, quarantine, type OutboxCounts } from '../db/outbox.ts';
 import { PROTOCOL_VERSION } from '../shared/protocol.ts';
-import type { Transport } from './transport.ts';
+import type { RetryProblem, Transport } from './transport.ts';
 
 /** What the UI shows about sync. */
 export interface SyncStatus extends OutboxCounts {
   phase: 'idle' | 'syncing' | 'waiting' | 'blocked';
   /** When the server last answered a batch (tablet clock, ms). */
   lastSyncAt?: number;
-  /** The last problem, in plain words; cleared by the next success. */
+  /** The last problem, by kind (for a message in the volunteer's language); cleared by the next success. */
+  problem?: SyncProblem;
+  /** Details of the last problem, e.g. the server's own message. */
   lastError?: string;
   /** The tablet has no valid enrollment: sync waits until it is enrolled again. */
   needsEnrollment?: boolean;
   /** The server found this tablet's clock off by more than a few minutes. */
   clockSuspect?: boolean;
 }
+
+/** Kinds of sync problem the volunteer is told about. */
+export type SyncProblem = RetryProblem | 'unconfirmed' | 'refused' | 'incompatible' | 'unauthorized' | 'not_enrolled';
 
 /** Who this tablet is to the server. */
 export interface Credentials {
@@ -166,7 +171,7 @@ export class SyncEngine {
       }
       const credentials = await this.opts.credentials();
       if (!credentials) {
-        this.update({ phase: 'blocked', needsEnrollment: true, lastError: 'This tablet is not enrolled yet.' });
+        this.update({ phase: 'blocked', needsEnrollment: true, problem: 'not_enrolled', lastError: 'This tablet is not enrolled yet.' });
         return;
       }
       this.update({ phase: 'syncing', needsEnrollment: false });
@@ -194,22 +199,23 @@ export class SyncEngine {
         this.update({
           lastSyncAt: Date.now(),
           lastError: undefined,
+          problem: undefined,
           clockSuspect: result.response.clock?.suspect ?? this.status.clockSuspect,
           ...(await counts(db)),
         });
         if (acked.length + refused.length === 0) {
           // The server answered without judging any record we sent: do not spin on it.
-          return this.backoff('the server did not confirm any signature in the batch');
+          return this.backoff('unconfirmed', 'the server did not confirm any signature in the batch');
         }
         continue;
       }
-      if (result.kind === 'retry') return this.backoff(result.reason, result.retryAfterMs);
+      if (result.kind === 'retry') return this.backoff(result.problem, result.reason, result.retryAfterMs);
       if (result.kind === 'incompatible') {
-        this.update({ phase: 'blocked', lastError: result.message });
+        this.update({ phase: 'blocked', problem: 'incompatible', lastError: result.message });
         return;
       }
       if (result.kind === 'unauthorized') {
-        this.update({ phase: 'blocked', needsEnrollment: true, lastError: result.message });
+        this.update({ phase: 'blocked', needsEnrollment: true, problem: 'unauthorized', lastError: result.message });
         return;
       }
       // Refused as a whole: halve the batch to isolate the cause; a single refused record is
@@ -219,16 +225,16 @@ export class SyncEngine {
         continue;
       }
       await quarantine(db, [{ id: batch[0].id, reason: `refused by the server: ${result.message}` }]);
-      this.update({ lastError: result.message, ...(await counts(db)) });
+      this.update({ problem: 'refused', lastError: result.message, ...(await counts(db)) });
     }
   }
 
-  private backoff(reason: string, retryAfterMs?: number): void {
+  private backoff(problem: SyncProblem, reason: string, retryAfterMs?: number): void {
     this.failures++;
     this.batchLimit = Math.max(1, Math.floor(this.batchLimit / 2));
     const ceiling = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** (this.failures - 1));
     const delay = Math.max(retryAfterMs ?? 0, Math.round(ceiling / 2 + (this.opts.random() * ceiling) / 2));
-    this.update({ phase: 'waiting', lastError: reason });
+    this.update({ phase: 'waiting', problem, lastError: reason });
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.update({ phase: 'idle' });

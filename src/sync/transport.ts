@@ -13,12 +13,15 @@ import {
   type EnrollResponse,
 } from '../shared/protocol.ts';
 
+/** Why a batch must be tried again. */
+export type RetryProblem = 'offline' | 'network' | 'server' | 'unreadable';
+
 /** What became of one attempt to send a batch. */
 export type SendResult =
   /** The server judged each record; see `response.results`. */
   | { kind: 'ok'; response: BatchResponse }
   /** Nothing was decided (offline, timeout, 5xx, 429): try the same records again later. */
-  | { kind: 'retry'; reason: string; retryAfterMs?: number }
+  | { kind: 'retry'; problem: RetryProblem; reason: string; retryAfterMs?: number }
   /** The server and this app speak different protocol versions: an update is needed. */
   | { kind: 'incompatible'; message: string }
   /** The tablet's token is missing, unknown or revoked: it must be enrolled again. */
@@ -65,7 +68,9 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
           cache: 'no-store',
         });
       } catch (error) {
-        return { kind: 'retry', reason: navigator.onLine === false ? 'offline' : `network error: ${(error as Error).message}` };
+        return navigator.onLine === false
+          ? { kind: 'retry', problem: 'offline', reason: 'offline' }
+          : { kind: 'retry', problem: 'network', reason: `network error: ${(error as Error).message}` };
       }
       return classify(res);
     },
@@ -82,10 +87,10 @@ async function classify(res: Response): Promise<SendResult> {
   if (res.status === 200 || res.status === 422) {
     const parsed = z.safeParse(BatchResponseSchema, body);
     if (parsed.success) return { kind: 'ok', response: parsed.data };
-    return { kind: 'retry', reason: `unreadable answer from the server (HTTP ${res.status})` };
+    return { kind: 'retry', problem: 'unreadable', reason: `unreadable answer from the server (HTTP ${res.status})` };
   }
   if (res.status === 429 || res.status >= 500 || res.status === 408) {
-    return { kind: 'retry', reason: `server busy or failing (HTTP ${res.status})`, retryAfterMs: retryAfter(res.headers.get('retry-after')) };
+    return { kind: 'retry', problem: 'server', reason: `server busy or failing (HTTP ${res.status})`, retryAfterMs: retryAfter(res.headers.get('retry-after')) };
   }
   const error = z.safeParse(ErrorResponseSchema, body);
   const message = error.success ? error.data.error.message : `HTTP ${res.status}`;
@@ -113,7 +118,7 @@ export async function enrollDevice(code: string, label: string | undefined, base
       cache: 'no-store',
     });
   } catch {
-    throw new Error('Enrollment needs a connection to the server. Connect the tablet and try again.');
+    throw Object.assign(new Error('Enrollment needs a connection to the server.'), { name: 'OfflineError' });
   }
   const body: unknown = await res.json().catch(() => undefined);
   const ok = z.safeParse(EnrollResponseSchema, body);

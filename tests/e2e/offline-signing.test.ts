@@ -11,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { decodeInk, pointCount } from '../../src/shared/ink.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
-import { launchChromium, drawSignature } from '../helpers/browser.ts';
+
+const EN = DEFAULT_CAMPAIGN.text.en!;
+import { launchChromium } from '../helpers/browser.ts';
+import { enroll, openVolunteer, signOnce } from '../helpers/kiosk.ts';
 import { ROOT, enrollmentCode, startApp, type AppProcess } from '../helpers/app-process.ts';
 
 let app: AppProcess;
@@ -50,26 +53,24 @@ describe('a signature drawn offline reaches the server database', () => {
   it('S13: a new tablet asks for an enrollment code, and a CLI code enrolls it', async () => {
     await page.goto(app.url);
     await expect.poll(() => page.getByRole('heading', { name: 'Enroll this tablet' }).count()).toBe(1);
-    await page.getByLabel('Enrollment code').fill('AAAAA-AAAAA');
-    await page.getByRole('button', { name: 'Enroll' }).click();
+    await enroll(page, 'AAAAA-AAAAA');
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/not valid/);
-    await page.getByLabel('Enrollment code').fill(enrollmentCode(app.dbPath));
-    await page.getByLabel('Tablet name (optional)').fill('Tablet 1');
-    await page.getByRole('button', { name: 'Enroll' }).click();
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(DEFAULT_CAMPAIGN.title);
+    await enroll(page, enrollmentCode(app.dbPath), 'Tablet 1');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(EN.title);
   }, 60_000);
 
   it('shows the defenders petition above an empty sign form', async () => {
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(DEFAULT_CAMPAIGN.title);
-    for (const demand of DEFAULT_CAMPAIGN.demands) {
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(EN.title);
+    for (const demand of EN.demands) {
       expect(await page.getByRole('listitem').filter({ hasText: demand.slice(0, 40) }).count()).toBe(1);
     }
-    expect(await page.getByText(DEFAULT_CAMPAIGN.intro[0].slice(0, 60)).count()).toBe(1);
+    expect(await page.getByText(EN.intro[0].slice(0, 60)).count()).toBe(1);
     expect(await page.getByLabel('Full name').inputValue()).toBe('');
     expect(await page.getByLabel('Email').inputValue()).toBe('');
     expect(await page.getByRole('combobox', { name: 'Country' }).locator('option').count()).toBeGreaterThan(240);
     expect(await page.getByRole('checkbox', { name: /Keep me informed/ }).isChecked()).toBe(false);
-    expect(await page.getByRole('button', { name: 'Clear signature' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Clear' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Undo' }).count()).toBe(1);
     if (process.env.SCREENSHOTS) {
       mkdirSync(join(ROOT, 'docs/screenshots'), { recursive: true });
       await page.screenshot({ path: join(ROOT, 'docs/screenshots/sign-form.png') });
@@ -99,12 +100,12 @@ describe('a signature drawn offline reaches the server database', () => {
     expect(controlled).toBe(true);
     await context.setOffline(true);
     await page.reload();
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(DEFAULT_CAMPAIGN.title);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(EN.title);
     expect(await page.evaluate(() => !!navigator.serviceWorker.controller && !navigator.onLine)).toBe(true);
   }, 60_000);
 
   it('checks the form inline: missing name, bad email, empty signature', async () => {
-    await page.getByRole('button', { name: 'Sign the petition' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
     await expect.poll(() => page.getByText('Please enter your full name.').count()).toBe(1);
     expect(await page.getByText('Please enter your email address.').count()).toBe(1);
     expect(await page.getByText('Please choose your country.').count()).toBe(1);
@@ -112,20 +113,14 @@ describe('a signature drawn offline reaches the server database', () => {
     expect(await page.getByLabel('Full name').getAttribute('aria-invalid')).toBe('true');
 
     await page.getByLabel('Email').fill('not-an-email');
-    await page.getByRole('button', { name: 'Sign the petition' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
     await expect.poll(() => page.getByText(/valid email address/).count()).toBe(1);
     await page.getByLabel('Email').fill('');
   }, 60_000);
 
   it('stores three signatures offline, blanking the form for each next signer', async () => {
     for (const [i, s] of signers.entries()) {
-      await page.getByLabel('Full name').fill(s.name);
-      await page.getByLabel('Email').fill(s.email);
-      await page.getByRole('combobox', { name: 'Country' }).selectOption(s.country);
-      await drawSignature(page, 'Signature area', i + 1);
-      expect(await inkedPixels(page)).toBeGreaterThan(100);
-      await page.getByRole('button', { name: 'Sign the petition' }).click();
-      await expect.poll(() => page.getByText(/Thank you! Your signature is saved/).count()).toBe(1);
+      await signOnce(page, s, i + 1);
       await expect.poll(() => page.getByText(`${i + 1} waiting to sync`).count()).toBe(1);
       // Nothing of this signer is left for the next one.
       expect(await page.getByLabel('Full name').inputValue()).toBe('');
@@ -134,6 +129,7 @@ describe('a signature drawn offline reaches the server database', () => {
       expect(await page.getByRole('checkbox', { name: /Keep me informed/ }).isChecked()).toBe(false);
       expect(await inkedPixels(page)).toBe(0);
       expect(await page.getByText(/Please /).count()).toBe(0);
+      expect(await page.getByText(s.name).count()).toBe(0);
     }
   }, 90_000);
 

@@ -10,7 +10,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, drawSignature } from '../helpers/browser.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import { closeVolunteer, enroll, openVolunteer, signOnce } from '../helpers/kiosk.ts';
 import { cli, enrollmentCode, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { startBatchProxy, type BatchProxy } from '../helpers/proxy.ts';
 import { makeRecord } from '../helpers/records.ts';
@@ -51,9 +52,8 @@ function reconcile(label: string, captured: string[]) {
 async function enrolledPage(context: BrowserContext, label: string): Promise<{ page: Page; deviceId: string }> {
   const page = await context.newPage();
   await page.goto(proxy.url);
-  await page.getByLabel('Enrollment code').fill(enrollmentCode(app.dbPath, label));
-  await page.getByRole('button', { name: 'Enroll' }).click();
-  await expect.poll(() => page.getByRole('button', { name: 'Sign the petition' }).count()).toBe(1);
+  await enroll(page, enrollmentCode(app.dbPath, label));
+  await expect.poll(() => page.getByRole('button', { name: 'Continue' }).count()).toBe(1);
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
   const deviceId = await page.evaluate(
     () =>
@@ -89,15 +89,6 @@ async function seedOutbox(page: Page, records: SignatureRecord[]): Promise<void>
   );
 }
 
-async function signOnce(page: Page, name: string, seed: number): Promise<void> {
-  await page.getByLabel('Full name').fill(name);
-  await page.getByLabel('Email').fill(`${name.toLowerCase().replace(/\W+/g, '.')}@example.org`);
-  await page.getByRole('combobox', { name: 'Country' }).selectOption('KE');
-  await drawSignature(page, 'Signature area', seed);
-  await page.getByRole('button', { name: 'Sign the petition' }).click();
-  await expect.poll(() => page.getByText(/Thank you!/).count()).toBe(1);
-}
-
 /** Ids of every record in the tablet's outbox, with their states. */
 function outboxStates(page: Page): Promise<Array<{ id: string; state: string }>> {
   return page.evaluate(
@@ -118,7 +109,7 @@ describe('sync under faults in Chromium', () => {
     const context = await browser.newContext();
     const { page, deviceId } = await enrolledPage(context, 'Closed tab rally');
     await context.setOffline(true);
-    await signOnce(page, 'Wangari Maathai', 1);
+    await signOnce(page, { name: 'Wangari Maathai', email: 'wangari@example.org', country: 'KE' }, 1);
     const seeded = Array.from({ length: 300 }, () => makeRecord({ deviceId }));
     await seedOutbox(page, seeded);
     await page.reload();
@@ -160,9 +151,11 @@ describe('sync under faults in Chromium', () => {
     proxy.stats.maxInFlight = 0;
     const sentBefore = proxy.sentIds.length;
     await context.setOffline(false);
+    for (const p of [first, second]) await openVolunteer(p);
     await Promise.all([first, second].map((p) => p.getByRole('button', { name: 'Sync now' }).click()));
     for (const p of [first, second]) {
       await p.getByRole('button', { name: 'Sync now' }).click();
+      await closeVolunteer(p);
       await expect.poll(() => p.getByText('0 waiting to sync').count(), { timeout: 30_000 }).toBe(1);
     }
     proxy.holdMs = 0;
@@ -177,21 +170,23 @@ describe('sync under faults in Chromium', () => {
     const context = await browser.newContext({ acceptDownloads: true });
     const { page, deviceId } = await enrolledPage(context, 'Revoked rally');
     await context.setOffline(true);
-    await signOnce(page, 'Berta Caceres', 2);
+    await signOnce(page, { name: 'Berta Caceres', email: 'berta@example.org', country: 'HN' }, 2);
     await seedOutbox(page, Array.from({ length: 20 }, () => makeRecord({ deviceId })));
     await page.reload();
     await expect.poll(() => page.getByText('21 waiting to sync').count()).toBe(1);
     const captured = (await outboxStates(page)).map((r) => r.id);
 
     // Export to a file while offline; the records stay pending on the tablet.
+    await openVolunteer(page);
     const download = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Export pending' }).click();
+    await page.getByRole('button', { name: 'Export pending signatures to a file' }).click();
     const file = await (await download).path();
     const transfer = JSON.parse(readFileSync(file, 'utf8'));
     expect(transfer).toMatchObject({ format: 'fieldsign-transfer', version: 1, deviceId });
     expect(transfer.records.map((r: { id: string }) => r.id).sort()).toEqual([...captured].sort());
     expect(JSON.stringify(transfer)).toContain('Berta Caceres');
     await expect.poll(() => page.getByText(/Saved 21 pending signatures/).count()).toBe(1);
+    await closeVolunteer(page);
     expect(await page.getByText('21 waiting to sync').count()).toBe(1);
 
     // The coordinator imports it, twice; then revokes the tablet.
@@ -200,13 +195,15 @@ describe('sync under faults in Chromium', () => {
     expect(cli(['revoke', deviceId, '--db', app.dbPath])).toMatch(/Revoked/);
 
     await context.setOffline(false);
+    await openVolunteer(page);
     await page.getByRole('button', { name: 'Sync now' }).click();
+    await closeVolunteer(page);
     await expect.poll(() => page.getByRole('alert').filter({ hasText: /enrolled again/ }).count(), { timeout: 15_000 }).toBe(1);
     expect(await page.getByText('21 waiting to sync').count()).toBe(1);
 
-    await page.getByRole('button', { name: 'Enroll again' }).click();
-    await page.getByLabel('Enrollment code').fill(enrollmentCode(app.dbPath, 'Revoked rally'));
-    await page.getByRole('button', { name: 'Enroll' }).click();
+    await openVolunteer(page);
+    await page.getByRole('button', { name: 'Enroll this tablet again' }).click();
+    await enroll(page, enrollmentCode(app.dbPath, 'Revoked rally'));
     await expect.poll(() => page.getByText('0 waiting to sync').count(), { timeout: 30_000 }).toBe(1);
     expect((await outboxStates(page)).every((r) => r.state === 'synced')).toBe(true);
     expect(reconcile('revoked, exported, imported twice, re-enrolled', captured)).toEqual({ lost: 0, duplicated: 0 });

@@ -29,10 +29,10 @@ export class MemoryServer implements Transport {
     const body = JSON.parse(JSON.stringify(batch));
     this.requests.push(body);
     const fate = this.fates.shift() ?? 'deliver';
-    if (fate === 'drop-request') return { kind: 'retry', reason: 'offline' };
-    if (fate === 'server-error') return { kind: 'retry', reason: 'server busy or failing (HTTP 503)' };
+    if (fate === 'drop-request') return { kind: 'retry', problem: 'offline', reason: 'offline' };
+    if (fate === 'server-error') return { kind: 'retry', problem: 'server', reason: 'server busy or failing (HTTP 503)' };
     const reply = await ingestBatch(this.store, body, { deviceId: body.deviceId, source: 'sync' });
-    if (fate === 'drop-response') return { kind: 'retry', reason: 'network error: connection reset' };
+    if (fate === 'drop-response') return { kind: 'retry', problem: 'network', reason: 'network error: connection reset' };
     if ('results' in reply.body) return { kind: 'ok', response: reply.body };
     const { error } = reply.body;
     if (error.code === 'incompatible_protocol') return { kind: 'incompatible', message: error.message };

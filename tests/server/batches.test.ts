@@ -135,7 +135,7 @@ describe('the SQLite store', () => {
     await post(batch([record]));
     const stored = (await server.store.list({ limit: 1000 })).find((s) => s.id === record.id)!;
     if (stored.record.payload.kind !== 'plain') throw new Error('expected plain payload');
-    const svg = inkToSvg(decodeInk(stored.record.payload.ink));
+    const svg = inkToSvg(decodeInk(stored.record.payload.ink!));
     const sent = decodeInk((record.payload as { ink: Parameters<typeof decodeInk>[0] }).ink);
     expect((svg.match(/<path /g) ?? []).length).toBe(sent.strokes.length);
     const first = sent.strokes[0][0];

@@ -674,6 +674,9 @@ const STILL_VALID = new Set([
   'payload.signer.optIn=true',
   'payload.signer.name="NaN"',
   'campaignId="NaN"',
+  // Which signer fields a campaign asks for is its choice; the kiosk enforces "required".
+  'payload.signer.email=missing',
+  'payload.signer.country=missing',
 ]);
 
 const MUTATION_CASES = FIELD_PATHS.flatMap((path) =>

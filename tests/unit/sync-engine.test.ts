@@ -182,7 +182,7 @@ describe('sync engine paired with the server in memory', () => {
     try {
       let calls = 0;
       const failing: Transport = {
-        send: async () => (++calls === 3 ? { kind: 'retry', reason: 'HTTP 429', retryAfterMs: 120_000 } : { kind: 'retry', reason: 'HTTP 503' }),
+        send: async () => (++calls === 3 ? { kind: 'retry', problem: 'server', reason: 'HTTP 429', retryAfterMs: 120_000 } : { kind: 'retry', problem: 'server', reason: 'HTTP 503' }),
       };
       const e = new SyncEngine({ db, transport: failing, credentials, baseBackoffMs: 1000, maxBackoffMs: 8000, random: () => 1, withLock: (fn) => fn() });
       engines.push(e);

@@ -1,0 +1,122 @@
+/**
+ * The volunteer screen, behind the PIN: event and volunteer on duty, the counts, sync
+ * state in plain words with "sync now", storage use and persistence, the export of
+ * pending signatures to a file, and the signatures the server refused.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { OutboxRow } from '../db/db.ts';
+import type { SyncStatus } from '../sync/engine.ts';
+import { useI18n } from './i18n/index.ts';
+import { PROBLEM_KEYS } from './SyncStatusBar.tsx';
+
+/** Facts the screen loads when it opens. */
+export interface VolunteerFacts {
+  event: string;
+  volunteerName: string;
+  syncedToday: number;
+  storage?: { usage: number; quota: number };
+  persisted?: boolean;
+}
+
+interface Props {
+  status: SyncStatus;
+  load: () => Promise<VolunteerFacts>;
+  setVolunteerName: (name: string) => Promise<void>;
+  syncNow: () => Promise<void>;
+  exportPending: () => Promise<number>;
+  loadQuarantined: () => Promise<OutboxRow[]>;
+  onReenroll: () => void;
+  onClose: () => void;
+}
+
+export function VolunteerScreen(props: Props) {
+  const { t, lang } = useI18n();
+  const { status } = props;
+  const [facts, setFacts] = useState<VolunteerFacts | undefined>();
+  const [name, setName] = useState('');
+  const [notice, setNotice] = useState('');
+  const [refused, setRefused] = useState<OutboxRow[]>([]);
+
+  const reload = () =>
+    void props.load().then((f) => {
+      setFacts(f);
+      setName((current) => current || f.volunteerName);
+    });
+  useEffect(reload, [status.pending, status.synced, status.lastSyncAt]);
+  useEffect(() => void props.loadQuarantined().then(setRefused), [status.quarantined]);
+
+  const bytes = (n: number) => new Intl.NumberFormat(lang, { style: 'unit', unit: n > 1e9 ? 'gigabyte' : 'megabyte', maximumFractionDigits: 1 }).format(n / (n > 1e9 ? 1e9 : 1e6));
+  const time = (ms: number) => new Date(ms).toLocaleString(lang, { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' });
+
+  async function exportPending() {
+    const n = await props.exportPending().catch((e: Error) => {
+      setNotice(e.message);
+      return -1;
+    });
+    if (n >= 0) setNotice(n > 0 ? t('exportDone', { n }) : t('exportNone'));
+  }
+
+  return (
+    <main class="single volunteer">
+      <section class="card" aria-labelledby="volunteer-heading">
+        <h1 id="volunteer-heading">{t('volunteerHeading')}</h1>
+        <dl class="summary">
+          <dt>{t('eventLabel')}</dt>
+          <dd>{facts?.event ?? '…'}</dd>
+        </dl>
+        <div class="field">
+          <label for="volunteer-name">{t('volunteerNameLabel')}</label>
+          <input id="volunteer-name" type="text" autocomplete="off" maxLength={80} value={name}
+            onInput={(e) => setName(e.currentTarget.value)} onBlur={() => void props.setVolunteerName(name)} />
+        </div>
+
+        <h2>{t('countsHeading')}</h2>
+        <dl class="counts">
+          <div><dt>{t('countWaiting')}</dt><dd>{status.pending}</dd></div>
+          <div><dt>{t('countSyncedToday')}</dt><dd>{facts?.syncedToday ?? '…'}</dd></div>
+          <div><dt>{t('countQuarantined')}</dt><dd>{status.quarantined}</dd></div>
+        </dl>
+
+        <h2>{t('syncHeading')}</h2>
+        <dl class="summary">
+          <dt>{t('lastSyncLabel')}</dt>
+          <dd>{status.lastSyncAt ? time(status.lastSyncAt) : t('neverSynced')}</dd>
+          <dt>{t('lastError')}</dt>
+          <dd>
+            {status.problem ? t(PROBLEM_KEYS[status.problem]) : t('noError')}
+            {status.problem && status.lastError && <span class="hint"> ({status.lastError})</span>}
+          </dd>
+        </dl>
+        {status.clockSuspect && <p class="warn-text">{t('clockWrong')}</p>}
+        <div class="row">
+          <button type="button" class="primary" onClick={() => void props.syncNow()} disabled={status.phase === 'syncing'}>
+            {status.phase === 'syncing' ? t('syncing') : t('syncNow')}
+          </button>
+          <button type="button" class="secondary" onClick={() => void exportPending()}>{t('exportPending')}</button>
+        </div>
+        {notice && <p role="status" class="notice">{notice}</p>}
+
+        <h2>{t('storageHeading')}</h2>
+        <p>{facts?.storage ? t('storageUsed', { used: bytes(facts.storage.usage), quota: bytes(facts.storage.quota) }) : t('storageUnknown')}</p>
+        <p class={facts?.persisted ? '' : 'warn-text'}>{facts?.persisted ? t('storagePersistent') : t('storageNotPersistent')}</p>
+
+        <h2>{t('attentionTitle')}</h2>
+        <p class="hint">{t('attentionHint')}</p>
+        {refused.length === 0 ? (
+          <p>{t('attentionNone')}</p>
+        ) : (
+          <ul class="refused">
+            {refused.map((row) => (
+              <li key={row.id}><code dir="ltr">{row.id.slice(0, 8)}</code> {row.reason}</li>
+            ))}
+          </ul>
+        )}
+
+        <div class="row">
+          <button type="button" class="secondary" onClick={props.onReenroll}>{t('reenroll')}</button>
+          <button type="button" class="primary" onClick={props.onClose}>{t('close')}</button>
+        </div>
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * Checks the sign form against the campaign's field rules and the shared schema, and
+ * names each problem by a catalog key so it can be shown in the signer's language.
+ */
+import * as z from 'zod/mini';
+import type { Campaign, SignerField } from '../shared/campaign.ts';
+import { SignerSchema, type Signer } from '../shared/protocol.ts';
+import type { CatalogKey } from './i18n/catalog.ts';
+
+/** What the signer typed, as strings straight from the inputs. */
+export interface FormValues {
+  name: string;
+  email: string;
+  country: string;
+  postcode: string;
+  phone: string;
+  optIn: boolean;
+}
+
+export const EMPTY_FORM: FormValues = { name: '', email: '', country: '', postcode: '', phone: '', optIn: false };
+
+export type FieldErrors = Partial<Record<SignerField, CatalogKey>>;
+
+const REQUIRED: Record<SignerField, CatalogKey> = {
+  name: 'nameRequired',
+  email: 'emailRequired',
+  country: 'countryRequired',
+  postcode: 'postcodeRequired',
+  phone: 'phoneRequired',
+};
+const INVALID: Record<SignerField, CatalogKey> = {
+  name: 'nameInvalid',
+  email: 'emailInvalid',
+  country: 'countryRequired',
+  postcode: 'postcodeInvalid',
+  phone: 'phoneInvalid',
+};
+
+/** Validate the form; returns the signer to store, or the errors to show. */
+export function validateSigner(values: FormValues, campaign: Campaign): { signer: Signer; errors?: undefined } | { signer?: undefined; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const candidate: Record<string, unknown> = { optIn: values.optIn };
+  for (const field of ['name', 'email', 'country', 'postcode', 'phone'] as const) {
+    const rule = campaign.fields[field];
+    const value = values[field].trim();
+    if (!rule.shown) continue;
+    if (value === '') {
+      if (rule.required) errors[field] = REQUIRED[field];
+      continue;
+    }
+    candidate[field] = value;
+  }
+  if (values.name.trim().length > 200) errors.name = 'nameTooLong';
+  const parsed = z.safeParse(SignerSchema, candidate);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = issue.path[0] as SignerField;
+      errors[field] ??= INVALID[field];
+    }
+  }
+  return parsed.success && Object.keys(errors).length === 0 ? { signer: parsed.data } : { errors };
+}

@@ -1,0 +1,29 @@
+/**
+ * The campaign on the tablet: the copy cached in IndexedDB (so the petition shows with no
+ * network), refreshed from the server whenever it can be reached. A cached or fetched
+ * document that fails validation is ignored, never shown.
+ */
+import * as z from 'zod/mini';
+import type { FieldsignDB } from '../db/db.ts';
+import { CampaignSchema, type Campaign } from '../shared/campaign.ts';
+
+/** The cached campaign, or `fallback` (the built-in default) when none is cached or it is invalid. */
+export async function cachedCampaign(db: FieldsignDB, fallback: Campaign): Promise<Campaign> {
+  const row = await db.meta.get('campaign');
+  const parsed = z.safeParse(CampaignSchema, row?.value);
+  return parsed.success ? parsed.data : fallback;
+}
+
+/** Fetch the server's campaign and cache it; resolves to it, or undefined when unreachable or invalid. */
+export async function refreshCampaign(db: FieldsignDB, baseUrl = ''): Promise<Campaign | undefined> {
+  try {
+    const res = await fetch(`${baseUrl}/api/v1/campaign`, { cache: 'no-cache' });
+    if (!res.ok) return undefined;
+    const parsed = z.safeParse(CampaignSchema, await res.json());
+    if (!parsed.success) return undefined;
+    await db.meta.put({ key: 'campaign', value: parsed.data });
+    return parsed.data;
+  } catch {
+    return undefined;
+  }
+}
