@@ -24,3 +24,46 @@ describe('server configuration', () => {
     expect(() => loadConfig(['--colour', 'red'], {})).toThrow(/colour/);
   });
 });
+
+describe('the campaign a server serves', () => {
+  it('is the defenders petition by default, with an ETag for cheap revalidation', async () => {
+    const { startTestServer } = await import('../helpers/http-server.ts');
+    const { DEFAULT_CAMPAIGN } = await import('../../src/shared/default-campaign.ts');
+    const server = await startTestServer();
+    try {
+      const res = await fetch(`${server.url}/api/v1/campaign`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual(DEFAULT_CAMPAIGN);
+      const etag = res.headers.get('etag')!;
+      const again = await fetch(`${server.url}/api/v1/campaign`, { headers: { 'if-none-match': etag } });
+      expect(again.status).toBe(304);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('can be replaced by a campaign file, validated at startup with a message naming the field', async () => {
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadCampaignFile } = await import('../../server/config.ts');
+    const { DEFAULT_CAMPAIGN } = await import('../../src/shared/default-campaign.ts');
+    const { startTestServer } = await import('../helpers/http-server.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'campaign-'));
+    const good = join(dir, 'good.json');
+    const custom = { ...DEFAULT_CAMPAIGN, id: 'clean-water', version: 3, languages: ['fr'], defaultLanguage: 'fr' };
+    writeFileSync(good, JSON.stringify(custom));
+    const campaign = loadCampaignFile(good);
+    expect(campaign.id).toBe('clean-water');
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ ...custom, theme: { color: 'blue' } }));
+    expect(() => loadCampaignFile(bad)).toThrow(/bad\.json is not valid: theme\.color: Use a colour/);
+    expect(() => loadCampaignFile(join(dir, 'missing.json'))).toThrow(/Cannot read the campaign file/);
+    const server = await startTestServer({ campaign });
+    try {
+      expect((await (await fetch(`${server.url}/api/v1/campaign`)).json()).id).toBe('clean-water');
+    } finally {
+      await server.close();
+    }
+  });
+});
