@@ -4,13 +4,12 @@ import { FieldsignDB } from './db/db.ts';
 import { getEnrollment, getVolunteerName, saveEnrollment, setVolunteerName } from './db/meta.ts';
 import { allPending, enqueue, quarantined, syncedOn } from './db/outbox.ts';
 import { PinGuard, hashPin, verifyPin } from './db/pin.ts';
-import { DEFAULT_CAMPAIGN } from './shared/default-campaign.ts';
 import { TRANSFER_FORMAT, type TransferFile } from './shared/transfer.ts';
 import { cachedCampaign, refreshCampaign } from './sync/campaign-cache.ts';
 import { SyncEngine } from './sync/engine.ts';
 import { enrollDevice, httpTransport } from './sync/transport.ts';
 import { App, type KioskServices } from './kiosk/App.tsx';
-import { i18nFor } from './kiosk/i18n/index.ts';
+import { i18nFor, loadCatalog } from './kiosk/i18n/index.ts';
 import { applyUpdateBetweenSigners, registerServiceWorker } from './pwa/register.ts';
 import './kiosk/kiosk.css';
 
@@ -19,7 +18,9 @@ async function boot(): Promise<void> {
   const db = new FieldsignDB();
   const engine = new SyncEngine({ db, transport: httpTransport(), credentials: () => getEnrollment(db) });
   const guard = new PinGuard();
-  let campaign = await cachedCampaign(db, DEFAULT_CAMPAIGN);
+  // The campaign: the cached copy, else the server's, else the built-in one (its own chunk).
+  let campaign = (await cachedCampaign(db)) ?? (await refreshCampaign(db)) ?? (await import('./shared/default-campaign.ts')).DEFAULT_CAMPAIGN;
+  await loadCatalog(campaign.defaultLanguage);
   let persisted: boolean | undefined;
   // Ask the browser not to evict our storage under pressure; the volunteer sees the answer.
   void navigator.storage?.persist?.().then((granted) => (persisted = granted));

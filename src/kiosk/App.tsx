@@ -10,7 +10,7 @@ import type { Campaign, Language } from '../shared/campaign.ts';
 import type { SignatureRecord } from '../shared/protocol.ts';
 import type { SyncEngine, SyncStatus } from '../sync/engine.ts';
 import { EnrollScreen } from './EnrollScreen.tsx';
-import { I18nContext, i18nFor } from './i18n/index.ts';
+import { I18nContext, i18nFor, loadCatalog } from './i18n/index.ts';
 import { PinDialog } from './PinDialog.tsx';
 import { SignFlow } from './SignFlow.tsx';
 import { SyncStatusBar } from './SyncStatusBar.tsx';
@@ -48,7 +48,8 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
   const [lang, setLang] = useState<Language>(initialCampaign.defaultLanguage);
   const [view, setView] = useState<View>(initialEnrollment ? 'sign' : 'enroll');
   const [signer, setSigner] = useState(0);
-  const i18n = useMemo(() => i18nFor(lang), [lang]);
+  const [catalogs, setCatalogs] = useState(0);
+  const i18n = useMemo(() => i18nFor(lang), [lang, catalogs]);
   useEffect(() => engine.subscribe(setStatus), [engine]);
   useEffect(() => {
     document.documentElement.lang = i18n.lang;
@@ -60,6 +61,7 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
     const latest = services.latestCampaign();
     setCampaign(latest);
     setLang(latest.defaultLanguage);
+    void loadCatalog(latest.defaultLanguage).then(() => setCatalogs((n) => n + 1));
     setSigner((n) => n + 1);
     services.betweenSigners();
   }
@@ -107,7 +109,13 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
             save={services.save}
             onSaved={() => void engine.refresh().then(() => engine.syncNow())}
             onDone={nextSigner}
-            onLanguage={(l) => setLang(campaign.languages.includes(l as Language) ? (l as Language) : campaign.defaultLanguage)}
+            onLanguage={(l) => {
+              const next = campaign.languages.includes(l as Language) ? (l as Language) : campaign.defaultLanguage;
+              void loadCatalog(next).then(() => {
+                setLang(next);
+                setCatalogs((n) => n + 1);
+              });
+            }}
           />
         </main>
       </>

@@ -7,11 +7,11 @@ import * as z from 'zod/mini';
 import type { FieldsignDB } from '../db/db.ts';
 import { CampaignSchema, type Campaign } from '../shared/campaign.ts';
 
-/** The cached campaign, or `fallback` (the built-in default) when none is cached or it is invalid. */
-export async function cachedCampaign(db: FieldsignDB, fallback: Campaign): Promise<Campaign> {
+/** The cached campaign, or undefined when none is cached or the cached copy is invalid. */
+export async function cachedCampaign(db: FieldsignDB): Promise<Campaign | undefined> {
   const row = await db.meta.get('campaign');
   const parsed = z.safeParse(CampaignSchema, row?.value);
-  return parsed.success ? parsed.data : fallback;
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Fetch the server's campaign and cache it; resolves to it, or undefined when unreachable or invalid. */

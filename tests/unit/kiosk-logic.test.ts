@@ -5,7 +5,7 @@ import * as z from 'zod/mini';
 import { CampaignSchema, LANGUAGES } from '../../src/shared/campaign.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import { translator } from '../../src/kiosk/i18n/catalog.ts';
-import { CATALOGS } from '../../src/kiosk/i18n/index.ts';
+import { CATALOGS } from '../../src/kiosk/i18n/all.ts';
 import { en } from '../../src/kiosk/i18n/en.ts';
 import { EMPTY_FORM, validateSigner } from '../../src/kiosk/validate.ts';
 import { isTooSmall } from '../../src/kiosk/SignaturePadField.tsx';

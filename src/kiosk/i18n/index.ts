@@ -1,14 +1,25 @@
-/** The kiosk's languages: catalogs, the current-language context, and direction. */
+/**
+ * The kiosk's languages: the current-language context, direction, and the catalogs.
+ * English ships in the main bundle; the others are separate chunks (precached by the
+ * service worker, so they work offline) loaded when a signer picks them.
+ */
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { RTL_LANGUAGES, type Language } from '../../shared/campaign.ts';
 import { translator, type Catalog, type Translate } from './catalog.ts';
 import { en } from './en.ts';
-import { fr } from './fr.ts';
-import { es } from './es.ts';
-import { ar } from './ar.ts';
 
-export const CATALOGS: Record<Language, Catalog> = { en, fr, es, ar };
+const loaded: Partial<Record<Language, Catalog>> = { en };
+const LOADERS: Record<Exclude<Language, 'en'>, () => Promise<Catalog>> = {
+  fr: () => import('./fr.ts').then((m) => m.fr),
+  es: () => import('./es.ts').then((m) => m.es),
+  ar: () => import('./ar.ts').then((m) => m.ar),
+};
+
+/** Make sure `lang`'s catalog is loaded before it is shown. */
+export async function loadCatalog(lang: Language): Promise<void> {
+  if (!loaded[lang] && lang !== 'en') loaded[lang] = await LOADERS[lang]();
+}
 
 /** What components need to speak the signer's language. */
 export interface I18n {
@@ -17,9 +28,11 @@ export interface I18n {
   t: Translate;
 }
 
-/** The I18n value for `lang`. */
+/** The I18n value for `lang` (English until its catalog is loaded). */
 export function i18nFor(lang: Language): I18n {
-  return { lang, dir: RTL_LANGUAGES.has(lang) ? 'rtl' : 'ltr', t: translator(CATALOGS[lang], lang) };
+  const catalog = loaded[lang];
+  const shown = catalog ? lang : 'en';
+  return { lang: shown, dir: RTL_LANGUAGES.has(shown) ? 'rtl' : 'ltr', t: translator(catalog ?? en, shown) };
 }
 
 export const I18nContext = createContext<I18n>(i18nFor('en'));
