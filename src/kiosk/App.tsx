@@ -55,6 +55,7 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
     document.documentElement.lang = i18n.lang;
     document.documentElement.dir = i18n.dir;
   }, [i18n]);
+  useEffect(() => applyTheme(campaign.theme.color), [campaign.theme.color]);
 
   /** Start a blank flow for the next signer, in the campaign's default language. */
   function nextSigner() {
@@ -130,4 +131,25 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
       </div>
     </I18nContext.Provider>
   );
+}
+
+/**
+ * The campaign's colour for the primary actions and the status bar, with black or white
+ * text, whichever contrasts more (WCAG relative luminance), so any colour stays readable.
+ */
+export function applyTheme(color: string): void {
+  const root = document.documentElement.style;
+  root.setProperty('--brand', color);
+  root.setProperty('--on-brand', contrastText(color));
+  document.querySelector('meta[name="theme-color"]')?.setAttribute('content', color);
+}
+
+/** '#000' or '#fff', whichever has the higher contrast ratio against `hex`. */
+export function contrastText(hex: string): string {
+  const [r, g, b] = [1, 3, 5].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  return (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) ? '#000' : '#fff';
 }
