@@ -6,7 +6,21 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Device, IngestItem, IngestOutcome, IngestSource, RedeemFailure, Store, StoredSignature } from './store.ts';
+import type {
+  AuditEntry,
+  Coordinator,
+  Device,
+  DeviceReport,
+  IngestItem,
+  IngestOutcome,
+  IngestSource,
+  NewCoordinator,
+  RedeemFailure,
+  Session,
+  Store,
+  StoredSignature,
+  Totals,
+} from './store.ts';
 
 /** Versioned schema changes, applied in order at startup. Never edit a shipped one. */
 const MIGRATIONS: string[] = [
@@ -46,6 +60,34 @@ const MIGRATIONS: string[] = [
      used_at TEXT,
      device_id TEXT
    );`,
+  `ALTER TABLE devices ADD COLUMN last_report TEXT;
+   CREATE TABLE coordinators (
+     id TEXT PRIMARY KEY,
+     email TEXT NOT NULL UNIQUE,
+     name TEXT NOT NULL,
+     password_hash TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE sessions (
+     id_hash TEXT PRIMARY KEY,
+     coordinator_id TEXT NOT NULL REFERENCES coordinators(id),
+     csrf_token TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL
+   );
+   CREATE TABLE audit_log (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     at TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     detail TEXT NOT NULL
+   );
+   CREATE TABLE deleted_signatures (
+     id TEXT PRIMARY KEY,
+     deleted_at TEXT NOT NULL
+   );
+   CREATE INDEX signatures_received ON signatures (received_at);
+   CREATE INDEX signatures_device ON signatures (device_id);`,
 ];
 
 export class SqliteStore implements Store {
@@ -54,6 +96,7 @@ export class SqliteStore implements Store {
   private readonly insert: StatementSync;
   private readonly hashOf: StatementSync;
   private readonly insertConflict: StatementSync;
+  private readonly isDeleted: StatementSync;
 
   /** Open (and create or migrate) the database at `path`; `:memory:` for tests. */
   constructor(path: string) {
@@ -64,9 +107,11 @@ export class SqliteStore implements Store {
     migrate(this.db);
     this.insert = this.db.prepare(
       `INSERT INTO signatures (id, device_id, campaign_id, captured_at, received_at, content_hash, record, clock_suspect, source)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE NOT EXISTS (SELECT 1 FROM deleted_signatures WHERE id = ?1)
+       ON CONFLICT (id) DO NOTHING`,
     );
     this.hashOf = this.db.prepare('SELECT content_hash FROM signatures WHERE id = ?');
+    this.isDeleted = this.db.prepare('SELECT 1 AS x FROM deleted_signatures WHERE id = ?');
     this.insertConflict = this.db.prepare('INSERT INTO conflicts (id, received_at, content_hash, record) VALUES (?, ?, ?, ?)');
   }
 
@@ -84,7 +129,7 @@ export class SqliteStore implements Store {
           continue;
         }
         const stored = this.hashOf.get(record.id) as { content_hash: string } | undefined;
-        if (stored?.content_hash === hash) {
+        if (stored?.content_hash === hash || (!stored && this.isDeleted.get(record.id))) {
           outcomes.push('duplicate');
         } else {
           this.insertConflict.run(record.id, receivedAt, hash, json);
@@ -111,17 +156,7 @@ export class SqliteStore implements Store {
         'SELECT seq, id, device_id, campaign_id, captured_at, received_at, clock_suspect, source, record FROM signatures WHERE seq > ? ORDER BY seq LIMIT ?',
       )
       .all(afterSeq, limit) as Array<Record<string, string | number>>;
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      id: String(r.id),
-      deviceId: String(r.device_id),
-      campaignId: String(r.campaign_id),
-      capturedAt: String(r.captured_at),
-      receivedAt: String(r.received_at),
-      clockSuspect: r.clock_suspect === 1,
-      source: r.source === 'import' ? 'import' : 'sync',
-      record: JSON.parse(String(r.record)),
-    }));
+    return rows.map(toStored);
   }
 
   async conflictCount(): Promise<number> {
@@ -155,7 +190,7 @@ export class SqliteStore implements Store {
         .prepare('INSERT INTO devices (id, token_hash, event, label, enrolled_at) VALUES (?, ?, ?, ?, ?)')
         .run(device.id, device.tokenHash, code.event, device.label, now);
       this.db.exec('COMMIT');
-      return { ok: true, device: { id: device.id, event: code.event, label: device.label, enrolledAt: now, revokedAt: null, lastSeenAt: null } };
+      return { ok: true, device: { id: device.id, event: code.event, label: device.label, enrolledAt: now, revokedAt: null, lastSeenAt: null, lastReport: null } };
     } catch (error) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
       throw error;
@@ -174,6 +209,107 @@ export class SqliteStore implements Store {
   async revokeDevice(id: string, at: string): Promise<boolean> {
     const { changes } = this.db.prepare('UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(at, id);
     return changes === 1;
+  }
+
+  async reportDevice(id: string, report: DeviceReport): Promise<void> {
+    this.db.prepare('UPDATE devices SET last_report = ? WHERE id = ?').run(JSON.stringify(report), id);
+  }
+
+  // ---- Coordinators, sessions, audit (the console) ----
+
+  async createCoordinator(c: NewCoordinator): Promise<boolean> {
+    const { changes } = this.db
+      .prepare('INSERT INTO coordinators (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING')
+      .run(c.id, c.email, c.name, c.passwordHash, c.createdAt);
+    return changes === 1;
+  }
+
+  async coordinatorByEmail(email: string): Promise<(Coordinator & { passwordHash: string }) | undefined> {
+    const row = this.db.prepare('SELECT id, email, name, password_hash FROM coordinators WHERE email = ?').get(email) as Record<string, string> | undefined;
+    return row && { id: row.id, email: row.email, name: row.name, passwordHash: row.password_hash };
+  }
+
+  async createSession(s: { idHash: string; coordinatorId: string; csrfToken: string; createdAt: string; expiresAt: string }): Promise<void> {
+    this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(s.createdAt);
+    this.db
+      .prepare('INSERT INTO sessions (id_hash, coordinator_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+      .run(s.idHash, s.coordinatorId, s.csrfToken, s.createdAt, s.expiresAt);
+  }
+
+  async sessionByIdHash(idHash: string, now: string): Promise<Session | undefined> {
+    const row = this.db
+      .prepare(
+        `SELECT s.csrf_token, s.expires_at, c.id, c.email, c.name FROM sessions s JOIN coordinators c ON c.id = s.coordinator_id
+         WHERE s.id_hash = ? AND s.expires_at > ?`,
+      )
+      .get(idHash, now) as Record<string, string> | undefined;
+    return row && { csrfToken: row.csrf_token, expiresAt: row.expires_at, coordinator: { id: row.id, email: row.email, name: row.name } };
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    this.db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+  }
+
+  async audit(entry: Omit<AuditEntry, 'seq'>): Promise<void> {
+    this.db.prepare('INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)').run(entry.at, entry.actor, entry.action, JSON.stringify(entry.detail));
+  }
+
+  async auditLog(limit = 200): Promise<AuditEntry[]> {
+    const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?').all(limit) as Array<Record<string, string | number>>;
+    return rows.map((r) => ({ seq: Number(r.seq), at: String(r.at), actor: String(r.actor), action: String(r.action), detail: JSON.parse(String(r.detail)) }));
+  }
+
+  // ---- Totals and signatures (the console) ----
+
+  async totals(): Promise<Totals> {
+    const all = <T,>(sql: string) => this.db.prepare(sql).all() as T[];
+    const country = "COALESCE(json_extract(s.record, '$.payload.signer.country'), '')";
+    return {
+      total: await this.count(),
+      byEvent: all<{ event: string; count: number }>(
+        `SELECT COALESCE(d.event, '(imported or unknown)') AS event, COUNT(*) AS count FROM signatures s LEFT JOIN devices d ON d.id = s.device_id GROUP BY 1 ORDER BY 2 DESC`,
+      ),
+      byDevice: all<{ deviceId: string; label: string | null; count: number }>(
+        'SELECT s.device_id AS deviceId, d.label AS label, COUNT(*) AS count FROM signatures s LEFT JOIN devices d ON d.id = s.device_id GROUP BY 1 ORDER BY 3 DESC',
+      ),
+      byCountry: all<{ country: string; count: number }>(`SELECT ${country} AS country, COUNT(*) AS count FROM signatures s GROUP BY 1 ORDER BY 2 DESC`),
+      hourly: all<{ hour: string; count: number }>(
+        "SELECT substr(received_at, 1, 13) || ':00:00Z' AS hour, COUNT(*) AS count FROM signatures GROUP BY 1 ORDER BY 1",
+      ),
+    };
+  }
+
+  async searchSignatures({ q = '', offset = 0, limit = 50 }: { q?: string; offset?: number; limit?: number }): Promise<{ total: number; rows: StoredSignature[] }> {
+    const like = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const where = q
+      ? `WHERE lower(json_extract(record, '$.payload.signer.name')) LIKE ?1 ESCAPE '\\' OR lower(json_extract(record, '$.payload.signer.email')) LIKE ?1 ESCAPE '\\' OR id LIKE ?1 ESCAPE '\\'`
+      : 'WHERE ?1 IS NOT NULL';
+    const total = Number((this.db.prepare(`SELECT COUNT(*) AS n FROM signatures ${where}`).get(like) as { n: number }).n);
+    const rows = this.db
+      .prepare(`SELECT seq, id, device_id, campaign_id, captured_at, received_at, clock_suspect, source, record FROM signatures ${where} ORDER BY seq DESC LIMIT ?2 OFFSET ?3`)
+      .all(like, limit, offset) as Array<Record<string, string | number>>;
+    return { total, rows: rows.map(toStored) };
+  }
+
+  async getSignature(id: string): Promise<StoredSignature | undefined> {
+    const row = this.db
+      .prepare('SELECT seq, id, device_id, campaign_id, captured_at, received_at, clock_suspect, source, record FROM signatures WHERE id = ?')
+      .get(id) as Record<string, string | number> | undefined;
+    return row && toStored(row);
+  }
+
+  async deleteSignature(id: string, at: string): Promise<boolean> {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const { changes } = this.db.prepare('DELETE FROM signatures WHERE id = ?').run(id);
+      this.db.prepare('DELETE FROM conflicts WHERE id = ?').run(id);
+      if (changes === 1) this.db.prepare('INSERT INTO deleted_signatures (id, deleted_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING').run(id, at);
+      this.db.exec('COMMIT');
+      return changes === 1;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   async listDevices(): Promise<Device[]> {
@@ -201,6 +337,21 @@ function toDevice(row: Record<string, string | null>): Device {
     enrolledAt: String(row.enrolled_at),
     revokedAt: row.revoked_at,
     lastSeenAt: row.last_seen_at,
+    lastReport: row.last_report ? (JSON.parse(row.last_report) as DeviceReport) : null,
+  };
+}
+
+function toStored(r: Record<string, string | number>): StoredSignature {
+  return {
+    seq: Number(r.seq),
+    id: String(r.id),
+    deviceId: String(r.device_id),
+    campaignId: String(r.campaign_id),
+    capturedAt: String(r.captured_at),
+    receivedAt: String(r.received_at),
+    clockSuspect: r.clock_suspect === 1,
+    source: r.source === 'import' ? 'import' : 'sync',
+    record: JSON.parse(String(r.record)),
   };
 }
 

@@ -41,6 +41,53 @@ export interface Device {
   enrolledAt: string;
   revokedAt: string | null;
   lastSeenAt: string | null;
+  /** What the tablet last said about itself. */
+  lastReport: DeviceReport | null;
+}
+
+/** A tablet's own account of its queue, sent with its batches. */
+export interface DeviceReport {
+  pending: number;
+  quarantined: number;
+  at: string;
+}
+
+/** A coordinator account (the console). */
+export interface Coordinator {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface NewCoordinator extends Coordinator {
+  passwordHash: string;
+  createdAt: string;
+}
+
+/** A live console session. */
+export interface Session {
+  coordinator: Coordinator;
+  csrfToken: string;
+  expiresAt: string;
+}
+
+/** Who did what, when: deletions, exports, devices, sign-ins. */
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  detail: Record<string, unknown>;
+}
+
+/** The dashboard's figures. */
+export interface Totals {
+  total: number;
+  byEvent: Array<{ event: string; count: number }>;
+  byDevice: Array<{ deviceId: string; label: string | null; count: number }>;
+  byCountry: Array<{ country: string; count: number }>;
+  /** Signatures received per hour (server clock), oldest first. */
+  hourly: Array<{ hour: string; count: number }>;
 }
 
 /** Why a code could not be redeemed. */
@@ -78,6 +125,29 @@ export interface Store {
   /** Revoke a device: its token stops working at once. Returns false if there is no such device. */
   revokeDevice(id: string, at: string): Promise<boolean>;
   listDevices(): Promise<Device[]>;
+  /** Save what a tablet reported about its queue. */
+  reportDevice(id: string, report: DeviceReport): Promise<void>;
+
+  /** Create a coordinator; false when the email is taken. */
+  createCoordinator(coordinator: NewCoordinator): Promise<boolean>;
+  coordinatorByEmail(email: string): Promise<(Coordinator & { passwordHash: string }) | undefined>;
+  createSession(session: { idHash: string; coordinatorId: string; csrfToken: string; createdAt: string; expiresAt: string }): Promise<void>;
+  /** The unexpired session with this id hash. */
+  sessionByIdHash(idHash: string, now: string): Promise<Session | undefined>;
+  deleteSession(idHash: string): Promise<void>;
+  audit(entry: Omit<AuditEntry, 'seq'>): Promise<void>;
+  /** Newest first. */
+  auditLog(limit?: number): Promise<AuditEntry[]>;
+
+  totals(): Promise<Totals>;
+  /** Newest first; `q` matches name, email or id. */
+  searchSignatures(options: { q?: string; offset?: number; limit?: number }): Promise<{ total: number; rows: StoredSignature[] }>;
+  getSignature(id: string): Promise<StoredSignature | undefined>;
+  /**
+   * Delete a signature on a data-subject request. A tombstone keeps its id, so a tablet or
+   * a transfer file sending it again is answered `duplicate` and nothing comes back.
+   */
+  deleteSignature(id: string, at: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@
  * Enrollment: the volunteer types the coordinator's one-time code and chooses the volunteer
  * PIN; the tablet gets its device token.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { isValidPin } from '../db/pin.ts';
 import { useI18n } from './i18n/index.ts';
 import type { CatalogKey } from './i18n/catalog.ts';
@@ -21,6 +21,8 @@ export function EnrollScreen({ enroll, onCancel }: Props) {
   const [error, setError] = useState('');
   const [pinError, setPinError] = useState<CatalogKey | undefined>();
   const [busy, setBusy] = useState(false);
+  const heading = useRef<HTMLHeadingElement | null>(null);
+  useEffect(() => heading.current?.focus(), []);
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -40,7 +42,7 @@ export function EnrollScreen({ enroll, onCancel }: Props) {
   return (
     <main class="single">
       <section class="card" aria-labelledby="enroll-heading">
-        <h1 id="enroll-heading">{t('enrollHeading')}</h1>
+        <h1 id="enroll-heading" tabIndex={-1} ref={heading}>{t('enrollHeading')}</h1>
         <p class="hint">{t('enrollIntro')}</p>
         <form class="sign-form" onSubmit={submit} autocomplete="off" noValidate>
           <div class="field">

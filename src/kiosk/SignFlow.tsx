@@ -62,6 +62,12 @@ export function SignFlow({ campaign, deviceId, save, onSaved, onDone, onLanguage
   };
 
   useEffect(() => headingRef.current?.focus(), [step]);
+  // Drawing ⇄ typing replaces the button just pressed: move focus to what replaced it.
+  const typingChanged = useRef(false);
+  useEffect(() => {
+    if (typingChanged.current) formRef.current?.querySelector<HTMLElement>('[data-field="signature"]')?.focus();
+    typingChanged.current = true;
+  }, [typing]);
 
   function review(event: Event) {
     event.preventDefault();

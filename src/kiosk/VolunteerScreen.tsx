@@ -3,7 +3,7 @@
  * state in plain words with "sync now", storage use and persistence, the export of
  * pending signatures to a file, and the signatures the server refused.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { OutboxRow } from '../db/db.ts';
 import type { SyncStatus } from '../sync/engine.ts';
 import { useI18n } from './i18n/index.ts';
@@ -36,6 +36,8 @@ export function VolunteerScreen(props: Props) {
   const [name, setName] = useState('');
   const [notice, setNotice] = useState('');
   const [refused, setRefused] = useState<OutboxRow[]>([]);
+  const heading = useRef<HTMLHeadingElement | null>(null);
+  useEffect(() => heading.current?.focus(), []);
 
   const reload = () =>
     void props.load().then((f) => {
@@ -59,7 +61,7 @@ export function VolunteerScreen(props: Props) {
   return (
     <main class="single volunteer">
       <section class="card" aria-labelledby="volunteer-heading">
-        <h1 id="volunteer-heading">{t('volunteerHeading')}</h1>
+        <h1 id="volunteer-heading" tabIndex={-1} ref={heading}>{t('volunteerHeading')}</h1>
         <dl class="summary">
           <dt>{t('eventLabel')}</dt>
           <dd>{facts?.event ?? '…'}</dd>
