@@ -15,6 +15,8 @@ import type { ErrorResponse, FieldIssue } from '../src/shared/protocol.ts';
 import type { Campaign } from '../src/shared/campaign.ts';
 import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
 import { createHash } from 'node:crypto';
+import { handleConsole } from './console/routes.ts';
+import { LiveSignals } from './console/live.ts';
 
 /** What the app needs to run. */
 export interface AppOptions {
@@ -34,6 +36,10 @@ export interface AppOptions {
   enrollLimit?: { capacity: number; refillMs: number };
   /** Failed token checks per client address before 429. Default 20, one per 3 s. */
   authFailureLimit?: { capacity: number; refillMs: number };
+  /** Failed console logins per address and per email. Default 5, one per minute. */
+  loginLimit?: { capacity: number; refillMs: number };
+  /** Live-update channel; pass one to observe changes in tests. */
+  live?: LiveSignals;
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -60,6 +66,17 @@ export function createApp(options: AppOptions): RequestHandler {
   const campaignTag = `"${createHash('sha256').update(campaignJson).digest('base64url').slice(0, 22)}"`;
   const enrollLimiter = new RateLimiter(options.enrollLimit ?? { capacity: 10, refillMs: 30_000 });
   const authLimiter = new RateLimiter(options.authFailureLimit ?? { capacity: 20, refillMs: 3_000 });
+  const loginLimiter = new RateLimiter(options.loginLimit ?? { capacity: 5, refillMs: 60_000 });
+  const live = options.live ?? new LiveSignals();
+  const consoleContext = {
+    store: options.store,
+    campaign: options.campaign ?? DEFAULT_CAMPAIGN,
+    now,
+    live,
+    loginLimiter,
+    checkLimit,
+    sendJson,
+  };
 
   /** Refuse with 429 when `limiter` has no attempt left for this client. */
   function checkLimit(limiter: RateLimiter, key: string): void {
@@ -127,8 +144,14 @@ export function createApp(options: AppOptions): RequestHandler {
       await options.store.touchDevice(device.id, at.toISOString());
       const body = await readJsonBody(req, limits);
       const reply = await ingestBatch(options.store, body, { deviceId: device.id, source: 'sync', now: at });
+      const report = (body as { report?: { pending?: unknown; quarantined?: unknown } } | null)?.report;
+      if (report && Number.isInteger(report.pending) && Number.isInteger(report.quarantined)) {
+        await options.store.reportDevice(device.id, { pending: Number(report.pending), quarantined: Number(report.quarantined), at: at.toISOString() });
+      }
+      if ('results' in reply.body && reply.body.results.some((r) => r.status === 'accepted')) live.changed();
       return sendJson(res, reply.status, reply.body);
     }
+    if (await handleConsole(req, res, url, consoleContext)) return;
     if (path.startsWith('/api/')) {
       throw new HttpError(404, 'not_found', `No API route ${path.slice(0, 100)}.`);
     }

@@ -5,6 +5,7 @@
  *   npm run cli -- devices
  *   npm run cli -- revoke <device-id>
  *   npm run cli -- import <transfer-file.json>
+ *   npm run cli -- coordinator add --email ana@example.org --name "Ana"   (password asked, or read from stdin)
  *
  * Every command takes --db (or FIELDSIGN_DB), default data/fieldsign.db.
  */
@@ -12,6 +13,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseDuration } from './config.ts';
 import { createEnrollmentCode } from './devices.ts';
+import { hashPassword, passwordProblem } from './console/passwords.ts';
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { importTransferFile } from './transfer-file.ts';
 import { SqliteStore } from './store/sqlite.ts';
 import './zod-locale.ts';
@@ -21,6 +25,9 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   devices                         list enrolled tablets
   revoke DEVICE_ID                revoke a tablet; its token stops working at once
   import FILE                     import a transfer file exported from a tablet
+  coordinator add --email E --name N
+                                  create a console account; the password is asked for,
+                                  or read from standard input when it is not a terminal
 Options: --db PATH (or FIELDSIGN_DB; default data/fieldsign.db)`;
 
 /** A code lifetime: between 1 second and 30 days. */
@@ -33,7 +40,14 @@ function codeLifetime(text: string): number {
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { db: { type: 'string' }, event: { type: 'string' }, ttl: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      db: { type: 'string' },
+      event: { type: 'string' },
+      ttl: { type: 'string' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      help: { type: 'boolean' },
+    },
     allowPositionals: true,
   });
   const [command, arg] = positionals;
@@ -83,12 +97,54 @@ async function main(argv: string[]): Promise<number> {
         if (s.conflict > 0) console.log('Conflicting copies were kept aside; the stored signatures were not changed.');
         return s.invalid.length > 0 ? 1 : 0;
       }
+      case 'coordinator': {
+        if (arg !== 'add') throw new Error('Use: coordinator add --email E --name N');
+        const email = values.email?.trim().toLowerCase() ?? '';
+        const name = values.name?.trim() ?? '';
+        if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new Error('coordinator add needs --email with a valid address.');
+        if (!name || name.length > 120) throw new Error('coordinator add needs --name (at most 120 characters).');
+        const password = await readPassword();
+        const problem = passwordProblem(password);
+        if (problem) throw new Error(problem);
+        const created = await store.createCoordinator({ id: randomUUID(), email, name, passwordHash: await hashPassword(password), createdAt: new Date().toISOString() });
+        if (!created) throw new Error(`A coordinator with the email ${email} already exists.`);
+        await store.audit({ at: new Date().toISOString(), actor: 'cli', action: 'create-coordinator', detail: { email } });
+        console.log(`Coordinator ${email} created. Sign in at /console.html`);
+        return 0;
+      }
       default:
         throw new Error(`Unknown command "${command}".\n${USAGE}`);
     }
   } finally {
     await store.close();
   }
+}
+
+/** The password: typed at a hidden prompt on a terminal, else the first line of stdin. */
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let text = '';
+    for await (const chunk of process.stdin) text += chunk;
+    return text.split(/\r?\n/)[0];
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  const ask = (q: string) =>
+    new Promise<string>((resolve) => {
+      const write = (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput;
+      (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+        if (s.startsWith(q)) write.call(rl, s);
+      };
+      rl.question(q, (answer) => {
+        (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = write;
+        process.stdout.write('\n');
+        resolve(answer);
+      });
+    });
+  const first = await ask('Password (at least 12 characters): ');
+  const second = await ask('Password again: ');
+  rl.close();
+  if (first !== second) throw new Error('The two passwords are not the same.');
+  return first;
 }
 
 main(process.argv.slice(2)).then(

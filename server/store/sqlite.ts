@@ -298,6 +298,23 @@ export class SqliteStore implements Store {
     return row && toStored(row);
   }
 
+  async duplicateIds(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const email = "lower(trim(json_extract(record, '$.payload.signer.email')))";
+    const name = "lower(trim(json_extract(record, '$.payload.signer.name')))";
+    const country = "json_extract(record, '$.payload.signer.country')";
+    const rows = this.db
+      .prepare(
+        `SELECT a.id FROM signatures a WHERE a.id IN (SELECT value FROM json_each(?)) AND EXISTS (
+           SELECT 1 FROM signatures b WHERE b.id <> a.id AND (
+             (${email.replaceAll('record', 'b.record')} = ${email.replaceAll('record', 'a.record')})
+             OR (${name.replaceAll('record', 'b.record')} = ${name.replaceAll('record', 'a.record')}
+                 AND ${country.replaceAll('record', 'b.record')} IS ${country.replaceAll('record', 'a.record')})))`,
+      )
+      .all(JSON.stringify(ids)) as Array<{ id: string }>;
+    return new Set(rows.map((r) => r.id));
+  }
+
   async deleteSignature(id: string, at: string): Promise<boolean> {
     this.db.exec('BEGIN IMMEDIATE');
     try {

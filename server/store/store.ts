@@ -144,6 +144,11 @@ export interface Store {
   searchSignatures(options: { q?: string; offset?: number; limit?: number }): Promise<{ total: number; rows: StoredSignature[] }>;
   getSignature(id: string): Promise<StoredSignature | undefined>;
   /**
+   * Which of `ids` are possible duplicate signers: another stored signature has the same
+   * normalised email, or the same normalised name and country. Flagged, never dropped.
+   */
+  duplicateIds(ids: string[]): Promise<Set<string>>;
+  /**
    * Delete a signature on a data-subject request. A tombstone keeps its id, so a tablet or
    * a transfer file sending it again is answered `duplicate` and nothing comes back.
    */

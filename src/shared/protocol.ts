@@ -138,9 +138,17 @@ export const BatchRequestSchema = z.object({
   deviceId: Slug,
   /** The tablet's clock when it sent the batch; lets the server flag a wrong clock. */
   sentAt: z.optional(z.iso.datetime({ offset: true })),
+  /** The tablet's own counts, so the console can spot tablets holding unsynced signatures. */
+  report: z.optional(z.object({ pending: z.int().check(z.gte(0)), quarantined: z.int().check(z.gte(0)) })),
   records: z.array(z.unknown()).check(z.maxLength(MAX_BATCH_RECORDS, `A batch holds at most ${MAX_BATCH_RECORDS} records.`)),
 });
-export type BatchRequest = { protocol: number; deviceId: string; sentAt?: string; records: SignatureRecord[] };
+export type BatchRequest = {
+  protocol: number;
+  deviceId: string;
+  sentAt?: string;
+  report?: { pending: number; quarantined: number };
+  records: SignatureRecord[];
+};
 
 /** A field-level reason, e.g. `{ path: "payload.signer.email", message: "..." }`. */
 export const IssueSchema = z.object({ path: z.string(), message: z.string() });

@@ -163,12 +163,24 @@ export class SyncEngine {
   private async drain(): Promise<void> {
     const { db, transport } = this.opts;
     await purgeSynced(db);
+    this.update(await counts(db));
+    let sent = false;
     for (;;) {
       const batch = await nextBatch(db, this.batchLimit, this.opts.maxBytes);
       if (batch.length === 0) {
-        this.update({ phase: 'idle', ...(await counts(db)) });
+        const now = await counts(db);
+        this.update({ phase: 'idle', ...now });
+        // Tell the server the queue is drained, so the console shows this tablet's true count.
+        const credentials = sent ? await this.opts.credentials() : undefined;
+        if (credentials) {
+          await transport.send(
+            { protocol: PROTOCOL_VERSION, deviceId: credentials.deviceId, sentAt: new Date().toISOString(), report: { pending: now.pending, quarantined: now.quarantined }, records: [] },
+            credentials.token,
+          );
+        }
         return;
       }
+      sent = true;
       const credentials = await this.opts.credentials();
       if (!credentials) {
         this.update({ phase: 'blocked', needsEnrollment: true, problem: 'not_enrolled', lastError: 'This tablet is not enrolled yet.' });
@@ -177,7 +189,13 @@ export class SyncEngine {
       this.update({ phase: 'syncing', needsEnrollment: false });
       const started = Date.now();
       const result = await transport.send(
-        { protocol: PROTOCOL_VERSION, deviceId: credentials.deviceId, sentAt: new Date().toISOString(), records: batch },
+        {
+          protocol: PROTOCOL_VERSION,
+          deviceId: credentials.deviceId,
+          sentAt: new Date().toISOString(),
+          report: { pending: this.status.pending, quarantined: this.status.quarantined },
+          records: batch,
+        },
         credentials.token,
       );
 

@@ -40,7 +40,10 @@ describe('sync engine paired with the server in memory', () => {
     const records = await capture(120);
     const e = engine(server, 50);
     await e.syncNow();
-    expect(server.requests.map((r) => r.records.length)).toEqual([50, 50, 20]);
+    expect(server.requests.map((r) => r.records.length)).toEqual([50, 50, 20, 0]);
+    // Each batch reports the tablet's queue; the last, empty one says it is drained.
+    expect(server.requests[0].report).toEqual({ pending: 120, quarantined: 0 });
+    expect(server.requests.at(-1)?.report).toEqual({ pending: 0, quarantined: 0 });
     expect(await server.store.count()).toBe(120);
     expect(await counts(db)).toEqual({ pending: 0, quarantined: 0, synced: 120 });
     expect(e.current.phase).toBe('idle');

@@ -1,0 +1,213 @@
+/**
+ * The coordinator console's API (/api/console/…) and the public counter (/api/public/…).
+ * Every console route but login demands a valid session (and, for changes, the CSRF
+ * token); deletions, exports, codes and revocations are written to the audit log.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as z from 'zod/mini';
+import QRCode from 'qrcode';
+import type { Campaign } from '../../src/shared/campaign.ts';
+import { createEnrollmentCode } from '../devices.ts';
+import { HttpError, readJsonBody } from '../http-body.ts';
+import type { RateLimiter } from '../rate-limit.ts';
+import type { Store } from '../store/store.ts';
+import { writeCsvExport, writePdfExport, writeSvgZipExport, type CsvKind } from './exports.ts';
+import type { LiveSignals } from './live.ts';
+import { DUMMY_HASH, verifyPassword } from './passwords.ts';
+import { CLEAR_COOKIE, requireSession, startSession } from './session.ts';
+import { signatureSvg } from './signature-svg.ts';
+
+/** What the console routes need from the app. */
+export interface ConsoleContext {
+  store: Store;
+  campaign: Campaign;
+  now: () => Date;
+  live: LiveSignals;
+  loginLimiter: RateLimiter;
+  checkLimit: (limiter: RateLimiter, key: string) => void;
+  sendJson: (res: ServerResponse, status: number, body: unknown) => void;
+}
+
+const LoginSchema = z.object({ email: z.string().check(z.maxLength(254)), password: z.string().check(z.maxLength(200)) });
+const CodeSchema = z.object({
+  event: z.string().check(z.trim(), z.minLength(1, 'Name the event.'), z.maxLength(120)),
+  hours: z.optional(z.number().check(z.gte(0.1), z.lte(720))),
+});
+const SMALL_BODY = { maxBytes: 8192, maxInflatedBytes: 8192 };
+
+/** Every console route, for the test that walks them all without a session. */
+export const CONSOLE_ROUTES: Array<[method: string, path: string]> = [
+  ['POST', '/api/console/logout'],
+  ['GET', '/api/console/session'],
+  ['GET', '/api/console/totals'],
+  ['GET', '/api/console/events'],
+  ['GET', '/api/console/devices'],
+  ['POST', '/api/console/devices/00000000-0000-0000-0000-000000000000/revoke'],
+  ['POST', '/api/console/codes'],
+  ['GET', '/api/console/signatures'],
+  ['GET', '/api/console/signatures/00000000-0000-0000-0000-000000000000/svg'],
+  ['DELETE', '/api/console/signatures/00000000-0000-0000-0000-000000000000'],
+  ['GET', '/api/console/audit'],
+  ['GET', '/api/console/export/handin.csv'],
+  ['GET', '/api/console/export/contacts.csv'],
+  ['GET', '/api/console/export/signatures.zip'],
+  ['GET', '/api/console/export/handin.pdf'],
+];
+
+/** Handle `path` if it is a console or public route; returns false otherwise. */
+export async function handleConsole(req: IncomingMessage, res: ServerResponse, url: URL, ctx: ConsoleContext): Promise<boolean> {
+  const { store, now, sendJson } = ctx;
+  const path = url.pathname;
+  const method = req.method ?? 'GET';
+
+  // ---- Public: the big-screen counter. No personal data, ever. ----
+  if (path === '/api/public/count') {
+    allow(method, 'GET');
+    sendJson(res, 200, { total: await store.count() });
+    return true;
+  }
+  if (path === '/api/public/events') {
+    allow(method, 'GET');
+    await ctx.live.stream(req, res, async () => ({ total: await store.count() }));
+    return true;
+  }
+  if (!path.startsWith('/api/console/')) return false;
+
+  const client = req.socket.remoteAddress ?? 'unknown';
+  if (path === '/api/console/login') {
+    allow(method, 'POST');
+    ctx.checkLimit(ctx.loginLimiter, client);
+    const parsed = z.safeParse(LoginSchema, await readJsonBody(req, SMALL_BODY));
+    if (!parsed.success) throw new HttpError(400, 'bad_request', 'Send an email and a password.');
+    const email = parsed.data.email.trim().toLowerCase();
+    const account = await store.coordinatorByEmail(email);
+    const ok = await verifyPassword(parsed.data.password, account?.passwordHash ?? DUMMY_HASH);
+    if (!account || !ok) {
+      ctx.loginLimiter.consume(client);
+      ctx.loginLimiter.consume(`email:${email}`);
+      throw new HttpError(401, 'unauthorized', 'Wrong email or password.');
+    }
+    ctx.checkLimit(ctx.loginLimiter, `email:${email}`);
+    const { cookie, csrfToken } = await startSession(store, account.id, now());
+    await store.audit({ at: now().toISOString(), actor: account.email, action: 'login', detail: {} });
+    res.setHeader('set-cookie', cookie);
+    sendJson(res, 200, { coordinator: { email: account.email, name: account.name }, csrfToken });
+    return true;
+  }
+
+  const session = await requireSession(store, req, now());
+  const actor = session.coordinator.email;
+  const audit = (action: string, detail: Record<string, unknown> = {}) => store.audit({ at: now().toISOString(), actor, action, detail });
+  const match = (pattern: RegExp) => pattern.exec(path);
+  let m: RegExpExecArray | null;
+
+  if (path === '/api/console/session') {
+    allow(method, 'GET');
+    sendJson(res, 200, { coordinator: { email: session.coordinator.email, name: session.coordinator.name }, csrfToken: session.csrfToken });
+  } else if (path === '/api/console/logout') {
+    allow(method, 'POST');
+    await store.deleteSession(session.idHash);
+    res.setHeader('set-cookie', CLEAR_COOKIE);
+    res.writeHead(204).end();
+  } else if (path === '/api/console/totals') {
+    allow(method, 'GET');
+    sendJson(res, 200, await store.totals());
+  } else if (path === '/api/console/events') {
+    allow(method, 'GET');
+    await ctx.live.stream(req, res, () => store.totals());
+  } else if (path === '/api/console/devices') {
+    allow(method, 'GET');
+    sendJson(res, 200, { devices: await store.listDevices() });
+  } else if ((m = match(/^\/api\/console\/devices\/([\w-]{1,64})\/revoke$/))) {
+    allow(method, 'POST');
+    if (!(await store.revokeDevice(m[1], now().toISOString()))) throw new HttpError(404, 'not_found', 'No such device.');
+    await audit('revoke-device', { deviceId: m[1] });
+    ctx.live.changed();
+    sendJson(res, 200, { revoked: m[1] });
+  } else if (path === '/api/console/codes') {
+    allow(method, 'POST');
+    const parsed = z.safeParse(CodeSchema, await readJsonBody(req, SMALL_BODY));
+    if (!parsed.success) throw new HttpError(400, 'bad_request', parsed.error.issues[0].message);
+    const { code, expiresAt } = await createEnrollmentCode(store, parsed.data.event, (parsed.data.hours ?? 24) * 3600_000, now());
+    const link = `${origin(req)}/?enroll=${code}`;
+    const qrSvg = await QRCode.toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    await audit('create-enrollment-code', { event: parsed.data.event, expiresAt });
+    sendJson(res, 201, { code, expiresAt, event: parsed.data.event, link, qrSvg });
+  } else if (path === '/api/console/signatures') {
+    allow(method, 'GET');
+    const q = (url.searchParams.get('q') ?? '').slice(0, 200);
+    const offset = clampInt(url.searchParams.get('offset'), 0, 1e9, 0);
+    const limit = clampInt(url.searchParams.get('limit'), 1, 200, 50);
+    const { total, rows } = await store.searchSignatures({ q, offset, limit });
+    const duplicates = await store.duplicateIds(rows.map((r) => r.id));
+    sendJson(res, 200, {
+      total,
+      offset,
+      rows: rows.map((r) => {
+        const p = r.record.payload;
+        const signer = p.kind === 'plain' ? p.signer : undefined;
+        return {
+          id: r.id,
+          name: signer?.name ?? null,
+          email: signer?.email ?? null,
+          country: signer?.country ?? null,
+          optIn: signer?.optIn ?? null,
+          typed: p.kind === 'plain' && !!p.typed,
+          lang: r.record.lang ?? null,
+          deviceId: r.deviceId,
+          capturedAt: r.capturedAt,
+          receivedAt: r.receivedAt,
+          clockSuspect: r.clockSuspect,
+          possibleDuplicate: duplicates.has(r.id),
+        };
+      }),
+    });
+  } else if ((m = match(/^\/api\/console\/signatures\/([0-9a-fA-F-]{36})\/svg$/))) {
+    allow(method, 'GET');
+    const stored = await store.getSignature(m[1]);
+    if (!stored) throw new HttpError(404, 'not_found', 'No such signature.');
+    res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'private, no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
+    res.end(signatureSvg(stored.record));
+  } else if ((m = match(/^\/api\/console\/signatures\/([0-9a-fA-F-]{36})$/))) {
+    allow(method, 'DELETE');
+    if (!(await store.deleteSignature(m[1], now().toISOString()))) throw new HttpError(404, 'not_found', 'No such signature.');
+    await audit('delete-signature', { id: m[1], reason: 'data-subject request' });
+    ctx.live.changed();
+    res.writeHead(204).end();
+  } else if (path === '/api/console/audit') {
+    allow(method, 'GET');
+    sendJson(res, 200, { entries: await store.auditLog(500) });
+  } else if ((m = match(/^\/api\/console\/export\/(handin|contacts)\.csv$/))) {
+    allow(method, 'GET');
+    await audit('export-csv', { kind: m[1] });
+    await writeCsvExport(store, res, m[1] as CsvKind, ctx.campaign);
+  } else if (path === '/api/console/export/signatures.zip') {
+    allow(method, 'GET');
+    await audit('export-svg-zip');
+    await writeSvgZipExport(store, res);
+  } else if (path === '/api/console/export/handin.pdf') {
+    allow(method, 'GET');
+    await audit('export-pdf');
+    await writePdfExport(store, res, ctx.campaign);
+  } else {
+    throw new HttpError(404, 'not_found', `No console route ${path.slice(0, 100)}.`);
+  }
+  return true;
+}
+
+function allow(method: string, expected: string): void {
+  if (method !== expected && !(expected === 'GET' && method === 'HEAD')) throw new HttpError(405, 'method_not_allowed', `Use ${expected}.`);
+}
+
+function clampInt(text: string | null, min: number, max: number, fallback: number): number {
+  const n = Number(text);
+  return text !== null && Number.isInteger(n) ? Math.min(max, Math.max(min, n)) : fallback;
+}
+
+/** The origin the browser used, for links in QR codes. */
+function origin(req: IncomingMessage): string {
+  const host = /^[\w.:[\]-]{1,255}$/.test(req.headers.host ?? '') ? req.headers.host : 'localhost';
+  const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+  return `${proto}://${host}`;
+}
+
