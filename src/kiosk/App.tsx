@@ -69,6 +69,7 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
 
   async function enroll(code: string, label: string, pin: string) {
     setEnrollment(await services.enroll(code, label, pin));
+    if (location.search) history.replaceState(null, '', location.pathname);
     setView('sign');
     void engine.syncNow();
   }

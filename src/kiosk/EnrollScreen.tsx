@@ -14,7 +14,8 @@ interface Props {
 
 export function EnrollScreen({ enroll, onCancel }: Props) {
   const { t } = useI18n();
-  const [code, setCode] = useState('');
+  // A QR code from the console opens the app as /?enroll=CODE: fill it in.
+  const [code, setCode] = useState(() => new URLSearchParams(location.search).get('enroll')?.slice(0, 40) ?? '');
   const [label, setLabel] = useState('');
   const [pin, setPin] = useState('');
   const [pinAgain, setPinAgain] = useState('');
