@@ -17,7 +17,7 @@ async function boot(): Promise<void> {
   registerServiceWorker();
   const db = new FieldsignDB();
   const engine = new SyncEngine({ db, transport: httpTransport(), credentials: () => getEnrollment(db) });
-  const guard = new PinGuard();
+  const guard = new PinGuard(globalThis.localStorage);
   // The campaign: the cached copy, else the server's, else the built-in one (its own chunk).
   let campaign = (await cachedCampaign(db)) ?? (await refreshCampaign(db)) ?? (await import('./shared/default-campaign.ts')).DEFAULT_CAMPAIGN;
   await loadCatalog(campaign.defaultLanguage);

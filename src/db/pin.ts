@@ -13,6 +13,7 @@ export interface PinHash {
 }
 
 const ITERATIONS = 150_000;
+const GUARD_KEY = 'fieldsign-pin-guard';
 
 /** True for 4 to 8 digits. */
 export function isValidPin(pin: string): boolean {
@@ -44,6 +45,19 @@ async function derive(pin: string, salt: Uint8Array, iterations: number): Promis
 export class PinGuard {
   private misses = 0;
   private lockedUntil = 0;
+  private readonly store?: Pick<Storage, 'getItem' | 'setItem'>;
+
+  /** With `store` (localStorage), the lock-out survives a reload of the page. */
+  constructor(store?: Pick<Storage, 'getItem' | 'setItem'>) {
+    this.store = store;
+    try {
+      const saved = JSON.parse(store?.getItem(GUARD_KEY) ?? 'null') as { misses?: number; lockedUntil?: number } | null;
+      this.misses = Number(saved?.misses) || 0;
+      this.lockedUntil = Number(saved?.lockedUntil) || 0;
+    } catch {
+      // Unreadable: start afresh.
+    }
+  }
 
   /** Milliseconds left before the next try is allowed; 0 when allowed now. */
   waitMs(now = Date.now()): number {
@@ -54,11 +68,17 @@ export class PinGuard {
   miss(now = Date.now()): void {
     this.misses++;
     if (this.misses >= 5) this.lockedUntil = now + Math.min(15 * 60_000, 30_000 * 2 ** (this.misses - 5));
+    this.save();
   }
 
   /** Record a right PIN. */
   reset(): void {
     this.misses = 0;
     this.lockedUntil = 0;
+    this.save();
+  }
+
+  private save(): void {
+    this.store?.setItem(GUARD_KEY, JSON.stringify({ misses: this.misses, lockedUntil: this.lockedUntil }));
   }
 }

@@ -136,6 +136,14 @@ describe('volunteer PIN', () => {
     guard.reset();
     expect(guard.waitMs(0)).toBe(0);
   });
+
+  it('keeps the lock-out across a reload when given storage', () => {
+    const saved = new Map<string, string>();
+    const storage = { getItem: (k: string) => saved.get(k) ?? null, setItem: (k: string, v: string) => void saved.set(k, v) };
+    const first = new PinGuard(storage);
+    for (let i = 0; i < 5; i++) first.miss(1_000);
+    expect(new PinGuard(storage).waitMs(1_000)).toBe(30_000);
+  });
 });
 
 describe('updates mid-rally', () => {
