@@ -5,8 +5,6 @@
  * with their strokes, in the server's SQLite database.
  */
 import { DatabaseSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { decodeInk, pointCount } from '../../src/shared/ink.ts';
@@ -15,7 +13,7 @@ import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 const EN = DEFAULT_CAMPAIGN.text.en!;
 import { launchChromium } from '../helpers/browser.ts';
 import { enroll, openVolunteer, signOnce } from '../helpers/kiosk.ts';
-import { ROOT, enrollmentCode, startApp, type AppProcess } from '../helpers/app-process.ts';
+import { enrollmentCode, startApp, type AppProcess } from '../helpers/app-process.ts';
 
 let app: AppProcess;
 let browser: Browser;
@@ -71,10 +69,6 @@ describe('a signature drawn offline reaches the server database', () => {
     expect(await page.getByRole('checkbox', { name: /Keep me informed/ }).isChecked()).toBe(false);
     expect(await page.getByRole('button', { name: 'Clear' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Undo' }).count()).toBe(1);
-    if (process.env.SCREENSHOTS) {
-      mkdirSync(join(ROOT, 'docs/screenshots'), { recursive: true });
-      await page.screenshot({ path: join(ROOT, 'docs/screenshots/sign-form.png') });
-    }
   }, 60_000);
 
   it('is installable: a manifest with standalone display, a theme colour and a maskable icon', async () => {
