@@ -1,10 +1,43 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import preact from '@preact/preset-vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { resolve } from 'node:path';
+
+/** The console's and the counter's own code, and the copies of Preact they use. */
+const COORDINATOR = '?coordinator';
+const NO_POLYFILL = '\0fieldsign:no-modulepreload-polyfill';
+const isCoordinatorModule = (id: string) =>
+  id.endsWith(COORDINATOR) || id === NO_POLYFILL || /[\\/]src[\\/]coordinator[\\/]|[\\/](console|counter)\.html$/.test(id);
+
+/**
+ * The console and the counter get their own copy of Preact (module ids tagged
+ * `?coordinator`), so the bundler makes no chunk shared with the kiosk: the kiosk's
+ * first-load JS stays byte for byte what it was without the extra pages.
+ */
+function separateCoordinatorPreact(): Plugin {
+  return {
+    name: 'fieldsign:separate-coordinator-preact',
+    apply: 'build',
+    enforce: 'pre',
+    async resolveId(source, importer, options) {
+      if (!importer || !isCoordinatorModule(importer)) return null;
+      // Nor the module-preload polyfill (which would otherwise become a shared chunk): the
+      // console and counter are for current browsers, and preloading is only a speed-up.
+      if (source === 'vite/modulepreload-polyfill') return NO_POLYFILL;
+      if (!/^preact(\/|$)/.test(source)) return null;
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      return resolved && !resolved.external ? { ...resolved, id: resolved.id + COORDINATOR } : resolved;
+    },
+    load(id) {
+      return id === NO_POLYFILL ? '' : null;
+    },
+  };
+}
 
 export default defineConfig({
   plugins: [
+    separateCoordinatorPreact(),
     preact(),
     VitePWA({
       // Updates wait for a moment between signers; see src/pwa/register.ts.
@@ -30,13 +63,32 @@ export default defineConfig({
       workbox: {
         // The whole app shell is precached; the manifest is added by the plugin itself.
         globPatterns: ['**/*.{js,css,html,svg,png,ico}'],
+        // The coordinator console and the public counter are online-only pages of their own:
+        // the kiosk neither precaches them nor answers their addresses with its shell.
+        globIgnores: ['console.html', 'counter.html', 'assets/console-*', 'assets/counter-*'],
         navigateFallback: '/index.html',
-        navigateFallbackDenylist: [/^\/api\//],
+        navigateFallbackDenylist: [/^\/api\//, /^\/console/, /^\/counter/],
         cleanupOutdatedCaches: true,
       },
     }),
   ],
-  build: { target: 'es2022', sourcemap: false },
+  build: {
+    target: 'es2022',
+    sourcemap: false,
+    // Three pages: the kiosk (index.html), the coordinator console and the public counter.
+    rollupOptions: {
+      input: {
+        index: resolve(import.meta.dirname, 'index.html'),
+        console: resolve(import.meta.dirname, 'console.html'),
+        counter: resolve(import.meta.dirname, 'counter.html'),
+      },
+      output: {
+        // Chunks only the console and counter use are named console-* (kept out of the precache).
+        chunkFileNames: (chunk) =>
+          chunk.moduleIds.length > 0 && chunk.moduleIds.every(isCoordinatorModule) ? 'assets/console-[name]-[hash].js' : 'assets/[name]-[hash].js',
+      },
+    },
+  },
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
   test: {
     include: ['tests/**/*.test.ts'],

@@ -129,6 +129,7 @@ export function createApp(options: AppOptions): RequestHandler {
       enrollLimiter.consume(client);
       const body = await readJsonBody(req, { maxBytes: 4096, maxInflatedBytes: 4096 });
       const reply = await enroll(options.store, body, now(), options.tabletRetentionMs ?? 0);
+      if (reply.status === 201) live.changed();
       return sendJson(res, reply.status, reply.body);
     }
     if (path === '/api/v1/batches') {

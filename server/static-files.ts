@@ -40,6 +40,15 @@ export async function serveStatic(root: string, pathname: string, req: IncomingM
     file = join(file, 'index.html');
     info = await stat(file).catch(() => null);
   }
+  if (!info?.isFile() && !extname(relative)) {
+    // "/console" → console.html, so people can type the short address.
+    const page = join(base, relative.replace(/\/+$/, '') + '.html');
+    const pageInfo = page.startsWith(base + sep) ? await stat(page).catch(() => null) : null;
+    if (pageInfo?.isFile()) {
+      file = page;
+      info = pageInfo;
+    }
+  }
   if (!info?.isFile()) {
     const wantsPage = !extname(relative) && (req.headers.accept ?? '').includes('text/html');
     if (!wantsPage) return false;

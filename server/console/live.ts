@@ -25,6 +25,7 @@ export class LiveSignals {
    * change (coalesced to one per `minIntervalMs`).
    */
   async stream(req: IncomingMessage, res: ServerResponse, snapshot: () => Promise<unknown>, minIntervalMs = 500): Promise<void> {
+    // `snapshot` answering undefined (e.g. the session ended) closes the stream.
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
@@ -36,7 +37,10 @@ export class LiveSignals {
     const send = async () => {
       timer = undefined;
       last = Date.now();
-      if (!res.writableEnded) res.write(`data: ${JSON.stringify(await snapshot())}\n\n`);
+      const data = await snapshot();
+      if (res.writableEnded) return;
+      if (data === undefined) return void res.end();
+      res.write(`data: ${JSON.stringify(data)}\n\n`);
     };
     const listener = () => {
       if (timer) return;

@@ -114,7 +114,8 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     sendJson(res, 200, await store.totals());
   } else if (path === '/api/console/events') {
     allow(method, 'GET');
-    await ctx.live.stream(req, res, () => store.totals());
+    // Each update re-checks the session, so logging out (or expiry) ends the stream.
+    await ctx.live.stream(req, res, async () => ((await store.sessionByIdHash(session.idHash, now().toISOString())) ? store.totals() : undefined));
   } else if (path === '/api/console/devices') {
     allow(method, 'GET');
     sendJson(res, 200, { devices: await store.listDevices() });
@@ -179,16 +180,16 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     sendJson(res, 200, { entries: await store.auditLog(500) });
   } else if ((m = match(/^\/api\/console\/export\/(handin|contacts)\.csv$/))) {
     allow(method, 'GET');
-    await audit('export-csv', { kind: m[1] });
     await writeCsvExport(store, res, m[1] as CsvKind, ctx.campaign);
+    if (method === 'GET') await audit('export-csv', { kind: m[1] });
   } else if (path === '/api/console/export/signatures.zip') {
     allow(method, 'GET');
-    await audit('export-svg-zip');
     await writeSvgZipExport(store, res);
+    if (method === 'GET') await audit('export-svg-zip');
   } else if (path === '/api/console/export/handin.pdf') {
     allow(method, 'GET');
-    await audit('export-pdf');
     await writePdfExport(store, res, ctx.campaign);
+    if (method === 'GET') await audit('export-pdf');
   } else {
     throw new HttpError(404, 'not_found', `No console route ${path.slice(0, 100)}.`);
   }

@@ -1,0 +1,108 @@
+/** Who did what, when: sign-ins, codes, revocations, deletions, exports. */
+import { useEffect, useState } from 'preact/hooks';
+import type { AuditEntry, ConsoleApi } from './api.ts';
+import { formatDateTime } from './format.ts';
+import { SectionHeading } from './SectionHeading.tsx';
+
+const ACTIONS: Record<string, string> = {
+  login: 'Signed in',
+  logout: 'Signed out',
+  'create-coordinator': 'Created a coordinator account',
+  'create-enrollment-code': 'Created an enrollment code',
+  'revoke-device': 'Revoked a tablet',
+  'delete-signature': 'Deleted a signature',
+  'export-csv': 'Exported a CSV file',
+  'export-svg-zip': 'Exported the signature images',
+  'export-pdf': 'Exported the hand-in PDF',
+};
+
+const DETAIL_NAMES: Record<string, string> = {
+  event: 'Event',
+  expiresAt: 'Expires',
+  deviceId: 'Tablet ID',
+  id: 'Signature ID',
+  reason: 'Reason',
+  kind: 'File',
+  email: 'Email',
+};
+
+function detailValue(key: string, value: unknown): string {
+  if (typeof value === 'string') return key === 'expiresAt' || key === 'at' ? formatDateTime(value) : value;
+  return JSON.stringify(value);
+}
+
+export function AuditLog({ api, tick, onError }: { api: ConsoleApi; tick: number; onError: (error: unknown) => void }) {
+  const [entries, setEntries] = useState<AuditEntry[] | undefined>();
+  const [loadError, setLoadError] = useState('');
+  const [reload, setReload] = useState(0);
+
+  useEffect(() => {
+    let current = true;
+    api.audit().then(
+      (list) => {
+        if (!current) return;
+        setEntries(list);
+        setLoadError('');
+      },
+      (error: unknown) => {
+        if (!current) return;
+        setLoadError((error as Error).message);
+        onError(error);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, tick, reload]);
+
+  return (
+    <>
+      <SectionHeading title="Audit log">
+        <button type="button" class="secondary" onClick={() => setReload((n) => n + 1)}>Refresh</button>
+      </SectionHeading>
+      <p class="lead">The latest 500 entries, newest first. Entries cannot be edited or removed from the console.</p>
+      {loadError && <p class="error banner" role="alert">{loadError}</p>}
+      <section class="card" aria-label="Audit entries">
+        {!entries ? (
+          <p class="hint">Loading…</p>
+        ) : entries.length === 0 ? (
+          <p class="hint">Nothing recorded yet.</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="data" id="audit-table">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Details</th>
+                </tr>
+              </thead>
+              <tbody>
+                {entries.map((e) => (
+                  <tr key={e.seq}>
+                    <td class="nowrap"><time dateTime={e.at}>{formatDateTime(e.at)}</time></td>
+                    <td>{e.actor}</td>
+                    <td>{ACTIONS[e.action] ?? e.action}</td>
+                    <td>
+                      {Object.keys(e.detail).length > 0 && (
+                        <dl class="details">
+                          {Object.entries(e.detail).map(([key, value]) => (
+                            <div key={key}>
+                              <dt>{DETAIL_NAMES[key] ?? key}</dt>
+                              <dd class={key.endsWith('Id') || key === 'id' ? 'mono' : undefined}>{detailValue(key, value)}</dd>
+                            </div>
+                          ))}
+                        </dl>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

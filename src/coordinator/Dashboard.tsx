@@ -1,0 +1,130 @@
+/** The dashboard: the total, signatures per hour, and where they came from. Live. */
+import type { ComponentChildren } from 'preact';
+import type { Totals } from './api.ts';
+import { countryName, deviceName, formatNumber } from './format.ts';
+import { HourlyChart } from './HourlyChart.tsx';
+import { SectionHeading } from './SectionHeading.tsx';
+
+interface Props {
+  totals: Totals | undefined;
+  now: number;
+  error: string;
+}
+
+const HOUR = 3600_000;
+
+export function Dashboard({ totals, now, error }: Props) {
+  if (!totals) {
+    return (
+      <>
+        <SectionHeading title="Dashboard" />
+        {error ? <p class="error banner" role="alert">{error}</p> : <p class="hint">Loading the figures…</p>}
+      </>
+    );
+  }
+  const hourStart = Math.floor(now / HOUR) * HOUR;
+  const lastHours = (n: number) => totals.hourly.filter((h) => Date.parse(h.hour) > hourStart - n * HOUR).reduce((s, h) => s + h.count, 0);
+  const midnight = new Date(now).setHours(0, 0, 0, 0);
+  const today = totals.hourly.filter((h) => Date.parse(h.hour) + HOUR > midnight).reduce((s, h) => s + h.count, 0);
+
+  return (
+    <>
+      <SectionHeading title="Dashboard" />
+      {error && <p class="error banner" role="alert">{error}</p>}
+      <dl class="stats">
+        <div class="stat stat-main">
+          <dt>Signatures</dt>
+          <dd data-testid="total">{formatNumber(totals.total)}</dd>
+        </div>
+        <div class="stat">
+          <dt>Today</dt>
+          <dd>{formatNumber(today)}</dd>
+        </div>
+        <div class="stat">
+          <dt>This hour</dt>
+          <dd>{formatNumber(lastHours(1))}</dd>
+        </div>
+        <div class="stat">
+          <dt>Tablets</dt>
+          <dd>{formatNumber(totals.byDevice.length)}</dd>
+        </div>
+        <div class="stat">
+          <dt>Countries</dt>
+          <dd>{formatNumber(totals.byCountry.filter((c) => c.country).length)}</dd>
+        </div>
+      </dl>
+
+      <section class="card" aria-labelledby="hourly-heading">
+        <h2 id="hourly-heading">Signatures per hour</h2>
+        <HourlyChart hourly={totals.hourly} now={now} />
+      </section>
+
+      <div class="breakdowns">
+        <Breakdown id="by-event" title="By event" label="Event" total={totals.total}
+          rows={totals.byEvent.map((e) => ({ key: e.event, name: e.event, count: e.count }))} />
+        <Breakdown id="by-device" title="By tablet" label="Tablet" total={totals.total}
+          rows={totals.byDevice.map((d) => ({ key: d.deviceId, name: deviceName(d.label, d.deviceId), count: d.count }))} />
+        <Breakdown id="by-country" title="By country" label="Country" total={totals.total}
+          rows={totals.byCountry.map((c) => ({ key: c.country, name: countryName(c.country), count: c.count }))} />
+      </div>
+    </>
+  );
+}
+
+interface Row {
+  key: string;
+  name: ComponentChildren;
+  count: number;
+}
+
+function Breakdown({ id, title, label, rows, total }: { id: string; title: string; label: string; rows: Row[]; total: number }) {
+  const shown = rows.slice(0, 15);
+  const rest = rows.slice(15).reduce((s, r) => s + r.count, 0);
+  return (
+    <section class="card breakdown" aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`}>{title}</h2>
+      {rows.length === 0 ? (
+        <p class="hint">No signatures yet.</p>
+      ) : (
+        <table class="data compact" id={id}>
+          <thead>
+            <tr>
+              <th scope="col">{label}</th>
+              <th scope="col" class="num">Signatures</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((r) => (
+              <tr key={r.key}>
+                <th scope="row" class="name-cell">
+                  {r.name}
+                  <ShareBar part={r.count} total={total} />
+                </th>
+                <td class="num">{formatNumber(r.count)}</td>
+              </tr>
+            ))}
+            {rest > 0 && (
+              <tr>
+                <th scope="row" class="name-cell muted">
+                  {`${rows.length - shown.length} more`}
+                  <ShareBar part={rest} total={total} />
+                </th>
+                <td class="num">{formatNumber(rest)}</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** A thin bar for a share of the total, set through the CSSOM (allowed by the CSP). */
+function ShareBar({ part, total }: { part: number; total: number }) {
+  const pct = total > 0 ? Math.round((part / total) * 100) : 0;
+  return (
+    <span class="share" aria-hidden="true">
+      <span class="share-fill" style={{ width: `${pct}%` }} />
+    </span>
+  );
+}

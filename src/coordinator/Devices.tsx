@@ -1,0 +1,210 @@
+/** Tablets: enroll new ones with a one-time code (and its QR), see their last contact, revoke. */
+import { useEffect, useState } from 'preact/hooks';
+import type { ConsoleApi, Device, EnrollmentCode } from './api.ts';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
+import { deviceName, formatAgo, formatDateTime, formatNumber } from './format.ts';
+import { SectionHeading } from './SectionHeading.tsx';
+
+interface Props {
+  api: ConsoleApi;
+  /** Bumped on every live update: time to reload. */
+  tick: number;
+  now: number;
+  onError: (error: unknown) => void;
+}
+
+export function Devices({ api, tick, now, onError }: Props) {
+  const [devices, setDevices] = useState<Device[] | undefined>();
+  const [loadError, setLoadError] = useState('');
+  const [revoking, setRevoking] = useState<Device | undefined>();
+  const [announcement, setAnnouncement] = useState('');
+  const [reload, setReload] = useState(0);
+
+  useEffect(() => {
+    let current = true;
+    api.devices().then(
+      (list) => {
+        if (!current) return;
+        setDevices(list);
+        setLoadError('');
+      },
+      (error: unknown) => {
+        if (!current) return;
+        setLoadError((error as Error).message);
+        onError(error);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, tick, reload]);
+
+  // Contacts without new signatures send no live update: look again now and then.
+  useEffect(() => {
+    const timer = setInterval(() => setReload((n) => n + 1), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const sorted = devices && [...devices].sort((a, b) => Number(!!a.revokedAt) - Number(!!b.revokedAt) || b.enrolledAt.localeCompare(a.enrolledAt));
+
+  return (
+    <>
+      <SectionHeading title="Devices" />
+      <NewCodeForm api={api} onError={onError} onCreated={() => setReload((n) => n + 1)} />
+
+      <section class="card" aria-labelledby="devices-heading">
+        <div class="card-head">
+          <h2 id="devices-heading">Enrolled tablets</h2>
+          <button type="button" class="secondary small" onClick={() => setReload((n) => n + 1)}>Refresh</button>
+        </div>
+        <p class="hint" role="status">{announcement}</p>
+        {loadError && <p class="error banner" role="alert">{loadError}</p>}
+        {!sorted ? (
+          <p class="hint">Loading…</p>
+        ) : sorted.length === 0 ? (
+          <p class="hint">No tablet is enrolled yet. Create an enrollment code above and type it on the tablet.</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="data" id="devices-table">
+              <thead>
+                <tr>
+                  <th scope="col">Tablet</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">Last contact</th>
+                  <th scope="col" class="num">Waiting to sync</th>
+                  <th scope="col" class="num">Quarantined</th>
+                  <th scope="col">Status</th>
+                  <th scope="col"><span class="visually-hidden">Actions</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                {sorted.map((d) => (
+                  <tr key={d.id} class={d.revokedAt ? 'revoked' : undefined}>
+                    <th scope="row" class="name-cell">
+                      {deviceName(d.label, d.id)}
+                      <span class="sub mono">{d.id.slice(0, 8)}</span>
+                    </th>
+                    <td>{d.event}</td>
+                    <td>
+                      {d.lastSeenAt ? (
+                        <time dateTime={d.lastSeenAt} title={formatDateTime(d.lastSeenAt)}>{formatAgo(d.lastSeenAt, now)}</time>
+                      ) : (
+                        <span class="muted">Never</span>
+                      )}
+                    </td>
+                    <td class="num">
+                      {d.lastReport ? formatNumber(d.lastReport.pending) : '—'}
+                    </td>
+                    <td class="num">
+                      {d.lastReport ? <span class={d.lastReport.quarantined > 0 ? 'warn-text' : undefined}>{formatNumber(d.lastReport.quarantined)}</span> : '—'}
+                    </td>
+                    <td>
+                      {d.revokedAt ? (
+                        <span class="badge badge-danger" title={formatDateTime(d.revokedAt)}>Revoked</span>
+                      ) : (
+                        <span class="badge badge-ok">Active</span>
+                      )}
+                    </td>
+                    <td class="actions">
+                      {!d.revokedAt && (
+                        <button type="button" class="secondary small" aria-label={`Revoke ${deviceName(d.label, d.id)}`} onClick={() => setRevoking(d)}>
+                          Revoke
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <p class="hint table-note">Queue figures are what each tablet last reported when it synced.</p>
+      </section>
+
+      {revoking && (
+        <ConfirmDialog
+          title={`Revoke ${deviceName(revoking.label, revoking.id)}?`}
+          confirmLabel="Revoke tablet"
+          onClose={() => setRevoking(undefined)}
+          onConfirm={async () => {
+            await api.revoke(revoking.id);
+            setAnnouncement(`${deviceName(revoking.label, revoking.id)} was revoked.`);
+            setReload((n) => n + 1);
+          }}
+        >
+          <p>The tablet’s key stops working at once: it can no longer send signatures to the server.</p>
+          {revoking.lastReport && revoking.lastReport.pending > 0 && (
+            <p class="warn-text">
+              It last reported {formatNumber(revoking.lastReport.pending)} signatures waiting to sync. Export them on the tablet (volunteer screen) and import the file
+              before revoking, or they will not arrive.
+            </p>
+          )}
+          <p>Use this for a lost or stolen tablet. To use it again, enroll it with a new code.</p>
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}
+
+function NewCodeForm({ api, onError, onCreated }: { api: ConsoleApi; onError: (error: unknown) => void; onCreated: () => void }) {
+  const [event, setEvent] = useState('');
+  const [hours, setHours] = useState('24');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [code, setCode] = useState<EnrollmentCode | undefined>();
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    const h = Number(hours);
+    if (!event.trim()) return setError('Name the event the tablet will collect at.');
+    if (!Number.isFinite(h) || h < 0.1 || h > 720) return setError('Hours valid must be between 0.1 and 720 (30 days).');
+    setBusy(true);
+    setError('');
+    try {
+      setCode(await api.createCode(event.trim(), h));
+      onCreated();
+    } catch (err) {
+      setError((err as Error).message);
+      onError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="card" aria-labelledby="new-code-heading">
+      <h2 id="new-code-heading">New enrollment code</h2>
+      <p class="hint">A code enrolls one tablet, once. Type it on the tablet’s enrollment screen, or scan the QR code with the tablet.</p>
+      <form class="code-form" onSubmit={submit} noValidate>
+        <div class="field grow">
+          <label for="code-event">Event name</label>
+          <input id="code-event" type="text" value={event} maxLength={120} required placeholder="e.g. Rally, Place de la République"
+            aria-invalid={error ? 'true' : undefined} aria-describedby={error ? 'code-error' : undefined} onInput={(e) => setEvent(e.currentTarget.value)} />
+        </div>
+        <div class="field narrow">
+          <label for="code-hours">Hours valid</label>
+          <input id="code-hours" type="number" inputMode="decimal" min="0.1" max="720" step="any" value={hours} required
+            onInput={(e) => setHours(e.currentTarget.value)} />
+        </div>
+        <button type="submit" class="primary" disabled={busy}>{busy ? 'Creating…' : 'Create code'}</button>
+      </form>
+      {error && <p id="code-error" class="error banner" role="alert">{error}</p>}
+      {code && (
+        <div class="code-result" role="region" aria-labelledby="code-result-heading">
+          <div class="code-text">
+            <h3 id="code-result-heading">Enrollment code for {code.event}</h3>
+            <p class="big-code mono" data-testid="enrollment-code">{code.code}</p>
+            <p>
+              Valid once, until <time dateTime={code.expiresAt}>{formatDateTime(code.expiresAt)}</time>.
+            </p>
+            <p class="link-line">
+              Link: <a href={code.link} target="_blank" rel="noopener noreferrer" class="mono">{code.link}</a>
+            </p>
+          </div>
+          <img class="qr" src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(code.qrSvg)}`} width={220} height={220}
+            alt={`QR code of the enrollment link for code ${code.code}`} />
+        </div>
+      )}
+    </section>
+  );
+}

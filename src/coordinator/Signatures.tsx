@@ -1,0 +1,176 @@
+/** Stored signatures: search, page through, and delete one on a data-subject request. */
+import { useEffect, useState } from 'preact/hooks';
+import { signatureSvgUrl, type ConsoleApi, type SignaturePage, type SignatureRow } from './api.ts';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
+import { countryName, formatDateTime, formatNumber } from './format.ts';
+import { SectionHeading } from './SectionHeading.tsx';
+
+const PAGE = 25;
+
+interface Props {
+  api: ConsoleApi;
+  tick: number;
+  onError: (error: unknown) => void;
+}
+
+export function Signatures({ api, tick, onError }: Props) {
+  const [draft, setDraft] = useState('');
+  const [query, setQuery] = useState('');
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<SignaturePage | undefined>();
+  const [loadError, setLoadError] = useState('');
+  const [deleting, setDeleting] = useState<SignatureRow | undefined>();
+  const [announcement, setAnnouncement] = useState('');
+  const [reload, setReload] = useState(0);
+
+  useEffect(() => {
+    let current = true;
+    api.signatures(query, offset, PAGE).then(
+      (result) => {
+        if (!current) return;
+        // Deleting the last row of a page: step back a page.
+        if (result.rows.length === 0 && offset > 0) return setOffset(Math.max(0, offset - PAGE));
+        setPage(result);
+        setLoadError('');
+      },
+      (error: unknown) => {
+        if (!current) return;
+        setLoadError((error as Error).message);
+        onError(error);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, query, offset, tick, reload]);
+
+  function search(event: Event) {
+    event.preventDefault();
+    setQuery(draft.trim());
+    setOffset(0);
+  }
+
+  const from = page && page.total > 0 ? page.offset + 1 : 0;
+  const to = page ? page.offset + page.rows.length : 0;
+
+  return (
+    <>
+      <SectionHeading title="Signatures" />
+      <section class="card" aria-labelledby="sig-list-heading">
+        <h2 id="sig-list-heading" class="visually-hidden">Signature list</h2>
+        <form class="search-form" role="search" onSubmit={search}>
+          <div class="field grow">
+            <label for="sig-search">Search by name, email or signature ID</label>
+            <input id="sig-search" type="search" value={draft} maxLength={200} autocomplete="off" onInput={(e) => setDraft(e.currentTarget.value)} />
+          </div>
+          <button type="submit" class="primary">Search</button>
+          {query && (
+            <button type="button" class="secondary" onClick={() => {
+              setDraft('');
+              setQuery('');
+              setOffset(0);
+            }}>
+              Show all
+            </button>
+          )}
+        </form>
+
+        <p class="result-line" role="status" aria-live="polite">
+          {!page
+            ? 'Loading…'
+            : query
+              ? `${formatNumber(page.total)} ${page.total === 1 ? 'signature matches' : 'signatures match'} “${query}”`
+              : `${formatNumber(page.total)} ${page.total === 1 ? 'signature' : 'signatures'}`}
+          {page && page.total > 0 && <span class="muted">{` · showing ${formatNumber(from)}–${formatNumber(to)}`}</span>}
+        </p>
+        {announcement && <p class="notice-banner" role="status">{announcement}</p>}
+        {loadError && <p class="error banner" role="alert">{loadError}</p>}
+
+        {page && page.rows.length > 0 && (
+          <div class="table-wrap">
+            <table class="data signatures" id="signatures-table">
+              <thead>
+                <tr>
+                  <th scope="col">Signature</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Email</th>
+                  <th scope="col">Country</th>
+                  <th scope="col">Signed</th>
+                  <th scope="col"><span class="visually-hidden">Actions</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.rows.map((r) => (
+                  <tr key={r.id}>
+                    <td class="sig-cell">
+                      <img class="sig-thumb" src={signatureSvgUrl(r.id)} alt={r.name ? `Signature of ${r.name}` : 'Signature'} loading="lazy" width={150} height={50} />
+                    </td>
+                    <th scope="row" class="name-cell">
+                      {r.name ?? <span class="muted">(sealed)</span>}
+                      {r.possibleDuplicate && (
+                        <span class="badge badge-warn" title="Another signature has the same email, or the same name and country.">Possible duplicate</span>
+                      )}
+                      {r.typed && <span class="badge">Typed</span>}
+                    </th>
+                    <td class="email-cell">{r.email ?? '—'}</td>
+                    <td>{countryName(r.country)}</td>
+                    <td>
+                      <time dateTime={r.capturedAt}>{formatDateTime(r.capturedAt)}</time>
+                      {r.clockSuspect && (
+                        <span class="sub" title="The tablet’s clock looked wrong; the server received it at this time.">
+                          {`received ${formatDateTime(r.receivedAt)}`}
+                        </span>
+                      )}
+                    </td>
+                    <td class="actions">
+                      <button type="button" class="danger-outline small" aria-label={`Delete signature of ${r.name ?? r.id}`} onClick={() => setDeleting(r)}>
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+
+        {page && page.total > PAGE && (
+          <nav class="pager" aria-label="Signature pages">
+            <button type="button" class="secondary" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
+            <span>{`Page ${Math.floor(offset / PAGE) + 1} of ${Math.ceil(page.total / PAGE)}`}</span>
+            <button type="button" class="secondary" disabled={to >= page.total} onClick={() => setOffset(offset + PAGE)}>Next</button>
+          </nav>
+        )}
+      </section>
+
+      {deleting && (
+        <ConfirmDialog
+          title="Delete this signature?"
+          confirmLabel="Delete permanently"
+          onClose={() => setDeleting(undefined)}
+          onConfirm={async () => {
+            await api.deleteSignature(deleting.id);
+            setAnnouncement(`The signature of ${deleting.name ?? deleting.id} was deleted.`);
+            setReload((n) => n + 1);
+          }}
+        >
+          <p>
+            <strong>Only for a data-subject request:</strong> the person asked for their data to be erased.
+          </p>
+          <dl class="summary">
+            <dt>Name</dt>
+            <dd>{deleting.name ?? '(sealed)'}</dd>
+            <dt>Email</dt>
+            <dd>{deleting.email ?? '—'}</dd>
+            <dt>Signed</dt>
+            <dd>{formatDateTime(deleting.capturedAt)}</dd>
+          </dl>
+          <p>
+            Their name, contact details and signature are removed from the server for good and leave the count. Only the signature’s ID is kept, so that a tablet
+            cannot send it again. The deletion is recorded in the audit log.
+          </p>
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}

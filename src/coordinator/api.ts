@@ -1,0 +1,116 @@
+/**
+ * The console's client for /api/console/…: JSON in and out, the session cookie sent by the
+ * browser, and the CSRF token echoed in X-CSRF-Token on every change.
+ */
+import type { AuditEntry, Device, Totals } from '../../server/store/store.ts';
+
+export type { AuditEntry, Device, Totals };
+
+export interface Coordinator {
+  email: string;
+  name: string;
+}
+
+export interface SessionInfo {
+  coordinator: Coordinator;
+  csrfToken: string;
+}
+
+export interface EnrollmentCode {
+  code: string;
+  expiresAt: string;
+  event: string;
+  link: string;
+  qrSvg: string;
+}
+
+export interface SignatureRow {
+  id: string;
+  name: string | null;
+  email: string | null;
+  country: string | null;
+  optIn: boolean | null;
+  typed: boolean;
+  lang: string | null;
+  deviceId: string;
+  capturedAt: string;
+  receivedAt: string;
+  clockSuspect: boolean;
+  possibleDuplicate: boolean;
+}
+
+export interface SignaturePage {
+  total: number;
+  offset: number;
+  rows: SignatureRow[];
+}
+
+/** An error answer from the server, with its message for people. */
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+  }
+}
+
+/** Where the export files are served. */
+export const EXPORTS = {
+  handinCsv: '/api/console/export/handin.csv',
+  contactsCsv: '/api/console/export/contacts.csv',
+  signaturesZip: '/api/console/export/signatures.zip',
+  handinPdf: '/api/console/export/handin.pdf',
+} as const;
+
+export const signatureSvgUrl = (id: string) => `/api/console/signatures/${encodeURIComponent(id)}/svg`;
+
+async function request<T>(method: string, path: string, csrfToken?: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (csrfToken && method !== 'GET') headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, 'The server cannot be reached. Check the connection and try again.');
+  }
+  if (res.status === 204) return undefined as T;
+  const data = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+  if (!res.ok) {
+    const fallback = res.status === 401 ? 'Please sign in to the console.' : `The server answered ${res.status}.`;
+    throw new ApiError(res.status, data?.error?.message ?? fallback);
+  }
+  return data as T;
+}
+
+/** Calls that need no session. */
+export const publicApi = {
+  login: (email: string, password: string) => request<SessionInfo>('POST', '/api/console/login', undefined, { email, password }),
+  /** The current session, or undefined when there is none. */
+  async session(): Promise<SessionInfo | undefined> {
+    try {
+      return await request<SessionInfo>('GET', '/api/console/session');
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return undefined;
+      throw error;
+    }
+  },
+};
+
+/** The console's calls for a signed-in coordinator. */
+export function consoleApi(csrfToken: string) {
+  return {
+    logout: () => request<void>('POST', '/api/console/logout', csrfToken),
+    totals: () => request<Totals>('GET', '/api/console/totals'),
+    devices: () => request<{ devices: Device[] }>('GET', '/api/console/devices').then((r) => r.devices),
+    revoke: (id: string) => request<{ revoked: string }>('POST', `/api/console/devices/${encodeURIComponent(id)}/revoke`, csrfToken),
+    createCode: (event: string, hours: number) => request<EnrollmentCode>('POST', '/api/console/codes', csrfToken, { event, hours }),
+    signatures: (q: string, offset: number, limit: number) =>
+      request<SignaturePage>('GET', `/api/console/signatures?${new URLSearchParams({ q, offset: String(offset), limit: String(limit) })}`),
+    deleteSignature: (id: string) => request<void>('DELETE', `/api/console/signatures/${encodeURIComponent(id)}`, csrfToken),
+    audit: () => request<{ entries: AuditEntry[] }>('GET', '/api/console/audit').then((r) => r.entries),
+  };
+}
+
+export type ConsoleApi = ReturnType<typeof consoleApi>;

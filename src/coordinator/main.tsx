@@ -1,0 +1,6 @@
+/** Coordinator console entry point (console.html). Not part of the kiosk or its service worker. */
+import { render } from 'preact';
+import { ConsoleApp } from './ConsoleApp.tsx';
+import './console.css';
+
+render(<ConsoleApp />, document.getElementById('app')!);
