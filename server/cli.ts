@@ -6,8 +6,10 @@
  *   npm run cli -- revoke <device-id>
  *   npm run cli -- import <transfer-file.json>
  *   npm run cli -- coordinator add --email ana@example.org --name "Ana"   (password asked, or read from stdin)
+ *   npm run cli -- migrate
  *
- * Every command takes --db (or FIELDSIGN_DB), default data/fieldsign.db.
+ * Every command takes --db (or FIELDSIGN_DB), default data/fieldsign.db: an SQLite file or a
+ * PostgreSQL URL (postgres://…).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -17,7 +19,7 @@ import { hashPassword, passwordProblem } from './console/passwords.ts';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { importTransferFile } from './transfer-file.ts';
-import { SqliteStore } from './store/sqlite.ts';
+import { describeDb, openStore, schemaVersion } from './store/open.ts';
 import './zod-locale.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -28,7 +30,9 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   coordinator add --email E --name N
                                   create a console account; the password is asked for,
                                   or read from standard input when it is not a terminal
-Options: --db PATH (or FIELDSIGN_DB; default data/fieldsign.db)`;
+  migrate                         create or update the database schema, and show its version
+Options: --db PATH or URL (or FIELDSIGN_DB; default data/fieldsign.db): an SQLite file,
+         or a PostgreSQL URL such as postgres://user:pass@host:5432/fieldsign`;
 
 /** A code lifetime: between 1 second and 30 days. */
 function codeLifetime(text: string): number {
@@ -55,13 +59,20 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  const store = new SqliteStore(values.db ?? process.env.FIELDSIGN_DB ?? 'data/fieldsign.db');
+  const db = values.db ?? process.env.FIELDSIGN_DB ?? 'data/fieldsign.db';
+  const store = await openStore(db);
   try {
     switch (command) {
+      case 'migrate': {
+        // Opening the store applied any pending migration.
+        console.log(`Database ${describeDb(db)}: schema version ${await schemaVersion(store)}, up to date.`);
+        return 0;
+      }
       case 'code': {
         const event = values.event?.trim();
         if (!event) throw new Error('code needs --event "name of the event", shown on the tablet and in the console.');
         if (event.length > 120) throw new Error('--event must be at most 120 characters.');
+        if (/[\u0000-\u001f\u007f-\u009f]/.test(event)) throw new Error('--event contains control characters.');
         const { code, expiresAt } = await createEnrollmentCode(store, event, codeLifetime(values.ttl ?? '24h'));
         console.log(`Enrollment code: ${code}`);
         console.log(`Event: ${event}`);

@@ -23,7 +23,9 @@ export type Config = z.infer<typeof ConfigSchema>;
 export const USAGE = `Usage: npm start -- [--port 8080] [--host 127.0.0.1] [--db data/fieldsign.db] [--static dist]
   --port    PORT           TCP port (default 8080; 0 picks a free one)
   --host    HOST           address to listen on (default 127.0.0.1)
-  --db      FIELDSIGN_DB   SQLite file, created on first run (default data/fieldsign.db)
+  --db      FIELDSIGN_DB   SQLite file, created on first run (default data/fieldsign.db),
+                           or a PostgreSQL URL: postgres://user:pass@host:5432/db
+                           (add ?options=-c%20search_path%3Dmyschema for another schema)
   --static  FIELDSIGN_STATIC  built PWA to serve (default dist)
   --campaign  FIELDSIGN_CAMPAIGN  campaign document (JSON) to serve; default: the defenders petition
   --tablet-retention  TABLET_RETENTION  keep synced signer data on tablets this long:

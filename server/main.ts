@@ -1,12 +1,13 @@
 /**
- * Starts the Fieldsign server: one origin serving the PWA and its API, on SQLite.
+ * Starts the Fieldsign server: one origin serving the PWA and its API, on SQLite or PostgreSQL.
  * `npm start -- --help` lists the settings.
  */
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { createApp } from './app.ts';
 import { loadCampaignFile, loadConfig } from './config.ts';
-import { SqliteStore } from './store/sqlite.ts';
+import { describeDb, openStore } from './store/open.ts';
+import type { Store } from './store/store.ts';
 
 let config;
 try {
@@ -28,7 +29,13 @@ if (config.campaignFile) {
     process.exit(2);
   }
 }
-const store = new SqliteStore(config.db);
+let store: Store;
+try {
+  store = await openStore(config.db);
+} catch (error) {
+  console.error(`Cannot open the database ${describeDb(config.db)}: ${(error as Error).message}`);
+  process.exit(1);
+}
 const server = createServer(createApp({ store, staticDir: config.staticDir, tabletRetentionMs: config.tabletRetentionMs, campaign }));
 server.keepAliveTimeout = 5_000;
 server.requestTimeout = 60_000;
@@ -42,7 +49,7 @@ server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shown = config.host === '127.0.0.1' || config.host === '::1' ? 'localhost' : config.host;
-  console.log(`Fieldsign listening on http://${shown}:${port} (database ${config.db})`);
+  console.log(`Fieldsign listening on http://${shown}:${port} (database ${describeDb(config.db)})`);
 });
 
 let closing = false;

@@ -30,7 +30,12 @@ export interface ConsoleContext {
 
 const LoginSchema = z.object({ email: z.string().check(z.maxLength(254)), password: z.string().check(z.maxLength(200)) });
 const CodeSchema = z.object({
-  event: z.string().check(z.trim(), z.minLength(1, 'Name the event.'), z.maxLength(120)),
+  event: z.string().check(
+    z.trim(),
+    z.minLength(1, 'Name the event.'),
+    z.maxLength(120),
+    z.refine((s) => !/[\u0000-\u001f\u007f-\u009f]|[\ud800-\udfff]/.test(s), 'The event name contains characters that cannot be stored.'),
+  ),
   hours: z.optional(z.number().check(z.gte(0.1), z.lte(720))),
 });
 const SMALL_BODY = { maxBytes: 8192, maxInflatedBytes: 8192 };

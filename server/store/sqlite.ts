@@ -105,6 +105,8 @@ export class SqliteStore implements Store {
     this.db = new DatabaseSync(path);
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
     migrate(this.db);
+    // Unicode lower case, as the query is lowered in JavaScript (SQLite's lower() folds ASCII only).
+    this.db.function('fs_lower', { deterministic: true }, (s) => (typeof s === 'string' ? s.toLowerCase() : s));
     this.insert = this.db.prepare(
       `INSERT INTO signatures (id, device_id, campaign_id, captured_at, received_at, content_hash, record, clock_suspect, source)
        SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE NOT EXISTS (SELECT 1 FROM deleted_signatures WHERE id = ?1)
@@ -267,12 +269,12 @@ export class SqliteStore implements Store {
     return {
       total: await this.count(),
       byEvent: all<{ event: string; count: number }>(
-        `SELECT COALESCE(d.event, '(imported or unknown)') AS event, COUNT(*) AS count FROM signatures s LEFT JOIN devices d ON d.id = s.device_id GROUP BY 1 ORDER BY 2 DESC`,
+        `SELECT COALESCE(d.event, '(imported or unknown)') AS event, COUNT(*) AS count FROM signatures s LEFT JOIN devices d ON d.id = s.device_id GROUP BY 1 ORDER BY 2 DESC, 1`,
       ),
       byDevice: all<{ deviceId: string; label: string | null; count: number }>(
-        'SELECT s.device_id AS deviceId, d.label AS label, COUNT(*) AS count FROM signatures s LEFT JOIN devices d ON d.id = s.device_id GROUP BY 1 ORDER BY 3 DESC',
+        'SELECT s.device_id AS deviceId, d.label AS label, COUNT(*) AS count FROM signatures s LEFT JOIN devices d ON d.id = s.device_id GROUP BY 1 ORDER BY 3 DESC, 1',
       ),
-      byCountry: all<{ country: string; count: number }>(`SELECT ${country} AS country, COUNT(*) AS count FROM signatures s GROUP BY 1 ORDER BY 2 DESC`),
+      byCountry: all<{ country: string; count: number }>(`SELECT ${country} AS country, COUNT(*) AS count FROM signatures s GROUP BY 1 ORDER BY 2 DESC, 1`),
       hourly: all<{ hour: string; count: number }>(
         "SELECT substr(received_at, 1, 13) || ':00:00Z' AS hour, COUNT(*) AS count FROM signatures GROUP BY 1 ORDER BY 1",
       ),
@@ -280,9 +282,11 @@ export class SqliteStore implements Store {
   }
 
   async searchSignatures({ q = '', offset = 0, limit = 50 }: { q?: string; offset?: number; limit?: number }): Promise<{ total: number; rows: StoredSignature[] }> {
+    // No stored name, email or id holds U+0000, and LIKE would cut the pattern there.
+    if (q.includes('\u0000')) return { total: 0, rows: [] };
     const like = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const where = q
-      ? `WHERE lower(json_extract(record, '$.payload.signer.name')) LIKE ?1 ESCAPE '\\' OR lower(json_extract(record, '$.payload.signer.email')) LIKE ?1 ESCAPE '\\' OR id LIKE ?1 ESCAPE '\\'`
+      ? `WHERE fs_lower(json_extract(record, '$.payload.signer.name')) LIKE ?1 ESCAPE '\\' OR fs_lower(json_extract(record, '$.payload.signer.email')) LIKE ?1 ESCAPE '\\' OR id LIKE ?1 ESCAPE '\\'`
       : 'WHERE ?1 IS NOT NULL';
     const total = Number((this.db.prepare(`SELECT COUNT(*) AS n FROM signatures ${where}`).get(like) as { n: number }).n);
     const rows = this.db
@@ -300,8 +304,8 @@ export class SqliteStore implements Store {
 
   async duplicateIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const email = "lower(trim(json_extract(record, '$.payload.signer.email')))";
-    const name = "lower(trim(json_extract(record, '$.payload.signer.name')))";
+    const email = "fs_lower(trim(json_extract(record, '$.payload.signer.email')))";
+    const name = "fs_lower(trim(json_extract(record, '$.payload.signer.name')))";
     const country = "json_extract(record, '$.payload.signer.country')";
     const rows = this.db
       .prepare(
@@ -330,7 +334,7 @@ export class SqliteStore implements Store {
   }
 
   async listDevices(): Promise<Device[]> {
-    const rows = this.db.prepare('SELECT * FROM devices ORDER BY enrolled_at').all() as Array<Record<string, string | null>>;
+    const rows = this.db.prepare('SELECT * FROM devices ORDER BY enrolled_at, rowid').all() as Array<Record<string, string | null>>;
     return rows.map(toDevice);
   }
 

@@ -77,7 +77,7 @@ function inkDecodes(data: string): boolean {
 export const TypedSignatureSchema = z.object({
   name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200), z.refine((s) => !CONTROL_OR_BROKEN.test(s), 'The typed name contains characters that cannot be stored.')),
   /** The exact attestation wording the signer confirmed, with their name filled in. */
-  attestation: z.string().check(z.minLength(1), z.maxLength(800)),
+  attestation: z.string().check(z.minLength(1), z.maxLength(800), z.refine((s) => !CONTROL_OR_BROKEN.test(s), 'The attestation contains characters that cannot be stored.')),
 });
 
 /** Signer data and the signature in clear text: drawn strokes, or a typed name with attestation. */
@@ -96,8 +96,8 @@ export const PlainPayloadSchema = z
  */
 export const SealedPayloadSchema = z.object({
   kind: z.literal('sealed'),
-  alg: z.string().check(z.maxLength(64)),
-  keyId: z.string().check(z.maxLength(128)),
+  alg: z.string().check(z.maxLength(64), z.regex(/^[\x20-\x7e]*$/)),
+  keyId: z.string().check(z.maxLength(128), z.regex(/^[\x20-\x7e]*$/)),
   wrappedKey: z.string().check(z.maxLength(2048), z.regex(/^[A-Za-z0-9_-]*$/)),
   iv: z.string().check(z.maxLength(64), z.regex(/^[A-Za-z0-9_-]*$/)),
   ciphertext: z.string().check(z.maxLength(200_000), z.regex(/^[A-Za-z0-9_-]*$/)),
