@@ -1,16 +1,573 @@
-/** Streaming exports (stub: implemented in the next step). */
+/**
+ * Streaming exports for the coordinator console: the hand-in list and the contact list as
+ * CSV, every signature as SVG in a zip, and printable hand-in sheets as PDF.
+ *
+ * None of them loads all signatures: each reads the store a page at a time in arrival order
+ * (`store.list({ afterSeq, limit })`) and writes only as fast as the client takes the bytes,
+ * so memory does not grow with the number of signatures. A zip must end with a directory of
+ * all its files; zip-writer.ts keeps only ~90 bytes per file for it. bench/export-memory.ts
+ * measures all four.
+ *
+ * Privacy: the hand-in list and the PDF carry no contact data (no email, phone or postcode);
+ * the contact list holds only signers who opted in. Sealed (encrypted) signatures cannot be
+ * read here: they are marked in the hand-in list and the PDF, and left out of the contacts.
+ */
+import { existsSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import type { Campaign } from '../../src/shared/campaign.ts';
-import type { Store } from '../store/store.ts';
+import { Transform } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import { ZipWriter } from './zip-writer.ts';
+import PDFDocument from 'pdfkit';
+import { campaignText, type Campaign } from '../../src/shared/campaign.ts';
+import { decodeInk, type Ink } from '../../src/shared/ink.ts';
+import type { Store, StoredSignature } from '../store/store.ts';
+import { signatureSvg } from './signature-svg.ts';
 
 export type CsvKind = 'handin' | 'contacts';
 
-export async function writeCsvExport(_store: Store, res: ServerResponse, _kind: CsvKind, _campaign: Campaign): Promise<void> {
-  res.writeHead(501).end();
+/** Rows read from the store per query. */
+const PAGE_SIZE = 1000;
+
+// ---------------------------------------------------------------------------------------
+// Shared helpers
+// ---------------------------------------------------------------------------------------
+
+/** Every stored signature in arrival order, one store page at a time. */
+async function* allSignatures(store: Store, pageSize = PAGE_SIZE): AsyncGenerator<StoredSignature> {
+  let afterSeq = 0;
+  for (;;) {
+    const page = await store.list({ afterSeq, limit: pageSize });
+    for (const row of page) yield row;
+    if (page.length < pageSize) return;
+    afterSeq = page[page.length - 1].seq;
+  }
 }
-export async function writeSvgZipExport(_store: Store, res: ServerResponse): Promise<void> {
-  res.writeHead(501).end();
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+const countryNames = new Map<string, string>();
+
+/** English name of a country code ("France" for FR); the code itself if unknown. */
+function countryName(code: string | undefined): string {
+  if (!code) return '';
+  let name = countryNames.get(code);
+  if (name === undefined) {
+    try {
+      name = regionNames.of(code) ?? code;
+    } catch {
+      name = code; // not a well-formed region code
+    }
+    countryNames.set(code, name);
+  }
+  return name;
 }
-export async function writePdfExport(_store: Store, res: ServerResponse, _campaign: Campaign): Promise<void> {
-  res.writeHead(501).end();
+
+/** YYYY-MM-DD of the server's receipt: the date that counts. */
+function dateSigned(row: StoredSignature): string {
+  return row.receivedAt.slice(0, 10);
+}
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function fileName(campaign: Campaign | undefined, what: string, ext: string): string {
+  const id = (campaign?.id ?? 'fieldsign').replace(/[^A-Za-z0-9_-]/g, '_');
+  return `${id}-${what}-${today()}.${ext}`;
+}
+
+/** Headers every export shares: a download, never cached (it holds personal data). */
+function downloadHeaders(contentType: string, name: string): Record<string, string> {
+  return {
+    'content-type': contentType,
+    'content-disposition': `attachment; filename="${name}"`,
+    'cache-control': 'private, no-store',
+  };
+}
+
+/** True for a HEAD request: headers only, no work. */
+function isHead(res: ServerResponse): boolean {
+  return res.req?.method === 'HEAD';
+}
+
+/** The client went away mid-download: stop quietly, nothing to report. */
+class ExportAborted extends Error {
+  override name = 'ExportAborted';
+}
+
+const ABORT_CODES = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED', 'ECONNRESET', 'EPIPE']);
+
+function isAbort(error: unknown, res: ServerResponse): boolean {
+  return error instanceof ExportAborted || (res.destroyed && ABORT_CODES.has((error as { code?: string } | null)?.code ?? ''));
+}
+
+/** Bytes gathered before they go to the socket: one write per ~64 KB, not one per row. */
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Gather small chunks into ~64 KB ones. csv-stringify emits one chunk per row and pdfkit one
+ * per PDF token line; written one by one, each would become its own HTTP chunk and syscall.
+ */
+function coalesce(): Transform {
+  let parts: Buffer[] = [];
+  let size = 0;
+  const take = () => {
+    const out = Buffer.concat(parts, size);
+    parts = [];
+    size = 0;
+    return out;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      parts.push(chunk);
+      size += chunk.length;
+      callback(null, size >= CHUNK_BYTES ? take() : undefined);
+    },
+    flush(callback) {
+      callback(null, size ? take() : undefined);
+    },
+  });
+}
+
+/** Wait until `res` wants more bytes; throws ExportAborted if the client disconnects instead. */
+function drained(res: ServerResponse): Promise<void> {
+  if (res.destroyed) return Promise.reject(new ExportAborted());
+  return new Promise((resolve, reject) => {
+    const onDrain = () => {
+      res.off('close', onClose);
+      resolve();
+    };
+    const onClose = () => {
+      res.off('drain', onDrain);
+      reject(new ExportAborted());
+    };
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// CSV
+// ---------------------------------------------------------------------------------------
+
+/** First characters that make a spreadsheet read a cell as a formula (incl. full-width forms). */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+/**
+ * Neutralise CSV/formula injection: a cell starting with =, +, -, @, tab or CR gets a
+ * leading apostrophe, so Excel, LibreOffice and Sheets show it as text instead of running it.
+ */
+export function safeCell(value: string | undefined | null): string {
+  if (!value) return '';
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+const HANDIN_COLUMNS = ['No.', 'Name', 'Country', 'Country code', 'Date signed', 'Signature'];
+const CONTACT_COLUMNS = ['Name', 'Email', 'Country', 'Country code', 'Postcode', 'Phone', 'Language', 'Date signed'];
+
+/** The hand-in list: one row per signature and no contact data at all. */
+async function* handinRows(store: Store): AsyncGenerator<string[]> {
+  let number = 0;
+  for await (const row of allSignatures(store)) {
+    number++;
+    const p = row.record.payload;
+    if (p.kind !== 'plain') {
+      yield [String(number), '(sealed signature)', '', '', dateSigned(row), 'sealed'];
+      continue;
+    }
+    const code = p.signer.country ?? '';
+    yield [String(number), safeCell(p.signer.name), safeCell(countryName(code)), safeCell(code), dateSigned(row), p.typed ? 'typed' : 'drawn'];
+  }
+}
+
+/** The contact list: only signers who opted in to future contact. */
+async function* contactRows(store: Store): AsyncGenerator<string[]> {
+  for await (const row of allSignatures(store)) {
+    const p = row.record.payload;
+    if (p.kind !== 'plain' || p.signer.optIn !== true) continue;
+    const s = p.signer;
+    yield [
+      safeCell(s.name),
+      safeCell(s.email),
+      safeCell(countryName(s.country)),
+      safeCell(s.country),
+      safeCell(s.postcode),
+      safeCell(s.phone),
+      safeCell(row.record.lang),
+      dateSigned(row),
+    ];
+  }
+}
+
+/**
+ * RFC 4180 CSV (CRLF, doubled quotes, quoted fields where needed), UTF-8 with a BOM so
+ * Excel reads the accents right. `pipeline` carries backpressure end to end: the row
+ * generator is only asked for the next row when the socket has taken the previous bytes,
+ * and a client that disconnects stops the store reads.
+ */
+export async function writeCsvExport(store: Store, res: ServerResponse, kind: CsvKind, campaign: Campaign): Promise<void> {
+  res.writeHead(200, downloadHeaders('text/csv; charset=utf-8', fileName(campaign, kind === 'handin' ? 'handin' : 'contacts', 'csv')));
+  if (isHead(res)) return void res.end();
+  const csv = stringify({
+    bom: true,
+    header: true,
+    columns: kind === 'handin' ? HANDIN_COLUMNS : CONTACT_COLUMNS,
+    record_delimiter: 'windows',
+    quote: '"',
+    escape: '"',
+  });
+  try {
+    await pipeline(kind === 'handin' ? handinRows(store) : contactRows(store), csv, coalesce(), res);
+  } catch (error) {
+    if (!isAbort(error, res)) throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// SVG zip
+// ---------------------------------------------------------------------------------------
+
+/** Zip entry time: when the server received the signature (DOS dates cover 1980–2107). */
+function entryTime(row: StoredSignature): number {
+  const t = Date.parse(row.receivedAt);
+  return Number.isFinite(t) && t > Date.UTC(1980, 1, 1) && t < Date.UTC(2099, 0, 1) ? t : Date.now();
+}
+
+/** The SVG for one record; a placeholder if its stored ink cannot be decoded. */
+function svgOf(row: StoredSignature): string {
+  try {
+    return signatureSvg(row.record);
+  } catch {
+    return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 200" width="600" height="200"><text x="20" y="110" font-size="24">(signature unreadable)</text></svg>';
+  }
+}
+
+/**
+ * One `<id>.svg` per signature, deflated and written as the zip is built (zip-writer.ts):
+ * only a small directory record per file (~90 bytes) is kept for the end of the archive.
+ */
+export async function writeSvgZipExport(store: Store, res: ServerResponse): Promise<void> {
+  res.writeHead(200, downloadHeaders('application/zip', fileName(undefined, 'signatures', 'zip')));
+  if (isHead(res)) return void res.end();
+  const zip = new ZipWriter();
+  let parts: Buffer[] = [];
+  let size = 0;
+  const flush = () => {
+    res.write(Buffer.concat(parts, size));
+    parts = [];
+    size = 0;
+  };
+  try {
+    for await (const row of allSignatures(store)) {
+      const bytes = zip.entry(`${row.id.replace(/[^\w-]/g, '_')}.svg`, Buffer.from(svgOf(row)), new Date(entryTime(row)));
+      parts.push(bytes);
+      size += bytes.length;
+      if (size >= CHUNK_BYTES) flush();
+      if (res.destroyed) throw new ExportAborted();
+      if (res.writableNeedDrain) await drained(res);
+    }
+    parts.push(zip.end());
+    size += parts.at(-1)!.length;
+    flush();
+    res.end();
+    await finished(res);
+  } catch (error) {
+    if (!isAbort(error, res)) throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// PDF hand-in sheets
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Fonts. pdfkit's built-in Helvetica only covers Latin-1, so names in Arabic, Cyrillic,
+ * Greek… would come out as garbage. DejaVu (Debian fonts-dejavu-core) covers those scripts
+ * (not CJK); it is embedded, subset, when present. Without it we fall back to Helvetica and
+ * replace what it cannot show with '?'.
+ */
+const DEJAVU = '/usr/share/fonts/truetype/dejavu/';
+interface PdfFonts {
+  regular: string;
+  bold: string;
+  italic: string;
+  /** Whether the fonts are Unicode TrueType fonts (else standard WinAnsi fonts). */
+  unicode: boolean;
+}
+let fontsCache: PdfFonts | undefined;
+function pdfFonts(): PdfFonts {
+  if (fontsCache) return fontsCache;
+  const file = (name: string) => (existsSync(DEJAVU + name) ? DEJAVU + name : undefined);
+  const regular = file('DejaVuSans.ttf');
+  const bold = file('DejaVuSans-Bold.ttf');
+  const italic = file('DejaVuSerif-Italic.ttf') ?? file('DejaVuSans-Oblique.ttf');
+  fontsCache =
+    regular && bold && italic
+      ? { regular, bold, italic, unicode: true }
+      : { regular: 'Helvetica', bold: 'Helvetica-Bold', italic: 'Times-Italic', unicode: false };
+  return fontsCache;
+}
+
+/** Characters the standard (WinAnsi) fonts can draw. */
+const NOT_WINANSI = /[^\u0020-\u007e\u00a0-\u00ff\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u20ac\u2122]/gu;
+// Control characters (a stored name should hold none, but imports are old data).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
+
+const PAGE = { width: 595.28, height: 841.89 }; // A4 in points
+const MARGIN = 36;
+const CONTENT_W = PAGE.width - 2 * MARGIN;
+const ROW_H = 44;
+const PAD = 4;
+const COLS = { no: 34, name: 146, country: 104, date: 66 };
+const SIG_W = CONTENT_W - COLS.no - COLS.name - COLS.country - COLS.date;
+const INK_COLOR = '#1a1a2e';
+const RULE_COLOR = '#b8b8c4';
+/** How many PDF bytes may wait in pdfkit's buffer before we let the socket catch up. */
+const PDF_BUFFER_LIMIT = 1 << 20;
+
+/**
+ * Pause while pdfkit's output is backed up behind a slow client. pdfkit pushes its output
+ * whatever the reader's pace, so its readable buffer is what grows; wait for the socket.
+ */
+async function pdfBackpressure(doc: PDFKit.PDFDocument, res: ServerResponse): Promise<void> {
+  while (doc.readableLength > PDF_BUFFER_LIMIT) {
+    if (res.destroyed) throw new ExportAborted();
+    if (res.writableNeedDrain) await drained(res);
+    else await new Promise((resolve) => setImmediate(resolve));
+  }
+  if (res.destroyed) throw new ExportAborted();
+}
+
+/** Pages between resets of pdfkit's word-layout cache. */
+const LAYOUT_CACHE_PAGES = 100;
+
+/**
+ * pdfkit caches the layout of every distinct word it sets in an embedded font, for the whole
+ * document: with 100,000 names, row numbers and dates, that cache grows without bound
+ * (about 15 KB a page). Turning it off (`fontLayoutCache: false`) doubles the run time, as
+ * the header is set again on every page; so we keep it and empty it every few pages.
+ * `layoutCache` is pdfkit's own field (EmbeddedFont); if a release renames it, this does
+ * nothing and only the memory bound is lost.
+ */
+function forgetLayouts(doc: PDFKit.PDFDocument): void {
+  const font = (doc as unknown as { _font?: { layoutCache?: object } })._font;
+  if (font?.layoutCache) font.layoutCache = Object.create(null);
+}
+
+/**
+ * Simplify a polyline (Ramer–Douglas–Peucker), keeping every point that deviates more than
+ * `tolerance` from the chord. At hand-in-sheet scale most samples of a smooth pen stroke are
+ * redundant; dropping them keeps a 100,000-signature PDF a reasonable size.
+ */
+export function simplify(points: Array<{ x: number; y: number }>, tolerance: number): Array<{ x: number; y: number }> {
+  const n = points.length;
+  if (n <= 2) return points.slice();
+  const keep = new Uint8Array(n);
+  keep[0] = keep[n - 1] = 1;
+  const stack: Array<[number, number]> = [[0, n - 1]];
+  const tol2 = tolerance * tolerance;
+  while (stack.length) {
+    const [a, b] = stack.pop()!;
+    const ax = points[a].x, ay = points[a].y;
+    const dx = points[b].x - ax, dy = points[b].y - ay;
+    const len2 = dx * dx + dy * dy;
+    let worst = -1, worstD = tol2;
+    for (let i = a + 1; i < b; i++) {
+      const px = points[i].x - ax, py = points[i].y - ay;
+      let d2: number;
+      if (len2 === 0) d2 = px * px + py * py;
+      else {
+        const t = Math.max(0, Math.min(1, (px * dx + py * dy) / len2));
+        const ex = px - t * dx, ey = py - t * dy;
+        d2 = ex * ex + ey * ey;
+      }
+      if (d2 > worstD) {
+        worst = i;
+        worstD = d2;
+      }
+    }
+    if (worst >= 0) {
+      keep[worst] = 1;
+      stack.push([a, worst], [worst, b]);
+    }
+  }
+  return points.filter((_, i) => keep[i]);
+}
+
+const r2 = (n: number) => Math.round(n * 100) / 100;
+
+/** Draw the strokes as vectors, scaled to fit and centred in the box. */
+function drawInk(doc: PDFKit.PDFDocument, ink: Ink, x: number, y: number, w: number, h: number): void {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const stroke of ink.strokes) {
+    for (const p of stroke) {
+      if (p.x < minX) minX = p.x;
+      if (p.x > maxX) maxX = p.x;
+      if (p.y < minY) minY = p.y;
+      if (p.y > maxY) maxY = p.y;
+    }
+  }
+  if (!Number.isFinite(minX)) return;
+  const bw = Math.max(maxX - minX, 1), bh = Math.max(maxY - minY, 1);
+  // Fit the drawn part, but never blow a tiny scribble up past 3× the whole-canvas scale.
+  const canvasScale = Math.min(w / ink.width, h / ink.height);
+  const scale = Math.min(w / bw, h / bh, canvasScale * 3);
+  const ox = x + (w - bw * scale) / 2 - minX * scale;
+  const oy = y + (h - bh * scale) / 2 - minY * scale;
+  for (const stroke of ink.strokes) {
+    const pts = simplify(stroke.map((p) => ({ x: ox + p.x * scale, y: oy + p.y * scale })), 0.12);
+    doc.moveTo(r2(pts[0].x), r2(pts[0].y));
+    if (pts.length === 1) doc.lineTo(r2(pts[0].x) + 0.01, r2(pts[0].y)); // a tap: a round dot
+    for (let i = 1; i < pts.length; i++) doc.lineTo(r2(pts[i].x), r2(pts[i].y));
+  }
+  doc.lineWidth(0.9).lineCap('round').lineJoin('round').stroke(INK_COLOR);
+}
+
+/**
+ * Printable hand-in sheets: A4, every page headed by the petition title and its demands,
+ * then numbered rows of name, country, date and the handwritten signature drawn as vectors.
+ * pdfkit writes each page out as soon as the next one starts; we pause whenever its output
+ * is waiting on a slow client, so memory stays flat.
+ */
+export async function writePdfExport(store: Store, res: ServerResponse, campaign: Campaign): Promise<void> {
+  // Rows are in arrival order, so the first `total` rows are exactly the signatures stored
+  // now; any arriving during the export belong to the next one.
+  const total = await store.count();
+  res.writeHead(200, downloadHeaders('application/pdf', fileName(campaign, 'handin', 'pdf')));
+  if (isHead(res)) return void res.end();
+
+  const text = campaignText(campaign, campaign.defaultLanguage);
+  const fonts = pdfFonts();
+  const clean = (s: string) => {
+    const t = s.replace(CONTROL, ' ');
+    return fonts.unicode ? t : t.replace(NOT_WINANSI, '?');
+  };
+
+  const doc = new PDFDocument({
+    size: 'A4',
+    autoFirstPage: false,
+    margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
+    info: { Title: clean(text.title), Subject: 'Petition signatures for hand-in', Creator: 'Fieldsign' },
+  });
+  doc.registerFont('regular', fonts.regular);
+  doc.registerFont('bold', fonts.bold);
+  doc.registerFont('italic', fonts.italic);
+  // Settles (never rejects, so it cannot go unhandled) when the response is done or broken.
+  const sent = pipeline(doc, coalesce(), res).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+
+  const title = clean(text.title);
+  const demands = text.demands.map((d, i) => `${i + 1}. ${clean(d)}`);
+  const totalLine = `${total.toLocaleString('en')} signature${total === 1 ? '' : 's'} in total`;
+  let page = 0;
+  let y = 0;
+  /** Text confined to a box: wraps inside it, ends in an ellipsis, never starts a new page. */
+  const cell = (value: string, x: number, top: number, width: number, height: number, options: PDFKit.Mixins.TextOptions = {}) =>
+    doc.text(value, x, top, { width, height, ellipsis: true, lineGap: 0, ...options });
+
+  const newPage = () => {
+    doc.addPage();
+    page++;
+    if (page % LAYOUT_CACHE_PAGES === 0) for (const font of ['regular', 'bold', 'italic']) forgetLayouts(doc.font(font));
+    y = MARGIN;
+    doc.fillColor('#000000').font('bold').fontSize(11).text(title, MARGIN, y, { width: CONTENT_W });
+    y = doc.y + 3;
+    doc.font('regular').fontSize(7);
+    for (const demand of demands) {
+      doc.text(demand, MARGIN, y, { width: CONTENT_W, lineGap: 0.5 });
+      y = doc.y + 1.5;
+    }
+    y += 3;
+    doc.font('bold').fontSize(8);
+    cell(totalLine, MARGIN, y, CONTENT_W / 2, 11);
+    cell(`Page ${page}`, MARGIN + CONTENT_W / 2, y, CONTENT_W / 2, 11, { align: 'right' });
+    y += 14;
+    // Column heads.
+    doc.moveTo(MARGIN, y).lineTo(MARGIN + CONTENT_W, y).lineWidth(0.8).stroke('#000000');
+    y += 4;
+    let x = MARGIN;
+    for (const [label, w] of [['No.', COLS.no], ['Name', COLS.name], ['Country', COLS.country], ['Date signed', COLS.date], ['Signature', SIG_W]] as const) {
+      cell(label, x + PAD, y, w - 2 * PAD, 11);
+      x += w;
+    }
+    y += 12;
+    doc.moveTo(MARGIN, y).lineTo(MARGIN + CONTENT_W, y).lineWidth(0.8).stroke('#000000');
+    // Footer, below the bottom margin.
+    doc.font('regular').fontSize(7).fillColor('#555555');
+    cell(`Page ${page}`, MARGIN, PAGE.height - MARGIN + 12, CONTENT_W, 10, { align: 'center' });
+    doc.fillColor('#000000');
+  };
+
+  const bottom = PAGE.height - MARGIN;
+  const inner = ROW_H - 2 * PAD;
+  let number = 0;
+  let sealed = 0;
+  try {
+    for await (const row of allSignatures(store)) {
+      if (number >= total) break;
+      number++;
+      if (page === 0 || y + ROW_H > bottom) {
+        if (page > 0) await pdfBackpressure(doc, res);
+        newPage();
+      }
+      const p = row.record.payload;
+      const top = y + PAD;
+      let x = MARGIN;
+      doc.fillColor('#000000').font('regular').fontSize(8);
+      cell(String(number), x + PAD, top, COLS.no - 2 * PAD, 11);
+      x += COLS.no;
+      if (p.kind === 'plain') {
+        doc.fontSize(9);
+        cell(clean(p.signer.name), x + PAD, top, COLS.name - 2 * PAD, inner);
+        x += COLS.name;
+        const code = p.signer.country;
+        doc.fontSize(8);
+        cell(code ? `${clean(countryName(code))} (${code})` : '', x + PAD, top, COLS.country - 2 * PAD, inner);
+        x += COLS.country;
+        cell(dateSigned(row), x + PAD, top, COLS.date - 2 * PAD, 11);
+        x += COLS.date;
+        if (p.ink) {
+          let ink: Ink | undefined;
+          try {
+            ink = decodeInk(p.ink);
+          } catch {
+            doc.fillColor('#555555');
+            cell('(signature unreadable)', x + PAD, top, SIG_W - 2 * PAD, 11);
+          }
+          if (ink) drawInk(doc, ink, x + PAD, y + 2, SIG_W - 2 * PAD, ROW_H - 4);
+        } else if (p.typed) {
+          doc.font('italic').fontSize(13);
+          cell(clean(p.typed.name), x + PAD, y + 9, SIG_W - 2 * PAD, 17);
+          doc.font('regular').fontSize(5.5).fillColor('#555555');
+          cell('typed, with attestation', x + PAD, y + ROW_H - 10, SIG_W - 2 * PAD, 8);
+        }
+      } else {
+        sealed++;
+        doc.fillColor('#555555').font('italic').fontSize(9);
+        cell('(sealed signature: encrypted, not readable here)', x + PAD, top, COLS.name + COLS.country - 2 * PAD, 12);
+        x += COLS.name + COLS.country;
+        doc.font('regular').fontSize(8);
+        cell(dateSigned(row), x + PAD, top, COLS.date - 2 * PAD, 11);
+      }
+      y += ROW_H;
+      doc.moveTo(MARGIN, y).lineTo(MARGIN + CONTENT_W, y).lineWidth(0.4).stroke(RULE_COLOR);
+    }
+    const listPages = page;
+    if (page === 0 || y + 30 > bottom) newPage();
+    const end =
+      number === 0
+        ? 'No signatures yet.'
+        : `End of list: ${number.toLocaleString('en')} signature${number === 1 ? '' : 's'} on ${listPages.toLocaleString('en')} page${listPages === 1 ? '' : 's'}` +
+          (sealed ? `, of which ${sealed.toLocaleString('en')} sealed (encrypted, not readable here).` : '.');
+    doc.fillColor('#000000').font('bold').fontSize(9);
+    cell(end, MARGIN, y + 12, CONTENT_W, 24);
+    doc.end();
+    const error = await sent;
+    if (error) throw error;
+  } catch (error) {
+    if (!doc.destroyed) doc.destroy();
+    if (!isAbort(error, res)) throw error;
+  }
 }

@@ -1,0 +1,112 @@
+/**
+ * A minimal streaming ZIP writer: each entry is deflated and handed back as bytes to write
+ * at once; only its 46-byte central-directory record plus name is kept for the end. So a
+ * 100,000-file archive holds about 8 MB, not the files. ZIP64 end records are written when
+ * there are more than 65,535 entries or offsets pass 4 GiB (APPNOTE 4.3.14–4.3.16).
+ */
+import { crc32, deflateRawSync } from 'node:zlib';
+
+const MAX16 = 0xffff;
+const MAX32 = 0xffffffff;
+
+export class ZipWriter {
+  private directory = Buffer.alloc(1 << 16);
+  private directoryLength = 0;
+  private offset = 0;
+  private count = 0;
+
+  /** Number of entries written so far. */
+  get entries(): number {
+    return this.count;
+  }
+
+  /** Local header + deflated data of one file, ready to write. */
+  entry(name: string, data: Uint8Array, mtime: Date): Buffer {
+    if (this.offset > MAX32) throw new Error('zip: archive larger than 4 GiB is not supported');
+    const nameBytes = Buffer.from(name, 'utf8');
+    const packed = deflateRawSync(data, { level: 6 });
+    const crc = crc32(data);
+    const { time, date } = dosDateTime(mtime);
+    const local = Buffer.alloc(30 + nameBytes.length);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4); // version needed
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt16LE(8, 8); // deflate
+    local.writeUInt16LE(time, 10);
+    local.writeUInt16LE(date, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    nameBytes.copy(local, 30);
+
+    const record = this.reserve(46 + nameBytes.length);
+    record.writeUInt32LE(0x02014b50, 0);
+    record.writeUInt16LE(45, 4); // made by
+    record.writeUInt16LE(20, 6); // needed
+    record.writeUInt16LE(0x0800, 8);
+    record.writeUInt16LE(8, 10);
+    record.writeUInt16LE(time, 12);
+    record.writeUInt16LE(date, 14);
+    record.writeUInt32LE(crc, 16);
+    record.writeUInt32LE(packed.length, 20);
+    record.writeUInt32LE(data.length, 24);
+    record.writeUInt16LE(nameBytes.length, 28);
+    record.writeUInt32LE(this.offset, 42);
+    nameBytes.copy(record, 46);
+
+    this.offset += local.length + packed.length;
+    this.count++;
+    return Buffer.concat([local, packed]);
+  }
+
+  /** The central directory and the end records: the last bytes of the archive. */
+  end(): Buffer {
+    const directory = this.directory.subarray(0, this.directoryLength);
+    const zip64 = this.count > MAX16 || this.offset > MAX32;
+    const tail: Buffer[] = [directory];
+    if (zip64) {
+      const record = Buffer.alloc(56 + 20);
+      record.writeUInt32LE(0x06064b50, 0);
+      record.writeBigUInt64LE(44n, 4);
+      record.writeUInt16LE(45, 12);
+      record.writeUInt16LE(45, 14);
+      record.writeBigUInt64LE(BigInt(this.count), 24);
+      record.writeBigUInt64LE(BigInt(this.count), 32);
+      record.writeBigUInt64LE(BigInt(directory.length), 40);
+      record.writeBigUInt64LE(BigInt(this.offset), 48);
+      record.writeUInt32LE(0x07064b50, 56); // locator
+      record.writeBigUInt64LE(BigInt(this.offset + directory.length), 64);
+      record.writeUInt32LE(1, 72);
+      tail.push(record);
+    }
+    const eocd = Buffer.alloc(22);
+    eocd.writeUInt32LE(0x06054b50, 0);
+    eocd.writeUInt16LE(Math.min(this.count, MAX16), 8);
+    eocd.writeUInt16LE(Math.min(this.count, MAX16), 10);
+    eocd.writeUInt32LE(directory.length, 12);
+    eocd.writeUInt32LE(Math.min(this.offset, MAX32), 16);
+    tail.push(eocd);
+    return Buffer.concat(tail);
+  }
+
+  private reserve(length: number): Buffer {
+    if (this.directoryLength + length > this.directory.length) {
+      const bigger = Buffer.alloc(Math.max(this.directory.length * 2, this.directoryLength + length));
+      this.directory.copy(bigger, 0, 0, this.directoryLength);
+      this.directory = bigger;
+    }
+    const slice = this.directory.subarray(this.directoryLength, this.directoryLength + length);
+    this.directoryLength += length;
+    return slice;
+  }
+}
+
+/** MS-DOS time and date fields (2-second resolution, years 1980–2107). */
+function dosDateTime(d: Date): { time: number; date: number } {
+  const year = Math.min(2107, Math.max(1980, d.getUTCFullYear()));
+  return {
+    time: (d.getUTCHours() << 11) | (d.getUTCMinutes() << 5) | (d.getUTCSeconds() >> 1),
+    date: ((year - 1980) << 9) | ((d.getUTCMonth() + 1) << 5) | d.getUTCDate(),
+  };
+}
