@@ -11,7 +11,9 @@
  * public-counter.png.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { parse } from 'csv-parse/sync';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -329,6 +331,31 @@ describe('the coordinator console', () => {
     }
     expect(await axeProblems(page)).toEqual([]);
   });
+
+  it('the hand-in CSV and the PDF contain the signer (and not the deleted one); the PDF renders', async () => {
+    const csvText = await (await page.request.get(`${app.url}/api/console/export/handin.csv`)).text();
+    const rows = parse(csvText, { bom: true, columns: true }) as Array<Record<string, string>>;
+    expect(rows.map((r) => r.Name)).toEqual([AMINA.name]);
+    expect(csvText).not.toContain(AMINA.email); // the hand-in list carries no contact data
+    const contacts = parse(await (await page.request.get(`${app.url}/api/console/export/contacts.csv`)).text(), { bom: true, columns: true });
+    expect(contacts).toEqual([]); // nobody opted in
+    const pdf = Buffer.from(await (await page.request.get(`${app.url}/api/console/export/handin.pdf`)).body());
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const dir = mkdtempSync(join(tmpdir(), 'fieldsign-pdf-'));
+    writeFileSync(join(dir, 'handin.pdf'), pdf);
+    const text = execFileSync('pdftotext', ['-layout', join(dir, 'handin.pdf'), '-'], { encoding: 'utf8' });
+    expect(text).toContain(AMINA.name);
+    expect(text).toContain('Page 1');
+    expect(text.replace(/\s+/g, ' ')).toContain(TITLE.slice(0, 40));
+    expect(text).not.toContain('onerror');
+    execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', join(dir, 'handin.pdf'), join(dir, 'page')]);
+    const png = readdirSync(dir).find((f) => f.endsWith('.png'))!;
+    expect(readFileSync(join(dir, png)).subarray(1, 4).toString()).toBe('PNG');
+    if (process.env.SCREENSHOTS) {
+      execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', join(dir, 'handin.pdf'), join(ROOT, 'docs/screenshots/handin-pdf-page')]);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
 
   it('is usable with a keyboard, with buttons and links at least 44 px', async () => {
     await nav('Dashboard').focus();
