@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { closeVolunteer, enroll, openVolunteer, signOnce } from '../helpers/kiosk.ts';
+import { outboxRows, seedOutbox } from '../helpers/kiosk-extra.ts';
 import { cli, enrollmentCode, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { startBatchProxy, type BatchProxy } from '../helpers/proxy.ts';
 import { makeRecord } from '../helpers/records.ts';
@@ -69,41 +70,6 @@ async function enrolledPage(context: BrowserContext, label: string): Promise<{ p
   return { page, deviceId };
 }
 
-/** Put records straight into the tablet's outbox, as if signed earlier. */
-async function seedOutbox(page: Page, records: SignatureRecord[]): Promise<void> {
-  await page.evaluate(
-    (rows) =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('fieldsign');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const tx = open.result.transaction('outbox', 'readwrite');
-          for (const record of rows) {
-            tx.objectStore('outbox').add({ id: record.id, state: 'pending', record, bytes: JSON.stringify(record).length, day: '2026-11-24', attempts: 0 });
-          }
-          tx.oncomplete = () => resolve();
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    records,
-  );
-}
-
-/** Ids of every record in the tablet's outbox, with their states. */
-function outboxStates(page: Page): Promise<Array<{ id: string; state: string }>> {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('fieldsign');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const all = open.result.transaction('outbox').objectStore('outbox').getAll();
-          all.onsuccess = () => resolve(all.result.map((r: { id: string; state: string }) => ({ id: r.id, state: r.state })));
-        };
-      }),
-  );
-}
-
 describe('sync under faults in Chromium', () => {
   it('S6, S8: the page closed mid-sync after the server committed, then reopened: 0 lost, 0 duplicated', async () => {
     const context = await browser.newContext();
@@ -114,7 +80,7 @@ describe('sync under faults in Chromium', () => {
     await seedOutbox(page, seeded);
     await page.reload();
     await expect.poll(() => page.getByText('301 waiting to sync').count()).toBe(1);
-    const captured = (await outboxStates(page)).map((r) => r.id);
+    const captured = (await outboxRows(page)).map((r) => r.id);
     expect(captured).toHaveLength(301);
 
     proxy.holdMs = 4_000;
@@ -130,7 +96,7 @@ describe('sync under faults in Chromium', () => {
     const reopened = await context.newPage();
     await reopened.goto(proxy.url);
     await expect.poll(() => reopened.getByText('0 waiting to sync').count(), { timeout: 30_000 }).toBe(1);
-    const states = await outboxStates(reopened);
+    const states = await outboxRows(reopened);
     expect(states.every((r) => r.state === 'synced')).toBe(true);
     expect(reconcile('page closed mid-sync', captured)).toEqual({ lost: 0, duplicated: 0 });
     await context.close();
@@ -174,7 +140,7 @@ describe('sync under faults in Chromium', () => {
     await seedOutbox(page, Array.from({ length: 20 }, () => makeRecord({ deviceId })));
     await page.reload();
     await expect.poll(() => page.getByText('21 waiting to sync').count()).toBe(1);
-    const captured = (await outboxStates(page)).map((r) => r.id);
+    const captured = (await outboxRows(page)).map((r) => r.id);
 
     // Export to a file while offline; the records stay pending on the tablet.
     await openVolunteer(page);
@@ -205,7 +171,7 @@ describe('sync under faults in Chromium', () => {
     await page.getByRole('button', { name: 'Enroll this tablet again' }).click();
     await enroll(page, enrollmentCode(app.dbPath, 'Revoked rally'));
     await expect.poll(() => page.getByText('0 waiting to sync').count(), { timeout: 30_000 }).toBe(1);
-    expect((await outboxStates(page)).every((r) => r.state === 'synced')).toBe(true);
+    expect((await outboxRows(page)).every((r) => r.state === 'synced')).toBe(true);
     expect(reconcile('revoked, exported, imported twice, re-enrolled', captured)).toEqual({ lost: 0, duplicated: 0 });
     await context.close();
   }, 120_000);
