@@ -30,13 +30,13 @@ export interface AppProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startApp(dbPath?: string): Promise<AppProcess> {
+export async function startApp(dbPath?: string, extraArgs: string[] = []): Promise<AppProcess> {
   if (!existsSync(join(ROOT, 'dist/index.html'))) {
     throw new Error('dist/ is missing: run "npm run build" before the browser tests (npm test does it).');
   }
   const dir = dbPath ? undefined : mkdtempSync(join(tmpdir(), 'fieldsign-e2e-'));
   const db = dbPath ?? join(dir!, 'fieldsign.db');
-  const child = spawn('npm', ['start', '--silent', '--', '--port', '0', '--db', db], {
+  const child = spawn('npm', ['start', '--silent', '--', '--port', '0', '--db', db, ...extraArgs], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
