@@ -7,11 +7,13 @@
  *   npm run cli -- import <transfer-file.json>
  *   npm run cli -- coordinator add --email ana@example.org --name "Ana"   (password asked, or read from stdin)
  *   npm run cli -- migrate
+ *   npm run cli -- keygen --out DIR      (coordinator key pair for sealed campaigns; no database)
  *
  * Every command takes --db (or FIELDSIGN_DB), default data/fieldsign.db: an SQLite file or a
  * PostgreSQL URL (postgres://…).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration } from './config.ts';
 import { createEnrollmentCode } from './devices.ts';
@@ -19,6 +21,7 @@ import { hashPassword, passwordProblem } from './console/passwords.ts';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { importTransferFile } from './transfer-file.ts';
+import { generateCoordinatorKeys, passphraseProblem, PRIVATE_KEY_FILE_NAME, PUBLIC_KEY_FILE_NAME, publicKeyFileOf } from './keys.ts';
 import { describeDb, openStore, schemaVersion } from './store/open.ts';
 import './zod-locale.ts';
 
@@ -31,6 +34,9 @@ const USAGE = `Usage: npm run cli -- <command> [options]
                                   create a console account; the password is asked for,
                                   or read from standard input when it is not a terminal
   migrate                         create or update the database schema, and show its version
+  keygen --out DIR                make the coordinator key pair for sealed campaigns; the
+                                  passphrase is asked twice, or read from standard input
+                                  (one or two lines) when it is not a terminal
 Options: --db PATH or URL (or FIELDSIGN_DB; default data/fieldsign.db): an SQLite file,
          or a PostgreSQL URL such as postgres://user:pass@host:5432/fieldsign`;
 
@@ -50,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
       ttl: { type: 'string' },
       email: { type: 'string' },
       name: { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean' },
     },
     allowPositionals: true,
@@ -59,6 +66,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
+  // Needs no database: best run on the coordinator's own machine, not the server.
+  if (command === 'keygen') return keygen(values.out);
   const db = values.db ?? process.env.FIELDSIGN_DB ?? 'data/fieldsign.db';
   const store = await openStore(db);
   try {
@@ -131,12 +140,42 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** The password: typed at a hidden prompt on a terminal, else the first line of stdin. */
-async function readPassword(): Promise<string> {
+/** keygen: write the public key file and the passphrase-protected private key file to `out`. */
+async function keygen(out: string | undefined): Promise<number> {
+  if (!out) throw new Error('keygen needs --out DIR, the folder to write the two key files to.');
+  const publicPath = join(out, PUBLIC_KEY_FILE_NAME);
+  const privatePath = join(out, PRIVATE_KEY_FILE_NAME);
+  for (const path of [privatePath, publicPath]) {
+    if (existsSync(path)) throw new Error(`${path} already exists. Move it away first: signatures sealed for a key can only be opened with that key.`);
+  }
+  const passphrase = await readPassword('Passphrase');
+  const problem = passphraseProblem(passphrase);
+  if (problem) throw new Error(problem);
+  const keys = await generateCoordinatorKeys(passphrase);
+  mkdirSync(out, { recursive: true, mode: 0o700 });
+  writeFileSync(privatePath, JSON.stringify(keys.privateKeyFile, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  writeFileSync(publicPath, JSON.stringify(publicKeyFileOf(keys), null, 2) + '\n', { flag: 'wx' });
+  console.log(`Key id:      ${keys.keyId}`);
+  console.log(`Public key:  ${publicPath}  (paste into the campaign; tablets seal signatures for it)`);
+  console.log(`Private key: ${privatePath}  (secret, readable by you only; never upload it)`);
+  console.log('WARNING: sealed signatures can be opened ONLY with this private key file AND its passphrase.');
+  console.log('Lose either and every signature sealed for this key is lost for good: there is no recovery.');
+  console.log('Keep a copy of the private key file somewhere safe (it is encrypted), the passphrase apart from it,');
+  console.log('and do not leave the private key file on the server.');
+  return 0;
+}
+
+/**
+ * The password (or passphrase): typed twice at a hidden prompt on a terminal. Otherwise read
+ * from stdin: the first line, and when a second line is given it must be the same.
+ */
+async function readPassword(what = 'Password'): Promise<string> {
   if (!process.stdin.isTTY) {
     let text = '';
     for await (const chunk of process.stdin) text += chunk;
-    return text.split(/\r?\n/)[0];
+    const [first, second = ''] = text.split(/\r?\n/);
+    if (second !== '' && second !== first) throw new Error(`The two ${what.toLowerCase()}s are not the same.`);
+    return first;
   }
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
   const ask = (q: string) =>
@@ -151,10 +190,10 @@ async function readPassword(): Promise<string> {
         resolve(answer);
       });
     });
-  const first = await ask('Password (at least 12 characters): ');
-  const second = await ask('Password again: ');
+  const first = await ask(`${what} (at least 12 characters): `);
+  const second = await ask(`${what} again: `);
   rl.close();
-  if (first !== second) throw new Error('The two passwords are not the same.');
+  if (first !== second) throw new Error(`The two ${what.toLowerCase()}s are not the same.`);
   return first;
 }
 
