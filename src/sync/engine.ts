@@ -181,6 +181,7 @@ export class SyncEngine {
         return;
       }
       sent = true;
+      if ((globalThis.navigator as Navigator | undefined)?.onLine === false) return this.backoff('offline', 'offline');
       const credentials = await this.opts.credentials();
       if (!credentials) {
         this.update({ phase: 'blocked', needsEnrollment: true, problem: 'not_enrolled', lastError: 'This tablet is not enrolled yet.' });
@@ -249,7 +250,8 @@ export class SyncEngine {
 
   private backoff(problem: SyncProblem, reason: string, retryAfterMs?: number): void {
     this.failures++;
-    this.batchLimit = Math.max(1, Math.floor(this.batchLimit / 2));
+    // A failing or slow link shrinks the batch; being offline says nothing about the link.
+    if (problem !== 'offline') this.batchLimit = Math.max(1, Math.floor(this.batchLimit / 2));
     const ceiling = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** (this.failures - 1));
     const delay = Math.max(retryAfterMs ?? 0, Math.round(ceiling / 2 + (this.opts.random() * ceiling) / 2));
     this.update({ phase: 'waiting', problem, lastError: reason });

@@ -1,0 +1,358 @@
+/**
+ * Signer turnaround in real Chromium at 4× CPU throttling, with 10,000 signatures already
+ * stored (pending) on the tablet, against the real server started as the README starts it.
+ *
+ * What is measured, per signer (all inside the page with performance.now(), so Playwright's
+ * round trips add nothing):
+ *
+ *   submit→thanks   from the tap on "Confirm and sign" (the click event's timestamp) until the
+ *                   "Thank you!" heading is in the DOM and the next frame has been painted.
+ *                   The flow is confirm → record committed to IndexedDB (strict durability) →
+ *                   thank-you screen, so once "Thank you!" shows, the signature is durably
+ *                   stored and the signer's form state is gone: the tablet is "ready".
+ *   next→blank      from the tap on "Next person" until a blank form (empty name field, the
+ *                   "Continue" button visible, no thank-you heading) is in the DOM and painted.
+ *   sum             the two added per signer (the person-to-person cost on top of reading time).
+ *
+ * Also reported: tap→committed (the outbox transaction's `complete` event), to split storage
+ * from rendering. Throttling is on only for the signing runs, not for setup and seeding.
+ * The tablet is offline throughout (context.setOffline) so sync does not interfere; the
+ * engine still tries (and fails) after each signature, as it would at a stall with no signal.
+ *
+ *   node bench/turnaround.ts [stored=10000] [runs=30] [throttle=4]
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { drawSignature, launchChromium } from '../tests/helpers/browser.ts';
+import { enrollmentCode, startApp, type AppProcess } from '../tests/helpers/app-process.ts';
+import { enroll } from '../tests/helpers/kiosk.ts';
+import { makeRecord } from '../tests/helpers/records.ts';
+import type { SignatureRecord } from '../src/shared/protocol.ts';
+
+export interface TurnaroundOptions {
+  /** Signatures already stored (pending) on the tablet. Default 10,000. */
+  stored?: number;
+  /** Measured signers. Default 30. */
+  runs?: number;
+  /** CPU slowdown factor for the measured part. Default 4. */
+  throttle?: number;
+  /** Unmeasured signers first (JIT and caches warm up). Default 2. */
+  warmup?: number;
+  /** Also measure a tablet with 0 stored, for comparison. Default true. */
+  compareEmpty?: boolean;
+}
+
+/** One tablet's figures, in milliseconds. */
+export interface TurnaroundStats {
+  stored: number;
+  runs: number;
+  /** Measured slowdown of a fixed busy loop once throttling is on (a check that it applies). */
+  slowdown: number;
+  submitToThanks: Summary;
+  /** Tap on "Confirm and sign" → outbox transaction committed (part of submitToThanks). */
+  submitToCommitted: Summary;
+  nextToBlank: Summary;
+  sum: Summary;
+  /** Same, measured at DOM insertion rather than after the next paint. */
+  submitToThanksDom: Summary;
+  nextToBlankDom: Summary;
+}
+
+export interface Summary {
+  median: number;
+  p95: number;
+  min: number;
+  max: number;
+}
+
+/** An enrolled tablet: its own browser context and page, with its device id and token. */
+export interface Tablet {
+  context: BrowserContext;
+  page: Page;
+  deviceId: string;
+  token: string;
+}
+
+/**
+ * A new context enrolled through the UI with a fresh CLI code, on the blank sign form with
+ * the service worker ready (so it reloads offline). `url` may be a proxy in front of `app`.
+ */
+export async function enrolledTablet(browser: Browser, app: AppProcess, event: string, url = app.url, setup?: (c: BrowserContext) => Promise<void>): Promise<Tablet> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  await setup?.(context);
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.getByRole('heading', { name: 'Enroll this tablet' }).waitFor({ timeout: 30_000 });
+  await enroll(page, enrollmentCode(app.dbPath, event));
+  await page.getByRole('button', { name: 'Continue', exact: true }).waitFor({ timeout: 30_000 });
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  const { deviceId, token } = await page.evaluate(
+    () =>
+      new Promise<{ deviceId: string; token: string }>((resolve, reject) => {
+        const open = indexedDB.open('fieldsign');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('meta').objectStore('meta').get('enrollment');
+          get.onsuccess = () => {
+            open.result.close();
+            resolve({ deviceId: get.result.value.deviceId, token: get.result.value.token });
+          };
+          get.onerror = () => reject(get.error);
+        };
+      }),
+  );
+  return { context, page, deviceId, token };
+}
+
+/** `count` valid records for `deviceId` (tests/helpers/records.ts), in seeding order. */
+export function makeRecords(count: number, deviceId: string): SignatureRecord[] {
+  return Array.from({ length: count }, () => makeRecord({ deviceId }));
+}
+
+/**
+ * Put records straight into the tablet's outbox as pending, as if signed earlier, in
+ * transactions of `chunk` (one page.evaluate each), as tests/e2e/sync-faults.test.ts does.
+ */
+export async function seedPending(page: Page, records: SignatureRecord[], chunk = 1000): Promise<void> {
+  for (let i = 0; i < records.length; i += chunk) {
+    await page.evaluate(
+      (rows) =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('fieldsign');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('outbox', 'readwrite');
+            const store = tx.objectStore('outbox');
+            for (const record of rows) {
+              store.add({ id: record.id, state: 'pending', record, bytes: new TextEncoder().encode(JSON.stringify(record)).length, day: '2026-11-24', attempts: 0 });
+            }
+            tx.oncomplete = () => {
+              open.result.close();
+              resolve();
+            };
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+      records.slice(i, i + chunk),
+    );
+  }
+}
+
+/** The number in the status line's "N waiting to sync". */
+export async function waitingCount(page: Page): Promise<number> {
+  const text = await page.locator('footer').getByRole('status').locator('strong').innerText();
+  return Number(text.replace(/\D/g, ''));
+}
+
+/** Wait until the status line shows `n` waiting. */
+export async function waitForWaiting(page: Page, n: number, timeout = 30_000): Promise<void> {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const now = await waitingCount(page).catch(() => -1);
+    if (now === n) return;
+    if (Date.now() > until) throw new Error(`status line shows ${now} waiting, expected ${n}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+/**
+ * tests/helpers/kiosk.ts `fillAndDraw`, step for step, except its last wait: that one uses
+ * vitest's expect.poll, which throws outside a vitest run ("Vitest failed to access its
+ * internal state"), so a plain locator wait stands in for it here.
+ */
+async function fillAndDraw(page: Page, signer: { name: string; email: string; country: string }, seed: number): Promise<void> {
+  await page.getByLabel('Full name').fill(signer.name);
+  await page.getByLabel('Email').fill(signer.email);
+  await page.getByRole('combobox', { name: 'Country' }).selectOption(signer.country);
+  await drawSignature(page, 'Signature area', seed);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Please check your details' }).waitFor({ timeout: 30_000 });
+}
+
+/** Before any page script: note when each readwrite transaction on the outbox commits. */
+async function installCommitProbe(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const w = window as unknown as { __fsCommits: number[] };
+    w.__fsCommits = [];
+    const transaction = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      const tx = transaction.apply(this, args);
+      const names = typeof args[0] === 'string' ? [args[0]] : [...args[0]];
+      if (args[1] === 'readwrite' && names.includes('outbox')) tx.addEventListener('complete', () => w.__fsCommits.push(performance.now()));
+      return tx;
+    } as IDBDatabase['transaction'];
+  });
+}
+
+interface Watch {
+  tap: number;
+  dom: number;
+  painted: number;
+  committed?: number;
+}
+
+/**
+ * Arm an in-page watch before a tap: it takes the tap time from the click event (capture
+ * phase, event timestamp), then resolves at the first DOM mutation after which `kind` holds,
+ * and again after the next frame is painted (requestAnimationFrame, then a message task).
+ */
+async function arm(page: Page, kind: 'thanks' | 'blank'): Promise<void> {
+  await page.evaluate((kind) => {
+    const w = window as unknown as { __fsWatch?: Promise<Watch>; __fsCommits: number[] };
+    w.__fsWatch = new Promise<Watch>((resolve, reject) => {
+      let tap: number | undefined;
+      const onClick = (e: Event) => {
+        tap ??= Math.min(e.timeStamp, performance.now());
+      };
+      addEventListener('click', onClick, { capture: true });
+      const thanksShown = () => [...document.querySelectorAll('h2')].some((h) => h.textContent?.trim() === 'Thank you!');
+      const ready =
+        kind === 'thanks'
+          ? thanksShown
+          : () =>
+              !thanksShown() &&
+              (document.querySelector<HTMLInputElement>('#name')?.value ?? 'x') === '' &&
+              [...document.querySelectorAll('button')].some((b) => b.textContent?.trim() === 'Continue' && b.getClientRects().length > 0);
+      const timer = setTimeout(() => {
+        observer.disconnect();
+        reject(new Error(`${kind}: not reached within 30 s`));
+      }, 30_000);
+      const observer = new MutationObserver(() => {
+        if (tap === undefined || !ready()) return;
+        const dom = performance.now();
+        observer.disconnect();
+        clearTimeout(timer);
+        removeEventListener('click', onClick, { capture: true });
+        const committed = w.__fsCommits.find((t) => t >= tap!);
+        requestAnimationFrame(() => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => resolve({ tap: tap!, dom, painted: performance.now(), committed });
+          channel.port2.postMessage(null);
+        });
+      });
+      observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+  }, kind);
+}
+
+/** Median time of a fixed busy loop in the page (to check that CPU throttling applies). */
+function busyLoopMs(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const times: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const t = performance.now();
+      let x = 0;
+      for (let i = 0; i < 3_000_000; i++) x = (x + i * 7) % 1_000_003;
+      times.push(performance.now() - t + (x < 0 ? 1 : 0));
+    }
+    return times.sort((a, b) => a - b)[2];
+  });
+}
+
+function collect(page: Page): Promise<Watch> {
+  return page.evaluate(() => (window as unknown as { __fsWatch: Promise<Watch> }).__fsWatch);
+}
+
+export function summarize(xs: number[]): Summary {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  if (n === 0) return { median: NaN, p95: NaN, min: NaN, max: NaN };
+  const median = n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  const p95 = s[Math.min(n - 1, Math.ceil(0.95 * n) - 1)]; // nearest rank
+  return { median, p95, min: s[0], max: s[n - 1] };
+}
+
+const COUNTRIES = ['FR', 'KE', 'BR', 'DE', 'IN', 'MX'];
+
+/** Measure one freshly enrolled tablet with `stored` pending signatures. */
+async function measureTablet(browser: Browser, app: AppProcess, stored: number, runs: number, warmup: number, throttle: number): Promise<TurnaroundStats> {
+  const { context, page, deviceId } = await enrolledTablet(browser, app, `Turnaround ${stored}`, app.url, installCommitProbe);
+  try {
+    await context.setOffline(true);
+    if (stored > 0) await seedPending(page, makeRecords(stored, deviceId));
+    await page.reload();
+    await waitForWaiting(page, stored, 60_000);
+    await page.getByRole('button', { name: 'Continue', exact: true }).waitFor();
+
+    const cdp = await context.newCDPSession(page);
+    const before = await busyLoopMs(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+    const slowdown = (await busyLoopMs(page)) / before;
+    const rows: Array<{ thanks: Watch; blank: Watch }> = [];
+    try {
+      for (let i = 0; i < warmup + runs; i++) {
+        await fillAndDraw(page, { name: `Turnaround Signer ${i}`, email: `turnaround${i}@example.org`, country: COUNTRIES[i % COUNTRIES.length] }, i + 1);
+        await arm(page, 'thanks');
+        await page.getByRole('button', { name: 'Confirm and sign' }).click();
+        const thanks = await collect(page);
+        await arm(page, 'blank');
+        await page.getByRole('button', { name: 'Next person' }).click();
+        const blank = await collect(page);
+        if (i >= warmup) rows.push({ thanks, blank });
+      }
+    } finally {
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 }).catch(() => {});
+      await cdp.detach().catch(() => {});
+    }
+    // Every signature must really be stored: the counter includes them all.
+    await waitForWaiting(page, stored + warmup + runs, 30_000);
+
+    const thanks = rows.map((r) => r.thanks.painted - r.thanks.tap);
+    const blank = rows.map((r) => r.blank.painted - r.blank.tap);
+    return {
+      stored,
+      runs,
+      slowdown,
+      submitToThanks: summarize(thanks),
+      submitToCommitted: summarize(rows.flatMap((r) => (r.thanks.committed === undefined ? [] : [r.thanks.committed - r.thanks.tap]))),
+      nextToBlank: summarize(blank),
+      sum: summarize(thanks.map((t, i) => t + blank[i])),
+      submitToThanksDom: summarize(rows.map((r) => r.thanks.dom - r.thanks.tap)),
+      nextToBlankDom: summarize(rows.map((r) => r.blank.dom - r.blank.tap)),
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * Signer turnaround with `stored` signatures on the tablet (and, for comparison, with 0),
+ * at `throttle`× CPU slowdown. Returns flat figures in milliseconds (keys say which).
+ */
+export async function signerTurnaround(opts: TurnaroundOptions = {}): Promise<Record<string, number>> {
+  const { stored = 10_000, runs = 30, throttle = 4, warmup = 2, compareEmpty = true } = opts;
+  const started = performance.now();
+  const app = await startApp();
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium();
+    const full = await measureTablet(browser, app, stored, runs, warmup, throttle);
+    const empty = compareEmpty && stored > 0 ? await measureTablet(browser, app, 0, runs, warmup, throttle) : undefined;
+    const out: Record<string, number> = { stored, runs, 'cpu throttle (×)': throttle };
+    const put = (prefix: string, s: TurnaroundStats) => {
+      out[`${prefix}submit→thanks median (ms)`] = s.submitToThanks.median;
+      out[`${prefix}submit→thanks p95 (ms)`] = s.submitToThanks.p95;
+      out[`${prefix}next→blank form median (ms)`] = s.nextToBlank.median;
+      out[`${prefix}next→blank form p95 (ms)`] = s.nextToBlank.p95;
+      out[`${prefix}sum median (ms)`] = s.sum.median;
+      out[`${prefix}sum p95 (ms)`] = s.sum.p95;
+      out[`${prefix}of which submit→committed, p50 (ms)`] = s.submitToCommitted.median;
+      out[`${prefix}of which submit→committed, p95 (ms)`] = s.submitToCommitted.p95;
+      out[`${prefix}submit→thanks in DOM, p50 (ms)`] = s.submitToThanksDom.median;
+      out[`${prefix}next→blank in DOM, p50 (ms)`] = s.nextToBlankDom.median;
+      out[`${prefix}measured CPU slowdown (×)`] = s.slowdown;
+    };
+    put('', full);
+    if (empty) put('0 stored: ', empty);
+    out['benchmark wall time (s)'] = (performance.now() - started) / 1000;
+    return out;
+  } finally {
+    await browser?.close();
+    await app.stop();
+  }
+}
+
+if (import.meta.main) {
+  const [stored, runs, throttle] = process.argv.slice(2, 5).map((a) => (a === undefined || a === '' ? undefined : Number(a)));
+  const figures = await signerTurnaround({ stored, runs, throttle });
+  console.table(Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, { value: Number.isInteger(v) ? v : Number(v.toFixed(1)) }])));
+}
