@@ -99,7 +99,7 @@ describe('console access', () => {
 });
 
 describe('console data', () => {
-  it('totals break down by event, device, country and hour; devices show their reported queue', async () => {
+  it('S21: totals break down by event, device, country and hour; devices show their reported queue', async () => {
     const { cookie } = await login();
     await sync([makeRecord({ deviceId: device.deviceId }), makeRecord({ deviceId: device.deviceId })], { pending: 7, quarantined: 1 });
     const totals = await (await fetch(`${server.url}/api/console/totals`, { headers: { cookie } })).json();
@@ -127,7 +127,7 @@ describe('console data', () => {
     expect(search.rows.map((r: { id: string }) => r.id)).toEqual([d.id]);
   });
 
-  it('deletes a signer on request, for good: audited, and a re-sync does not bring it back', async () => {
+  it('S20: deletes a signer on request, for good: audited, and a re-sync does not bring it back', async () => {
     const { cookie, body } = await login();
     const record = makeRecord({ deviceId: device.deviceId, name: 'Forget Me' });
     await sync([record]);

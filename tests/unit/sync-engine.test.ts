@@ -36,7 +36,7 @@ async function capture(n: number) {
 }
 
 describe('sync engine paired with the server in memory', () => {
-  it('S15: sends pending signatures in bounded batches until none wait', async () => {
+  it('S15, S21: sends pending signatures in bounded batches until none wait', async () => {
     const records = await capture(120);
     const e = engine(server, 50);
     await e.syncNow();
