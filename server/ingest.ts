@@ -17,6 +17,7 @@ import {
   type SignatureRecord,
 } from '../src/shared/protocol.ts';
 import type { IngestItem, IngestSource, Store } from './store/store.ts';
+import { canonicalJson } from '../src/shared/canonical-json.ts';
 
 /** A tablet clock more than this far from the server's is flagged (never refused). */
 export const CLOCK_TOLERANCE_MS = 5 * 60_000;
@@ -122,13 +123,4 @@ export function recordHash(record: SignatureRecord): string {
 /** SHA-256 of the record's canonical JSON (keys sorted), so key order never makes a conflict. */
 export function contentHash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

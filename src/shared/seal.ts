@@ -68,6 +68,7 @@
  * server's own copy of the log. Signing the head with a per-device key would lift that; it
  * is not part of this step.
  */
+import { canonicalJson } from './canonical-json.ts';
 import * as z from 'zod/mini';
 import { fromBase64Url, toBase64Url } from './ink.ts';
 import { PlainPayloadSchema, type SealedPayloadSchema, type SignatureRecord } from './protocol.ts';
@@ -436,22 +437,9 @@ export async function verifyChain(records: readonly ChainedRecord[], log: ChainL
 // ---------------------------------------------------------------------------------------
 // Helpers
 
-/**
- * Canonical JSON: object keys sorted (by UTF-16 code units), members whose value is
- * undefined left out, no whitespace. The same rules as the server's content hash (S4).
- */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /** base64url SHA-256 of the UTF-8 text. */
 async function sha256(text: string): Promise<string> {
   return toBase64Url(new Uint8Array(await subtle().digest('SHA-256', encoder.encode(text))));
 }
+
+export { canonicalJson };
