@@ -1,8 +1,8 @@
 /** Who did what, when: sign-ins, codes, revocations, deletions, exports. */
-import { useEffect, useState } from 'preact/hooks';
-import type { AuditEntry, ConsoleApi } from './api.ts';
+import type { ConsoleApi } from './api.ts';
 import { formatDateTime } from './format.ts';
 import { SectionHeading } from './SectionHeading.tsx';
+import { useLoad } from './hooks.ts';
 
 const ACTIONS: Record<string, string> = {
   login: 'Signed in',
@@ -32,33 +32,12 @@ function detailValue(key: string, value: unknown): string {
 }
 
 export function AuditLog({ api, tick, onError }: { api: ConsoleApi; tick: number; onError: (error: unknown) => void }) {
-  const [entries, setEntries] = useState<AuditEntry[] | undefined>();
-  const [loadError, setLoadError] = useState('');
-  const [reload, setReload] = useState(0);
-
-  useEffect(() => {
-    let current = true;
-    api.audit().then(
-      (list) => {
-        if (!current) return;
-        setEntries(list);
-        setLoadError('');
-      },
-      (error: unknown) => {
-        if (!current) return;
-        setLoadError((error as Error).message);
-        onError(error);
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [api, tick, reload]);
+  const { data: entries, error: loadError, reload } = useLoad(() => api.audit(), [api, tick], onError);
 
   return (
     <>
       <SectionHeading title="Audit log">
-        <button type="button" class="secondary" onClick={() => setReload((n) => n + 1)}>Refresh</button>
+        <button type="button" class="secondary" onClick={reload}>Refresh</button>
       </SectionHeading>
       <p class="lead">The latest 500 entries, newest first. Entries cannot be edited or removed from the console.</p>
       {loadError && <p class="error banner" role="alert">{loadError}</p>}

@@ -4,6 +4,7 @@ import type { ConsoleApi, Device, EnrollmentCode } from './api.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { deviceName, formatAgo, formatDateTime, formatNumber } from './format.ts';
 import { SectionHeading } from './SectionHeading.tsx';
+import { useLoad } from './hooks.ts';
 
 interface Props {
   api: ConsoleApi;
@@ -14,34 +15,13 @@ interface Props {
 }
 
 export function Devices({ api, tick, now, onError }: Props) {
-  const [devices, setDevices] = useState<Device[] | undefined>();
-  const [loadError, setLoadError] = useState('');
+  const { data: devices, error: loadError, reload } = useLoad(() => api.devices(), [api, tick], onError);
   const [revoking, setRevoking] = useState<Device | undefined>();
   const [announcement, setAnnouncement] = useState('');
-  const [reload, setReload] = useState(0);
-
-  useEffect(() => {
-    let current = true;
-    api.devices().then(
-      (list) => {
-        if (!current) return;
-        setDevices(list);
-        setLoadError('');
-      },
-      (error: unknown) => {
-        if (!current) return;
-        setLoadError((error as Error).message);
-        onError(error);
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [api, tick, reload]);
 
   // Contacts without new signatures send no live update: look again now and then.
   useEffect(() => {
-    const timer = setInterval(() => setReload((n) => n + 1), 30_000);
+    const timer = setInterval(() => reload(), 30_000);
     return () => clearInterval(timer);
   }, []);
 
@@ -50,12 +30,12 @@ export function Devices({ api, tick, now, onError }: Props) {
   return (
     <>
       <SectionHeading title="Devices" />
-      <NewCodeForm api={api} onError={onError} onCreated={() => setReload((n) => n + 1)} />
+      <NewCodeForm api={api} onError={onError} onCreated={() => reload()} />
 
       <section class="card" aria-labelledby="devices-heading">
         <div class="card-head">
           <h2 id="devices-heading">Enrolled tablets</h2>
-          <button type="button" class="secondary small" onClick={() => setReload((n) => n + 1)}>Refresh</button>
+          <button type="button" class="secondary small" onClick={reload}>Refresh</button>
         </div>
         <p class="hint" role="status">{announcement}</p>
         {loadError && <p class="error banner" role="alert">{loadError}</p>}
@@ -129,7 +109,7 @@ export function Devices({ api, tick, now, onError }: Props) {
           onConfirm={async () => {
             await api.revoke(revoking.id);
             setAnnouncement(`${deviceName(revoking.label, revoking.id)} was revoked.`);
-            setReload((n) => n + 1);
+            reload();
           }}
         >
           <p>The tablet’s key stops working at once: it can no longer send signatures to the server.</p>

@@ -1,9 +1,10 @@
 /** Stored signatures: search, page through, and delete one on a data-subject request. */
-import { useEffect, useState } from 'preact/hooks';
-import { signatureSvgUrl, type ConsoleApi, type SignaturePage, type SignatureRow } from './api.ts';
+import { useState } from 'preact/hooks';
+import { signatureSvgUrl, type ConsoleApi, type SignatureRow } from './api.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { countryName, formatDateTime, formatNumber } from './format.ts';
 import { SectionHeading } from './SectionHeading.tsx';
+import { useLoad } from './hooks.ts';
 
 const PAGE = 25;
 
@@ -17,32 +18,22 @@ export function Signatures({ api, tick, onError }: Props) {
   const [draft, setDraft] = useState('');
   const [query, setQuery] = useState('');
   const [offset, setOffset] = useState(0);
-  const [page, setPage] = useState<SignaturePage | undefined>();
-  const [loadError, setLoadError] = useState('');
   const [deleting, setDeleting] = useState<SignatureRow | undefined>();
   const [announcement, setAnnouncement] = useState('');
-  const [reload, setReload] = useState(0);
 
-  useEffect(() => {
-    let current = true;
-    api.signatures(query, offset, PAGE).then(
-      (result) => {
-        if (!current) return;
-        // Deleting the last row of a page: step back a page.
-        if (result.rows.length === 0 && offset > 0) return setOffset(Math.max(0, offset - PAGE));
-        setPage(result);
-        setLoadError('');
-      },
-      (error: unknown) => {
-        if (!current) return;
-        setLoadError((error as Error).message);
-        onError(error);
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [api, query, offset, tick, reload]);
+  const { data: page, error: loadError, reload } = useLoad(
+    async () => {
+      const result = await api.signatures(query, offset, PAGE);
+      // Deleting the last row of a page: step back a page.
+      if (result.rows.length === 0 && offset > 0) {
+        setOffset(Math.max(0, offset - PAGE));
+        return undefined;
+      }
+      return result;
+    },
+    [api, query, offset, tick],
+    onError,
+  );
 
   function search(event: Event) {
     event.preventDefault();
@@ -151,7 +142,7 @@ export function Signatures({ api, tick, onError }: Props) {
           onConfirm={async () => {
             await api.deleteSignature(deleting.id);
             setAnnouncement(`The signature of ${deleting.name ?? deleting.id} was deleted.`);
-            setReload((n) => n + 1);
+            reload();
           }}
         >
           <p>

@@ -1,5 +1,6 @@
 /** Small hooks shared by the console's sections. */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Inputs } from 'preact/hooks';
 
 /** The current time, refreshed every `everyMs`, for "3 minutes ago" labels. */
 export function useNow(everyMs = 30_000): number {
@@ -55,4 +56,38 @@ export function useEventStream<T>(url: string, onSnapshot: (snapshot: T) => void
     };
   }, [url]);
   return state;
+}
+
+/**
+ * Load data for a section whenever `deps` change or `reload()` is called. A load that
+ * resolves to undefined leaves the previous data in place (e.g. it changed a dependency
+ * instead). Failures are shown in the section (`error`) and reported to `onError`.
+ */
+export function useLoad<T>(
+  load: () => Promise<T | undefined>,
+  deps: Inputs,
+  onError: (error: unknown) => void,
+): { data: T | undefined; error: string; reload: () => void } {
+  const [data, setData] = useState<T | undefined>();
+  const [error, setError] = useState('');
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    let current = true;
+    load().then(
+      (result) => {
+        if (!current || result === undefined) return;
+        setData(result);
+        setError('');
+      },
+      (failure: unknown) => {
+        if (!current) return;
+        setError((failure as Error).message);
+        onError(failure);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [...deps, generation]);
+  return { data, error, reload: () => setGeneration((n) => n + 1) };
 }
