@@ -24,7 +24,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { launchChromium } from '../tests/helpers/browser.ts';
 import { startApp, type AppProcess } from '../tests/helpers/app-process.ts';
-import { PROTOCOL_VERSION, type SignatureRecord } from '../src/shared/protocol.ts';
+import { PROTOCOL_VERSION } from '../src/shared/protocol.ts';
 import { enrolledTablet, makeRecords, seedPending, waitForWaiting } from './turnaround.ts';
 
 export interface SlowLinkOptions {

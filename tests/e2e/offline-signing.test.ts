@@ -12,7 +12,7 @@ import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 
 const EN = DEFAULT_CAMPAIGN.text.en!;
 import { launchChromium } from '../helpers/browser.ts';
-import { enroll, openVolunteer, signOnce } from '../helpers/kiosk.ts';
+import { enroll, signOnce } from '../helpers/kiosk.ts';
 import { enrollmentCode, startApp, type AppProcess } from '../helpers/app-process.ts';
 
 let app: AppProcess;

@@ -16,7 +16,6 @@ import { outboxRows, seedOutbox } from '../helpers/kiosk-extra.ts';
 import { cli, enrollmentCode, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { startBatchProxy, type BatchProxy } from '../helpers/proxy.ts';
 import { makeRecord } from '../helpers/records.ts';
-import type { SignatureRecord } from '../../src/shared/protocol.ts';
 
 let app: AppProcess;
 let proxy: BatchProxy;
