@@ -48,9 +48,10 @@ export class FieldsignDB extends Dexie {
       outbox: '++seq, &id, [state+seq]',
       meta: 'key',
     });
-    // v2: count "synced today" by index; rows from v1 all have `day`, but fill it if not.
+    // v2: count "synced today" by index, and find records past their retention time by
+    // index; rows from v1 all have `day`, but fill it if not.
     this.version(2)
-      .stores({ outbox: '++seq, &id, [state+seq], [state+day]' })
+      .stores({ outbox: '++seq, &id, [state+seq], [state+day], purgeAt' })
       .upgrade((tx) =>
         tx
           .table<OutboxRow, number>('outbox')

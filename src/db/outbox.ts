@@ -86,12 +86,14 @@ export async function acknowledge(db: FieldsignDB, ids: string[], now = Date.now
   });
 }
 
-/** Drop the personal data of synced records whose retention time has passed. */
+/**
+ * Drop the personal data of synced records whose retention time has passed. Runs at every
+ * sync, so it reads only the `purgeAt` index: rows without a retention time cost nothing.
+ */
 export async function purgeSynced(db: FieldsignDB, now = Date.now()): Promise<number> {
   return db.outbox
-    .where('[state+seq]')
-    .between(['synced', Dexie.minKey], ['synced', Dexie.maxKey])
-    .filter((row) => row.record !== undefined && (row.purgeAt ?? 0) <= now)
+    .where('purgeAt')
+    .belowOrEqual(now)
     .modify((row) => {
       delete row.record;
       delete row.purgeAt;
