@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
-import { ROOT, startApp, type AppProcess } from '../helpers/app-process.ts';
+import { DIST, ROOT, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { screenshot } from '../helpers/kiosk-extra.ts';
 import { enroll, signOnce } from '../helpers/kiosk.ts';
@@ -71,7 +71,7 @@ function watch(p: Page): void {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist/console.html')) || !existsSync(join(ROOT, 'dist/counter.html'))) {
+  if (!existsSync(join(DIST, 'console.html')) || !existsSync(join(DIST, 'counter.html'))) {
     throw new Error('dist/console.html or dist/counter.html is missing: run "npm run build" first (npm test does it).');
   }
   app = await startApp();

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
+/** The built PWA the test servers serve: `dist`, or FIELDSIGN_STATIC (as the server reads it). */
+export const DIST = resolve(ROOT, process.env.FIELDSIGN_STATIC ?? 'dist');
 
 /** Run the coordinator CLI as the README does; returns its output. */
 export function cli(args: string[]): string {
@@ -31,7 +33,7 @@ export interface AppProcess {
 }
 
 export async function startApp(dbPath?: string, extraArgs: string[] = []): Promise<AppProcess> {
-  if (!existsSync(join(ROOT, 'dist/index.html'))) {
+  if (!existsSync(join(DIST, 'index.html'))) {
     throw new Error('dist/ is missing: run "npm run build" before the browser tests (npm test does it).');
   }
   const dir = dbPath ? undefined : mkdtempSync(join(tmpdir(), 'fieldsign-e2e-'));
