@@ -57,6 +57,26 @@ export const CampaignSchema = z
     logo: z.optional(
       z.string().check(z.maxLength(100_000), z.regex(/^(\/[\w./-]*|data:image\/(svg\+xml|png);base64,[A-Za-z0-9+/=]+)$/, 'Use a path like /logo.svg or a data:image URL.')),
     ),
+    /**
+     * Sealed signatures: the coordinator's public key (from `npm run cli -- keygen`). With it,
+     * the tablet encrypts each signer's details and strokes before storing them.
+     */
+    sealing: z.optional(
+      z.object({
+        alg: z.literal('A256GCM+RSA-OAEP-256'),
+        keyId: z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, 'A key id is the key\'s 43-character thumbprint.')),
+        publicKeyJwk: z.object({ kty: z.literal('RSA'), n: z.string().check(z.maxLength(2000)), e: z.string().check(z.maxLength(20)) }),
+        /** Keep the signer's country in clear beside the sealed data, for the dashboard. */
+        countryInClear: z.boolean(),
+      }),
+    ),
+    /** The kiosk's walk-away reset: idle time before the countdown, and the countdown itself. */
+    kiosk: z.optional(
+      z.object({
+        idleSeconds: z.int().check(z.gte(5), z.lte(3600)),
+        countdownSeconds: z.int().check(z.gte(3), z.lte(120)),
+      }),
+    ),
   })
   .check(
     z.refine((c) => c.languages.every((l) => c.text[l]), { message: 'Every offered language needs its text.', path: ['text'] }),

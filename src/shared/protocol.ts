@@ -108,6 +108,24 @@ export const PayloadSchema = z.discriminatedUnion('kind', [PlainPayloadSchema, S
 /** Identifier of a campaign, device or event: short, URL-safe. */
 const Slug = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/, 'Use letters, digits, - or _.'));
 
+/** A base64url SHA-256 (43 characters): a chain link. */
+const Link = z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, 'A chain link is a base64url SHA-256.'));
+
+/** A record's place in the hash chain of the device it was captured on. */
+export const RecordChainSchema = z.object({
+  /** The device id the record was captured under; it names the chain and survives re-enrollment. */
+  device: Slug,
+  /** 0, 1, 2… in capture order on that device. */
+  seq: z.int().check(z.gte(0)),
+  /** The previous record's link, or the chain's genesis link for seq 0. */
+  prev: Link,
+  link: Link,
+});
+
+/** The newest link of a device's chain, as the tablet reports it. */
+export const ChainHeadSchema = z.object({ device: Slug, seq: z.int().check(z.gte(0)), link: Link });
+export type ChainHead = z.infer<typeof ChainHeadSchema>;
+
 /**
  * One signature as captured on a tablet. `id` is a UUID made once at capture and never
  * changed; it is what makes every retry idempotent.
@@ -126,6 +144,14 @@ export const SignatureRecordSchema = z.object({
   /** Capture time by the tablet's clock. Informational only: never used for ordering or dedup. */
   capturedAt: z.iso.datetime({ offset: true }),
   payload: PayloadSchema,
+  /**
+   * The signer's country in clear beside a sealed payload, for the dashboard, when the
+   * campaign allows it (`sealing.countryInClear`). Never sent with a plain payload, which
+   * already carries it.
+   */
+  country: z.optional(z.string().check(z.refine(isCountryCode, 'Unknown country code.'))),
+  /** The record's place in its device's hash chain (see seal.ts): tamper evidence. */
+  chain: z.optional(RecordChainSchema),
 });
 export type SignatureRecord = z.infer<typeof SignatureRecordSchema>;
 
@@ -139,14 +165,21 @@ export const BatchRequestSchema = z.object({
   /** The tablet's clock when it sent the batch; lets the server flag a wrong clock. */
   sentAt: z.optional(z.iso.datetime({ offset: true })),
   /** The tablet's own counts, so the console can spot tablets holding unsynced signatures. */
-  report: z.optional(z.object({ pending: z.int().check(z.gte(0)), quarantined: z.int().check(z.gte(0)) })),
+  report: z.optional(
+    z.object({
+      pending: z.int().check(z.gte(0)),
+      quarantined: z.int().check(z.gte(0)),
+      /** The newest link of the tablet's current chain: anchors the end of the chain check. */
+      chain: z.optional(ChainHeadSchema),
+    }),
+  ),
   records: z.array(z.unknown()).check(z.maxLength(MAX_BATCH_RECORDS, `A batch holds at most ${MAX_BATCH_RECORDS} records.`)),
 });
 export type BatchRequest = {
   protocol: number;
   deviceId: string;
   sentAt?: string;
-  report?: { pending: number; quarantined: number };
+  report?: { pending: number; quarantined: number; chain?: ChainHead };
   records: SignatureRecord[];
 };
 

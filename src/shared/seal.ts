@@ -71,7 +71,7 @@
 import { canonicalJson } from './canonical-json.ts';
 import * as z from 'zod/mini';
 import { fromBase64Url, toBase64Url } from './ink.ts';
-import { PlainPayloadSchema, type SealedPayloadSchema, type SignatureRecord } from './protocol.ts';
+import { PlainPayloadSchema, type RecordChainSchema, type SealedPayloadSchema, type SignatureRecord } from './protocol.ts';
 
 /** The one sealing algorithm of this version: AES-256-GCM content, RSA-OAEP-SHA-256 key wrap. */
 export const SEAL_ALG = 'A256GCM+RSA-OAEP-256';
@@ -339,20 +339,11 @@ function bytes(view: Uint8Array): Uint8Array<ArrayBuffer> {
 // ---------------------------------------------------------------------------------------
 // The device hash chain
 
-/** A record's place in its device's chain (proposed `chain` field of the record). */
-export interface RecordChain {
-  /** The device id the record was captured under; names the chain. Unchanged by S12. */
-  device: string;
-  /** 0 for the device's first record, then one more per record, in capture order. */
-  seq: number;
-  /** The previous record's link, or `genesisLink(device)` for seq 0. */
-  prev: string;
-  /** `chainLink(prev, record)`. */
-  link: string;
-}
+/** A record's place in its device's chain: the record's `chain` field. */
+export type RecordChain = z.infer<typeof RecordChainSchema>;
 
-/** A record as it will be once the protocol carries `chain`. */
-export type ChainedRecord = SignatureRecord & { chain?: RecordChain };
+/** A record with (or, from older tablets, without) its `chain` field. */
+export type ChainedRecord = SignatureRecord;
 
 /** What a tablet keeps and reports about its chain: one entry per record, in seq order. */
 export interface ChainLog {
