@@ -18,6 +18,8 @@ import {
 } from '../src/shared/protocol.ts';
 import type { IngestItem, IngestSource, Store } from './store/store.ts';
 import { canonicalJson } from '../src/shared/canonical-json.ts';
+import type { Campaign } from '../src/shared/campaign.ts';
+import { SEAL_ALG } from '../src/shared/seal.ts';
 
 /** A tablet clock more than this far from the server's is flagged (never refused). */
 export const CLOCK_TOLERANCE_MS = 5 * 60_000;
@@ -30,6 +32,8 @@ export interface IngestContext {
   deviceId?: string;
   source: IngestSource;
   now?: Date;
+  /** The campaign in force, for its sealing rule (S22). Omitted: no campaign-specific rule. */
+  campaign?: Campaign;
 }
 
 /** An HTTP-shaped answer: status code and JSON body. */
@@ -76,6 +80,7 @@ export async function ingestBatch(store: Store, body: unknown, context: IngestCo
   const batchSuspect = skewMs !== undefined && Math.abs(skewMs) > CLOCK_TOLERANCE_MS;
   const results: RecordResult[] = new Array(records.length);
   const valid: Array<{ index: number; item: IngestItem }> = [];
+  let sealingProblem: string | undefined;
   records.forEach((raw, index) => {
     const parsed = z.safeParse(SignatureRecordSchema, raw);
     const id = recordLabel(raw, index);
@@ -87,6 +92,8 @@ export async function ingestBatch(store: Store, body: unknown, context: IngestCo
         status: 'invalid',
         issues: [{ path: `records.${index}.deviceId`, message: 'The record belongs to another device than the batch.' }],
       };
+    } else if ((sealingProblem = sealingIssue(parsed.data, context.campaign))) {
+      results[index] = { id, status: 'invalid', issues: [{ path: `records.${index}.payload`, message: sealingProblem }] };
     } else {
       const captured = Date.parse(parsed.data.capturedAt);
       const clockSuspect =
@@ -104,6 +111,43 @@ export async function ingestBatch(store: Store, body: unknown, context: IngestCo
   const anyInvalid = results.some((r) => r.status === 'invalid');
   const clock = skewMs === undefined ? undefined : { skewMs, suspect: batchSuspect };
   return { status: anyInvalid ? 422 : 200, body: { protocol: PROTOCOL_VERSION, receivedAt, results, ...(clock && { clock }) } };
+}
+
+/** Lengths, in base64url characters, of what a well-formed sealed payload holds. */
+const SEALED_SHAPE = {
+  iv: 16, // 12 bytes
+  wrappedKey: { min: 342, max: 1366 }, // an RSA block of 2048 to 8192 bits
+  keyId: 43, // a SHA-256 thumbprint
+  minCiphertext: 22, // at least GCM's 16-byte tag
+};
+
+/**
+ * S22: why a record breaks the sealing rules, or undefined. A sealed payload must be one a
+ * coordinator can open (the known algorithm, well-formed parts): anything else could never
+ * be read, so it is refused now, while the tablet still holds it, rather than stored
+ * unreadable. A campaign that seals refuses a plain record captured under its current (or a
+ * later) version: that tablet must fetch the campaign and sign again. Plain records
+ * captured under an earlier version, before sealing was on, are still accepted. The
+ * country in clear may only accompany a sealed payload.
+ */
+export function sealingIssue(record: SignatureRecord, campaign: Campaign | undefined): string | undefined {
+  const { payload } = record;
+  if (payload.kind === 'plain') {
+    if (record.country !== undefined) return 'A country in clear goes only with a sealed payload.';
+    const sealedCampaign = campaign?.sealing && campaign.id === record.campaignId;
+    if (sealedCampaign && record.campaignVersion >= campaign.version) {
+      return `Campaign ${campaign.id} seals signatures since version ${campaign.version}: this record is not sealed. Reload the app on the tablet so it fetches the campaign, and have the signer sign again.`;
+    }
+    return undefined;
+  }
+  if (payload.alg !== SEAL_ALG) return `Sealed with "${payload.alg}", which no coordinator can open with this version (it opens ${SEAL_ALG}).`;
+  if (!/^[A-Za-z0-9_-]{43}$/.test(payload.keyId)) return 'The sealed payload does not name a valid coordinator key id.';
+  if (payload.iv.length !== SEALED_SHAPE.iv) return 'The sealed payload has an iv of the wrong size.';
+  if (payload.wrappedKey.length < SEALED_SHAPE.wrappedKey.min || payload.wrappedKey.length > SEALED_SHAPE.wrappedKey.max) {
+    return 'The sealed payload has a wrapped key of the wrong size.';
+  }
+  if (payload.ciphertext.length < SEALED_SHAPE.minCiphertext) return 'The sealed payload is too short to hold a signature.';
+  return undefined;
 }
 
 /** The id to report for a record: its own id when it has a plausible one, else its position. */

@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { createApp } from './app.ts';
 import { loadCampaignFile, loadConfig } from './config.ts';
 import { describeDb, openStore } from './store/open.ts';
+import { withSealing } from './sealing.ts';
+import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
 import type { Store } from './store/store.ts';
 
 let config;
@@ -24,6 +26,15 @@ let campaign;
 if (config.campaignFile) {
   try {
     campaign = loadCampaignFile(config.campaignFile);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+}
+if (config.sealKeyFile) {
+  try {
+    campaign = await withSealing(campaign ?? DEFAULT_CAMPAIGN, config.sealKeyFile, config.sealCountryInClear);
+    console.log(`Sealed campaign: tablets encrypt every signature for coordinator key ${campaign.sealing!.keyId}.`);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(2);

@@ -557,12 +557,14 @@ function toDevice(r: DeviceRow): Device {
  * same way the search query is, so matching does not depend on the database's locale.
  */
 function signerKeys(record: unknown): { nameLc: string | null; emailLc: string | null; country: string | null } {
-  const signer = (record as { payload?: { signer?: Record<string, unknown> } } | null)?.payload?.signer;
+  const clear = record as { country?: unknown; payload?: { signer?: Record<string, unknown> } } | null;
+  const signer = clear?.payload?.signer;
   const text = (v: unknown) => (typeof v === 'string' && storable(v) ? v : null);
   return {
     nameLc: text(signer?.name)?.toLowerCase() ?? null,
     emailLc: text(signer?.email)?.toLowerCase() ?? null,
-    country: text(signer?.country),
+    // A sealed record may carry its country in clear, for the dashboard.
+    country: text(signer?.country) ?? text(clear?.country),
   };
 }
 

@@ -265,7 +265,8 @@ export class SqliteStore implements Store {
 
   async totals(): Promise<Totals> {
     const all = <T,>(sql: string) => this.db.prepare(sql).all() as T[];
-    const country = "COALESCE(json_extract(s.record, '$.payload.signer.country'), '')";
+    // A sealed record may carry its country in clear beside the sealed payload (`$.country`).
+    const country = "COALESCE(json_extract(s.record, '$.payload.signer.country'), json_extract(s.record, '$.country'), '')";
     return {
       total: await this.count(),
       byEvent: all<{ event: string; count: number }>(

@@ -30,6 +30,20 @@ export interface OutboxRow {
   purgeAt?: number;
 }
 
+/**
+ * One entry of the tablet's hash chain log (see src/shared/seal.ts): which record took which
+ * place in the chain of the device id it was captured under. It holds no personal data, so
+ * it outlives the record's data (S19, quick delete) and can be handed to the coordinator.
+ */
+export interface ChainRow {
+  device: string;
+  seq: number;
+  id: string;
+  link: string;
+  /** The record's data was erased on the tablet before it reached the server (quick delete). */
+  erased?: boolean;
+}
+
 /** Small key/value facts about this tablet (device id, last sync). */
 export interface MetaRow {
   key: string;
@@ -39,6 +53,7 @@ export interface MetaRow {
 export class FieldsignDB extends Dexie {
   outbox!: Table<OutboxRow, number>;
   meta!: Table<MetaRow, string>;
+  chain!: Table<ChainRow, [string, number]>;
 
   constructor(name = 'fieldsign') {
     // Chrome's default durability is "relaxed": a write acknowledged just before a crash or
@@ -61,5 +76,7 @@ export class FieldsignDB extends Dexie {
             row.attempts ??= 0;
           }),
       );
+    // v3: the per-device hash chain log, written with each record (tamper evidence).
+    this.version(3).stores({ chain: '[device+seq], &id' });
   }
 }

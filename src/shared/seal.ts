@@ -383,7 +383,7 @@ export async function chainLink(previousLink: string, record: ChainedRecord): Pr
  * `chain`, or undefined for its first record). A head from another device id (the tablet
  * was re-enrolled) is not continued: the new enrollment starts its own chain.
  */
-export async function nextChain(record: ChainedRecord, head?: RecordChain): Promise<RecordChain> {
+export async function nextChain(record: ChainedRecord, head?: Pick<RecordChain, 'device' | 'seq' | 'link'>): Promise<RecordChain> {
   const continues = head !== undefined && head.device === record.deviceId;
   const prev = continues ? head.link : await genesisLink(record.deviceId);
   return { device: record.deviceId, seq: continues ? head.seq + 1 : 0, prev, link: await chainLink(prev, record) };

@@ -3,7 +3,7 @@ import { loadConfig } from '../../server/config.ts';
 
 describe('server configuration', () => {
   it('has defaults that run everything on one origin with an embedded SQLite file', () => {
-    expect(loadConfig([], {})).toEqual({ port: 8080, host: '127.0.0.1', db: 'data/fieldsign.db', staticDir: 'dist', tabletRetentionMs: 0 });
+    expect(loadConfig([], {})).toEqual({ port: 8080, host: '127.0.0.1', db: 'data/fieldsign.db', staticDir: 'dist', tabletRetentionMs: 0, sealCountryInClear: false });
   });
 
   it('takes flags before environment variables', () => {

@@ -1,0 +1,127 @@
+/**
+ * Capture on the tablet (src/db/capture.ts): sealing before storage, the device hash chain
+ * and its log, written in one transaction, also when captures race.
+ */
+import 'fake-indexeddb/auto';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { capture, chainHead, chainLogs } from '../../src/db/capture.ts';
+import { FieldsignDB } from '../../src/db/db.ts';
+import { saveEnrollment } from '../../src/db/meta.ts';
+import { allPending } from '../../src/db/outbox.ts';
+import type { Campaign } from '../../src/shared/campaign.ts';
+import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
+import { SignatureRecordSchema, type SignatureRecord } from '../../src/shared/protocol.ts';
+import { genesisLink, keyIdOf, openPayload, SEAL_ALG, sealContextOf, verifyChain } from '../../src/shared/seal.ts';
+import { makeRecord } from '../helpers/records.ts';
+import * as z from 'zod/mini';
+
+let db: FieldsignDB;
+let sealed: Campaign;
+let privateKey: CryptoKey;
+
+beforeAll(async () => {
+  const pair = await crypto.subtle.generateKey(
+    { name: 'RSA-OAEP', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
+    true,
+    ['wrapKey', 'unwrapKey'],
+  );
+  privateKey = pair.privateKey;
+  const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
+  const keyId = await keyIdOf(jwk);
+  sealed = { ...DEFAULT_CAMPAIGN, sealing: { alg: SEAL_ALG, keyId, publicKeyJwk: { kty: 'RSA', n: jwk.n!, e: jwk.e! }, countryInClear: true } };
+});
+beforeEach(() => {
+  db = new FieldsignDB(`test-${crypto.randomUUID()}`);
+});
+afterEach(async () => {
+  await db.delete();
+});
+
+const record = (overrides: Partial<SignatureRecord> & { name?: string; email?: string } = {}) =>
+  makeRecord({ campaignId: DEFAULT_CAMPAIGN.id, campaignVersion: DEFAULT_CAMPAIGN.version, ...overrides });
+
+/** Everything IndexedDB holds, as text. */
+async function dump(): Promise<string> {
+  return JSON.stringify([await db.outbox.toArray(), await db.meta.toArray(), await db.chain.toArray()]);
+}
+
+describe('capture with a sealed campaign', () => {
+  it('stores only ciphertext: no name, email, postcode, phone or strokes in IndexedDB', async () => {
+    const plain = record({ name: 'Zofia Quillfeather', email: 'zofia.quill@example.net' });
+    if (plain.payload.kind === 'plain') plain.payload.signer = { ...plain.payload.signer, postcode: 'SW1A 1AA', phone: '+44 7700 900123' };
+    const stored = await capture(db, plain, sealed);
+    const text = await dump();
+    for (const secret of ['Zofia', 'Quillfeather', 'zofia.quill', 'SW1A', '7700 900123']) expect(text).not.toContain(secret);
+    if (plain.payload.kind === 'plain' && plain.payload.ink) expect(text).not.toContain(plain.payload.ink.data.slice(0, 40));
+    expect(stored.payload.kind).toBe('sealed');
+    expect(z.safeParse(SignatureRecordSchema, stored).success).toBe(true);
+    // The clear fields stay: id, device, campaign, capture time, and the country the campaign allows.
+    expect(stored).toMatchObject({ id: plain.id, deviceId: plain.deviceId, capturedAt: plain.capturedAt, country: 'FR' });
+    // …and the coordinator's key opens exactly what was captured.
+    if (stored.payload.kind !== 'sealed') throw new Error('not sealed');
+    expect(await openPayload(stored.payload, sealContextOf(stored), privateKey)).toEqual(plain.payload);
+  });
+
+  it('keeps the country sealed too unless the campaign allows it in clear', async () => {
+    const strict = { ...sealed, sealing: { ...sealed.sealing!, countryInClear: false } };
+    const stored = await capture(db, record(), strict);
+    expect(stored.country).toBeUndefined();
+    expect(JSON.stringify(stored)).not.toContain('"FR"');
+  });
+
+  it('refuses to store anything when the campaign key is unusable, rather than store it in clear', async () => {
+    const broken = { ...sealed, sealing: { ...sealed.sealing!, keyId: 'A'.repeat(43) } };
+    await expect(capture(db, record({ name: 'Never Stored' }), broken)).rejects.toThrow(/altered or mixed up/);
+    expect(await db.outbox.count()).toBe(0);
+    expect(await dump()).not.toContain('Never Stored');
+  });
+
+  it('stores a plain record for a campaign without a key, and for another campaign', async () => {
+    expect((await capture(db, record(), DEFAULT_CAMPAIGN)).payload.kind).toBe('plain');
+    expect((await capture(db, record({ campaignId: 'other' }), sealed)).payload.kind).toBe('plain');
+  });
+});
+
+describe('the device hash chain', () => {
+  it('gives each record the next place in its device chain and logs it in the same transaction', async () => {
+    const stored = [];
+    for (let i = 0; i < 5; i++) stored.push(await capture(db, record(), sealed));
+    expect(stored.map((r) => r.chain?.seq)).toEqual([0, 1, 2, 3, 4]);
+    expect(stored[0].chain?.prev).toBe(await genesisLink('device-test'));
+    for (let i = 1; i < 5; i++) expect(stored[i].chain?.prev).toBe(stored[i - 1].chain?.link);
+    const [log] = await chainLogs(db);
+    expect(log.entries.map((e) => e.id)).toEqual(stored.map((r) => r.id));
+    expect(await verifyChain(await allPending(db), log)).toEqual({ ok: true });
+    expect((await chainHead(db, 'device-test'))?.link).toBe(stored[4].chain?.link);
+  });
+
+  it('keeps one unbroken chain when captures race (two tabs)', async () => {
+    const stored = await Promise.all(Array.from({ length: 12 }, () => capture(db, record(), DEFAULT_CAMPAIGN)));
+    expect(stored.map((r) => r.chain!.seq).sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
+    const [log] = await chainLogs(db);
+    expect(log.entries).toHaveLength(12);
+    expect(await verifyChain(await allPending(db), log)).toEqual({ ok: true });
+  });
+
+  it('finds a record removed from the queue, and one altered in it', async () => {
+    for (let i = 0; i < 4; i++) await capture(db, record(), sealed);
+    const [log] = await chainLogs(db);
+    const records = await allPending(db);
+    const verdict = await verifyChain([records[0], { ...records[1], capturedAt: '2020-01-01T00:00:00.000Z' }, records[3]], log);
+    expect(verdict).toEqual({ ok: false, problems: [{ index: 1, id: records[1].id, kind: 'altered' }, { index: 2, id: records[2].id, kind: 'missing' }] });
+  });
+
+  it('survives re-enrollment: records keep the chain of the device they were captured under', async () => {
+    const first = await capture(db, record(), sealed);
+    await saveEnrollment(db, { deviceId: 'device-new', token: 't', event: 'e', enrolledAt: 0 });
+    const [restamped] = await allPending(db);
+    expect(restamped.deviceId).toBe('device-new');
+    expect(restamped.chain).toEqual(first.chain);
+    // The sealed payload still opens: its context names the capturing device.
+    if (restamped.payload.kind !== 'sealed') throw new Error('not sealed');
+    await expect(openPayload(restamped.payload, sealContextOf(restamped), privateKey)).resolves.toMatchObject({ kind: 'plain' });
+    const next = await capture(db, record({ deviceId: 'device-new' }), sealed);
+    expect(next.chain).toMatchObject({ device: 'device-new', seq: 0, prev: await genesisLink('device-new') });
+    expect(await verifyChain([restamped], (await chainLogs(db)).find((l) => l.device === 'device-test')!)).toEqual({ ok: true });
+  });
+});
