@@ -144,7 +144,7 @@ export function createApp(options: AppOptions): RequestHandler {
       const at = now();
       await options.store.touchDevice(device.id, at.toISOString());
       const body = await readJsonBody(req, limits);
-      const reply = await ingestBatch(options.store, body, { deviceId: device.id, source: 'sync', now: at });
+      const reply = await ingestBatch(options.store, body, { deviceId: device.id, source: 'sync', now: at, campaign: options.campaign ?? DEFAULT_CAMPAIGN });
       const report = (body as { report?: { pending?: unknown; quarantined?: unknown } } | null)?.report;
       if (report && Number.isInteger(report.pending) && Number.isInteger(report.quarantined)) {
         await options.store.reportDevice(device.id, { pending: Number(report.pending), quarantined: Number(report.quarantined), at: at.toISOString() });

@@ -16,6 +16,10 @@ export const ConfigSchema = z.object({
   /** How long tablets keep a signer's data after it synced. */
   /** A campaign document (JSON) to serve instead of the built-in default. */
   campaignFile: z.optional(z.string()),
+  /** The coordinator's public key file (`npm run cli -- keygen`): seal every signature for it. */
+  sealKeyFile: z.optional(z.string()),
+  /** With sealing: keep the signer's country in clear for the dashboard. */
+  sealCountryInClear: z.boolean(),
   tabletRetentionMs: z.int().check(z.gte(0, 'TABLET_RETENTION / --tablet-retention must be 0 or a duration like 24h')),
 });
 export type Config = z.infer<typeof ConfigSchema>;
@@ -29,7 +33,11 @@ export const USAGE = `Usage: npm start -- [--port 8080] [--host 127.0.0.1] [--db
   --static  FIELDSIGN_STATIC  built PWA to serve (default dist)
   --campaign  FIELDSIGN_CAMPAIGN  campaign document (JSON) to serve; default: the defenders petition
   --tablet-retention  TABLET_RETENTION  keep synced signer data on tablets this long:
-                      0 (default: delete at once), or e.g. 30m, 24h, 7d`;
+                      0 (default: delete at once), or e.g. 30m, 24h, 7d
+  --seal-key  FIELDSIGN_SEAL_KEY  coordinator public key file (from "npm run cli -- keygen"):
+                      tablets encrypt every signer's details and signature for it
+  --seal-country  FIELDSIGN_SEAL_COUNTRY=1  with --seal-key, keep the signer's country in
+                      clear beside the sealed data, for the dashboard's per-country figures`;
 
 /** "0", "90s", "30m", "24h", "7d" → milliseconds; -1 when unreadable. */
 export function parseDuration(text: string): number {
@@ -50,6 +58,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       static: { type: 'string' },
       'tablet-retention': { type: 'string' },
       campaign: { type: 'string' },
+      'seal-key': { type: 'string' },
+      'seal-country': { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -63,6 +73,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     db: values.db ?? env.FIELDSIGN_DB ?? 'data/fieldsign.db',
     staticDir: values.static ?? env.FIELDSIGN_STATIC ?? 'dist',
     campaignFile: values.campaign ?? env.FIELDSIGN_CAMPAIGN,
+    sealKeyFile: values['seal-key'] ?? env.FIELDSIGN_SEAL_KEY,
+    sealCountryInClear: values['seal-country'] ?? env.FIELDSIGN_SEAL_COUNTRY === '1',
     tabletRetentionMs: parseDuration(values['tablet-retention'] ?? env.TABLET_RETENTION ?? '0'),
   };
   const parsed = z.safeParse(ConfigSchema, raw);

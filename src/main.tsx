@@ -2,7 +2,8 @@
 import { render } from 'preact';
 import { FieldsignDB } from './db/db.ts';
 import { getEnrollment, getVolunteerName, saveEnrollment, setVolunteerName } from './db/meta.ts';
-import { allPending, enqueue, quarantined, syncedOn } from './db/outbox.ts';
+import { allPending, quarantined, syncedOn } from './db/outbox.ts';
+import { capture, chainLogs } from './db/capture.ts';
 import { PinGuard, hashPin, verifyPin } from './db/pin.ts';
 import { TRANSFER_FORMAT, type TransferFile } from './shared/transfer.ts';
 import { cachedCampaign, refreshCampaign } from './sync/campaign-cache.ts';
@@ -30,7 +31,11 @@ async function boot(): Promise<void> {
 
   const services: KioskServices = {
     engine,
-    save: (record) => enqueue(db, record),
+    async save(record, shown) {
+      // Seal when the campaign the signer saw seals, or when the newest one does.
+      const latest = campaign.id === shown.id && campaign.sealing ? campaign : shown;
+      await capture(db, record, shown.sealing ? shown : latest);
+    },
     async enroll(code, label, pin) {
       const answer = await enrollDevice(code, label.trim() || undefined);
       const enrollment = { ...answer, enrolledAt: Date.now(), pin: await hashPin(pin) };
@@ -70,6 +75,7 @@ async function boot(): Promise<void> {
         deviceId: enrollment?.deviceId ?? 'unenrolled',
         exportedAt: new Date().toISOString(),
         records,
+        chains: await chainLogs(db),
       };
       download(`fieldsign-pending-${file.exportedAt.replace(/[:.]/g, '-')}.json`, JSON.stringify(file));
       return records.length;

@@ -32,7 +32,7 @@ export async function enqueue(db: FieldsignDB, record: SignatureRecord, now = ne
   }
 }
 
-function isQuotaError(error: unknown): boolean {
+export function isQuotaError(error: unknown): boolean {
   const e = error as { name?: string; inner?: { name?: string } } | null;
   return e?.name === 'QuotaExceededError' || e?.inner?.name === 'QuotaExceededError';
 }

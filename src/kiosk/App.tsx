@@ -19,7 +19,8 @@ import { VolunteerScreen, type VolunteerFacts } from './VolunteerScreen.tsx';
 /** What the kiosk can ask of the tablet's storage and network. */
 export interface KioskServices {
   engine: SyncEngine;
-  save: (record: SignatureRecord) => Promise<void>;
+  /** Store a signature captured under `campaign` (sealed and chained; see src/db/capture.ts). */
+  save: (record: SignatureRecord, campaign: Campaign) => Promise<void>;
   enroll: (code: string, label: string, pin: string) => Promise<Enrollment>;
   checkPin: (pin: string) => Promise<boolean | number>;
   volunteerFacts: () => Promise<VolunteerFacts>;

@@ -25,7 +25,7 @@ interface Props {
   campaign: Campaign;
   deviceId: string;
   /** Store the record durably; resolves once committed, rejects with a reason if not. */
-  save: (record: SignatureRecord) => Promise<void>;
+  save: (record: SignatureRecord, campaign: Campaign) => Promise<void>;
   /** Called once the record is stored. */
   onSaved: () => void;
   /** Called when the flow is done and the next signer should get a blank one. */
@@ -112,7 +112,7 @@ export function SignFlow({ campaign, deviceId, save, onSaved, onDone, onLanguage
     });
     setBusy(true);
     try {
-      await save(record);
+      await save(record, campaign);
     } catch (error) {
       setBusy(false);
       setSaveError(describeSaveError(error, t));
