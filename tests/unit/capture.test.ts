@@ -46,7 +46,7 @@ async function dump(): Promise<string> {
 }
 
 describe('capture with a sealed campaign', () => {
-  it('stores only ciphertext: no name, email, postcode, phone or strokes in IndexedDB', async () => {
+  it('S22: stores only ciphertext: no name, email, postcode, phone or strokes in IndexedDB', async () => {
     const plain = record({ name: 'Zofia Quillfeather', email: 'zofia.quill@example.net' });
     if (plain.payload.kind === 'plain') plain.payload.signer = { ...plain.payload.signer, postcode: 'SW1A 1AA', phone: '+44 7700 900123' };
     const stored = await capture(db, plain, sealed);
@@ -83,7 +83,7 @@ describe('capture with a sealed campaign', () => {
 });
 
 describe('the device hash chain', () => {
-  it('gives each record the next place in its device chain and logs it in the same transaction', async () => {
+  it('S23: gives each record the next place in its device chain and logs it in the same transaction', async () => {
     const stored = [];
     for (let i = 0; i < 5; i++) stored.push(await capture(db, record(), sealed));
     expect(stored.map((r) => r.chain?.seq)).toEqual([0, 1, 2, 3, 4]);

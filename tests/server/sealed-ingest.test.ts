@@ -1,0 +1,123 @@
+/**
+ * The server's side of sealing (S22) and of the device chain (S23): what it accepts, what it
+ * refuses and why, and how `--seal-key` turns sealing on for the served campaign.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestBatch } from '../../server/ingest.ts';
+import { withSealing } from '../../server/sealing.ts';
+import { SqliteStore } from '../../server/store/sqlite.ts';
+import '../../server/zod-locale.ts';
+import type { Campaign } from '../../src/shared/campaign.ts';
+import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
+import type { BatchResponse, SignatureRecord } from '../../src/shared/protocol.ts';
+import { importSealingKey, keyIdOf, nextChain, PUBLIC_KEY_FORMAT, SEAL_ALG, sealPayload, type SealingKey } from '../../src/shared/seal.ts';
+import { batchOf, makeRecord } from '../helpers/records.ts';
+
+let dir: string;
+let publicJwk: JsonWebKey;
+let privateJwk: JsonWebKey;
+let keyId: string;
+let sealingKey: SealingKey;
+let campaign: Campaign;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'fieldsign-seal-'));
+  const pair = await crypto.subtle.generateKey({ name: 'RSA-OAEP', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }, true, ['wrapKey', 'unwrapKey']);
+  publicJwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
+  privateJwk = await crypto.subtle.exportKey('jwk', pair.privateKey);
+  keyId = await keyIdOf(publicJwk);
+  sealingKey = await importSealingKey(publicJwk);
+  writeFileSync(join(dir, 'public.json'), JSON.stringify({ format: PUBLIC_KEY_FORMAT, version: 1, alg: SEAL_ALG, keyId, publicKeyJwk: publicJwk }));
+  campaign = await withSealing(DEFAULT_CAMPAIGN, join(dir, 'public.json'), true);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A record of the sealed campaign's current version, sealed as the tablet seals it. */
+async function sealedRecord(overrides: Partial<SignatureRecord> = {}): Promise<SignatureRecord> {
+  const plain = makeRecord({ campaignId: campaign.id, campaignVersion: campaign.version, ...overrides });
+  if (plain.payload.kind !== 'plain') throw new Error('plain expected');
+  const payload = await sealPayload(plain.payload, plain, sealingKey);
+  const record: SignatureRecord = { ...plain, payload, country: 'FR' };
+  return { ...record, chain: await nextChain(record) };
+}
+
+async function ingest(records: unknown[], store = new SqliteStore(':memory:')) {
+  const reply = await ingestBatch(store, batchOf(records), { deviceId: 'device-test', source: 'sync', campaign });
+  return { store, status: reply.status, results: (reply.body as BatchResponse).results };
+}
+
+describe('sealing on the server', () => {
+  it('--seal-key puts the checked public key into the campaign and bumps its version', async () => {
+    expect(campaign.sealing).toEqual({ alg: SEAL_ALG, keyId, publicKeyJwk: { kty: 'RSA', n: publicJwk.n, e: publicJwk.e }, countryInClear: true });
+    expect(campaign.version).toBe(DEFAULT_CAMPAIGN.version + 1);
+    // Sealing a sealed campaign again (a new key) does not bump it again.
+    expect((await withSealing(campaign, join(dir, 'public.json'), false)).version).toBe(campaign.version);
+  });
+
+  it('--seal-key refuses a private key, a key whose id was altered, and a file that is not a key', async () => {
+    writeFileSync(join(dir, 'private.json'), JSON.stringify(privateJwk));
+    await expect(withSealing(DEFAULT_CAMPAIGN, join(dir, 'private.json'), false)).rejects.toThrow(/PRIVATE key/);
+    writeFileSync(join(dir, 'altered.json'), JSON.stringify({ format: PUBLIC_KEY_FORMAT, version: 1, alg: SEAL_ALG, keyId: 'x'.repeat(43), publicKeyJwk: publicJwk }));
+    await expect(withSealing(DEFAULT_CAMPAIGN, join(dir, 'altered.json'), false)).rejects.toThrow(/altered or mixed up/);
+    writeFileSync(join(dir, 'junk.json'), 'not json');
+    await expect(withSealing(DEFAULT_CAMPAIGN, join(dir, 'junk.json'), false)).rejects.toThrow(/Cannot read the coordinator public key file/);
+  });
+
+  it('S22: accepts a sealed, chained record and stores it without any signer data', async () => {
+    const record = await sealedRecord();
+    const { store, status, results } = await ingest([record]);
+    expect(status).toBe(200);
+    expect(results).toEqual([{ id: record.id, status: 'accepted' }]);
+    const [stored] = await store.list();
+    expect(stored.record).toEqual(record);
+    expect(JSON.stringify(stored.record)).not.toMatch(/"signer"|"ink"|@example\.org/);
+    // The country in clear feeds the dashboard.
+    expect((await store.totals()).byCountry).toEqual([{ country: 'FR', count: 1 }]);
+  });
+
+  it('S22: refuses a plain record captured under the sealed version, but accepts one from before sealing', async () => {
+    const current = makeRecord({ campaignId: campaign.id, campaignVersion: campaign.version });
+    const earlier = makeRecord({ campaignId: campaign.id, campaignVersion: campaign.version - 1 });
+    const other = makeRecord({ campaignId: 'another-campaign', campaignVersion: 99 });
+    const { status, results } = await ingest([current, earlier, other]);
+    expect(status).toBe(422);
+    expect(results.map((r) => r.status)).toEqual(['invalid', 'accepted', 'accepted']);
+    expect(results[0].issues?.[0].message).toMatch(/seals signatures since version \d+: this record is not sealed/);
+  });
+
+  it('S22: refuses sealed records no coordinator could open, and a country in clear beside a plain payload', async () => {
+    const good = await sealedRecord();
+    if (good.payload.kind !== 'sealed') throw new Error('sealed expected');
+    const variants: Array<[string, unknown, RegExp]> = [
+      ['another algorithm', { ...good, id: crypto.randomUUID(), payload: { ...good.payload, alg: 'ROT13' } }, /which no coordinator can open/],
+      ['a short iv', { ...good, id: crypto.randomUUID(), payload: { ...good.payload, iv: 'AAAA' } }, /iv of the wrong size/],
+      ['a truncated wrapped key', { ...good, id: crypto.randomUUID(), payload: { ...good.payload, wrappedKey: good.payload.wrappedKey.slice(0, 100) } }, /wrapped key of the wrong size/],
+      ['no ciphertext', { ...good, id: crypto.randomUUID(), payload: { ...good.payload, ciphertext: '' } }, /too short/],
+      ['a bad key id', { ...good, id: crypto.randomUUID(), payload: { ...good.payload, keyId: 'k' } }, /valid coordinator key id/],
+      ['a clear country beside a plain payload', { ...makeRecord({ campaignId: 'another-campaign' }), country: 'FR' }, /only with a sealed payload/],
+    ];
+    const { store, results } = await ingest(variants.map(([, r]) => r));
+    variants.forEach(([what, , message], i) => {
+      expect(results[i].status, what).toBe('invalid');
+      expect(results[i].issues?.[0].message, what).toMatch(message);
+    });
+    expect(await store.count()).toBe(0);
+  });
+
+  it('S23: refuses a chain that is not one (bad link, negative seq), and counts the chain in the content identity', async () => {
+    const record = await sealedRecord();
+    const broken = [
+      { ...record, id: crypto.randomUUID(), chain: { ...record.chain, link: 'short' } },
+      { ...record, id: crypto.randomUUID(), chain: { ...record.chain, seq: -1 } },
+    ];
+    const first = await ingest([...broken, record]);
+    expect(first.results.map((r) => r.status)).toEqual(['invalid', 'invalid', 'accepted']);
+    // The same id with another chain position is a conflict, set aside, never an overwrite.
+    const moved = { ...record, chain: { ...record.chain!, seq: 7 } };
+    const second = await ingest([record, moved], first.store);
+    expect(second.results.map((r) => r.status)).toEqual(['duplicate', 'conflict']);
+  });
+});
