@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createApp } from './app.ts';
 import { loadCampaignFile, loadConfig } from './config.ts';
 import { describeDb, openStore } from './store/open.ts';
-import { withSealing } from './sealing.ts';
+import { checkSealing, withSealing } from './sealing.ts';
 import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
 import type { Store } from './store/store.ts';
 
@@ -28,6 +28,14 @@ if (config.campaignFile) {
     campaign = loadCampaignFile(config.campaignFile);
   } catch (error) {
     console.error((error as Error).message);
+    process.exit(2);
+  }
+}
+if (campaign?.sealing && !config.sealKeyFile) {
+  // A key pasted into a campaign file is checked like --seal-key's: tablets would refuse it.
+  const problem = await checkSealing(campaign);
+  if (problem) {
+    console.error(`The campaign file ${config.campaignFile}: ${problem}`);
     process.exit(2);
   }
 }

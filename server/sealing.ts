@@ -36,3 +36,14 @@ export async function withSealing(campaign: Campaign, path: string, countryInCle
     sealing: { alg: SEAL_ALG, keyId: key.keyId, publicKeyJwk: { kty: 'RSA', n: jwk.n, e: jwk.e }, countryInClear },
   };
 }
+
+/** Why the campaign's own `sealing` block cannot be used, or undefined when it can. */
+export async function checkSealing(campaign: Campaign): Promise<string | undefined> {
+  if (!campaign.sealing) return undefined;
+  try {
+    await importSealingKey({ ...campaign.sealing.publicKeyJwk, kid: campaign.sealing.keyId });
+    return undefined;
+  } catch (error) {
+    return `its sealing key cannot be used: ${(error as Error).message}`;
+  }
+}

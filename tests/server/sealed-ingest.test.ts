@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBatch } from '../../server/ingest.ts';
-import { withSealing } from '../../server/sealing.ts';
+import { checkSealing, withSealing } from '../../server/sealing.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import '../../server/zod-locale.ts';
 import type { Campaign } from '../../src/shared/campaign.ts';
@@ -64,6 +64,11 @@ describe('sealing on the server', () => {
     await expect(withSealing(DEFAULT_CAMPAIGN, join(dir, 'altered.json'), false)).rejects.toThrow(/altered or mixed up/);
     writeFileSync(join(dir, 'junk.json'), 'not json');
     await expect(withSealing(DEFAULT_CAMPAIGN, join(dir, 'junk.json'), false)).rejects.toThrow(/Cannot read the coordinator public key file/);
+  });
+
+  it('checks a sealing block pasted into a campaign file', async () => {
+    expect(await checkSealing(campaign)).toBeUndefined();
+    expect(await checkSealing({ ...campaign, sealing: { ...campaign.sealing!, keyId: 'y'.repeat(43) } })).toMatch(/altered or mixed up/);
   });
 
   it('S22: accepts a sealed, chained record and stores it without any signer data', async () => {
