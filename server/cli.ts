@@ -2,7 +2,7 @@
  * Coordinator commands, run on the server machine against its database:
  *
  *   npm run cli -- code --event "Rally, Place de la République" [--ttl 24h]
- *   npm run cli -- devices
+ *   npm run cli -- devices [--stale-after 2h] [--token-lifetime 90d]
  *   npm run cli -- revoke <device-id>
  *   npm run cli -- import <transfer-file.json>
  *   npm run cli -- coordinator add --email ana@example.org --name "Ana"   (password asked, or read from stdin)
@@ -16,18 +16,22 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDuration } from './config.ts';
-import { createEnrollmentCode } from './devices.ts';
+import { createEnrollmentCode, viewDevices, type DeviceView } from './devices.ts';
+import { formatDuration } from '../src/shared/duration.ts';
 import { hashPassword, passwordProblem } from './console/passwords.ts';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { importTransferFile } from './transfer-file.ts';
+import { describeChainCheck, importTransferFile } from './transfer-file.ts';
 import { generateCoordinatorKeys, passphraseProblem, PRIVATE_KEY_FILE_NAME, PUBLIC_KEY_FILE_NAME, publicKeyFileOf } from './keys.ts';
 import { describeDb, openStore, schemaVersion } from './store/open.ts';
 import './zod-locale.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
   code --event NAME [--ttl 24h]   make a one-time enrollment code for a tablet
-  devices                         list enrolled tablets
+  devices [--stale-after 2h] [--token-lifetime 90d]
+                                  list enrolled tablets with what each last reported; flag
+                                  those silent longer than --stale-after (or
+                                  FIELDSIGN_STALE_AFTER) that hold unsynced signatures
   revoke DEVICE_ID                revoke a tablet; its token stops working at once
   import FILE                     import a transfer file exported from a tablet
   coordinator add --email E --name N
@@ -57,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
       email: { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string' },
+      'stale-after': { type: 'string' },
+      'token-lifetime': { type: 'string' },
       help: { type: 'boolean' },
     },
     allowPositionals: true,
@@ -89,12 +95,14 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'devices': {
-        const devices = await store.listDevices();
+        // The same settings as the server's, so the CLI flags the same tablets as the console.
+        const staleAfterMs = durationSetting('--stale-after', values['stale-after'] ?? process.env.FIELDSIGN_STALE_AFTER ?? '2h', 1);
+        const tokenLifetimeMs = durationSetting('--token-lifetime', values['token-lifetime'] ?? process.env.FIELDSIGN_TOKEN_LIFETIME ?? '90d', 0);
+        const devices = viewDevices(await store.listDevices(), { now: new Date(), staleAfterMs, tokenLifetimeMs });
         if (devices.length === 0) console.log('No tablets enrolled yet.');
-        for (const d of devices) {
-          const state = d.revokedAt ? `revoked ${d.revokedAt}` : 'active';
-          console.log(`${d.id}  ${d.label ?? '(no label)'}  event "${d.event}"  ${state}  last contact ${d.lastSeenAt ?? 'never'}`);
-        }
+        const silent = devices.filter((d) => d.silent).length;
+        if (silent > 0) console.log(`${silent} silent for over ${formatDuration(staleAfterMs)} while holding unsynced signatures: find them before their storage is evicted.\n`);
+        for (const d of devices) console.log(describeDevice(d));
         return 0;
       }
       case 'revoke': {
@@ -115,7 +123,8 @@ async function main(argv: string[]): Promise<number> {
         console.log(`${s.records} records in the file: ${s.accepted} new, ${s.duplicate} already stored, ${s.conflict} conflicting, ${s.invalid.length} invalid.`);
         for (const bad of s.invalid) console.log(`  invalid ${bad.id}: ${bad.reason}`);
         if (s.conflict > 0) console.log('Conflicting copies were kept aside; the stored signatures were not changed.');
-        return s.invalid.length > 0 ? 1 : 0;
+        for (const check of s.chains) console.log(describeChainCheck(check));
+        return s.invalid.length > 0 || s.chains.some((c) => !c.verdict.ok) ? 1 : 0;
       }
       case 'coordinator': {
         if (arg !== 'add') throw new Error('Use: coordinator add --email E --name N');
@@ -138,6 +147,32 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await store.close();
   }
+}
+
+/** A duration option: `min` ms or more (0 allowed when min is 0), else an error naming it. */
+function durationSetting(name: string, text: string, min: number): number {
+  const ms = parseDuration(text);
+  if (ms < min) throw new Error(`${name} must look like 30m, 2h or 90d${min === 0 ? ' (or 0)' : ''} (got "${text}")`);
+  return ms;
+}
+
+/** One tablet, in a few lines: who, state, last contact, what it last reported, its token. */
+function describeDevice(d: DeviceView): string {
+  const state = d.revokedAt ? `revoked ${d.revokedAt}` : 'active';
+  const lines = [`${d.id}  ${d.label ?? '(no label)'}  event "${d.event}"  ${state}  last contact ${d.lastSeenAt ?? 'never'}`];
+  if (d.silent) lines.push(`  SILENT for ${formatDuration(d.silent.forMs)} with ${d.silent.unsynced} unsynced signature${d.silent.unsynced === 1 ? '' : 's'}`);
+  const r = d.lastReport;
+  if (r) {
+    const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+    const storage = r.storage ? `storage ${mb(r.storage.usage)} of ${mb(r.storage.quota)}` : 'storage unknown';
+    const persisted = r.persisted === undefined ? 'persistence unknown' : r.persisted ? 'persistent' : 'NOT persistent';
+    lines.push(`  pending ${r.pending}, quarantined ${r.quarantined}, erased ${r.erased ?? 0}; ${storage}, ${persisted}`);
+    lines.push(`  app ${r.appVersion ?? 'unknown'}, last sync ${r.lastSyncAt ?? 'unknown'} (tablet clock), reported ${r.at}`);
+  } else {
+    lines.push('  no report yet');
+  }
+  lines.push(`  token ${d.tokenExpiresAt ? `${Date.parse(d.tokenExpiresAt) <= Date.now() ? 'expired' : 'expires'} ${d.tokenExpiresAt}` : 'never expires'}`);
+  return lines.join('\n');
 }
 
 /** keygen: write the public key file and the passphrase-protected private key file to `out`. */

@@ -8,6 +8,8 @@ import { PROTOCOL_VERSION } from '../src/shared/protocol.ts';
 import { TransferFileSchema } from '../src/shared/transfer.ts';
 import { ingestBatch } from './ingest.ts';
 import type { Store } from './store/store.ts';
+import type { SignatureRecord } from '../src/shared/protocol.ts';
+import { verifyChain, type ChainLog, type ChainProblem, type ChainVerdict } from '../src/shared/seal.ts';
 
 /** Figures of one import. */
 export interface ImportSummary {
@@ -16,6 +18,8 @@ export interface ImportSummary {
   duplicate: number;
   conflict: number;
   invalid: Array<{ id: string; reason: string }>;
+  /** The file's chain logs checked against what the server now holds (S23), per device. */
+  chains: Array<{ device: string; entries: number; verdict: ChainVerdict }>;
 }
 
 /** Import the text of a transfer file. Throws an Error with a readable message if it is not one. */
@@ -32,7 +36,7 @@ export async function importTransferFile(store: Store, text: string, now = new D
     throw new Error(`This file is not a Fieldsign transfer file: ${first.path.join('.') || '(root)'}: ${first.message}`);
   }
   const file = parsed.data;
-  const summary: ImportSummary = { records: file.records.length, accepted: 0, duplicate: 0, conflict: 0, invalid: [] };
+  const summary: ImportSummary = { records: file.records.length, accepted: 0, duplicate: 0, conflict: 0, invalid: [], chains: [] };
   for (let i = 0; i < file.records.length; i += 500) {
     const chunk = file.records.slice(i, i + 500);
     const reply = await ingestBatch(store, { protocol: PROTOCOL_VERSION, deviceId: file.deviceId, records: chunk }, { source: 'import', now });
@@ -42,5 +46,35 @@ export async function importTransferFile(store: Store, text: string, now = new D
       else summary[r.status]++;
     }
   }
+  for (const log of file.chains ?? []) summary.chains.push({ device: log.device, entries: log.entries.length, verdict: await checkChainLog(store, log) });
   return summary;
+}
+
+/**
+ * S23: check a tablet's chain log (carried by hand, apart from the server) against the
+ * records the server holds for it. A record the server lacks is `missing`, unless the log
+ * says the tablet erased it; one whose content differs is `altered`.
+ */
+export async function checkChainLog(store: Store, log: ChainLog): Promise<ChainVerdict> {
+  const held: SignatureRecord[] = [];
+  for (const entry of log.entries) {
+    const stored = await store.getSignature(entry.id);
+    if (stored) held.push(stored.record);
+  }
+  return verifyChain(held, log);
+}
+
+/** One line per device for a person: "intact", or what is wrong and with which records. */
+export function describeChainCheck(check: ImportSummary['chains'][number]): string {
+  const { device, entries, verdict } = check;
+  const list = (kind: string, problems: ChainProblem[]) => {
+    const of = problems.filter((p) => p.kind === kind);
+    return of.length ? `${of.length} ${kind} (${of.slice(0, 5).map((p) => `#${p.index} ${p.id ?? ''}`.trim()).join(', ')}${of.length > 5 ? ', …' : ''})` : '';
+  };
+  if (verdict.ok) {
+    const erased = verdict.erased?.length ? `; ${verdict.erased.length} erased on the tablet before they were sent` : '';
+    return `Chain of tablet ${device}: ${entries} records, intact${erased}.`;
+  }
+  const parts = ['missing', 'altered', 'inserted', 'erased'].map((k) => list(k, verdict.problems)).filter(Boolean);
+  return `Chain of tablet ${device}: ${entries} records, NOT intact: ${parts.join('; ')}.`;
 }

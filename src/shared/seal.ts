@@ -58,9 +58,10 @@
  *     the log, `{ device, entries: [{ id, link }, …] }` (entries in seq order).
  *
  * `verifyChain(records, log)` checks the records a coordinator holds (from the server or an
- * export) against a tablet's log: a record of the log that is absent is `missing`; a record
- * whose recomputed link (from the log's previous link) differs from the log's is `altered`;
- * a record the log does not list, or a second copy, is `inserted`.
+ * export) against a tablet's log: a record of the log that is absent is `missing` (or
+ * `erased`, when the log says the tablet erased it itself); a record whose recomputed link
+ * (from the log's previous link) differs from the log's is `altered`; a record the log does
+ * not list, or a second copy, is `inserted`.
  *
  * A plain hash chain has no secret: whoever can rewrite the records can recompute every
  * link. It detects loss, insertion and alteration against a log or head obtained apart from
@@ -348,7 +349,8 @@ export type ChainedRecord = SignatureRecord;
 /** What a tablet keeps and reports about its chain: one entry per record, in seq order. */
 export interface ChainLog {
   device: string;
-  entries: ReadonlyArray<{ id: string; link: string }>;
+  /** `erased`: the tablet erased this record's data before it reached the server (quick delete). */
+  entries: ReadonlyArray<{ id: string; link: string; erased?: boolean }>;
 }
 
 /**
@@ -359,10 +361,12 @@ export interface ChainLog {
 export interface ChainProblem {
   index: number;
   id?: string;
-  kind: 'altered' | 'missing' | 'inserted';
+  /** `erased`: absent, but the tablet's log says it erased it (not a sign of tampering). */
+  kind: 'altered' | 'missing' | 'inserted' | 'erased';
 }
 
-export type ChainVerdict = { ok: true } | { ok: false; problems: ChainProblem[] };
+/** `ok` with `erased` listed when the only gaps are records the tablet itself erased. */
+export type ChainVerdict = { ok: true; erased?: ChainProblem[] } | { ok: false; problems: ChainProblem[] };
 
 /** The link the chain of device `deviceId` starts from (the `prev` of its seq 0). */
 export async function genesisLink(deviceId: string): Promise<string> {
@@ -412,7 +416,7 @@ export async function verifyChain(records: readonly ChainedRecord[], log: ChainL
     const entry = log.entries[seq];
     const record = bySeq.get(seq);
     if (!record) {
-      problems.push({ index: seq, id: entry.id, kind: 'missing' });
+      problems.push({ index: seq, id: entry.id, kind: entry.erased ? 'erased' : 'missing' });
     } else {
       const c = record.chain;
       const embeddedAgrees = c === undefined || (c.device === log.device && c.seq === seq && c.prev === prev && c.link === entry.link);
@@ -422,7 +426,8 @@ export async function verifyChain(records: readonly ChainedRecord[], log: ChainL
     prev = entry.link;
   }
   problems.sort((a, b) => a.index - b.index);
-  return problems.length === 0 ? { ok: true } : { ok: false, problems };
+  if (problems.length === 0) return { ok: true };
+  return problems.every((p) => p.kind === 'erased') ? { ok: true, erased: problems } : { ok: false, problems };
 }
 
 // ---------------------------------------------------------------------------------------

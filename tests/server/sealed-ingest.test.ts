@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBatch } from '../../server/ingest.ts';
+import { describeChainCheck, importTransferFile } from '../../server/transfer-file.ts';
 import { checkSealing, withSealing } from '../../server/sealing.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import '../../server/zod-locale.ts';
@@ -124,5 +125,29 @@ describe('sealing on the server', () => {
     const moved = { ...record, chain: { ...record.chain!, seq: 7 } };
     const second = await ingest([record, moved], first.store);
     expect(second.results.map((r) => r.status)).toEqual(['duplicate', 'conflict']);
+  });
+
+  it('S23: an imported transfer file\'s chain log is checked against what the server holds', async () => {
+    const records: SignatureRecord[] = [];
+    for (let i = 0; i < 5; i++) {
+      const plain = makeRecord({ campaignId: campaign.id, campaignVersion: campaign.version });
+      if (plain.payload.kind !== 'plain') throw new Error('plain expected');
+      const sealed: SignatureRecord = { ...plain, payload: await sealPayload(plain.payload, plain, sealingKey) };
+      records.push({ ...sealed, chain: await nextChain(sealed, records.at(-1)?.chain) });
+    }
+    // The tablet erased the last one itself (quick delete): its log says so, and it is not in the file.
+    const log = { device: 'device-test', entries: records.map((r, i) => ({ id: r.id, link: r.chain!.link, ...(i === 4 && { erased: true as const }) })) };
+    const file = (rs: SignatureRecord[]) => JSON.stringify({ format: 'fieldsign-transfer', version: 1, deviceId: 'device-test', exportedAt: new Date().toISOString(), records: rs, chains: [log] });
+    const store = new SqliteStore(':memory:');
+    const first = await importTransferFile(store, file(records.slice(0, 4)));
+    expect(first.accepted).toBe(4);
+    expect(first.chains).toEqual([{ device: 'device-test', entries: 5, verdict: { ok: true, erased: [{ index: 4, id: records[4].id, kind: 'erased' }] } }]);
+    expect(describeChainCheck(first.chains[0])).toBe('Chain of tablet device-test: 5 records, intact; 1 erased on the tablet before they were sent.');
+
+    // A record removed from the server since is reported, by its place in the chain.
+    await store.deleteSignature(records[2].id, new Date().toISOString());
+    const second = await importTransferFile(store, file(records.slice(0, 4)));
+    expect(second.chains[0].verdict).toEqual({ ok: false, problems: [{ index: 2, id: records[2].id, kind: 'missing' }, { index: 4, id: records[4].id, kind: 'erased' }] });
+    expect(describeChainCheck(second.chains[0])).toMatch(/NOT intact: 1 missing \(#2 /);
   });
 });
