@@ -3,6 +3,8 @@ import { defineConfig, type Plugin } from 'vite';
 import preact from '@preact/preset-vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /** The console's and the counter's own code, and the copies of Preact they use. */
 const COORDINATOR = '?coordinator';
@@ -35,7 +37,24 @@ function separateCoordinatorPreact(): Plugin {
   };
 }
 
+/**
+ * The app version the volunteer screen shows and each tablet reports: the package version
+ * plus the commit it was built from, or the build time outside a git checkout.
+ */
+function appVersion(): string {
+  const { version } = JSON.parse(readFileSync(resolve(import.meta.dirname, 'package.json'), 'utf8')) as { version: string };
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: import.meta.dirname, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (/^[0-9a-f]{4,40}$/.test(commit)) return `${version}+${commit}`;
+  } catch {
+    // Not a git checkout (e.g. a release tarball): the build time tells builds apart.
+  }
+  return `${version}+${new Date().toISOString().replace(/[-:]/g, '').slice(0, 13)}`;
+}
+
 export default defineConfig({
+  // See src/pwa/app-version.ts.
+  define: { __APP_VERSION__: JSON.stringify(appVersion()) },
   plugins: [
     separateCoordinatorPreact(),
     preact(),

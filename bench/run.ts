@@ -54,6 +54,16 @@ await section('2. Signer turnaround (Chromium, 4× CPU throttling, 10,000 stored
   return r;
 });
 
+await section('2b. Signer turnaround with sealing on (each signature encrypted before it is stored)', async () => {
+  const { signerTurnaround } = await import('./turnaround.ts');
+  const r = (await signerTurnaround({ stored: quick ? 1000 : 10_000, runs: quick ? 8 : 30, compareEmpty: false, sealed: true })) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(r)) {
+    const median = k.includes('median') && typeof v === 'number';
+    figure(`sealed turnaround: ${k}`, typeof v === 'number' ? `${v.toFixed(1)}` : JSON.stringify(v), median ? '≤ 150 ms' : '', median ? (v as number) <= 150 : undefined);
+  }
+  return r;
+});
+
 await section('3. Bytes per stored signature', async () => {
   const b = await bytesPerSignature(quick ? 10 : 40);
   figure('points per signature (median)', String(b.points), '', undefined);

@@ -19,7 +19,7 @@
  * The tablet is offline throughout (context.setOffline) so sync does not interfere; the
  * engine still tries (and fails) after each signature, as it would at a stall with no signal.
  *
- *   node bench/turnaround.ts [stored=10000] [runs=30] [throttle=4]
+ *   node bench/turnaround.ts [stored=10000] [runs=30] [throttle=4] [--sealed]
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { drawSignature, launchChromium } from '../tests/helpers/browser.ts';
@@ -27,6 +27,10 @@ import { enrollmentCode, startApp, type AppProcess } from '../tests/helpers/app-
 import { enroll } from '../tests/helpers/kiosk.ts';
 import { makeRecord } from '../tests/helpers/records.ts';
 import type { SignatureRecord } from '../src/shared/protocol.ts';
+import { keyIdOf, PUBLIC_KEY_FORMAT, SEAL_ALG } from '../src/shared/seal.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface TurnaroundOptions {
   /** Signatures already stored (pending) on the tablet. Default 10,000. */
@@ -39,6 +43,8 @@ export interface TurnaroundOptions {
   warmup?: number;
   /** Also measure a tablet with 0 stored, for comparison. Default true. */
   compareEmpty?: boolean;
+  /** Run a sealed campaign (`--seal-key`): every signature is encrypted before it is stored. */
+  sealed?: boolean;
 }
 
 /** One tablet's figures, in milliseconds. */
@@ -264,7 +270,7 @@ export function summarize(xs: number[]): Summary {
 const COUNTRIES = ['FR', 'KE', 'BR', 'DE', 'IN', 'MX'];
 
 /** Measure one freshly enrolled tablet with `stored` pending signatures. */
-async function measureTablet(browser: Browser, app: AppProcess, stored: number, runs: number, warmup: number, throttle: number): Promise<TurnaroundStats> {
+async function measureTablet(browser: Browser, app: AppProcess, stored: number, runs: number, warmup: number, throttle: number, sealed = false): Promise<TurnaroundStats> {
   const { context, page, deviceId } = await enrolledTablet(browser, app, `Turnaround ${stored}`, app.url, installCommitProbe);
   try {
     await context.setOffline(true);
@@ -295,6 +301,18 @@ async function measureTablet(browser: Browser, app: AppProcess, stored: number, 
     }
     // Every signature must really be stored: the counter includes them all.
     await waitForWaiting(page, stored + warmup + runs, 30_000);
+    const sealedCount = await page.evaluate(
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const open = indexedDB.open('fieldsign');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const all = open.result.transaction('outbox').objectStore('outbox').getAll();
+            all.onsuccess = () => resolve(all.result.filter((r: { record?: { payload?: { kind?: string } } }) => r.record?.payload?.kind === 'sealed').length);
+          };
+        }),
+    );
+    if (sealed && sealedCount < warmup + runs) throw new Error(`only ${sealedCount} of ${warmup + runs} signatures were sealed`);
 
     const thanks = rows.map((r) => r.thanks.painted - r.thanks.tap);
     const blank = rows.map((r) => r.blank.painted - r.blank.tap);
@@ -319,13 +337,14 @@ async function measureTablet(browser: Browser, app: AppProcess, stored: number, 
  * at `throttle`× CPU slowdown. Returns flat figures in milliseconds (keys say which).
  */
 export async function signerTurnaround(opts: TurnaroundOptions = {}): Promise<Record<string, number>> {
-  const { stored = 10_000, runs = 30, throttle = 4, warmup = 2, compareEmpty = true } = opts;
+  const { stored = 10_000, runs = 30, throttle = 4, warmup = 2, compareEmpty = true, sealed = false } = opts;
   const started = performance.now();
-  const app = await startApp();
+  const keyDir = sealed ? await writePublicKeyFile() : undefined;
+  const app = await startApp(undefined, keyDir ? ['--seal-key', join(keyDir, 'public.json')] : []);
   let browser: Browser | undefined;
   try {
     browser = await launchChromium();
-    const full = await measureTablet(browser, app, stored, runs, warmup, throttle);
+    const full = await measureTablet(browser, app, stored, runs, warmup, throttle, sealed);
     const empty = compareEmpty && stored > 0 ? await measureTablet(browser, app, 0, runs, warmup, throttle) : undefined;
     const out: Record<string, number> = { stored, runs, 'cpu throttle (×)': throttle };
     const put = (prefix: string, s: TurnaroundStats) => {
@@ -348,11 +367,21 @@ export async function signerTurnaround(opts: TurnaroundOptions = {}): Promise<Re
   } finally {
     await browser?.close();
     await app.stop();
+    if (keyDir) rmSync(keyDir, { recursive: true, force: true });
   }
+}
+
+/** A coordinator public key file (3072-bit, as keygen makes) in a new temporary folder. */
+async function writePublicKeyFile(): Promise<string> {
+  const pair = await crypto.subtle.generateKey({ name: 'RSA-OAEP', hash: 'SHA-256', modulusLength: 3072, publicExponent: new Uint8Array([1, 0, 1]) }, true, ['wrapKey', 'unwrapKey']);
+  const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
+  const dir = mkdtempSync(join(tmpdir(), 'fieldsign-bench-key-'));
+  writeFileSync(join(dir, 'public.json'), JSON.stringify({ format: PUBLIC_KEY_FORMAT, version: 1, alg: SEAL_ALG, keyId: await keyIdOf(jwk), publicKeyJwk: { kty: 'RSA', n: jwk.n, e: jwk.e } }));
+  return dir;
 }
 
 if (import.meta.main) {
   const [stored, runs, throttle] = process.argv.slice(2, 5).map((a) => (a === undefined || a === '' ? undefined : Number(a)));
-  const figures = await signerTurnaround({ stored, runs, throttle });
+  const figures = await signerTurnaround({ stored, runs, throttle, sealed: process.argv.includes('--sealed') });
   console.table(Object.fromEntries(Object.entries(figures).map(([k, v]) => [k, { value: Number.isInteger(v) ? v : Number(v.toFixed(1)) }])));
 }

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import './zod-locale.ts';
-import { authenticate, enroll } from './devices.ts';
+import { DEFAULT_STALE_AFTER_MS, DEFAULT_TOKEN_LIFETIME_MS, authenticate, enroll, recordReport } from './devices.ts';
 import { ingestBatch } from './ingest.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { HttpError, readJsonBody, type BodyLimits } from './http-body.ts';
@@ -32,6 +32,10 @@ export interface AppOptions {
   campaign?: Campaign;
   /** Told to tablets at enrollment: how long they keep synced signers' data. Default 0. */
   tabletRetentionMs?: number;
+  /** A tablet silent this long while holding unsynced signatures is flagged in the console. Default 2 h. */
+  staleAfterMs?: number;
+  /** Device tokens stop working this long after enrollment (S25); 0: never. Default 90 days. */
+  tokenLifetimeMs?: number;
   /** Enrollment attempts per client address: burst and refill. Default 10, one per 30 s. */
   enrollLimit?: { capacity: number; refillMs: number };
   /** Failed token checks per client address before 429. Default 20, one per 3 s. */
@@ -68,8 +72,11 @@ export function createApp(options: AppOptions): RequestHandler {
   const authLimiter = new RateLimiter(options.authFailureLimit ?? { capacity: 20, refillMs: 3_000 });
   const loginLimiter = new RateLimiter(options.loginLimit ?? { capacity: 5, refillMs: 60_000 });
   const live = options.live ?? new LiveSignals();
+  const tokenLifetimeMs = options.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS;
   const consoleContext = {
     store: options.store,
+    staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
+    tokenLifetimeMs,
     campaign: options.campaign ?? DEFAULT_CAMPAIGN,
     now,
     live,
@@ -128,7 +135,7 @@ export function createApp(options: AppOptions): RequestHandler {
       checkLimit(enrollLimiter, client);
       enrollLimiter.consume(client);
       const body = await readJsonBody(req, { maxBytes: 4096, maxInflatedBytes: 4096 });
-      const reply = await enroll(options.store, body, now(), options.tabletRetentionMs ?? 0);
+      const reply = await enroll(options.store, body, now(), options.tabletRetentionMs ?? 0, tokenLifetimeMs);
       if (reply.status === 201) live.changed();
       return sendJson(res, reply.status, reply.body);
     }
@@ -136,7 +143,7 @@ export function createApp(options: AppOptions): RequestHandler {
       if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Use POST to send a batch.');
       // A valid token always passes (256 random bits cannot be guessed), so tablets sharing
       // one address never lock each other out; failed checks are limited per address.
-      const device = await authenticate(options.store, req).catch((error: unknown) => {
+      const device = await authenticate(options.store, req, now(), tokenLifetimeMs).catch((error: unknown) => {
         checkLimit(authLimiter, client);
         authLimiter.consume(client);
         throw error;
@@ -145,10 +152,8 @@ export function createApp(options: AppOptions): RequestHandler {
       await options.store.touchDevice(device.id, at.toISOString());
       const body = await readJsonBody(req, limits);
       const reply = await ingestBatch(options.store, body, { deviceId: device.id, source: 'sync', now: at, campaign: options.campaign ?? DEFAULT_CAMPAIGN });
-      const report = (body as { report?: { pending?: unknown; quarantined?: unknown } } | null)?.report;
-      if (report && Number.isInteger(report.pending) && Number.isInteger(report.quarantined)) {
-        await options.store.reportDevice(device.id, { pending: Number(report.pending), quarantined: Number(report.quarantined), at: at.toISOString() });
-      }
+      // S21: only a batch the server took (a valid envelope) updates what the console shows.
+      if ('results' in reply.body) await recordReport(options.store, device, (body as { report?: unknown }).report, at);
       if ('results' in reply.body && reply.body.results.some((r) => r.status === 'accepted')) live.changed();
       return sendJson(res, reply.status, reply.body);
     }

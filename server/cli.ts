@@ -8,6 +8,7 @@
  *   npm run cli -- coordinator add --email ana@example.org --name "Ana"   (password asked, or read from stdin)
  *   npm run cli -- migrate
  *   npm run cli -- keygen --out DIR      (coordinator key pair for sealed campaigns; no database)
+ *   npm run cli -- export --key fieldsign-private-key.json --out DIR   (open sealed signatures locally)
  *
  * Every command takes --db (or FIELDSIGN_DB), default data/fieldsign.db: an SQLite file or a
  * PostgreSQL URL (postgres://…).
@@ -15,7 +16,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseDuration } from './config.ts';
+import { loadCampaignFile, parseDuration } from './config.ts';
 import { createEnrollmentCode, viewDevices, type DeviceView } from './devices.ts';
 import { formatDuration } from '../src/shared/duration.ts';
 import { hashPassword, passwordProblem } from './console/passwords.ts';
@@ -24,6 +25,8 @@ import { createInterface } from 'node:readline';
 import { describeChainCheck, importTransferFile } from './transfer-file.ts';
 import { generateCoordinatorKeys, passphraseProblem, PRIVATE_KEY_FILE_NAME, PUBLIC_KEY_FILE_NAME, publicKeyFileOf } from './keys.ts';
 import { describeDb, openStore, schemaVersion } from './store/open.ts';
+import { EXPORT_FILES, exportSealed, readExportPassphrase } from './sealed-export.ts';
+import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
 import './zod-locale.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -41,6 +44,16 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   keygen --out DIR                make the coordinator key pair for sealed campaigns; the
                                   passphrase is asked twice, or read from standard input
                                   (one or two lines) when it is not a terminal
+  export --key KEYFILE --out DIR [--campaign FILE]
+                                  open the sealed signatures with the coordinator's private
+                                  key, on this machine, and write handin.csv, contacts.csv,
+                                  handin.pdf, signatures.zip, duplicates.csv and integrity.txt
+                                  to DIR (a new folder). The passphrase is read from
+                                  FIELDSIGN_PASSPHRASE, or asked without echo on a terminal;
+                                  never give it as an argument. --campaign (or FIELDSIGN_CAMPAIGN): the campaign
+                                  document the server uses, for the PDF heading. Exits 1 if
+                                  any signature fails to open or a tablet's chain is broken
+                                  (what could be read is still written: see integrity.txt)
 Options: --db PATH or URL (or FIELDSIGN_DB; default data/fieldsign.db): an SQLite file,
          or a PostgreSQL URL such as postgres://user:pass@host:5432/fieldsign`;
 
@@ -61,6 +74,8 @@ async function main(argv: string[]): Promise<number> {
       email: { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string' },
+      key: { type: 'string' },
+      campaign: { type: 'string' },
       'stale-after': { type: 'string' },
       'token-lifetime': { type: 'string' },
       help: { type: 'boolean' },
@@ -78,6 +93,23 @@ async function main(argv: string[]): Promise<number> {
   const store = await openStore(db);
   try {
     switch (command) {
+      case 'export': {
+        if (!values.key) throw new Error('export needs --key, the private key file (fieldsign-private-key.json).');
+        if (!values.out) throw new Error('export needs --out DIR, a new folder to write the opened signatures to.');
+        const campaignFile = values.campaign ?? process.env.FIELDSIGN_CAMPAIGN;
+        const { report } = await exportSealed({
+          store,
+          keyPath: values.key,
+          passphrase: await readExportPassphrase(),
+          out: values.out,
+          campaign: campaignFile ? loadCampaignFile(campaignFile) : DEFAULT_CAMPAIGN,
+          source: `database ${describeDb(db)}`,
+          log: (line) => console.log(line),
+        });
+        if (report.ok) return 0;
+        console.error(`${report.summary} The signatures that could be read were written; see ${join(values.out, EXPORT_FILES.integrity)}.`);
+        return 1;
+      }
       case 'migrate': {
         // Opening the store applied any pending migration.
         console.log(`Database ${describeDb(db)}: schema version ${await schemaVersion(store)}, up to date.`);
@@ -163,7 +195,7 @@ function describeDevice(d: DeviceView): string {
   if (d.silent) lines.push(`  SILENT for ${formatDuration(d.silent.forMs)} with ${d.silent.unsynced} unsynced signature${d.silent.unsynced === 1 ? '' : 's'}`);
   const r = d.lastReport;
   if (r) {
-    const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+    const mb = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${(n / 1e6).toFixed(1)} MB`);
     const storage = r.storage ? `storage ${mb(r.storage.usage)} of ${mb(r.storage.quota)}` : 'storage unknown';
     const persisted = r.persisted === undefined ? 'persistence unknown' : r.persisted ? 'persistent' : 'NOT persistent';
     lines.push(`  pending ${r.pending}, quarantined ${r.quarantined}, erased ${r.erased ?? 0}; ${storage}, ${persisted}`);

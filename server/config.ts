@@ -21,6 +21,10 @@ export const ConfigSchema = z.object({
   /** With sealing: keep the signer's country in clear for the dashboard. */
   sealCountryInClear: z.boolean(),
   tabletRetentionMs: z.int().check(z.gte(0, 'TABLET_RETENTION / --tablet-retention must be 0 or a duration like 24h')),
+  /** A tablet silent this long while holding unsynced signatures is flagged in the console. */
+  staleAfterMs: z.int().check(z.gte(1, 'FIELDSIGN_STALE_AFTER / --stale-after must be a duration like 30m or 2h')),
+  /** Device tokens stop working this long after enrollment; 0: never. */
+  tokenLifetimeMs: z.int().check(z.gte(0, 'FIELDSIGN_TOKEN_LIFETIME / --token-lifetime must be 0 (never expires) or a duration like 90d')),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -37,7 +41,11 @@ export const USAGE = `Usage: npm start -- [--port 8080] [--host 127.0.0.1] [--db
   --seal-key  FIELDSIGN_SEAL_KEY  coordinator public key file (from "npm run cli -- keygen"):
                       tablets encrypt every signer's details and signature for it
   --seal-country  FIELDSIGN_SEAL_COUNTRY=1  with --seal-key, keep the signer's country in
-                      clear beside the sealed data, for the dashboard's per-country figures`;
+                      clear beside the sealed data, for the dashboard's per-country figures
+  --stale-after  FIELDSIGN_STALE_AFTER  flag a tablet in the console when it holds unsynced
+                      signatures and has been silent longer than this (default 2h)
+  --token-lifetime  FIELDSIGN_TOKEN_LIFETIME  a tablet's token stops working this long after
+                      enrollment and it must be enrolled again (default 90d; 0: never)`;
 
 /** "0", "90s", "30m", "24h", "7d" → milliseconds; -1 when unreadable. */
 export function parseDuration(text: string): number {
@@ -57,6 +65,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       db: { type: 'string' },
       static: { type: 'string' },
       'tablet-retention': { type: 'string' },
+      'stale-after': { type: 'string' },
+      'token-lifetime': { type: 'string' },
       campaign: { type: 'string' },
       'seal-key': { type: 'string' },
       'seal-country': { type: 'boolean' },
@@ -76,6 +86,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     sealKeyFile: values['seal-key'] ?? env.FIELDSIGN_SEAL_KEY,
     sealCountryInClear: values['seal-country'] ?? env.FIELDSIGN_SEAL_COUNTRY === '1',
     tabletRetentionMs: parseDuration(values['tablet-retention'] ?? env.TABLET_RETENTION ?? '0'),
+    staleAfterMs: parseDuration(values['stale-after'] ?? env.FIELDSIGN_STALE_AFTER ?? '2h'),
+    tokenLifetimeMs: parseDuration(values['token-lifetime'] ?? env.FIELDSIGN_TOKEN_LIFETIME ?? '90d'),
   };
   const parsed = z.safeParse(ConfigSchema, raw);
   if (!parsed.success) {

@@ -7,6 +7,7 @@ import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import * as z from 'zod/mini';
 import {
+  BatchReportSchema,
   ENROLLMENT_CODE_ALPHABET,
   EnrollRequestSchema,
   MIN_PROTOCOL_VERSION,
@@ -17,6 +18,11 @@ import {
 } from '../src/shared/protocol.ts';
 import { HttpError } from './http-body.ts';
 import type { Device, Store } from './store/store.ts';
+
+/** A tablet silent this long while holding unsynced signatures is flagged in the console (`--stale-after`). */
+export const DEFAULT_STALE_AFTER_MS = 2 * 3_600_000;
+/** A device token works this long after enrollment (`--token-lifetime`; 0: forever). */
+export const DEFAULT_TOKEN_LIFETIME_MS = 90 * 86_400_000;
 
 /** Hex SHA-256 of a secret. */
 export function sha256(secret: string): string {
@@ -39,7 +45,13 @@ const REFUSALS = {
 } as const;
 
 /** Handle POST /api/v1/enroll: redeem a code, create the device, return its token once. */
-export async function enroll(store: Store, body: unknown, now = new Date(), retentionMs = 0): Promise<{ status: number; body: EnrollResponse }> {
+export async function enroll(
+  store: Store,
+  body: unknown,
+  now = new Date(),
+  retentionMs = 0,
+  tokenLifetimeMs = DEFAULT_TOKEN_LIFETIME_MS,
+): Promise<{ status: number; body: EnrollResponse }> {
   const parsed = z.safeParse(EnrollRequestSchema, body);
   if (!parsed.success) {
     throw new HttpError(400, 'bad_request', parsed.error.issues[0]?.message ?? 'Invalid enrollment request.', toFieldIssues(parsed.error));
@@ -55,14 +67,22 @@ export async function enroll(store: Store, body: unknown, now = new Date(), rete
     label: label || null,
   });
   if (!result.ok) throw new HttpError(403, 'enrollment_refused', REFUSALS[result.reason]);
-  return { status: 201, body: { deviceId: result.device.id, token, event: result.device.event, retentionMs } };
+  const expiresAt = tokenExpiresAt(result.device.enrolledAt, tokenLifetimeMs);
+  return { status: 201, body: { deviceId: result.device.id, token, event: result.device.event, retentionMs, ...(expiresAt && { tokenExpiresAt: expiresAt }) } };
+}
+
+/** S25: when a token issued at `enrolledAt` stops working; undefined when tokens never expire (lifetime 0). */
+export function tokenExpiresAt(enrolledAt: string, lifetimeMs: number): string | undefined {
+  const at = Date.parse(enrolledAt) + lifetimeMs;
+  return lifetimeMs > 0 && Number.isFinite(at) ? new Date(at).toISOString() : undefined;
 }
 
 /**
  * The device behind the request's bearer token, or an HttpError: 401 when the token is
- * missing or unknown, 401 `device_revoked` when the device was revoked.
+ * missing or unknown, 401 `device_revoked` when the device was revoked, 401 `token_expired`
+ * when the token outlived `tokenLifetimeMs` (S25).
  */
-export async function authenticate(store: Store, req: IncomingMessage): Promise<Device> {
+export async function authenticate(store: Store, req: IncomingMessage, now = new Date(), tokenLifetimeMs = DEFAULT_TOKEN_LIFETIME_MS): Promise<Device> {
   const header = req.headers.authorization ?? '';
   const match = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(header);
   if (!match) throw new HttpError(401, 'unauthorized', 'This tablet is not enrolled. Enroll it with a code from the coordinator.');
@@ -71,5 +91,67 @@ export async function authenticate(store: Store, req: IncomingMessage): Promise<
   if (device.revokedAt) {
     throw new HttpError(401, 'device_revoked', 'This tablet was revoked by a coordinator. Its signatures are kept on it: enroll it again with a new code to send them.');
   }
+  const expiresAt = tokenExpiresAt(device.enrolledAt, tokenLifetimeMs);
+  if (expiresAt && now.getTime() >= Date.parse(expiresAt)) {
+    throw new HttpError(
+      401,
+      'token_expired',
+      `This tablet’s enrollment expired on ${expiresAt}. Its signatures are kept on it: enroll it again with a new code from the coordinator to send them.`,
+    );
+  }
   return device;
+}
+
+/**
+ * S21: save what a tablet said about itself with a batch the server accepted. The erase total
+ * only ever grows, so an increase is written to the audit log exactly once, whatever the retries.
+ */
+export async function recordReport(store: Store, device: Device, raw: unknown, now: Date): Promise<void> {
+  const parsed = z.safeParse(BatchReportSchema, raw);
+  if (!parsed.success) return;
+  const { pending, quarantined, persisted, storage, appVersion, lastSyncAt, erased } = parsed.data;
+  const at = now.toISOString();
+  const previous = await store.reportDevice(device.id, { pending, quarantined, at, persisted, storage, appVersion, lastSyncAt, erased });
+  const newlyErased = (erased ?? 0) - (previous?.erased ?? 0);
+  if (newlyErased > 0) {
+    await store.audit({
+      at,
+      actor: `tablet:${device.id}`,
+      action: 'tablet-erased',
+      detail: { deviceId: device.id, ...(device.label && { label: device.label }), erased: newlyErased, total: erased },
+    });
+  }
+}
+
+/** A device as the console and the CLI show it. */
+export interface DeviceView extends Device {
+  /** When its token stops working; null when tokens never expire. */
+  tokenExpiresAt: string | null;
+  /**
+   * Set when the tablet holds unsynced (pending or quarantined) signatures and the server has
+   * not heard from it for longer than the threshold: someone should go and find it before
+   * its browser evicts them.
+   */
+  silent: { forMs: number; unsynced: number } | null;
+}
+
+/** The settings a {@link DeviceView} depends on. */
+export interface DeviceViewOptions {
+  now: Date;
+  staleAfterMs: number;
+  tokenLifetimeMs: number;
+}
+
+/** What the console shows about `device`: token expiry, and whether it went quiet holding signatures. */
+export function viewDevice(device: Device, { now, staleAfterMs, tokenLifetimeMs }: DeviceViewOptions): DeviceView {
+  const unsynced = device.lastReport ? device.lastReport.pending + device.lastReport.quarantined : 0;
+  const quietMs = device.lastSeenAt ? now.getTime() - Date.parse(device.lastSeenAt) : 0;
+  const silent = !device.revokedAt && unsynced > 0 && quietMs > staleAfterMs ? { forMs: quietMs, unsynced } : null;
+  return { ...device, tokenExpiresAt: tokenExpiresAt(device.enrolledAt, tokenLifetimeMs) ?? null, silent };
+}
+
+/** Every device as viewed now: silent ones first, longest silent first; the others keep their order. */
+export function viewDevices(devices: Device[], options: DeviceViewOptions): DeviceView[] {
+  const views = devices.map((d) => viewDevice(d, options));
+  return [...views.filter((d) => d.silent).sort((a, b) => b.silent!.forMs - a.silent!.forMs), ...views.filter((d) => !d.silent)];
 }

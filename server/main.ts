@@ -55,7 +55,16 @@ try {
   console.error(`Cannot open the database ${describeDb(config.db)}: ${(error as Error).message}`);
   process.exit(1);
 }
-const server = createServer(createApp({ store, staticDir: config.staticDir, tabletRetentionMs: config.tabletRetentionMs, campaign }));
+const server = createServer(
+  createApp({
+    store,
+    staticDir: config.staticDir,
+    tabletRetentionMs: config.tabletRetentionMs,
+    staleAfterMs: config.staleAfterMs,
+    tokenLifetimeMs: config.tokenLifetimeMs,
+    campaign,
+  }),
+);
 server.keepAliveTimeout = 5_000;
 server.requestTimeout = 60_000;
 

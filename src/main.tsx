@@ -1,23 +1,41 @@
 /** Kiosk entry point: opens the database, starts sync, renders the app. */
 import { render } from 'preact';
 import { FieldsignDB } from './db/db.ts';
-import { getEnrollment, getVolunteerName, saveEnrollment, setVolunteerName } from './db/meta.ts';
-import { allPending, quarantined, syncedOn } from './db/outbox.ts';
+import { getEnrollment, getErasedReported, getErasedTotal, getRevokedAt, getVolunteerName, saveEnrollment, setErasedReported, setVolunteerName } from './db/meta.ts';
+import { allPending, eraseSignerData, markExported, quarantined, recordRevocation, syncedOn, wipedCount } from './db/outbox.ts';
 import { capture, chainLogs } from './db/capture.ts';
 import { PinGuard, hashPin, verifyPin } from './db/pin.ts';
 import { TRANSFER_FORMAT, type TransferFile } from './shared/transfer.ts';
 import { cachedCampaign, refreshCampaign } from './sync/campaign-cache.ts';
 import { SyncEngine } from './sync/engine.ts';
+import { deviceReport } from './sync/device-report.ts';
 import { enrollDevice, httpTransport } from './sync/transport.ts';
 import { App, type KioskServices } from './kiosk/App.tsx';
 import { i18nFor, loadCatalog } from './kiosk/i18n/index.ts';
+import { isLocked, neutralDocument } from './kiosk/lock.ts';
 import { applyUpdateBetweenSigners, registerServiceWorker } from './pwa/register.ts';
+import { APP_VERSION } from './pwa/app-version.ts';
 import './kiosk/kiosk.css';
 
 async function boot(): Promise<void> {
+  // A tablet locked before a reload shows nothing of the app, not even its title, while it starts.
+  if (isLocked()) neutralDocument(i18nFor('en').t('lockedTitle'));
   registerServiceWorker();
   const db = new FieldsignDB();
-  const engine = new SyncEngine({ db, transport: httpTransport(), credentials: () => getEnrollment(db) });
+  const engine = new SyncEngine({
+    db,
+    transport: httpTransport(),
+    credentials: () => getEnrollment(db),
+    // Each batch tells the server how this tablet is doing (S21): storage, version, erasures.
+    report: (status) => deviceReport(db, APP_VERSION, status),
+    // Revoked: drop synced data now and wipe whatever was already exported (S12).
+    onRevoked: () => recordRevocation(db).then(() => undefined),
+    // A quick delete's total reaches the server at the next contact, even with nothing to send (S24).
+    reportDue: async () => (await getErasedTotal(db)) > (await getErasedReported(db)),
+    onReported: async (report) => {
+      if (report.erased !== undefined) await setErasedReported(db, report.erased);
+    },
+  });
   const guard = new PinGuard(globalThis.localStorage);
   // The campaign: the cached copy, else the server's, else the built-in one (its own chunk).
   let campaign = (await cachedCampaign(db)) ?? (await refreshCampaign(db)) ?? (await import('./shared/default-campaign.ts')).DEFAULT_CAMPAIGN;
@@ -62,6 +80,10 @@ async function boot(): Promise<void> {
         syncedToday: await syncedOn(db),
         storage: estimate?.quota ? { usage: estimate.usage ?? 0, quota: estimate.quota } : undefined,
         persisted,
+        revokedAt: await getRevokedAt(db),
+        appVersion: APP_VERSION,
+        tokenExpiresAt: (await getEnrollment(db))?.tokenExpiresAt,
+        wiped: await wipedCount(db),
       };
     },
     setVolunteerName: (name) => setVolunteerName(db, name),
@@ -78,9 +100,20 @@ async function boot(): Promise<void> {
         chains: await chainLogs(db),
       };
       download(`fieldsign-pending-${file.exportedAt.replace(/[:.]/g, '-')}.json`, JSON.stringify(file));
+      // The file holds them now: on a revoked tablet they are wiped at once (S12).
+      await markExported(db, records.map((r) => r.id));
+      await engine.refresh();
       return records.length;
     },
     loadQuarantined: () => quarantined(db),
+    async erase() {
+      const erased = await eraseSignerData(db);
+      await engine.refresh();
+      // Tell the server how many were erased at the next contact (the batch report).
+      void engine.syncNow();
+      return erased;
+    },
+    revokedAt: () => getRevokedAt(db),
     latestCampaign: () => campaign,
     betweenSigners() {
       applyUpdateBetweenSigners();

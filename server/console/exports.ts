@@ -8,19 +8,26 @@
  * all its files; zip-writer.ts keeps only ~90 bytes per file for it. bench/export-memory.ts
  * measures all four.
  *
+ * Each writer takes an AsyncIterable of signatures and a writable stream, so the CLI export
+ * of sealed signatures (server/sealed-export.ts) writes the same files from the signatures
+ * it opened with the coordinator's key; the `…Export(store, res)` functions serve the
+ * console's downloads from the store.
+ *
  * Privacy: the hand-in list and the PDF carry no contact data (no email, phone or postcode);
  * the contact list holds only signers who opted in. Sealed (encrypted) signatures cannot be
- * read here: they are marked in the hand-in list and the PDF, and left out of the contacts.
+ * read here: they are marked in the hand-in list and the PDF ("open them with the key"), and
+ * left out of the contacts. The console opens them in the browser with the coordinator's key.
  */
 import { existsSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { Transform } from 'node:stream';
+import { Transform, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import { ZipWriter } from './zip-writer.ts';
 import PDFDocument from 'pdfkit';
 import { campaignText, type Campaign } from '../../src/shared/campaign.ts';
 import { decodeInk, type Ink } from '../../src/shared/ink.ts';
+import { CONTACT_COLUMNS, contactRow, countryName, dateSigned, HANDIN_COLUMNS, handinRow, type RowSource } from '../../src/shared/signer-rows.ts';
 import type { Store, StoredSignature } from '../store/store.ts';
 import { signatureSvg } from './signature-svg.ts';
 
@@ -34,7 +41,7 @@ const PAGE_SIZE = 1000;
 // ---------------------------------------------------------------------------------------
 
 /** Every stored signature in arrival order, one store page at a time. */
-async function* allSignatures(store: Store, pageSize = PAGE_SIZE): AsyncGenerator<StoredSignature> {
+export async function* allSignatures(store: Store, pageSize = PAGE_SIZE): AsyncGenerator<StoredSignature> {
   let afterSeq = 0;
   for (;;) {
     const page = await store.list({ afterSeq, limit: pageSize });
@@ -42,29 +49,6 @@ async function* allSignatures(store: Store, pageSize = PAGE_SIZE): AsyncGenerato
     if (page.length < pageSize) return;
     afterSeq = page[page.length - 1].seq;
   }
-}
-
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
-const countryNames = new Map<string, string>();
-
-/** English name of a country code ("France" for FR); the code itself if unknown. */
-function countryName(code: string | undefined): string {
-  if (!code) return '';
-  let name = countryNames.get(code);
-  if (name === undefined) {
-    try {
-      name = regionNames.of(code) ?? code;
-    } catch {
-      name = code; // not a well-formed region code
-    }
-    countryNames.set(code, name);
-  }
-  return name;
-}
-
-/** YYYY-MM-DD of the server's receipt: the date that counts. */
-function dateSigned(row: StoredSignature): string {
-  return row.receivedAt.slice(0, 10);
 }
 
 function today(): string {
@@ -97,7 +81,7 @@ class ExportAborted extends Error {
 
 const ABORT_CODES = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED', 'ECONNRESET', 'EPIPE']);
 
-function isAbort(error: unknown, res: ServerResponse): boolean {
+function isAbort(error: unknown, res: Writable): boolean {
   return error instanceof ExportAborted || (res.destroyed && ABORT_CODES.has((error as { code?: string } | null)?.code ?? ''));
 }
 
@@ -130,7 +114,7 @@ function coalesce(): Transform {
 }
 
 /** Wait until `res` wants more bytes; throws ExportAborted if the client disconnects instead. */
-function drained(res: ServerResponse): Promise<void> {
+function drained(res: Writable): Promise<void> {
   if (res.destroyed) return Promise.reject(new ExportAborted());
   return new Promise((resolve, reject) => {
     const onDrain = () => {
@@ -150,74 +134,46 @@ function drained(res: ServerResponse): Promise<void> {
 // CSV
 // ---------------------------------------------------------------------------------------
 
-/** First characters that make a spreadsheet read a cell as a formula (incl. full-width forms). */
-const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
-
-/**
- * Neutralise CSV/formula injection: a cell starting with =, +, -, @, tab or CR gets a
- * leading apostrophe, so Excel, LibreOffice and Sheets show it as text instead of running it.
- */
-export function safeCell(value: string | undefined | null): string {
-  if (!value) return '';
-  return FORMULA_START.test(value) ? `'${value}` : value;
-}
-
-const HANDIN_COLUMNS = ['No.', 'Name', 'Country', 'Country code', 'Date signed', 'Signature'];
-const CONTACT_COLUMNS = ['Name', 'Email', 'Country', 'Country code', 'Postcode', 'Phone', 'Language', 'Date signed'];
+export { safeCell } from '../../src/shared/signer-rows.ts';
 
 /** The hand-in list: one row per signature and no contact data at all. */
-async function* handinRows(store: Store): AsyncGenerator<string[]> {
+async function* handinRows(rows: AsyncIterable<RowSource>): AsyncGenerator<string[]> {
   let number = 0;
-  for await (const row of allSignatures(store)) {
-    number++;
-    const p = row.record.payload;
-    if (p.kind !== 'plain') {
-      yield [String(number), '(sealed signature)', '', '', dateSigned(row), 'sealed'];
-      continue;
-    }
-    const code = p.signer.country ?? '';
-    yield [String(number), safeCell(p.signer.name), safeCell(countryName(code)), safeCell(code), dateSigned(row), p.typed ? 'typed' : 'drawn'];
-  }
+  for await (const row of rows) yield handinRow(++number, row);
 }
 
 /** The contact list: only signers who opted in to future contact. */
-async function* contactRows(store: Store): AsyncGenerator<string[]> {
-  for await (const row of allSignatures(store)) {
-    const p = row.record.payload;
-    if (p.kind !== 'plain' || p.signer.optIn !== true) continue;
-    const s = p.signer;
-    yield [
-      safeCell(s.name),
-      safeCell(s.email),
-      safeCell(countryName(s.country)),
-      safeCell(s.country),
-      safeCell(s.postcode),
-      safeCell(s.phone),
-      safeCell(row.record.lang),
-      dateSigned(row),
-    ];
+async function* contactRows(rows: AsyncIterable<RowSource>): AsyncGenerator<string[]> {
+  for await (const row of rows) {
+    const cells = contactRow(row);
+    if (cells) yield cells;
   }
 }
 
 /**
  * RFC 4180 CSV (CRLF, doubled quotes, quoted fields where needed), UTF-8 with a BOM so
- * Excel reads the accents right. `pipeline` carries backpressure end to end: the row
- * generator is only asked for the next row when the socket has taken the previous bytes,
- * and a client that disconnects stops the store reads.
+ * Excel reads the accents right, and no comment lines. `pipeline` carries backpressure end
+ * to end: the row generator is only asked for the next row when `out` has taken the previous
+ * bytes, and an `out` that breaks (a client that disconnects) stops the reads. Ends `out`.
  */
-export async function writeCsvExport(store: Store, res: ServerResponse, kind: CsvKind, campaign: Campaign): Promise<void> {
-  res.writeHead(200, downloadHeaders('text/csv; charset=utf-8', fileName(campaign, kind === 'handin' ? 'handin' : 'contacts', 'csv')));
-  if (isHead(res)) return void res.end();
+export async function writeCsv(rows: AsyncIterable<RowSource>, out: Writable, kind: CsvKind): Promise<void> {
   const csv = stringify({
     bom: true,
     header: true,
-    columns: kind === 'handin' ? HANDIN_COLUMNS : CONTACT_COLUMNS,
+    columns: [...(kind === 'handin' ? HANDIN_COLUMNS : CONTACT_COLUMNS)],
     record_delimiter: 'windows',
     quote: '"',
     escape: '"',
   });
+  await pipeline(kind === 'handin' ? handinRows(rows) : contactRows(rows), csv, coalesce(), out);
+}
+
+/** The CSV download of every stored signature (see `writeCsv`). */
+export async function writeCsvExport(store: Store, res: ServerResponse, kind: CsvKind, campaign: Campaign): Promise<void> {
+  res.writeHead(200, downloadHeaders('text/csv; charset=utf-8', fileName(campaign, kind === 'handin' ? 'handin' : 'contacts', 'csv')));
+  if (isHead(res)) return void res.end();
   try {
-    await pipeline(kind === 'handin' ? handinRows(store) : contactRows(store), csv, coalesce(), res);
+    await writeCsv(allSignatures(store), res, kind);
   } catch (error) {
     if (!isAbort(error, res)) throw error;
   }
@@ -228,13 +184,13 @@ export async function writeCsvExport(store: Store, res: ServerResponse, kind: Cs
 // ---------------------------------------------------------------------------------------
 
 /** Zip entry time: when the server received the signature (DOS dates cover 1980–2107). */
-function entryTime(row: StoredSignature): number {
+function entryTime(row: RowSource): number {
   const t = Date.parse(row.receivedAt);
   return Number.isFinite(t) && t > Date.UTC(1980, 1, 1) && t < Date.UTC(2099, 0, 1) ? t : Date.now();
 }
 
 /** The SVG for one record; a placeholder if its stored ink cannot be decoded. */
-function svgOf(row: StoredSignature): string {
+function svgOf(row: RowSource): string {
   try {
     return signatureSvg(row.record);
   } catch {
@@ -249,6 +205,15 @@ function svgOf(row: StoredSignature): string {
 export async function writeSvgZipExport(store: Store, res: ServerResponse): Promise<void> {
   res.writeHead(200, downloadHeaders('application/zip', fileName(undefined, 'signatures', 'zip')));
   if (isHead(res)) return void res.end();
+  try {
+    await writeSvgZip(allSignatures(store), res);
+  } catch (error) {
+    if (!isAbort(error, res)) throw error;
+  }
+}
+
+/** The zip of `writeSvgZipExport`, from any signatures to any stream; ends `res`. */
+export async function writeSvgZip(rows: AsyncIterable<RowSource & { id: string }>, res: Writable): Promise<void> {
   const zip = new ZipWriter();
   let parts: Buffer[] = [];
   let size = 0;
@@ -257,23 +222,19 @@ export async function writeSvgZipExport(store: Store, res: ServerResponse): Prom
     parts = [];
     size = 0;
   };
-  try {
-    for await (const row of allSignatures(store)) {
-      const bytes = zip.entry(`${row.id.replace(/[^\w-]/g, '_')}.svg`, Buffer.from(svgOf(row)), new Date(entryTime(row)));
-      parts.push(bytes);
-      size += bytes.length;
-      if (size >= CHUNK_BYTES) flush();
-      if (res.destroyed) throw new ExportAborted();
-      if (res.writableNeedDrain) await drained(res);
-    }
-    parts.push(zip.end());
-    size += parts.at(-1)!.length;
-    flush();
-    res.end();
-    await finished(res);
-  } catch (error) {
-    if (!isAbort(error, res)) throw error;
+  for await (const row of rows) {
+    const bytes = zip.entry(`${row.id.replace(/[^\w-]/g, '_')}.svg`, Buffer.from(svgOf(row)), new Date(entryTime(row)));
+    parts.push(bytes);
+    size += bytes.length;
+    if (size >= CHUNK_BYTES) flush();
+    if (res.destroyed) throw new ExportAborted();
+    if (res.writableNeedDrain) await drained(res);
   }
+  parts.push(zip.end());
+  size += parts.at(-1)!.length;
+  flush();
+  res.end();
+  await finished(res);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -329,7 +290,7 @@ const PDF_BUFFER_LIMIT = 1 << 20;
  * Pause while pdfkit's output is backed up behind a slow client. pdfkit pushes its output
  * whatever the reader's pace, so its readable buffer is what grows; wait for the socket.
  */
-async function pdfBackpressure(doc: PDFKit.PDFDocument, res: ServerResponse): Promise<void> {
+async function pdfBackpressure(doc: PDFKit.PDFDocument, res: Writable): Promise<void> {
   while (doc.readableLength > PDF_BUFFER_LIMIT) {
     if (res.destroyed) throw new ExportAborted();
     if (res.writableNeedDrain) await drained(res);
@@ -435,7 +396,14 @@ export async function writePdfExport(store: Store, res: ServerResponse, campaign
   const total = await store.count();
   res.writeHead(200, downloadHeaders('application/pdf', fileName(campaign, 'handin', 'pdf')));
   if (isHead(res)) return void res.end();
+  await writePdf(allSignatures(store), res, campaign, total);
+}
 
+/**
+ * The PDF of `writePdfExport` from any signatures (at most `total` of them are listed; the
+ * header says "`total` signatures in total") to any stream, which it ends.
+ */
+export async function writePdf(rows: AsyncIterable<RowSource>, res: Writable, campaign: Campaign, total: number): Promise<void> {
   const text = campaignText(campaign, campaign.defaultLanguage);
   const fonts = pdfFonts();
   const clean = (s: string) => {
@@ -505,7 +473,7 @@ export async function writePdfExport(store: Store, res: ServerResponse, campaign
   let number = 0;
   let sealed = 0;
   try {
-    for await (const row of allSignatures(store)) {
+    for await (const row of rows) {
       if (number >= total) break;
       number++;
       if (page === 0 || y + ROW_H > bottom) {
@@ -555,14 +523,16 @@ export async function writePdfExport(store: Store, res: ServerResponse, campaign
       doc.moveTo(MARGIN, y).lineTo(MARGIN + CONTENT_W, y).lineWidth(0.4).stroke(RULE_COLOR);
     }
     const listPages = page;
-    if (page === 0 || y + 30 > bottom) newPage();
+    if (page === 0 || y + 48 > bottom) newPage();
     const end =
       number === 0
         ? 'No signatures yet.'
         : `End of list: ${number.toLocaleString('en')} signature${number === 1 ? '' : 's'} on ${listPages.toLocaleString('en')} page${listPages === 1 ? '' : 's'}` +
-          (sealed ? `, of which ${sealed.toLocaleString('en')} sealed (encrypted, not readable here).` : '.');
+          (sealed
+            ? `, of which ${sealed.toLocaleString('en')} sealed (encrypted, not readable here: open them with the coordinator's key in the console, or with "npm run cli -- export").`
+            : '.');
     doc.fillColor('#000000').font('bold').fontSize(9);
-    cell(end, MARGIN, y + 12, CONTENT_W, 24);
+    cell(end, MARGIN, y + 12, CONTENT_W, 36);
     doc.end();
     const error = await sent;
     if (error) throw error;

@@ -7,12 +7,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod/mini';
 import QRCode from 'qrcode';
 import type { Campaign } from '../../src/shared/campaign.ts';
-import { createEnrollmentCode } from '../devices.ts';
+import { createEnrollmentCode, viewDevices } from '../devices.ts';
 import { HttpError, readJsonBody } from '../http-body.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { Store } from '../store/store.ts';
 import { writeCsvExport, writePdfExport, writeSvgZipExport, type CsvKind } from './exports.ts';
 import type { LiveSignals } from './live.ts';
+import { RECORDS_PAGE, recordsPage } from './sealed-records.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import { CLEAR_COOKIE, requireSession, startSession } from './session.ts';
 import { signatureSvg } from './signature-svg.ts';
@@ -21,6 +22,10 @@ import { signatureSvg } from './signature-svg.ts';
 export interface ConsoleContext {
   store: Store;
   campaign: Campaign;
+  /** Silent this long while holding unsynced signatures: the Devices section flags the tablet. */
+  staleAfterMs: number;
+  /** Device token lifetime (0: never expires), to show each token's expiry. */
+  tokenLifetimeMs: number;
   now: () => Date;
   live: LiveSignals;
   loginLimiter: RateLimiter;
@@ -57,6 +62,7 @@ export const CONSOLE_ROUTES: Array<[method: string, path: string]> = [
   ['GET', '/api/console/export/contacts.csv'],
   ['GET', '/api/console/export/signatures.zip'],
   ['GET', '/api/console/export/handin.pdf'],
+  ['GET', '/api/console/records'],
 ];
 
 /** Handle `path` if it is a console or public route; returns false otherwise. */
@@ -123,7 +129,8 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     await ctx.live.stream(req, res, async () => ((await store.sessionByIdHash(session.idHash, now().toISOString())) ? store.totals() : undefined));
   } else if (path === '/api/console/devices') {
     allow(method, 'GET');
-    sendJson(res, 200, { devices: await store.listDevices() });
+    const options = { now: now(), staleAfterMs: ctx.staleAfterMs, tokenLifetimeMs: ctx.tokenLifetimeMs };
+    sendJson(res, 200, { devices: viewDevices(await store.listDevices(), options), staleAfterMs: ctx.staleAfterMs });
   } else if ((m = match(/^\/api\/console\/devices\/([\w-]{1,64})\/revoke$/))) {
     allow(method, 'POST');
     if (!(await store.revokeDevice(m[1], now().toISOString()))) throw new HttpError(404, 'not_found', 'No such device.');
@@ -195,6 +202,16 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     allow(method, 'GET');
     await writePdfExport(store, res, ctx.campaign);
     if (method === 'GET') await audit('export-pdf');
+  } else if (path === '/api/console/records') {
+    // The stored records as they are (sealed ones stay sealed), for the console to open
+    // with the coordinator's key in the browser; see sealed-records.ts.
+    allow(method, 'GET');
+    const after = clampInt(url.searchParams.get('after'), 0, Number.MAX_SAFE_INTEGER, 0);
+    const limit = clampInt(url.searchParams.get('limit'), 1, RECORDS_PAGE.max, RECORDS_PAGE.default);
+    const page = await recordsPage(store, ctx.campaign, after, limit);
+    // One entry per download, not per page: the first page starts it.
+    if (after === 0 && method === 'GET') await audit('download-records', { sealed: !!ctx.campaign.sealing });
+    sendJson(res, 200, page);
   } else {
     throw new HttpError(404, 'not_found', `No console route ${path.slice(0, 100)}.`);
   }

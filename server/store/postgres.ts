@@ -38,6 +38,7 @@ import type {
   StoredSignature,
   Totals,
 } from './store.ts';
+import { mergeReport } from './store.ts';
 
 /**
  * Versioned schema changes, applied in order at startup. Never edit a shipped one. Version
@@ -324,9 +325,16 @@ export class PostgresStore implements Store {
     return rows.map(toDevice);
   }
 
-  async reportDevice(id: string, report: DeviceReport): Promise<void> {
-    if (!storable(id)) return;
-    await this.pool.query('UPDATE devices SET last_report = $1::json WHERE id = $2', [JSON.stringify(report), id]);
+  async reportDevice(id: string, report: DeviceReport): Promise<DeviceReport | null> {
+    if (!storable(id)) return null;
+    return this.transaction(async (client) => {
+      // FOR UPDATE: a second instance handling the same device waits, then merges into our report.
+      const { rows } = await client.query<{ last_report: DeviceReport | null }>('SELECT last_report FROM devices WHERE id = $1 FOR UPDATE', [id]);
+      if (rows.length === 0) return null;
+      const previous = rows[0].last_report ?? null;
+      await client.query('UPDATE devices SET last_report = $1::json WHERE id = $2', [JSON.stringify(mergeReport(previous, report)), id]);
+      return previous;
+    });
   }
 
   // ---- Coordinators, sessions, audit (the console) ----

@@ -21,6 +21,7 @@ import type {
   StoredSignature,
   Totals,
 } from './store.ts';
+import { mergeReport } from './store.ts';
 
 /** Versioned schema changes, applied in order at startup. Never edit a shipped one. */
 const MIGRATIONS: string[] = [
@@ -213,8 +214,19 @@ export class SqliteStore implements Store {
     return changes === 1;
   }
 
-  async reportDevice(id: string, report: DeviceReport): Promise<void> {
-    this.db.prepare('UPDATE devices SET last_report = ? WHERE id = ?').run(JSON.stringify(report), id);
+  async reportDevice(id: string, report: DeviceReport): Promise<DeviceReport | null> {
+    // Read and write in one transaction, so two servers on one file see each increase once.
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const row = this.db.prepare('SELECT last_report FROM devices WHERE id = ?').get(id) as { last_report: string | null } | undefined;
+      const previous = row?.last_report ? (JSON.parse(row.last_report) as DeviceReport) : null;
+      if (row) this.db.prepare('UPDATE devices SET last_report = ? WHERE id = ?').run(JSON.stringify(mergeReport(previous, report)), id);
+      this.db.exec('COMMIT');
+      return previous;
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   // ---- Coordinators, sessions, audit (the console) ----

@@ -45,11 +45,20 @@ export interface Device {
   lastReport: DeviceReport | null;
 }
 
-/** A tablet's own account of its queue, sent with its batches. */
+/** A tablet's own account of itself, sent with its batches (S21); `at` is the server's clock. */
 export interface DeviceReport {
   pending: number;
   quarantined: number;
   at: string;
+  /** Whether the browser made the tablet's storage persistent. */
+  persisted?: boolean;
+  /** Bytes used and available to the app, as the browser estimates them. */
+  storage?: { usage: number; quota: number };
+  appVersion?: string;
+  /** The tablet's last successful sync, by its own clock. */
+  lastSyncAt?: string;
+  /** Signatures erased on the tablet by quick delete since enrollment: a running total. */
+  erased?: number;
 }
 
 /** A coordinator account (the console). */
@@ -125,8 +134,11 @@ export interface Store {
   /** Revoke a device: its token stops working at once. Returns false if there is no such device. */
   revokeDevice(id: string, at: string): Promise<boolean>;
   listDevices(): Promise<Device[]>;
-  /** Save what a tablet reported about its queue. */
-  reportDevice(id: string, report: DeviceReport): Promise<void>;
+  /**
+   * Save what a tablet reported about itself, in one step, and return the report it replaced
+   * (null: none yet, or no such device). Running totals never go back: see {@link mergeReport}.
+   */
+  reportDevice(id: string, report: DeviceReport): Promise<DeviceReport | null>;
 
   /** Create a coordinator; false when the email is taken. */
   createCoordinator(coordinator: NewCoordinator): Promise<boolean>;
@@ -155,4 +167,18 @@ export interface Store {
   deleteSignature(id: string, at: string): Promise<boolean>;
 
   close(): Promise<void>;
+}
+
+/**
+ * The report to keep when `next` arrives after `previous`. Counts are the tablet's latest
+ * snapshot; `erased` is a running total and `lastSyncAt` a moment that only moves forward, so
+ * a late or retried report never lowers them (and an increase is seen exactly once).
+ */
+export function mergeReport(previous: DeviceReport | null, next: DeviceReport): DeviceReport {
+  const merged = { ...next };
+  if (previous?.erased !== undefined) merged.erased = Math.max(previous.erased, next.erased ?? 0);
+  if (previous?.lastSyncAt !== undefined && !(next.lastSyncAt && Date.parse(next.lastSyncAt) > Date.parse(previous.lastSyncAt))) {
+    merged.lastSyncAt = previous.lastSyncAt;
+  }
+  return merged;
 }

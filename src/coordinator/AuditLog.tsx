@@ -1,6 +1,6 @@
 /** Who did what, when: sign-ins, codes, revocations, deletions, exports. */
-import type { ConsoleApi } from './api.ts';
-import { formatDateTime } from './format.ts';
+import type { AuditEntry, ConsoleApi } from './api.ts';
+import { deviceName, formatDateTime, plural } from './format.ts';
 import { SectionHeading } from './SectionHeading.tsx';
 import { useLoad } from './hooks.ts';
 
@@ -14,7 +14,18 @@ const ACTIONS: Record<string, string> = {
   'export-csv': 'Exported a CSV file',
   'export-svg-zip': 'Exported the signature images',
   'export-pdf': 'Exported the hand-in PDF',
+  'download-records': 'Downloaded the stored records (to open sealed signatures with the key)',
+  'tablet-erased': 'A tablet erased signatures (quick delete)',
 };
+
+/** What happened, in words; a tablet's erasure names the tablet and how many it erased. */
+function whatHappened(e: AuditEntry): string {
+  const { deviceId, label, erased } = e.detail;
+  if (e.action === 'tablet-erased' && typeof deviceId === 'string' && typeof erased === 'number') {
+    return `${deviceName(typeof label === 'string' ? label : null, deviceId)} erased ${plural(erased, 'signature', 'signatures')} (quick delete)`;
+  }
+  return ACTIONS[e.action] ?? e.action;
+}
 
 const DETAIL_NAMES: Record<string, string> = {
   event: 'Event',
@@ -24,10 +35,15 @@ const DETAIL_NAMES: Record<string, string> = {
   reason: 'Reason',
   kind: 'File',
   email: 'Email',
+  sealed: 'Sealed campaign',
+  label: 'Tablet name',
+  erased: 'Erased',
+  total: 'Erased since enrollment',
 };
 
 function detailValue(key: string, value: unknown): string {
   if (typeof value === 'string') return key === 'expiresAt' || key === 'at' ? formatDateTime(value) : value;
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
   return JSON.stringify(value);
 }
 
@@ -62,7 +78,7 @@ export function AuditLog({ api, tick, onError }: { api: ConsoleApi; tick: number
                   <tr key={e.seq}>
                     <td class="nowrap"><time dateTime={e.at}>{formatDateTime(e.at)}</time></td>
                     <td>{e.actor}</td>
-                    <td>{ACTIONS[e.action] ?? e.action}</td>
+                    <td>{whatHappened(e)}</td>
                     <td>
                       {Object.keys(e.detail).length > 0 && (
                         <dl class="details">

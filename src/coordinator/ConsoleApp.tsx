@@ -10,6 +10,8 @@ import { Devices } from './Devices.tsx';
 import { Exports } from './Exports.tsx';
 import { Login } from './Login.tsx';
 import { Signatures } from './Signatures.tsx';
+import { SealedSignatures } from './SealedSignatures.tsx';
+import type { UnlockedKey } from './sealed-open.ts';
 import { useEventStream, useNow, type LiveState } from './hooks.ts';
 
 const SECTIONS = [
@@ -17,6 +19,7 @@ const SECTIONS = [
   { id: 'devices', title: 'Devices' },
   { id: 'signatures', title: 'Signatures' },
   { id: 'exports', title: 'Exports' },
+  { id: 'sealed', title: 'Sealed signatures' },
   { id: 'audit', title: 'Audit log' },
 ] as const;
 type SectionId = (typeof SECTIONS)[number]['id'];
@@ -83,6 +86,8 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
   const [totalsError, setTotalsError] = useState('');
   const [tick, setTick] = useState(0);
   const [problem, setProblem] = useState('');
+  // The coordinator's private key, unlocked in this tab only: gone on sign-out (this component unmounts).
+  const [openingKey, setOpeningKey] = useState<UnlockedKey | undefined>();
   const now = useNow();
 
   useEffect(() => {
@@ -167,10 +172,11 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
         </nav>
         <main id="main" class="content" tabIndex={-1}>
           {problem && <p class="error banner" role="alert">{problem}</p>}
-          {section === 'dashboard' && <Dashboard totals={totals} now={now} error={totalsError} />}
+          {section === 'dashboard' && <Dashboard totals={totals} now={now} error={totalsError} api={api} tick={tick} onError={onError} />}
           {section === 'devices' && <Devices api={api} tick={tick} now={now} onError={onError} />}
           {section === 'signatures' && <Signatures api={api} tick={tick} onError={onError} />}
           {section === 'exports' && <Exports />}
+          {section === 'sealed' && <SealedSignatures api={api} unlocked={openingKey} onUnlocked={setOpeningKey} onError={onError} />}
           {section === 'audit' && <AuditLog api={api} tick={tick} onError={onError} />}
         </main>
       </div>

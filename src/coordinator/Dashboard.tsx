@@ -1,7 +1,9 @@
 /** The dashboard: the total, signatures per hour, and where they came from. Live. */
 import type { ComponentChildren } from 'preact';
-import type { Totals } from './api.ts';
-import { countryName, deviceName, formatNumber } from './format.ts';
+import { useEffect } from 'preact/hooks';
+import type { ConsoleApi, Totals } from './api.ts';
+import { countryName, deviceName, formatNumber, plural } from './format.ts';
+import { useLoad } from './hooks.ts';
 import { HourlyChart } from './HourlyChart.tsx';
 import { SectionHeading } from './SectionHeading.tsx';
 
@@ -9,11 +11,15 @@ interface Props {
   totals: Totals | undefined;
   now: number;
   error: string;
+  api: ConsoleApi;
+  /** Bumped on every live update: time to look at the tablets again. */
+  tick: number;
+  onError: (error: unknown) => void;
 }
 
 const HOUR = 3600_000;
 
-export function Dashboard({ totals, now, error }: Props) {
+export function Dashboard({ totals, now, error, api, tick, onError }: Props) {
   if (!totals) {
     return (
       <>
@@ -31,6 +37,7 @@ export function Dashboard({ totals, now, error }: Props) {
     <>
       <SectionHeading title="Dashboard" />
       {error && <p class="error banner" role="alert">{error}</p>}
+      <SilentTablets api={api} tick={tick} onError={onError} />
       <dl class="stats">
         <div class="stat stat-main">
           <dt>Signatures</dt>
@@ -68,6 +75,29 @@ export function Dashboard({ totals, now, error }: Props) {
           rows={totals.byCountry.map((c) => ({ key: c.country, name: countryName(c.country), count: c.count }))} />
       </div>
     </>
+  );
+}
+
+/**
+ * How many tablets hold unsynced signatures and have gone silent, linking to the Devices
+ * section that names them. Silence grows without any live update, so it looks again now and then.
+ */
+function SilentTablets({ api, tick, onError }: { api: ConsoleApi; tick: number; onError: (error: unknown) => void }) {
+  const { data, reload } = useLoad(() => api.devices(), [api, tick], onError);
+  useEffect(() => {
+    const timer = setInterval(() => reload(), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+  const silent = data?.devices.filter((d) => d.silent) ?? [];
+  if (silent.length === 0) return null;
+  const unsynced = silent.reduce((sum, d) => sum + d.silent!.unsynced, 0);
+  return (
+    <p class="warn-banner" data-testid="silent-tablets">
+      <a href="#devices">
+        {`${plural(silent.length, 'tablet is', 'tablets are')} silent while holding ${plural(unsynced, 'unsynced signature', 'unsynced signatures')}.`}
+      </a>
+      {silent.length === 1 ? ' Find it before its storage is cleared.' : ' Find them before their storage is cleared.'}
+    </p>
   );
 }
 

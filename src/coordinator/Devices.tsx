@@ -1,8 +1,13 @@
-/** Tablets: enroll new ones with a one-time code (and its QR), see their last contact, revoke. */
+/**
+ * Tablets: enroll new ones with a one-time code (and its QR), see their last contact and what
+ * each last reported (queue, erasures, storage, app version, token expiry), revoke. A tablet
+ * silent too long while holding unsynced signatures is flagged and listed first.
+ */
 import { useEffect, useState } from 'preact/hooks';
-import type { ConsoleApi, Device, EnrollmentCode } from './api.ts';
+import type { ConsoleApi, DeviceView, EnrollmentCode } from './api.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
-import { deviceName, formatAgo, formatDateTime, formatNumber } from './format.ts';
+import { deviceName, formatAgo, formatBytes, formatDate, formatDateTime, formatNumber, silentText } from './format.ts';
+import { formatDuration } from '../shared/duration.ts';
 import { SectionHeading } from './SectionHeading.tsx';
 import { useLoad } from './hooks.ts';
 
@@ -15,8 +20,9 @@ interface Props {
 }
 
 export function Devices({ api, tick, now, onError }: Props) {
-  const { data: devices, error: loadError, reload } = useLoad(() => api.devices(), [api, tick], onError);
-  const [revoking, setRevoking] = useState<Device | undefined>();
+  const { data: list, error: loadError, reload } = useLoad(() => api.devices(), [api, tick], onError);
+  const devices = list?.devices;
+  const [revoking, setRevoking] = useState<DeviceView | undefined>();
   const [announcement, setAnnouncement] = useState('');
 
   // Contacts without new signatures send no live update: look again now and then.
@@ -25,7 +31,13 @@ export function Devices({ api, tick, now, onError }: Props) {
     return () => clearInterval(timer);
   }, []);
 
-  const sorted = devices && [...devices].sort((a, b) => Number(!!a.revokedAt) - Number(!!b.revokedAt) || b.enrolledAt.localeCompare(a.enrolledAt));
+  // Silent tablets first (the longest silent on top), revoked ones last, else newest first.
+  const sorted =
+    devices &&
+    [...devices].sort(
+      (a, b) =>
+        (b.silent?.forMs ?? -1) - (a.silent?.forMs ?? -1) || Number(!!a.revokedAt) - Number(!!b.revokedAt) || b.enrolledAt.localeCompare(a.enrolledAt),
+    );
 
   return (
     <>
@@ -54,15 +66,19 @@ export function Devices({ api, tick, now, onError }: Props) {
                   <th scope="col" class="num">Waiting to sync</th>
                   <th scope="col" class="num">Quarantined</th>
                   <th scope="col">Status</th>
+                  <th scope="col" class="num">Erased</th>
+                  <th scope="col">Storage</th>
+                  <th scope="col">Token expires</th>
                   <th scope="col"><span class="visually-hidden">Actions</span></th>
                 </tr>
               </thead>
               <tbody>
                 {sorted.map((d) => (
-                  <tr key={d.id} class={d.revokedAt ? 'revoked' : undefined}>
+                  <tr key={d.id} class={d.revokedAt ? 'revoked' : d.silent ? 'silent' : undefined}>
                     <th scope="row" class="name-cell">
                       {deviceName(d.label, d.id)}
                       <span class="sub mono">{d.id.slice(0, 8)}</span>
+                      {d.lastReport?.appVersion && <span class="sub">App <span class="mono">{d.lastReport.appVersion}</span></span>}
                     </th>
                     <td>{d.event}</td>
                     <td>
@@ -71,6 +87,7 @@ export function Devices({ api, tick, now, onError }: Props) {
                       ) : (
                         <span class="muted">Never</span>
                       )}
+                      {d.lastReport && <LastSync at={d.lastReport.lastSyncAt} now={now} />}
                     </td>
                     <td class="num">
                       {d.lastReport ? formatNumber(d.lastReport.pending) : '—'}
@@ -81,8 +98,23 @@ export function Devices({ api, tick, now, onError }: Props) {
                     <td>
                       {d.revokedAt ? (
                         <span class="badge badge-danger" title={formatDateTime(d.revokedAt)}>Revoked</span>
+                      ) : d.silent ? (
+                        <span class="badge badge-warn badge-wrap">{silentText(d.silent)}</span>
                       ) : (
                         <span class="badge badge-ok">Active</span>
+                      )}
+                    </td>
+                    <td class="num">{d.lastReport ? formatNumber(d.lastReport.erased ?? 0) : '—'}</td>
+                    <td>
+                      <StorageFacts device={d} />
+                    </td>
+                    <td>
+                      {!d.tokenExpiresAt ? (
+                        <span class="muted">Never</span>
+                      ) : Date.parse(d.tokenExpiresAt) <= now ? (
+                        <span class="badge badge-danger" title={formatDateTime(d.tokenExpiresAt)}>Expired</span>
+                      ) : (
+                        <time dateTime={d.tokenExpiresAt} title={formatDateTime(d.tokenExpiresAt)}>{formatDate(d.tokenExpiresAt)}</time>
                       )}
                     </td>
                     <td class="actions">
@@ -98,7 +130,10 @@ export function Devices({ api, tick, now, onError }: Props) {
             </table>
           </div>
         )}
-        <p class="hint table-note">Queue figures are what each tablet last reported when it synced.</p>
+        <p class="hint table-note">
+          Figures are what each tablet last reported when it synced.
+          {list && ` A tablet holding unsynced signatures that has been silent for over ${formatDuration(list.staleAfterMs)} is flagged and listed first: find it before its browser clears its storage.`}
+        </p>
       </section>
 
       {revoking && (
@@ -121,6 +156,34 @@ export function Devices({ api, tick, now, onError }: Props) {
           )}
           <p>Use this for a lost or stolen tablet. To use it again, enroll it with a new code.</p>
         </ConfirmDialog>
+      )}
+    </>
+  );
+}
+
+/** When the tablet last synced successfully, by its own clock (it may differ from its last contact). */
+function LastSync({ at, now }: { at: string | undefined; now: number }) {
+  return (
+    <span class="sub">
+      {'Last sync: '}
+      {at ? (
+        <time dateTime={at} title={`${formatDateTime(at)} (tablet clock)`}>{formatAgo(at, now).toLowerCase()}</time>
+      ) : (
+        'not confirmed yet'
+      )}
+    </span>
+  );
+}
+
+/** Storage used of the quota, and whether the browser promised not to evict it. */
+function StorageFacts({ device }: { device: DeviceView }) {
+  const r = device.lastReport;
+  if (!r || (!r.storage && r.persisted === undefined)) return <span class="muted">—</span>;
+  return (
+    <>
+      {r.storage ? `${formatBytes(r.storage.usage)} of ${formatBytes(r.storage.quota)}` : 'Use unknown'}
+      {r.persisted !== undefined && (
+        <span class={r.persisted ? 'sub' : 'sub warn-text'}>{r.persisted ? 'Persistent' : 'Not persistent: may be evicted'}</span>
       )}
     </>
   );

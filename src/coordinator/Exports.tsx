@@ -1,5 +1,10 @@
-/** Downloads for the hand-in and for the campaign team. */
-import { EXPORTS } from './api.ts';
+/**
+ * Downloads for the hand-in and for the campaign team. In a sealed campaign the server
+ * cannot read the signatures, so these files only mark them: the section says so, and where
+ * to open them instead (Sealed signatures, or the CLI export).
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { EXPORTS, publicApi } from './api.ts';
 import { SectionHeading } from './SectionHeading.tsx';
 
 const ITEMS = [
@@ -31,10 +36,24 @@ const ITEMS = [
 ];
 
 export function Exports() {
+  const [sealed, setSealed] = useState(false);
+  useEffect(() => {
+    publicApi.campaignSealing().then(
+      (sealing) => setSealed(!!sealing),
+      () => undefined,
+    );
+  }, []);
   return (
     <>
       <SectionHeading title="Exports" />
       <p class="lead">Each file is prepared from everything the server holds at the moment you download it. Every export is recorded in the audit log.</p>
+      {sealed && (
+        <p class="warn-banner" id="exports-sealed-note">
+          <strong>This campaign is sealed:</strong> the server cannot read the signers’ names or signatures, so these files list each sealed signature as
+          “(sealed signature)”. Open the signatures under <a href="#sealed">Sealed signatures</a> with your key (in this browser, nothing is uploaded), or use
+          the CLI export on your own computer: npm run cli -- export --key fieldsign-private-key.json --out DIR.
+        </p>
+      )}
       <ul class="export-grid">
         {ITEMS.map((item) => (
           <li key={item.href} class="card export-card">

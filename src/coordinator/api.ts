@@ -3,8 +3,17 @@
  * browser, and the CSRF token echoed in X-CSRF-Token on every change.
  */
 import type { AuditEntry, Device, Totals } from '../../server/store/store.ts';
+import type { DeviceView } from '../../server/devices.ts';
+import type { RecordRow, RecordsPage } from '../../server/console/sealed-records.ts';
 
-export type { AuditEntry, Device, Totals };
+export type { AuditEntry, Device, DeviceView, RecordRow, RecordsPage, Totals };
+
+/** The Devices list: each tablet as the server sees it now, and the silence threshold it used. */
+export interface DeviceList {
+  devices: DeviceView[];
+  /** Silent longer than this while holding unsynced signatures: flagged (`--stale-after`). */
+  staleAfterMs: number;
+}
 
 export interface Coordinator {
   email: string;
@@ -96,6 +105,8 @@ export const publicApi = {
       throw error;
     }
   },
+  /** Whether the campaign is sealed, and for which key (the campaign the tablets get). */
+  campaignSealing: () => request<{ sealing?: { keyId: string } }>('GET', '/api/v1/campaign').then((c) => c.sealing ?? null),
 };
 
 /** The console's calls for a signed-in coordinator. */
@@ -103,13 +114,15 @@ export function consoleApi(csrfToken: string) {
   return {
     logout: () => request<void>('POST', '/api/console/logout', csrfToken),
     totals: () => request<Totals>('GET', '/api/console/totals'),
-    devices: () => request<{ devices: Device[] }>('GET', '/api/console/devices').then((r) => r.devices),
+    devices: () => request<DeviceList>('GET', '/api/console/devices'),
     revoke: (id: string) => request<{ revoked: string }>('POST', `/api/console/devices/${encodeURIComponent(id)}/revoke`, csrfToken),
     createCode: (event: string, hours: number) => request<EnrollmentCode>('POST', '/api/console/codes', csrfToken, { event, hours }),
     signatures: (q: string, offset: number, limit: number) =>
       request<SignaturePage>('GET', `/api/console/signatures?${new URLSearchParams({ q, offset: String(offset), limit: String(limit) })}`),
     deleteSignature: (id: string) => request<void>('DELETE', `/api/console/signatures/${encodeURIComponent(id)}`, csrfToken),
     audit: () => request<{ entries: AuditEntry[] }>('GET', '/api/console/audit').then((r) => r.entries),
+    /** Stored records as they are (sealed ones still sealed), after arrival seq `after`. */
+    records: (after: number, limit: number) => request<RecordsPage>('GET', `/api/console/records?${new URLSearchParams({ after: String(after), limit: String(limit) })}`),
   };
 }
 

@@ -6,8 +6,12 @@
 import Dexie, { type Table } from 'dexie';
 import type { SignatureRecord } from '../shared/protocol.ts';
 
-/** Where a record is in its life on the tablet. */
-export type OutboxState = 'pending' | 'synced' | 'quarantined';
+/**
+ * Where a record is in its life on the tablet. `erased` (quick delete) and `wiped` (exported
+ * from a revoked tablet) rows keep no record: only the id, so that a late acknowledgement
+ * cannot bring them back, and they are never sent.
+ */
+export type OutboxState = 'pending' | 'synced' | 'quarantined' | 'erased' | 'wiped';
 
 /** One captured signature on the tablet. */
 export interface OutboxRow {
@@ -28,6 +32,10 @@ export interface OutboxRow {
   syncedAt?: number;
   /** With a retention time set: when the synced record's data is to be dropped. */
   purgeAt?: number;
+  /** When the pending record was last written to a transfer file (S18). */
+  exportedAt?: number;
+  /** When the record's data was erased (quick delete) or wiped (revoked tablet, after export). */
+  clearedAt?: number;
 }
 
 /**

@@ -10,6 +10,8 @@ export interface Enrollment {
   enrolledAt: number;
   /** Keep acknowledged signers' data this long (ms); 0 or absent: delete at once. */
   retentionMs?: number;
+  /** When the device token stops working (S25); absent: no expiry was given. */
+  tokenExpiresAt?: string;
   /** The volunteer PIN chosen at enrollment (hash only). */
   pin?: PinHash;
 }
@@ -28,6 +30,12 @@ export async function getEnrollment(db: FieldsignDB): Promise<Enrollment | undef
 export async function saveEnrollment(db: FieldsignDB, enrollment: Enrollment): Promise<void> {
   await db.transaction('rw', db.meta, db.outbox, async () => {
     await db.meta.put({ key: 'enrollment', value: enrollment });
+    // A new enrollment ends a revocation: what is still pending will be sent again.
+    await db.meta.delete('revokedAt');
+    // The erased total is counted per enrollment (the server keeps it per device): carry over
+    // only what the old device id never got to report, so no erasure goes unreported.
+    const unreported = Math.max(0, (await getErasedTotal(db)) - (await getErasedReported(db)));
+    await db.meta.bulkPut([{ key: 'erasedTotal', value: unreported }, { key: 'erasedReported', value: 0 }]);
     await db.outbox
       .where('[state+seq]')
       .between(['pending', -Infinity], ['pending', Infinity])
@@ -45,4 +53,35 @@ export async function getVolunteerName(db: FieldsignDB): Promise<string> {
 
 export async function setVolunteerName(db: FieldsignDB, name: string): Promise<void> {
   await db.meta.put({ key: 'volunteerName', value: name.trim().slice(0, 80) });
+}
+
+/**
+ * How many signatures the volunteer's quick delete erased on this tablet since it was
+ * enrolled (a cumulative total, so reporting it again after a retry changes nothing).
+ */
+export async function getErasedTotal(db: FieldsignDB): Promise<number> {
+  const value = (await db.meta.get('erasedTotal'))?.value;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;
+}
+
+/** The erased total the server last confirmed receiving in a batch report. */
+export async function getErasedReported(db: FieldsignDB): Promise<number> {
+  const value = (await db.meta.get('erasedReported'))?.value;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;
+}
+
+/**
+ * The server took a batch whose report said `erased: total`: remember it was delivered. Never
+ * above the current total (a report read before a re-enrollment reset it must not count).
+ */
+export async function setErasedReported(db: FieldsignDB, total: number): Promise<void> {
+  await db.transaction('rw', db.meta, async () => {
+    await db.meta.put({ key: 'erasedReported', value: Math.min(total, await getErasedTotal(db)) });
+  });
+}
+
+/** When the server first answered that this tablet is revoked (ms), or undefined. */
+export async function getRevokedAt(db: FieldsignDB): Promise<number | undefined> {
+  const value = (await db.meta.get('revokedAt'))?.value;
+  return typeof value === 'number' ? value : undefined;
 }

@@ -3,7 +3,7 @@
  * leaves every record either fully pending or fully acknowledged, never in between.
  */
 import Dexie from 'dexie';
-import type { FieldsignDB, OutboxRow } from './db.ts';
+import type { FieldsignDB, OutboxRow, OutboxState } from './db.ts';
 import type { SignatureRecord } from '../shared/protocol.ts';
 
 /** Counts the volunteer sees. */
@@ -138,4 +138,88 @@ export async function quarantined(db: FieldsignDB): Promise<OutboxRow[]> {
 export function localDay(d: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Quick delete, and the wipe of a revoked tablet. Both leave rows that keep only the id
+// (state `erased` or `wiped`): acknowledge() and quarantine() act on pending rows only, so
+// an answer to a batch that was in flight meanwhile cannot bring a record back, and
+// nextBatch(), allPending() and counts() never see them.
+// ---------------------------------------------------------------------------------------
+
+/** Rows in `state`, oldest first. */
+function rowsIn(db: FieldsignDB, state: OutboxState): Promise<OutboxRow[]> {
+  return db.outbox.where('[state+seq]').between([state, Dexie.minKey], [state, Dexie.maxKey]).toArray();
+}
+
+/** `row` with its record and everything personal gone, in its final state. */
+function cleared(row: OutboxRow, state: 'erased' | 'wiped', now: number): OutboxRow {
+  return { seq: row.seq, id: row.id, state, bytes: 0, day: row.day, attempts: row.attempts, clearedAt: now };
+}
+
+/** Drop the data synced records keep for their retention time (S19), whatever its end. */
+function dropRetained(db: FieldsignDB): Promise<number> {
+  return db.outbox
+    .where('purgeAt')
+    .aboveOrEqual(-Infinity)
+    .modify((row) => {
+      delete row.record;
+      delete row.purgeAt;
+    });
+}
+
+/**
+ * Quick delete: erase, in one transaction, every signature on the tablet that is not on the
+ * server (pending and quarantined) and the retained data of synced ones, and add the number
+ * erased to the meta total `erasedTotal`, which batch reports carry to the server. Erased
+ * signatures are lost unless they were exported to a transfer file. Returns that number.
+ */
+export async function eraseSignerData(db: FieldsignDB, now = Date.now()): Promise<number> {
+  return db.transaction('rw', db.outbox, db.meta, async () => {
+    const rows = [...(await rowsIn(db, 'pending')), ...(await rowsIn(db, 'quarantined'))];
+    await db.outbox.bulkPut(rows.map((row) => cleared(row, 'erased', now)));
+    // chain: the lead marks these entries erased in the chain log
+    await dropRetained(db);
+    const before = (await db.meta.get('erasedTotal'))?.value;
+    const total = (typeof before === 'number' && before >= 0 ? before : 0) + rows.length;
+    await db.meta.put({ key: 'erasedTotal', value: total });
+    return rows.length;
+  });
+}
+
+/**
+ * The server answered `device_revoked` (S12): remember when (the first time), drop the
+ * retained data of synced records at once, and wipe the pending records already written to
+ * a transfer file. Pending records never exported are kept until they are. Returns how many
+ * were wiped.
+ */
+export async function recordRevocation(db: FieldsignDB, now = Date.now()): Promise<number> {
+  return db.transaction('rw', db.outbox, db.meta, async () => {
+    if (!(await db.meta.get('revokedAt'))) await db.meta.put({ key: 'revokedAt', value: now });
+    await dropRetained(db);
+    const exported = (await rowsIn(db, 'pending')).filter((row) => row.exportedAt !== undefined);
+    await db.outbox.bulkPut(exported.map((row) => cleared(row, 'wiped', now)));
+    return exported.length;
+  });
+}
+
+/**
+ * Note that the pending records `ids` were written to a transfer file (S18). On a tablet
+ * that was revoked they are wiped at once, since the file now holds them (not counted as
+ * erased: they are not lost); otherwise they stay pending and still sync. Returns how many
+ * were wiped.
+ */
+export async function markExported(db: FieldsignDB, ids: string[], now = Date.now()): Promise<number> {
+  if (ids.length === 0) return 0;
+  return db.transaction('rw', db.outbox, db.meta, async () => {
+    const revoked = (await db.meta.get('revokedAt')) !== undefined;
+    const rows = (await db.outbox.where('id').anyOf(ids).toArray()).filter((row) => row.state === 'pending' && row.record);
+    await db.outbox.bulkPut(rows.map((row) => (revoked ? cleared(row, 'wiped', now) : { ...row, exportedAt: now })));
+    return revoked ? rows.length : 0;
+  });
+}
+
+/** How many signatures were exported from this tablet after its revocation, then wiped. */
+export async function wipedCount(db: FieldsignDB): Promise<number> {
+  return db.outbox.where('[state+seq]').between(['wiped', Dexie.minKey], ['wiped', Dexie.maxKey]).count();
 }

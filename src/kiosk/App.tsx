@@ -1,16 +1,20 @@
 /**
  * The kiosk shell: which screen is up (enrollment, signing, PIN, volunteer), the signer's
  * language, and the campaign in force. A new campaign or app version waiting in the
- * background is applied only between signers.
+ * background is applied only between signers. The quick lock hides all of it behind a
+ * neutral screen until the volunteer PIN is given; sync carries on underneath.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { OutboxRow } from '../db/db.ts';
 import type { Enrollment } from '../db/meta.ts';
-import type { Campaign, Language } from '../shared/campaign.ts';
+import { kioskTiming, type Campaign, type Language } from '../shared/campaign.ts';
 import type { SignatureRecord } from '../shared/protocol.ts';
 import type { SyncEngine, SyncStatus } from '../sync/engine.ts';
 import { EnrollScreen } from './EnrollScreen.tsx';
 import { I18nContext, i18nFor, loadCatalog } from './i18n/index.ts';
+import { IdleGuard } from './IdleGuard.tsx';
+import { NEUTRAL_COLOR, isLocked, neutralDocument, saveLocked } from './lock.ts';
+import { LockScreen } from './LockScreen.tsx';
 import { PinDialog } from './PinDialog.tsx';
 import { SignFlow } from './SignFlow.tsx';
 import { SyncStatusBar } from './SyncStatusBar.tsx';
@@ -27,6 +31,10 @@ export interface KioskServices {
   setVolunteerName: (name: string) => Promise<void>;
   exportPending: () => Promise<number>;
   loadQuarantined: () => Promise<OutboxRow[]>;
+  /** Quick delete: erase every signature not on the server yet; resolves with how many. */
+  erase: () => Promise<number>;
+  /** When the server said this tablet is revoked (ms), or undefined. */
+  revokedAt: () => Promise<number | undefined>;
   /** The newest campaign known to the tablet (cached copy, refreshed from the server). */
   latestCampaign: () => Campaign;
   /** Called between signers: the moment a waiting app update may be applied. */
@@ -50,13 +58,21 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
   const [view, setView] = useState<View>(initialEnrollment ? 'sign' : 'enroll');
   const [signer, setSigner] = useState(0);
   const [catalogs, setCatalogs] = useState(0);
+  const [locked, setLocked] = useState(isLocked);
   const i18n = useMemo(() => i18nFor(lang), [lang, catalogs]);
   useEffect(() => engine.subscribe(setStatus), [engine]);
+  // A revoked tablet says so until it is enrolled again (the engine learns it at a contact).
+  const [revokedAt, setRevokedAt] = useState<number | undefined>();
+  useEffect(() => void services.revokedAt().then(setRevokedAt), [status.needsEnrollment, enrollment]);
   useEffect(() => {
     document.documentElement.lang = i18n.lang;
     document.documentElement.dir = i18n.dir;
   }, [i18n]);
-  useEffect(() => applyTheme(campaign.theme.color), [campaign.theme.color]);
+  useEffect(() => applyTheme(locked ? NEUTRAL_COLOR : campaign.theme.color), [campaign.theme.color, locked]);
+  useEffect(() => {
+    if (locked) neutralDocument(i18n.t('lockedTitle'));
+    else document.title = i18n.t('appName');
+  }, [locked, i18n]);
 
   /** Start a blank flow for the next signer, in the campaign's default language. */
   function nextSigner() {
@@ -68,6 +84,24 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
     services.betweenSigners();
   }
 
+  /** Leave the volunteer side (also when a volunteer walked away from it). */
+  function backToSigning() {
+    setView('sign');
+    nextSigner();
+  }
+
+  /** Hide everything at once, no PIN needed; the form in progress is dropped. */
+  function lock() {
+    saveLocked(true);
+    setLocked(true);
+    backToSigning();
+  }
+
+  function unlock() {
+    saveLocked(false);
+    setLocked(false);
+  }
+
   async function enroll(code: string, label: string, pin: string) {
     setEnrollment(await services.enroll(code, label, pin));
     if (location.search) history.replaceState(null, '', location.pathname);
@@ -76,7 +110,9 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
   }
 
   let screen;
-  if (view === 'enroll' || !enrollment) {
+  if (locked && enrollment) {
+    screen = <LockScreen checkPin={services.checkPin} onUnlock={unlock} />;
+  } else if (view === 'enroll' || !enrollment) {
     screen = <EnrollScreen enroll={enroll} onCancel={enrollment ? () => setView('volunteer') : undefined} />;
   } else if (view === 'pin') {
     screen = <PinDialog check={services.checkPin} onOpen={() => setView('volunteer')} onCancel={() => setView('sign')} />;
@@ -89,17 +125,20 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
         syncNow={() => engine.syncNow()}
         exportPending={services.exportPending}
         loadQuarantined={services.loadQuarantined}
+        erase={services.erase}
         onReenroll={() => setView('enroll')}
-        onClose={() => {
-          setView('sign');
-          nextSigner();
-        }}
+        onLock={lock}
+        onClose={backToSigning}
       />
     );
   } else {
     screen = (
       <>
-        {status.needsEnrollment && (
+        {revokedAt !== undefined ? (
+          <div class="banner" role="alert">
+            <p>{status.pending > 0 ? i18n.t('revokedBanner', { n: status.pending }) : i18n.t('revokedBannerNone')}</p>
+          </div>
+        ) : status.needsEnrollment && (
           <div class="banner" role="alert">
             <p>{i18n.t('reenrollNeeded')}</p>
           </div>
@@ -129,7 +168,10 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
     <I18nContext.Provider value={i18n}>
       <div class="layout">
         {screen}
-        {enrollment && view === 'sign' && <SyncStatusBar status={status} onVolunteer={() => setView('pin')} />}
+        {enrollment && !locked && view === 'sign' && <SyncStatusBar status={status} onVolunteer={() => setView('pin')} onLock={lock} />}
+        {enrollment && !locked && view !== 'sign' && (
+          <IdleGuard active timing={kioskTiming(campaign)} bodyKey="idleVolunteerBody" onExpire={backToSigning} />
+        )}
       </div>
     </I18nContext.Provider>
   );

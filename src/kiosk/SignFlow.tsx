@@ -6,7 +6,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import * as z from 'zod/mini';
-import { campaignText, type Campaign } from '../shared/campaign.ts';
+import { campaignText, kioskTiming, type Campaign } from '../shared/campaign.ts';
 import { COUNTRY_CODES } from '../shared/countries.ts';
 import { encodeInk, pointCount, type Ink } from '../shared/ink.ts';
 import { inkToSvg } from '../shared/ink-svg.ts';
@@ -17,6 +17,7 @@ import { Petition } from './Petition.tsx';
 import { SignaturePadField, isTooSmall, type SignaturePadHandle } from './SignaturePadField.tsx';
 import { EMPTY_FORM, validateSigner, type FieldErrors, type FormValues } from './validate.ts';
 import { LanguageSwitcher } from './LanguageSwitcher.tsx';
+import { IdleGuard } from './IdleGuard.tsx';
 
 /** Seconds the thank-you screen stays before the flow resets by itself. */
 export const THANKS_SECONDS = 6;
@@ -28,7 +29,10 @@ interface Props {
   save: (record: SignatureRecord, campaign: Campaign) => Promise<void>;
   /** Called once the record is stored. */
   onSaved: () => void;
-  /** Called when the flow is done and the next signer should get a blank one. */
+  /**
+   * Called when the flow is done and the next signer should get a blank one: after the
+   * thank-you screen, or when a signer walked away mid-form (the idle countdown ran out).
+   */
   onDone: () => void;
   /** Switch the kiosk language (the signer's choice). */
   onLanguage: (lang: string) => void;
@@ -50,6 +54,7 @@ export function SignFlow({ campaign, deviceId, save, onSaved, onDone, onLanguage
   const [pending, setPending] = useState<{ signer: Signer; ink?: Ink } | undefined>();
   const [saveError, setSaveError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [inked, setInked] = useState(false);
   const pad = useRef<SignaturePadHandle | null>(null);
   const formRef = useRef<HTMLFormElement | null>(null);
   const headingRef = useRef<HTMLHeadingElement | null>(null);
@@ -135,6 +140,12 @@ export function SignFlow({ campaign, deviceId, save, onSaved, onDone, onLanguage
 
   if (step === 'thanks') return <Thanks onDone={onDone} />;
 
+  // The walk-away clock runs once the signer has left any trace on the form (a pristine
+  // form needs no countdown), and never while their signature is being stored.
+  const entered =
+    step === 'confirm' || inked || typing || typedName !== '' || attested || lang !== campaign.defaultLanguage ||
+    !!signatureError || Object.keys(errors).length > 0 || (Object.keys(EMPTY_FORM) as Array<keyof FormValues>).some((f) => values[f] !== EMPTY_FORM[f]);
+
   return (
     <>
       <div hidden={step !== 'form'} class="flow-form">
@@ -196,7 +207,8 @@ export function SignFlow({ campaign, deviceId, save, onSaved, onDone, onLanguage
                   <p id="signature-hint" class="hint">{t('signatureHint')}</p>
                   <div class="signature-box" data-field="signature" tabIndex={-1}>
                     <SignaturePadField padRef={pad} label={t('signatureCanvas')} invalid={!!signatureError}
-                      describedBy={signatureError ? 'signature-error' : 'signature-hint'} onChange={() => setSignatureError(undefined)} />
+                      describedBy={signatureError ? 'signature-error' : 'signature-hint'}
+                      onChange={() => { setSignatureError(undefined); setInked(!(pad.current?.isEmpty() ?? true)); }} />
                   </div>
                   <div class="row">
                     <button type="button" class="secondary" onClick={() => pad.current?.undo()}>{t('undoStroke')}</button>
@@ -258,6 +270,7 @@ export function SignFlow({ campaign, deviceId, save, onSaved, onDone, onLanguage
           </div>
         </section>
       )}
+      <IdleGuard active={entered && !busy} timing={kioskTiming(campaign)} bodyKey="idleFormBody" onExpire={onDone} />
     </>
   );
 }

@@ -79,6 +79,9 @@ export function SignaturePadField({ padRef, onChange, invalid, describedBy, labe
       pad.removeEventListener('endStroke', changed);
       pad.off();
       pad.clear();
+      // Drop the strokes' pixels too: a zero-size canvas holds no bitmap at all.
+      canvas.width = 0;
+      canvas.height = 0;
       padInstance.current = null;
     };
   }, []);

@@ -1,7 +1,8 @@
-/** The line at the bottom: how many signatures wait, sync activity, and the volunteer button. */
+/** The line at the bottom: how many signatures wait, sync activity, the quick lock and the volunteer button. */
 import type { SyncProblem, SyncStatus } from '../sync/engine.ts';
 import type { CatalogKey } from './i18n/catalog.ts';
 import { useI18n } from './i18n/index.ts';
+import { HoldToLock } from './HoldToLock.tsx';
 
 /** Catalog key for each kind of sync problem. */
 export const PROBLEM_KEYS: Record<SyncProblem, CatalogKey> = {
@@ -13,10 +14,18 @@ export const PROBLEM_KEYS: Record<SyncProblem, CatalogKey> = {
   refused: 'problemRefused',
   incompatible: 'problemIncompatible',
   unauthorized: 'problemUnauthorized',
+  token_expired: 'problemTokenExpired',
   not_enrolled: 'problemNotEnrolled',
 };
 
-export function SyncStatusBar({ status, onVolunteer }: { status: SyncStatus; onVolunteer: () => void }) {
+interface Props {
+  status: SyncStatus;
+  onVolunteer: () => void;
+  /** Lock the tablet at once (after the lock button was held). */
+  onLock: () => void;
+}
+
+export function SyncStatusBar({ status, onVolunteer, onLock }: Props) {
   const { t } = useI18n();
   const detail =
     status.phase === 'syncing' ? t('syncing')
@@ -30,7 +39,10 @@ export function SyncStatusBar({ status, onVolunteer }: { status: SyncStatus; onV
         {status.quarantined > 0 && <span class="warn"> · {t('quarantined', { n: status.quarantined })}</span>}
         {detail && <span> · {detail}</span>}
       </p>
-      <button type="button" class="secondary" onClick={onVolunteer}>{t('volunteer')}</button>
+      <div class="status-actions">
+        <HoldToLock onLock={onLock} />
+        <button type="button" class="secondary" onClick={onVolunteer}>{t('volunteer')}</button>
+      </div>
     </footer>
   );
 }

@@ -1,11 +1,13 @@
 /**
  * The volunteer screen, behind the PIN: event and volunteer on duty, the counts, sync
  * state in plain words with "sync now", storage use and persistence, the export of
- * pending signatures to a file, and the signatures the server refused.
+ * pending signatures to a file, and the signatures the server refused. When the tablet
+ * was revoked, what must still be exported; apart, in its own section, the quick delete.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { OutboxRow } from '../db/db.ts';
 import type { SyncStatus } from '../sync/engine.ts';
+import { EraseDialog } from './EraseDialog.tsx';
 import { useI18n } from './i18n/index.ts';
 import { PROBLEM_KEYS } from './SyncStatusBar.tsx';
 
@@ -16,6 +18,14 @@ export interface VolunteerFacts {
   syncedToday: number;
   storage?: { usage: number; quota: number };
   persisted?: boolean;
+  /** When the server said this tablet is revoked (ms); absent while it is not. */
+  revokedAt?: number;
+  /** Signatures exported from this tablet after its revocation, then wiped from it. */
+  wiped?: number;
+  /** The build running here, as reported to the server. */
+  appVersion?: string;
+  /** When this tablet's enrollment (its token) expires; absent: no expiry given. */
+  tokenExpiresAt?: string;
 }
 
 interface Props {
@@ -25,7 +35,11 @@ interface Props {
   syncNow: () => Promise<void>;
   exportPending: () => Promise<number>;
   loadQuarantined: () => Promise<OutboxRow[]>;
+  /** Quick delete: erase every signature not on the server yet; resolves with how many. */
+  erase: () => Promise<number>;
   onReenroll: () => void;
+  /** Hide the app behind the neutral lock screen at once (the PIN unlocks it). */
+  onLock: () => void;
   onClose: () => void;
 }
 
@@ -36,6 +50,8 @@ export function VolunteerScreen(props: Props) {
   const [name, setName] = useState('');
   const [notice, setNotice] = useState('');
   const [refused, setRefused] = useState<OutboxRow[]>([]);
+  const [erasing, setErasing] = useState(false);
+  const [erased, setErased] = useState('');
   const heading = useRef<HTMLHeadingElement | null>(null);
   useEffect(() => heading.current?.focus(), []);
 
@@ -44,7 +60,7 @@ export function VolunteerScreen(props: Props) {
       setFacts(f);
       setName((current) => current || f.volunteerName);
     });
-  useEffect(reload, [status.pending, status.synced, status.lastSyncAt]);
+  useEffect(reload, [status.pending, status.synced, status.lastSyncAt, status.needsEnrollment]);
   useEffect(() => void props.loadQuarantined().then(setRefused), [status.quarantined]);
 
   const bytes = (n: number) => new Intl.NumberFormat(lang, { style: 'unit', unit: n > 1e9 ? 'gigabyte' : 'megabyte', maximumFractionDigits: 1 }).format(n / (n > 1e9 ? 1e9 : 1e6));
@@ -55,13 +71,16 @@ export function VolunteerScreen(props: Props) {
       setNotice(e.message);
       return -1;
     });
-    if (n >= 0) setNotice(n > 0 ? t('exportDone', { n }) : t('exportNone'));
+    if (n >= 0) setNotice(n === 0 ? t('exportNone') : facts?.revokedAt ? t('exportWiped', { n }) : t('exportDone', { n }));
   }
 
   return (
     <main class="single volunteer">
       <section class="card" aria-labelledby="volunteer-heading">
         <h1 id="volunteer-heading" tabIndex={-1} ref={heading}>{t('volunteerHeading')}</h1>
+        <div class="row">
+          <button type="button" class="secondary" onClick={props.onLock}>{t('lockNow')}</button>
+        </div>
         <dl class="summary">
           <dt>{t('eventLabel')}</dt>
           <dd>{facts?.event ?? '…'}</dd>
@@ -71,6 +90,15 @@ export function VolunteerScreen(props: Props) {
           <input id="volunteer-name" type="text" autocomplete="off" maxLength={80} value={name}
             onInput={(e) => setName(e.currentTarget.value)} onBlur={() => void props.setVolunteerName(name)} />
         </div>
+
+        {facts?.revokedAt !== undefined && (
+          <section class="revoked-notice" aria-labelledby="revoked-heading">
+            <h2 id="revoked-heading">{t('revokedHeading')}</h2>
+            <p>{t('revokedNotice', { time: time(facts.revokedAt) })}</p>
+            {status.pending > 0 && <p class="warn-text">{t('revokedMustExport', { n: status.pending })}</p>}
+            {(facts.wiped ?? 0) > 0 && <p>{t('revokedWiped', { n: facts.wiped ?? 0 })}</p>}
+          </section>
+        )}
 
         <h2>{t('countsHeading')}</h2>
         <dl class="counts">
@@ -102,6 +130,14 @@ export function VolunteerScreen(props: Props) {
         <p>{facts?.storage ? t('storageUsed', { used: bytes(facts.storage.usage), quota: bytes(facts.storage.quota) }) : t('storageUnknown')}</p>
         <p class={facts?.persisted ? '' : 'warn-text'}>{facts?.persisted ? t('storagePersistent') : t('storageNotPersistent')}</p>
 
+        <h2>{t('tabletHeading')}</h2>
+        <dl class="summary">
+          <dt>{t('appVersionLabel')}</dt>
+          <dd><code dir="ltr">{facts?.appVersion ?? '…'}</code></dd>
+          <dt>{t('tokenExpiresLabel')}</dt>
+          <dd>{facts?.tokenExpiresAt ? new Date(facts.tokenExpiresAt).toLocaleDateString(lang, { day: 'numeric', month: 'long', year: 'numeric' }) : t('tokenNeverExpires')}</dd>
+        </dl>
+
         <h2>{t('attentionTitle')}</h2>
         <p class="hint">{t('attentionHint')}</p>
         {refused.length === 0 ? (
@@ -119,6 +155,24 @@ export function VolunteerScreen(props: Props) {
           <button type="button" class="primary" onClick={props.onClose}>{t('close')}</button>
         </div>
       </section>
+
+      <section class="card danger-zone" aria-labelledby="erase-heading">
+        <h2 id="erase-heading">{t('eraseHeading')}</h2>
+        <p>{t('eraseIntro')}</p>
+        <button type="button" class="danger" onClick={() => setErasing(true)}>{t('eraseStart')}</button>
+        <p role="status" class="notice">{erased}</p>
+      </section>
+      {erasing && (
+        <EraseDialog
+          count={status.pending + status.quarantined}
+          erase={props.erase}
+          onErased={(n) => {
+            setErasing(false);
+            setErased(t('eraseDone', { n }));
+          }}
+          onCancel={() => setErasing(false)}
+        />
+      )}
     </main>
   );
 }

@@ -89,6 +89,15 @@ export const CampaignSchema = z
   );
 export type Campaign = z.infer<typeof CampaignSchema>;
 
+/** The kiosk's walk-away timing when a campaign does not set `kiosk`: 90 s idle, then a 15 s countdown. */
+export const DEFAULT_KIOSK_TIMING: KioskTiming = { idleSeconds: 90, countdownSeconds: 15 };
+export type KioskTiming = NonNullable<Campaign['kiosk']>;
+
+/** The campaign's walk-away timing, or the defaults. */
+export function kioskTiming(campaign: Pick<Campaign, 'kiosk'>): KioskTiming {
+  return campaign.kiosk ?? DEFAULT_KIOSK_TIMING;
+}
+
 /** The campaign text in `lang`, falling back to the campaign's default language. */
 export function campaignText(campaign: Campaign, lang: string): CampaignText {
   return campaign.text[lang as Language] ?? campaign.text[campaign.defaultLanguage]!;

@@ -156,6 +156,28 @@ export const SignatureRecordSchema = z.object({
 export type SignatureRecord = z.infer<typeof SignatureRecordSchema>;
 
 /**
+ * What a tablet says about itself with every batch (S21). Counts are snapshots; `erased` is a
+ * running total since enrollment, so a retried or late report can never count twice.
+ */
+export const BatchReportSchema = z.object({
+  pending: z.int().check(z.gte(0)),
+  quarantined: z.int().check(z.gte(0)),
+  /** The newest link of the tablet's current chain: anchors the end of the chain check. */
+  chain: z.optional(ChainHeadSchema),
+  /** Whether the browser made the tablet's storage persistent (not evicted under pressure). */
+  persisted: z.optional(z.boolean()),
+  /** Bytes the origin uses and may use, as the browser estimates them. */
+  storage: z.optional(z.object({ usage: z.number().check(z.gte(0)), quota: z.number().check(z.gte(0)) })),
+  /** The app build running on the tablet, e.g. "0.1.0+845501f". */
+  appVersion: z.optional(z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[\x20-\x7e]+$/, 'The app version must be short printable text.'))),
+  /** The tablet's last successful sync, by its own clock. */
+  lastSyncAt: z.optional(z.iso.datetime({ offset: true })),
+  /** Signatures erased on this tablet by the volunteer's quick delete since enrollment (a running total). */
+  erased: z.optional(z.int().check(z.gte(0))),
+});
+export type BatchReport = z.infer<typeof BatchReportSchema>;
+
+/**
  * The body of POST /api/v1/batches. Records are parsed one by one on the server so that one
  * bad record never blocks the rest, hence `unknown` here.
  */
@@ -164,22 +186,15 @@ export const BatchRequestSchema = z.object({
   deviceId: Slug,
   /** The tablet's clock when it sent the batch; lets the server flag a wrong clock. */
   sentAt: z.optional(z.iso.datetime({ offset: true })),
-  /** The tablet's own counts, so the console can spot tablets holding unsynced signatures. */
-  report: z.optional(
-    z.object({
-      pending: z.int().check(z.gte(0)),
-      quarantined: z.int().check(z.gte(0)),
-      /** The newest link of the tablet's current chain: anchors the end of the chain check. */
-      chain: z.optional(ChainHeadSchema),
-    }),
-  ),
+  /** The tablet's own account of itself, so the console can spot tablets holding unsynced signatures. */
+  report: z.optional(BatchReportSchema),
   records: z.array(z.unknown()).check(z.maxLength(MAX_BATCH_RECORDS, `A batch holds at most ${MAX_BATCH_RECORDS} records.`)),
 });
 export type BatchRequest = {
   protocol: number;
   deviceId: string;
   sentAt?: string;
-  report?: { pending: number; quarantined: number; chain?: ChainHead };
+  report?: BatchReport;
   records: SignatureRecord[];
 };
 
@@ -218,6 +233,7 @@ export const ERROR_CODES = [
   'method_not_allowed',
   'unauthorized',
   'device_revoked',
+  'token_expired',
   'forbidden',
   'enrollment_refused',
   'rate_limited',
@@ -256,6 +272,8 @@ export const EnrollResponseSchema = z.object({
   event: z.string(),
   /** How long the tablet keeps a signer's data after the server acknowledged it (S19). */
   retentionMs: z.optional(z.int().check(z.gte(0))),
+  /** When the device token stops working (S25); absent when it never expires. */
+  tokenExpiresAt: z.optional(z.iso.datetime({ offset: true })),
 });
 export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
 

@@ -17,7 +17,8 @@
  */
 import type { FieldsignDB } from '../db/db.ts';
 import { acknowledge, counts, nextBatch, purgeSynced, quarantine, type OutboxCounts } from '../db/outbox.ts';
-import { PROTOCOL_VERSION } from '../shared/protocol.ts';
+import * as z from 'zod/mini';
+import { BatchReportSchema, PROTOCOL_VERSION, type BatchReport } from '../shared/protocol.ts';
 import type { RetryProblem, Transport } from './transport.ts';
 
 /** What the UI shows about sync. */
@@ -36,7 +37,7 @@ export interface SyncStatus extends OutboxCounts {
 }
 
 /** Kinds of sync problem the volunteer is told about. */
-export type SyncProblem = RetryProblem | 'unconfirmed' | 'refused' | 'incompatible' | 'unauthorized' | 'not_enrolled';
+export type SyncProblem = RetryProblem | 'unconfirmed' | 'refused' | 'incompatible' | 'unauthorized' | 'token_expired' | 'not_enrolled';
 
 /** Who this tablet is to the server. */
 export interface Credentials {
@@ -67,11 +68,23 @@ export interface SyncEngineOptions {
   maxBackoffMs?: number;
   /** Runs `fn` while holding the device-wide sync lock. Default: Web Locks, else in-process. */
   withLock?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /**
+   * More for the report each batch carries (S21), beside the queue counts the engine adds:
+   * storage, app version, erase total… Read before every batch; a failure sends the counts alone.
+   */
+  report?: (status: SyncStatus) => Promise<Omit<BatchReport, 'pending' | 'quarantined'>>;
+  /** The server said this device is revoked (S12): wipe what may be wiped. Counts are re-read after it. */
+  onRevoked?: () => Promise<void>;
+  /** Whether the report has news worth a contact even with nothing to send (S24: a quick delete). */
+  reportDue?: () => Promise<boolean>;
+  /** The server took a batch carrying `report` (so `reportDue` can tell what it already knows). */
+  onReported?: (report: BatchReport) => Promise<void>;
   random?: () => number;
 }
 
 export class SyncEngine {
-  private readonly opts: Required<Omit<SyncEngineOptions, 'withLock'>> & Pick<SyncEngineOptions, 'withLock'>;
+  private readonly opts: Required<Omit<SyncEngineOptions, 'withLock' | 'onRevoked' | 'report' | 'reportDue' | 'onReported'>> &
+    Pick<SyncEngineOptions, 'withLock' | 'onRevoked' | 'report' | 'reportDue' | 'onReported'>;
   private status: SyncStatus = { phase: 'idle', pending: 0, quarantined: 0, synced: 0 };
   private readonly listeners = new Set<(s: SyncStatus) => void>();
   private running: Promise<void> | null = null;
@@ -170,13 +183,17 @@ export class SyncEngine {
       if (batch.length === 0) {
         const now = await counts(db);
         this.update({ phase: 'idle', ...now });
-        // Tell the server the queue is drained, so the console shows this tablet's true count.
-        const credentials = sent ? await this.opts.credentials() : undefined;
+        // Tell the server the queue is drained, so the console shows this tablet's true count;
+        // also with nothing sent when the report has news of its own (a quick delete's total).
+        const due = sent || (await this.opts.reportDue?.().catch(() => false));
+        const credentials = due ? await this.opts.credentials() : undefined;
         if (credentials) {
-          await transport.send(
-            { protocol: PROTOCOL_VERSION, deviceId: credentials.deviceId, sentAt: new Date().toISOString(), report: { pending: now.pending, quarantined: now.quarantined }, records: [] },
+          const report = await this.report(now);
+          const answer = await transport.send(
+            { protocol: PROTOCOL_VERSION, deviceId: credentials.deviceId, sentAt: new Date().toISOString(), report, records: [] },
             credentials.token,
           );
+          if (answer.kind === 'ok') await this.opts.onReported?.(report).catch(() => undefined);
         }
         return;
       }
@@ -188,19 +205,21 @@ export class SyncEngine {
         return;
       }
       this.update({ phase: 'syncing', needsEnrollment: false });
+      const report = await this.report(this.status);
       const started = Date.now();
       const result = await transport.send(
         {
           protocol: PROTOCOL_VERSION,
           deviceId: credentials.deviceId,
           sentAt: new Date().toISOString(),
-          report: { pending: this.status.pending, quarantined: this.status.quarantined },
+          report,
           records: batch,
         },
         credentials.token,
       );
 
       if (result.kind === 'ok') {
+        await this.opts.onReported?.(report).catch(() => undefined);
         const sent = new Set(batch.map((r) => r.id));
         const acked: string[] = [];
         const refused: Array<{ id: string; reason: string }> = [];
@@ -234,7 +253,14 @@ export class SyncEngine {
         return;
       }
       if (result.kind === 'unauthorized') {
-        this.update({ phase: 'blocked', needsEnrollment: true, problem: 'unauthorized', lastError: result.message });
+        // Revoked (not merely an unknown token): the tablet wipes what was synced or exported.
+        // A failed wipe is tried again at the next contact; the tablet blocks either way.
+        if (result.code === 'device_revoked' && this.opts.onRevoked) {
+          await this.opts.onRevoked().catch(() => undefined);
+          this.update(await counts(db));
+        }
+        const problem = result.code === 'token_expired' ? 'token_expired' : 'unauthorized';
+        this.update({ phase: 'blocked', needsEnrollment: true, problem, lastError: result.message });
         return;
       }
       // Refused as a whole: halve the batch to isolate the cause; a single refused record is
@@ -246,6 +272,19 @@ export class SyncEngine {
       await quarantine(db, [{ id: batch[0].id, reason: `refused by the server: ${result.message}` }]);
       this.update({ problem: 'refused', lastError: result.message, ...(await counts(db)) });
     }
+  }
+
+  /** S21: the tablet's account of itself: its queue, plus whatever the report option adds. */
+  private async report({ pending, quarantined }: OutboxCounts): Promise<BatchReport> {
+    let more: Omit<BatchReport, 'pending' | 'quarantined'> | undefined;
+    try {
+      more = await this.opts.report?.(this.status);
+    } catch {
+      // The extras are nice to have; the counts alone still tell the console what matters.
+    }
+    // A report the server would refuse would get the whole batch refused: never send one.
+    const report = { ...more, pending, quarantined };
+    return z.safeParse(BatchReportSchema, report).success ? report : { pending, quarantined };
   }
 
   private backoff(problem: SyncProblem, reason: string, retryAfterMs?: number): void {

@@ -24,8 +24,8 @@ export type SendResult =
   | { kind: 'retry'; problem: RetryProblem; reason: string; retryAfterMs?: number }
   /** The server and this app speak different protocol versions: an update is needed. */
   | { kind: 'incompatible'; message: string }
-  /** The tablet's token is missing, unknown or revoked: it must be enrolled again. */
-  | { kind: 'unauthorized'; message: string }
+  /** The tablet's token is missing, unknown or revoked: it must be enrolled again. `code`: the server's error code, e.g. 'device_revoked'. */
+  | { kind: 'unauthorized'; message: string; code?: string }
   /** The server refused the batch as a whole (e.g. too large, malformed). */
   | { kind: 'rejected'; status: number; message: string };
 
@@ -95,7 +95,7 @@ async function classify(res: Response): Promise<SendResult> {
   const error = z.safeParse(ErrorResponseSchema, body);
   const message = error.success ? error.data.error.message : `HTTP ${res.status}`;
   if (error.success && error.data.error.code === 'incompatible_protocol') return { kind: 'incompatible', message };
-  if (res.status === 401 || res.status === 403) return { kind: 'unauthorized', message };
+  if (res.status === 401 || res.status === 403) return { kind: 'unauthorized', message, ...(error.success && { code: error.data.error.code }) };
   return { kind: 'rejected', status: res.status, message };
 }
 

@@ -5,9 +5,10 @@
  * 1. axe-core reports no serious or critical violation on: enrollment (also with its PIN
  *    error), the sign form (empty, and with the inline errors shown), the confirm step, the
  *    thank-you screen, the volunteer PIN prompt (also with the wrong-PIN error), the
- *    volunteer screen, and enrollment again as reached from the volunteer screen (the only
+ *    volunteer screen, enrollment again as reached from the volunteer screen (the only
  *    way to see enrollment in Arabic: the app starts in the campaign's default language
- *    and has no language switch before enrollment).
+ *    and has no language switch before enrollment), and the quick lock's neutral screen.
+ *    (The walk-away countdown is audited in walk-away.test.ts, which has a short idle time.)
  * 2. Every button, link, select, text field and checkbox (with its label) is a touch
  *    target of at least 44×44 CSS px, on a tablet held in landscape and in portrait.
  * 3. At 200% zoom (a 1280×900 screen at 200% = a 640×450 CSS px viewport at 2 device
@@ -29,6 +30,7 @@ import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import { translator, type Translate } from '../../src/kiosk/i18n/catalog.ts';
 import { en } from '../../src/kiosk/i18n/en.ts';
 import { ar } from '../../src/kiosk/i18n/ar.ts';
+import { HOLD_MS } from '../../src/kiosk/HoldToLock.tsx';
 import { drawSignature, launchChromium } from '../helpers/browser.ts';
 import { TEST_PIN, enroll } from '../helpers/kiosk.ts';
 import { enrollmentCode, startApp, type AppProcess } from '../helpers/app-process.ts';
@@ -159,6 +161,25 @@ async function walkVolunteer(page: Page, lang: Lang, audit: Audit): Promise<void
 
   await page.getByRole('button', { name: t('close'), exact: true }).click();
   await seeHeading(page, T.en('formHeading'));
+  if (lang === 'en') await walkLock(page, audit);
+}
+
+/**
+ * The quick lock (in the campaign's default language, which locking returns to): the
+ * lock button held with Enter, the neutral screen, and back with the PIN.
+ */
+async function walkLock(page: Page, audit: Audit): Promise<void> {
+  const t = T.en;
+  await page.getByRole('button', { name: t('lockHold'), exact: true }).focus();
+  await page.keyboard.down('Enter');
+  await page.waitForTimeout(HOLD_MS + 300);
+  await page.keyboard.up('Enter');
+  await seeHeading(page, t('lockedTitle'));
+  await audit(page, 'lock screen');
+  await page.getByRole('button', { name: t('unlockScreen'), exact: true }).click();
+  await page.getByLabel(t('pinLabel'), { exact: true }).fill(TEST_PIN);
+  await page.getByRole('button', { name: t('unlock'), exact: true }).click();
+  await seeHeading(page, t('formHeading'));
 }
 
 // ---------------------------------------------------------------------------------------

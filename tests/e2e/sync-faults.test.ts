@@ -3,7 +3,7 @@
  * starts it) behind a loopback proxy that can hold or drop batch answers:
  * - the page closed while a batch is in flight (the server already committed) and reopened;
  * - two tabs syncing the same queue;
- * - a revoked tablet that keeps its records, exports them to a file, and re-enrolls.
+ * - a revoked tablet that wipes what it exported, exports the rest, and re-enrolls.
  * Each ends with the set on the server equal to the set captured: 0 lost, 0 duplicated.
  */
 import { DatabaseSync } from 'node:sqlite';
@@ -131,7 +131,7 @@ describe('sync under faults in Chromium', () => {
     await context.close();
   }, 120_000);
 
-  it('S12, S18: a revoked tablet keeps its records, exports them to a file, re-enrolls and syncs: each stored once', async () => {
+  it('S12, S18: a revoked tablet wipes what it exported, exports the rest, re-enrolls and sends what is left: each stored once', async () => {
     const context = await browser.newContext({ acceptDownloads: true });
     const { page, deviceId } = await enrolledPage(context, 'Revoked rally');
     await context.setOffline(true);
@@ -139,39 +139,68 @@ describe('sync under faults in Chromium', () => {
     await seedOutbox(page, Array.from({ length: 20 }, () => makeRecord({ deviceId })));
     await page.reload();
     await expect.poll(() => page.getByText('21 waiting to sync').count()).toBe(1);
+    const firstIds = (await outboxRows(page)).map((r) => r.id);
+
+    /** Export pending signatures to a file from the volunteer screen; returns the file's path. */
+    async function exportFile(): Promise<string> {
+      await openVolunteer(page);
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Export pending signatures to a file' }).click();
+      const file = await (await download).path();
+      await closeVolunteer(page);
+      return file;
+    }
+
+    // Export to a file while offline, before any revocation: the records stay pending.
+    const first = await exportFile();
+    const transfer = JSON.parse(readFileSync(first, 'utf8'));
+    expect(transfer).toMatchObject({ format: 'fieldsign-transfer', version: 1, deviceId });
+    expect(transfer.records.map((r: { id: string }) => r.id).sort()).toEqual([...firstIds].sort());
+    expect(JSON.stringify(transfer)).toContain('Berta Caceres');
+    expect(await page.getByText('21 waiting to sync').count()).toBe(1);
+    // One more signer, not in that file.
+    await signOnce(page, { name: 'Marielle Franco', email: 'marielle@example.org', country: 'BR' }, 3);
+    await expect.poll(() => page.getByText('22 waiting to sync').count()).toBe(1);
     const captured = (await outboxRows(page)).map((r) => r.id);
 
-    // Export to a file while offline; the records stay pending on the tablet.
-    await openVolunteer(page);
-    const download = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Export pending signatures to a file' }).click();
-    const file = await (await download).path();
-    const transfer = JSON.parse(readFileSync(file, 'utf8'));
-    expect(transfer).toMatchObject({ format: 'fieldsign-transfer', version: 1, deviceId });
-    expect(transfer.records.map((r: { id: string }) => r.id).sort()).toEqual([...captured].sort());
-    expect(JSON.stringify(transfer)).toContain('Berta Caceres');
-    await expect.poll(() => page.getByText(/Saved 21 pending signatures/).count()).toBe(1);
-    await closeVolunteer(page);
-    expect(await page.getByText('21 waiting to sync').count()).toBe(1);
-
-    // The coordinator imports it, twice; then revokes the tablet.
-    expect(cli(['import', file, '--db', app.dbPath])).toMatch(/21 records in the file: 21 new/);
-    expect(cli(['import', file, '--db', app.dbPath])).toMatch(/0 new, 21 already stored/);
+    // The coordinator imports the file, twice; then revokes the tablet.
+    expect(cli(['import', first, '--db', app.dbPath])).toMatch(/21 records in the file: 21 new/);
+    expect(cli(['import', first, '--db', app.dbPath])).toMatch(/0 new, 21 already stored/);
     expect(cli(['revoke', deviceId, '--db', app.dbPath])).toMatch(/Revoked/);
 
+    // At its next contact the tablet learns it: what was exported is wiped at once, the rest kept.
     await context.setOffline(false);
     await openVolunteer(page);
     await page.getByRole('button', { name: 'Sync now' }).click();
     await closeVolunteer(page);
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: /enrolled again/ }).count(), { timeout: 15_000 }).toBe(1);
-    expect(await page.getByText('21 waiting to sync').count()).toBe(1);
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: /revoked by the coordinator. 1 signature on it is not on the server/ }).count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByText('1 waiting to sync').count()).toBe(1);
+    let rows = await outboxRows(page);
+    expect(rows.filter((r) => r.state === 'wiped')).toHaveLength(21);
+    expect(rows.filter((r) => r.state === 'pending').map((r) => r.name)).toEqual(['Marielle Franco']);
+    expect(rows.some((r) => r.name === 'Berta Caceres')).toBe(false);
+
+    // Exported now, it is wiped too; a signer after that is kept for the next enrollment.
+    const second = await exportFile();
+    expect(JSON.parse(readFileSync(second, 'utf8')).records.map((r: { payload: { signer: { name: string } } }) => r.payload.signer.name)).toEqual(['Marielle Franco']);
+    await expect.poll(() => page.getByText('0 waiting to sync').count()).toBe(1);
+    expect((await outboxRows(page)).some((r) => r.name === 'Marielle Franco')).toBe(false);
+    await signOnce(page, { name: 'Nasrin Sotoudeh', email: 'nasrin@example.org', country: 'IR' }, 4);
+    await expect.poll(() => page.getByText('1 waiting to sync').count()).toBe(1);
+    captured.push(...(await outboxRows(page)).filter((r) => r.state === 'pending').map((r) => r.id));
+    expect(cli(['import', second, '--db', app.dbPath])).toMatch(/1 records in the file: 1 new/);
+    expect(cli(['import', second, '--db', app.dbPath])).toMatch(/0 new, 1 already stored/);
 
     await openVolunteer(page);
     await page.getByRole('button', { name: 'Enroll this tablet again' }).click();
     await enroll(page, enrollmentCode(app.dbPath, 'Revoked rally'));
     await expect.poll(() => page.getByText('0 waiting to sync').count(), { timeout: 30_000 }).toBe(1);
-    expect((await outboxRows(page)).every((r) => r.state === 'synced')).toBe(true);
-    expect(reconcile('revoked, exported, imported twice, re-enrolled', captured)).toEqual({ lost: 0, duplicated: 0 });
+    rows = await outboxRows(page);
+    expect(rows.filter((r) => r.state === 'synced')).toHaveLength(1);
+    expect(rows.every((r) => r.state === 'synced' || r.state === 'wiped')).toBe(true);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(captured).toHaveLength(23);
+    expect(reconcile('revoked, exported before and after, imported twice, re-enrolled', captured)).toEqual({ lost: 0, duplicated: 0 });
     await context.close();
   }, 120_000);
 });

@@ -3,7 +3,8 @@ import { loadConfig } from '../../server/config.ts';
 
 describe('server configuration', () => {
   it('has defaults that run everything on one origin with an embedded SQLite file', () => {
-    expect(loadConfig([], {})).toEqual({ port: 8080, host: '127.0.0.1', db: 'data/fieldsign.db', staticDir: 'dist', tabletRetentionMs: 0, sealCountryInClear: false });
+    expect(loadConfig([], {})).toEqual({ port: 8080, host: '127.0.0.1', db: 'data/fieldsign.db', staticDir: 'dist', tabletRetentionMs: 0, sealCountryInClear: false,
+      staleAfterMs: 2 * 3_600_000, tokenLifetimeMs: 90 * 86_400_000 });
   });
 
   it('takes flags before environment variables', () => {
@@ -22,6 +23,16 @@ describe('server configuration', () => {
     expect(() => loadConfig(['--db', ''], {})).toThrow(/FIELDSIGN_DB \/ --db must not be empty/);
     expect(() => loadConfig(['--tablet-retention', 'forever'], {})).toThrow(/TABLET_RETENTION/);
     expect(() => loadConfig(['--colour', 'red'], {})).toThrow(/colour/);
+    expect(() => loadConfig(['--stale-after', 'soon'], {})).toThrow(/FIELDSIGN_STALE_AFTER \/ --stale-after must be a duration/);
+    expect(() => loadConfig([], { FIELDSIGN_STALE_AFTER: '0' })).toThrow(/FIELDSIGN_STALE_AFTER/);
+    expect(() => loadConfig(['--token-lifetime', 'a year'], {})).toThrow(/FIELDSIGN_TOKEN_LIFETIME \/ --token-lifetime must be 0 \(never expires\)/);
+  });
+
+  it('sets when a silent tablet is flagged and how long device tokens last, by flag or environment', () => {
+    const env = { FIELDSIGN_STALE_AFTER: '45m', FIELDSIGN_TOKEN_LIFETIME: '30d' };
+    expect(loadConfig([], env)).toMatchObject({ staleAfterMs: 45 * 60_000, tokenLifetimeMs: 30 * 86_400_000 });
+    expect(loadConfig(['--stale-after', '2s', '--token-lifetime', '0'], env)).toMatchObject({ staleAfterMs: 2_000, tokenLifetimeMs: 0 });
+    expect(() => loadConfig(['--help'], {})).toThrow(/--stale-after {2}FIELDSIGN_STALE_AFTER[\s\S]*--token-lifetime {2}FIELDSIGN_TOKEN_LIFETIME/);
   });
 });
 

@@ -624,6 +624,41 @@ describe('hostile batch envelopes (S2, S15, S17)', () => {
     await hostile('500 bad records', postBatch(env({ records })), { status: 422, invalidRecords: 500 });
   });
 
+  const withReport = (fields: Record<string, unknown>) => env({ report: { pending: 1, quarantined: 0, ...fields } });
+  it.each<[string, () => Json]>([
+    ['a string', () => env({ report: 'all fine' })],
+    ['an array', () => env({ report: [1, 0] })],
+    ['pending -1', () => withReport({ pending: -1 })],
+    ['pending 1.5', () => withReport({ pending: 1.5 })],
+    ['quarantined "0"', () => withReport({ quarantined: '0' })],
+    ['persisted "yes"', () => withReport({ persisted: 'yes' })],
+    ['persisted 1', () => withReport({ persisted: 1 })],
+    ['storage a number', () => withReport({ storage: 5_000_000 })],
+    ['storage.usage -1', () => withReport({ storage: { usage: -1, quota: 10 } })],
+    ['storage.quota "10"', () => withReport({ storage: { usage: 1, quota: '10' } })],
+    ['storage.quota 1e400 (Infinity)', () => withReport({ storage: { usage: 1, quota: raw('1e400') } })],
+    ['storage without a quota', () => withReport({ storage: { usage: 1 } })],
+    ['appVersion a number', () => withReport({ appVersion: 1.2 })],
+    ['appVersion empty', () => withReport({ appVersion: '' })],
+    ['appVersion of 65 characters', () => withReport({ appVersion: '1'.repeat(65) })],
+    ['appVersion a huge string', () => withReport({ appVersion: 'v'.repeat(200_000) })],
+    ['appVersion with a NUL byte and a newline', () => withReport({ appVersion: '0.1.0\u0000\n' })],
+    ['appVersion with non-ASCII text', () => withReport({ appVersion: 'versión 1 ‮' })],
+    ['lastSyncAt "yesterday"', () => withReport({ lastSyncAt: 'yesterday' })],
+    ['lastSyncAt a number', () => withReport({ lastSyncAt: Date.now() })],
+    ['lastSyncAt without a zone', () => withReport({ lastSyncAt: '2026-11-24T10:00:00' })],
+    ['erased -1', () => withReport({ erased: -1 })],
+    ['erased 1.5', () => withReport({ erased: 1.5 })],
+    ['erased "3"', () => withReport({ erased: '3' })],
+    ['erased 2^53', () => withReport({ erased: 2 ** 53 })],
+    ['erased 1e400 (Infinity)', () => withReport({ erased: raw('1e400') })],
+  ])('S17, S21: a batch whose report has %s → 400 with issues; the report is not kept', async (label, make) => {
+    const reportBefore = (await server.store.listDevices()).find((d) => d.id === A.deviceId)?.lastReport;
+    const { body } = await hostile(`report ${label}`, postBatch(make()), { status: 400, code: 'bad_request' });
+    expect((body as ErrorResponse).error.issues?.some((i) => i.path.startsWith('report')), label).toBe(true);
+    expect((await server.store.listDevices()).find((d) => d.id === A.deviceId)?.lastReport, `${label}: report changed`).toEqual(reportBefore);
+  });
+
   it('S17: the server keeps serving after the envelope cases', expectServing);
 });
 

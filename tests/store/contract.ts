@@ -385,6 +385,43 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
         expect(await store.listDevices()).toHaveLength(1);
       });
 
+      it('S21: keeps every fact a tablet reports, and answers with the report it replaced', async () => {
+        const id = await enrollDevice(store, 'Rally', 'Tablet 7', T0, 'token-hash');
+        const full = {
+          pending: 3, quarantined: 1, at: T1, persisted: false, storage: { usage: 12_345_678, quota: 2_000_000_000 },
+          appVersion: '0.1.0+abc1234', lastSyncAt: '2026-11-24T11:58:00.000+01:00', erased: 2,
+        };
+        expect(await store.reportDevice(id, full)).toBeNull();
+        expect((await store.deviceByTokenHash('token-hash'))?.lastReport).toEqual(full);
+        const next = { ...full, pending: 0, quarantined: 0, at: LATER, persisted: true, erased: 5, lastSyncAt: '2026-11-25T08:59:00.000Z' };
+        expect(await store.reportDevice(id, next)).toEqual(full);
+        expect((await store.listDevices())[0].lastReport).toEqual(next);
+        expect(await store.reportDevice('no-such-device', full)).toBeNull();
+      });
+
+      it('S21: the erase total and the last sync never go back: a late or retried report cannot lower them', async () => {
+        const id = await enrollDevice(store, 'Rally', null, T0, 'token-hash');
+        await store.reportDevice(id, { pending: 4, quarantined: 0, at: T1, erased: 3, lastSyncAt: T1 });
+        // An older report arriving late (a retried batch): its counts are the latest word, its totals are not.
+        const previous = await store.reportDevice(id, { pending: 6, quarantined: 1, at: LATER, erased: 1, lastSyncAt: T0 });
+        expect(previous).toMatchObject({ erased: 3, lastSyncAt: T1 });
+        expect((await store.deviceByTokenHash('token-hash'))?.lastReport).toEqual({ pending: 6, quarantined: 1, at: LATER, erased: 3, lastSyncAt: T1 });
+        // A report without the optional facts keeps the totals too.
+        await store.reportDevice(id, { pending: 0, quarantined: 0, at: LATER });
+        expect((await store.deviceByTokenHash('token-hash'))?.lastReport).toEqual({ pending: 0, quarantined: 0, at: LATER, erased: 3, lastSyncAt: T1 });
+      });
+
+      itWithSecond('S21: two servers saving reports of one tablet at once: each increase of the erase total is seen once', async () => {
+        const id = await enrollDevice(store, 'Rally', null, T0, 'token-hash');
+        const other = await second();
+        const reports = Array.from({ length: 8 }, (_, i) => ({ pending: 0, quarantined: 0, at: T1, erased: 4 + (i % 2) }));
+        const previous = await Promise.all(reports.map((r, i) => (i % 2 ? other : store).reportDevice(id, r)));
+        // Each save saw the one before it, so the increases add up to the total exactly (5), never more.
+        const increases = reports.map((r, i) => Math.max(0, r.erased - (previous[i]?.erased ?? 0))).reduce((a, b) => a + b, 0);
+        expect(increases).toBe(5);
+        expect((await store.listDevices())[0].lastReport?.erased).toBe(5);
+      });
+
       it('lists devices in enrollment order', async () => {
         expect(await store.listDevices()).toEqual([]);
         const late = await enrollDevice(store, 'B', null, LATER);

@@ -28,7 +28,8 @@ describe('Dexie schema upgrade mid-rally', () => {
 
     const db = new FieldsignDB(name);
     expect(await counts(db)).toEqual({ pending: 500, quarantined: 0, synced: 0 });
-    expect(db.verno).toBe(2);
+    expect(db.verno).toBe(3);
+    expect(await db.chain.count()).toBe(0);
     const stored = await db.outbox.orderBy('seq').toArray();
     expect(stored.map((r) => r.record)).toEqual(records);
 

@@ -163,6 +163,52 @@ describe('sync engine paired with the server in memory', () => {
     expect((await counts(db)).pending).toBe(3);
   });
 
+  it('S25: an expired token blocks sync with its own reason, asks to re-enroll and keeps every record', async () => {
+    await capture(3);
+    const expired: Transport = { send: async () => ({ kind: 'unauthorized', code: 'token_expired', message: 'This tablet’s enrollment expired.' }) };
+    const e = engine(expired);
+    await e.syncNow();
+    expect(e.current).toMatchObject({ phase: 'blocked', needsEnrollment: true, problem: 'token_expired', lastError: 'This tablet’s enrollment expired.' });
+    expect((await counts(db)).pending).toBe(3);
+  });
+
+  it('S21: every batch, and the last empty one, carries what the report option adds beside the counts', async () => {
+    await capture(3);
+    const seen: Array<number | undefined> = [];
+    const e = new SyncEngine({
+      db, transport: server, credentials, maxRecords: 2, withLock: (fn) => fn(),
+      report: async (status) => {
+        seen.push(status.lastSyncAt);
+        return { appVersion: '0.1.0+test', persisted: true, storage: { usage: 1000, quota: 9000 }, erased: 4, ...(status.lastSyncAt && { lastSyncAt: new Date(status.lastSyncAt).toISOString() }) };
+      },
+    });
+    engines.push(e);
+    await e.syncNow();
+    const extras = { appVersion: '0.1.0+test', persisted: true, storage: { usage: 1000, quota: 9000 }, erased: 4 };
+    expect(server.requests.map((r) => r.report)).toEqual([
+      { pending: 3, quarantined: 0, ...extras },
+      { pending: 1, quarantined: 0, ...extras, lastSyncAt: new Date(seen[1]!).toISOString() },
+      { pending: 0, quarantined: 0, ...extras, lastSyncAt: new Date(e.current.lastSyncAt!).toISOString() },
+    ]);
+    expect(seen[0]).toBeUndefined();
+  });
+
+  it('S21: a report option that fails, or adds what the server would refuse, leaves the counts alone and never blocks a batch', async () => {
+    await capture(2);
+    let calls = 0;
+    const e = new SyncEngine({
+      db, transport: server, credentials, withLock: (fn) => fn(),
+      report: async () => {
+        if (++calls === 1) throw new Error('storage estimate failed');
+        return { appVersion: 'x'.repeat(500), erased: -1 };
+      },
+    });
+    engines.push(e);
+    await e.syncNow();
+    expect(server.requests.map((r) => r.report)).toEqual([{ pending: 2, quarantined: 0 }, { pending: 0, quarantined: 0 }]);
+    expect(await counts(db)).toMatchObject({ pending: 0, synced: 2 });
+  });
+
   it('S12: without an enrollment nothing is sent and records wait', async () => {
     await capture(2);
     const e = new SyncEngine({ db, transport: server, credentials: async () => undefined, withLock: (fn) => fn() });

@@ -79,6 +79,7 @@ export const es: Catalog = {
   problemIncompatible: 'Esta versión de la aplicación ya no es compatible con el servidor. Por favor, actualiza la aplicación.',
   problemUnauthorized: 'El servidor ya no acepta esta tableta. Vuelve a registrarla; las firmas se conservan.',
   problemNotEnrolled: 'Esta tableta aún no está registrada.',
+  problemTokenExpired: 'El registro de esta tableta ha caducado. Vuelve a registrarla con un código nuevo; las firmas se conservan.',
   persistRefused: 'El navegador ha rechazado el almacenamiento persistente.',
   // Volunteer screen
   pinHeading: 'Acceso para voluntariado',
@@ -106,6 +107,10 @@ export const es: Catalog = {
   storageUnknown: 'Este navegador no informa del uso de almacenamiento.',
   storagePersistent: 'El almacenamiento es persistente: el navegador no lo borrará para liberar espacio.',
   storageNotPersistent: 'Atención: el navegador puede borrar el almacenamiento de esta tableta si queda poco espacio. Sincroniza o exporta a menudo, o instala la aplicación.',
+  tabletHeading: 'Esta tableta',
+  appVersionLabel: 'Versión de la aplicación',
+  tokenExpiresLabel: 'Registro válido hasta',
+  tokenNeverExpires: 'Sin fecha de caducidad',
   exportPending: 'Exportar las firmas pendientes a un archivo',
   exportDone: {
     one: 'Se ha guardado {n} firma pendiente en un archivo. Sigue en esta tableta hasta que se sincronice.',
@@ -131,6 +136,66 @@ export const es: Catalog = {
   enrolling: 'Registrando…',
   enrollOffline: 'El registro necesita conexión con el servidor. Conecta la tableta y vuelve a intentarlo.',
   reenrollNeeded: 'Hay que volver a registrar esta tableta para que pueda enviar firmas. Se puede seguir firmando; no se pierde nada.',
+  // Quick delete (volunteer screen, danger section)
+  eraseHeading: 'Borrar las firmas de esta tableta',
+  eraseIntro: 'Solo en caso de emergencia, por ejemplo si te pueden quitar la tableta. Borra todas las firmas de esta tableta que aún no están en el servidor. Las firmas que no se hayan sincronizado ni exportado a un archivo se pierden para siempre.',
+  eraseStart: 'Borrar las firmas',
+  eraseConfirmHeading: '¿Borrar las firmas de esta tableta?',
+  eraseConfirmBody: {
+    one: '{n} firma de esta tableta aún no está en el servidor. Si la borras, se pierde para siempre, salvo que se haya exportado a un archivo.',
+    many: '{n} firmas de esta tableta aún no están en el servidor. Si las borras, se pierden para siempre, salvo que se hayan exportado a un archivo.',
+    other: '{n} firmas de esta tableta aún no están en el servidor. Si las borras, se pierden para siempre, salvo que se hayan exportado a un archivo.',
+  },
+  eraseConfirmSynced: 'Las firmas que ya están en el servidor no se ven afectadas.',
+  eraseContinue: 'Entendido, continuar',
+  eraseTypeLabel: 'Para confirmar, escribe el número de firmas que se van a borrar: {n}',
+  eraseTypeWrong: 'Escribe {n} para confirmar. No se ha borrado nada.',
+  eraseFinal: { one: 'Borrar {n} firma', many: 'Borrar {n} firmas', other: 'Borrar {n} firmas' },
+  erasing: 'Borrando…',
+  eraseDone: { one: 'Se ha borrado {n} firma.', many: 'Se han borrado {n} firmas.', other: 'Se han borrado {n} firmas.' },
+  eraseFailed: 'No se ha borrado nada: {reason}',
+  // A revoked tablet
+  revokedBanner: {
+    one: 'El coordinador ha revocado esta tableta. {n} firma que contiene no está en el servidor: un voluntario debe exportarla a un archivo ahora; después se borra de la tableta.',
+    many: 'El coordinador ha revocado esta tableta. {n} firmas que contiene no están en el servidor: un voluntario debe exportarlas a un archivo ahora; después se borran de la tableta.',
+    other: 'El coordinador ha revocado esta tableta. {n} firmas que contiene no están en el servidor: un voluntario debe exportarlas a un archivo ahora; después se borran de la tableta.',
+  },
+  revokedBannerNone: 'El coordinador ha revocado esta tableta. No hay firmas pendientes en ella. Vuelve a registrarla para enviar firmas nuevas.',
+  revokedHeading: 'Esta tableta ha sido revocada',
+  revokedNotice: 'El coordinador revocó esta tableta ({time}). Las firmas sincronizadas o exportadas se borran de ella. Vuelve a registrarla con un código nuevo para seguir enviando firmas.',
+  revokedMustExport: {
+    one: '{n} firma de esta tableta aún no está en el servidor: expórtala a un archivo aquí abajo y entrega el archivo al coordinador. Se borra de la tableta en cuanto se exporta.',
+    many: '{n} firmas de esta tableta aún no están en el servidor: expórtalas a un archivo aquí abajo y entrega el archivo al coordinador. Se borran de la tableta en cuanto se exportan.',
+    other: '{n} firmas de esta tableta aún no están en el servidor: expórtalas a un archivo aquí abajo y entrega el archivo al coordinador. Se borran de la tableta en cuanto se exportan.',
+  },
+  revokedWiped: {
+    one: 'Se exportó {n} firma y después se borró de esta tableta.',
+    many: 'Se exportaron {n} firmas y después se borraron de esta tableta.',
+    other: 'Se exportaron {n} firmas y después se borraron de esta tableta.',
+  },
+  exportWiped: {
+    one: 'Se ha guardado {n} firma en un archivo y se ha borrado de esta tableta. Entrega el archivo al coordinador.',
+    many: 'Se han guardado {n} firmas en un archivo y se han borrado de esta tableta. Entrega el archivo al coordinador.',
+    other: 'Se han guardado {n} firmas en un archivo y se han borrado de esta tableta. Entrega el archivo al coordinador.',
+  },
   // Boot
   startFailed: 'Fieldsign no se ha podido iniciar: {reason}. Cierra y vuelve a abrir la aplicación; las firmas guardadas se conservan.',
+  // Walk-away reset and quick lock
+  idleHeading: '¿Sigues ahí?',
+  idleFormBody: {
+    one: 'Este formulario se borrará en {n} segundo.',
+    many: 'Este formulario se borrará en {n} segundos.',
+    other: 'Este formulario se borrará en {n} segundos.',
+  },
+  idleVolunteerBody: {
+    one: 'La pantalla de voluntariado se cerrará en {n} segundo.',
+    many: 'La pantalla de voluntariado se cerrará en {n} segundos.',
+    other: 'La pantalla de voluntariado se cerrará en {n} segundos.',
+  },
+  idleStay: 'Sigo aquí',
+  lockHold: 'Bloquear la pantalla (mantener pulsado)',
+  lockHint: 'Mantén pulsado para bloquear la pantalla.',
+  lockNow: 'Bloquear ahora',
+  lockedTitle: 'Bloqueado',
+  unlockScreen: 'Desbloquear',
 };

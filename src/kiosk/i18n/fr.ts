@@ -79,6 +79,7 @@ export const fr: Catalog = {
   problemIncompatible: 'Cette version de l’application ne correspond plus au serveur. Veuillez mettre à jour l’application.',
   problemUnauthorized: 'Le serveur n’accepte plus cette tablette. Réinscrivez-la ; les signatures sont conservées.',
   problemNotEnrolled: 'Cette tablette n’est pas encore inscrite.',
+  problemTokenExpired: 'L’inscription de cette tablette a expiré. Réinscrivez-la avec un nouveau code ; les signatures sont conservées.',
   persistRefused: 'Le navigateur a refusé le stockage persistant.',
   // Volunteer screen
   pinHeading: 'Accès bénévole',
@@ -106,6 +107,10 @@ export const fr: Catalog = {
   storageUnknown: 'Ce navigateur n’indique pas l’espace de stockage utilisé.',
   storagePersistent: 'Le stockage est persistant : le navigateur ne l’effacera pas pour libérer de l’espace.',
   storageNotPersistent: 'Attention : le navigateur peut effacer le stockage de cette tablette si l’espace vient à manquer. Synchronisez ou exportez souvent, ou installez l’application.',
+  tabletHeading: 'Cette tablette',
+  appVersionLabel: 'Version de l’application',
+  tokenExpiresLabel: 'Inscription valable jusqu’au',
+  tokenNeverExpires: 'Sans date d’expiration',
   exportPending: 'Exporter les signatures en attente dans un fichier',
   exportDone: {
     one: '{n} signature en attente enregistrée dans un fichier. Elle reste sur cette tablette jusqu’à la synchronisation.',
@@ -131,6 +136,66 @@ export const fr: Catalog = {
   enrolling: 'Inscription…',
   enrollOffline: 'L’inscription nécessite une connexion au serveur. Connectez la tablette et réessayez.',
   reenrollNeeded: 'Cette tablette doit être réinscrite avant de pouvoir envoyer des signatures. On peut toujours signer ; rien n’est perdu.',
+  // Quick delete (volunteer screen, danger section)
+  eraseHeading: 'Effacer les signatures de cette tablette',
+  eraseIntro: 'Uniquement en cas d’urgence, par exemple si la tablette risque d’être saisie. Cela efface toutes les signatures de cette tablette qui ne sont pas encore sur le serveur. Les signatures qui n’ont été ni synchronisées ni exportées dans un fichier sont perdues définitivement.',
+  eraseStart: 'Effacer les signatures',
+  eraseConfirmHeading: 'Effacer les signatures de cette tablette ?',
+  eraseConfirmBody: {
+    one: '{n} signature de cette tablette n’est pas encore sur le serveur. Si vous l’effacez, elle est perdue définitivement, sauf si elle a été exportée dans un fichier.',
+    many: '{n} de signatures de cette tablette ne sont pas encore sur le serveur. Si vous les effacez, elles sont perdues définitivement, sauf si elles ont été exportées dans un fichier.',
+    other: '{n} signatures de cette tablette ne sont pas encore sur le serveur. Si vous les effacez, elles sont perdues définitivement, sauf si elles ont été exportées dans un fichier.',
+  },
+  eraseConfirmSynced: 'Les signatures déjà sur le serveur ne sont pas concernées.',
+  eraseContinue: 'J’ai compris, continuer',
+  eraseTypeLabel: 'Pour confirmer, tapez le nombre de signatures à effacer : {n}',
+  eraseTypeWrong: 'Tapez {n} pour confirmer. Rien n’a été effacé.',
+  eraseFinal: { one: 'Effacer {n} signature', many: 'Effacer {n} de signatures', other: 'Effacer {n} signatures' },
+  erasing: 'Effacement…',
+  eraseDone: { one: '{n} signature effacée.', many: '{n} de signatures effacées.', other: '{n} signatures effacées.' },
+  eraseFailed: 'Rien n’a été effacé : {reason}',
+  // A revoked tablet
+  revokedBanner: {
+    one: 'Cette tablette a été révoquée par le coordinateur. {n} signature qu’elle contient n’est pas sur le serveur : un bénévole doit l’exporter dans un fichier dès maintenant ; elle est ensuite effacée de la tablette.',
+    many: 'Cette tablette a été révoquée par le coordinateur. {n} de signatures qu’elle contient ne sont pas sur le serveur : un bénévole doit les exporter dans un fichier dès maintenant ; elles sont ensuite effacées de la tablette.',
+    other: 'Cette tablette a été révoquée par le coordinateur. {n} signatures qu’elle contient ne sont pas sur le serveur : un bénévole doit les exporter dans un fichier dès maintenant ; elles sont ensuite effacées de la tablette.',
+  },
+  revokedBannerNone: 'Cette tablette a été révoquée par le coordinateur. Aucune signature n’y est en attente. Réinscrivez-la pour envoyer de nouvelles signatures.',
+  revokedHeading: 'Cette tablette a été révoquée',
+  revokedNotice: 'Le coordinateur a révoqué cette tablette ({time}). Les signatures synchronisées ou exportées en sont effacées. Réinscrivez-la avec un nouveau code pour continuer à envoyer des signatures.',
+  revokedMustExport: {
+    one: '{n} signature de cette tablette n’est pas encore sur le serveur : exportez-la dans un fichier ci-dessous et remettez le fichier au coordinateur. Elle est effacée de la tablette dès qu’elle est exportée.',
+    many: '{n} de signatures de cette tablette ne sont pas encore sur le serveur : exportez-les dans un fichier ci-dessous et remettez le fichier au coordinateur. Elles sont effacées de la tablette dès qu’elles sont exportées.',
+    other: '{n} signatures de cette tablette ne sont pas encore sur le serveur : exportez-les dans un fichier ci-dessous et remettez le fichier au coordinateur. Elles sont effacées de la tablette dès qu’elles sont exportées.',
+  },
+  revokedWiped: {
+    one: '{n} signature a été exportée, puis effacée de cette tablette.',
+    many: '{n} de signatures ont été exportées, puis effacées de cette tablette.',
+    other: '{n} signatures ont été exportées, puis effacées de cette tablette.',
+  },
+  exportWiped: {
+    one: '{n} signature enregistrée dans un fichier et effacée de cette tablette. Remettez le fichier au coordinateur.',
+    many: '{n} de signatures enregistrées dans un fichier et effacées de cette tablette. Remettez le fichier au coordinateur.',
+    other: '{n} signatures enregistrées dans un fichier et effacées de cette tablette. Remettez le fichier au coordinateur.',
+  },
   // Boot
   startFailed: 'Fieldsign n’a pas pu démarrer : {reason}. Fermez puis rouvrez l’application ; les signatures enregistrées sont conservées.',
+  // Walk-away reset and quick lock
+  idleHeading: 'Vous êtes toujours là ?',
+  idleFormBody: {
+    one: 'Ce formulaire sera effacé dans {n} seconde.',
+    many: 'Ce formulaire sera effacé dans {n} de secondes.',
+    other: 'Ce formulaire sera effacé dans {n} secondes.',
+  },
+  idleVolunteerBody: {
+    one: 'L’espace bénévole se fermera dans {n} seconde.',
+    many: 'L’espace bénévole se fermera dans {n} de secondes.',
+    other: 'L’espace bénévole se fermera dans {n} secondes.',
+  },
+  idleStay: 'Je suis toujours là',
+  lockHold: 'Verrouiller l’écran (appui long)',
+  lockHint: 'Appuyez longuement pour verrouiller l’écran.',
+  lockNow: 'Verrouiller maintenant',
+  lockedTitle: 'Verrouillé',
+  unlockScreen: 'Déverrouiller',
 };

@@ -1,0 +1,283 @@
+/**
+ * The device chain check over what the server holds (see "The device hash chain" in
+ * seal.ts): each record carries `chain: { device, seq, prev, link }`, and each tablet reports
+ * its chain head `{ device, seq, link }` with every batch. From those alone, per device:
+ *
+ *   1. group the records by `chain.device` and order them by `chain.seq` (arrival order
+ *      means nothing: retries, halved batches and transfer files reorder them);
+ *   2. a record is `altered` when its link does not recompute (`chainLink(prev, record)`:
+ *      its content, or its `prev`, was changed), or when its `prev` is not the link of the
+ *      record before it (it was moved, or its neighbour's link was rewritten);
+ *   3. a seq with no record between 0 and the last record is `missing`; so is every seq
+ *      after the last record up to the head the tablet last reported; a head whose link is
+ *      not the link of the record held at its seq means the chain was rewritten;
+ *   4. a second record at a seq already taken is `inserted` (the one that fits the chain
+ *      stays; if none fits better, all of them are reported);
+ *   5. records without a `chain` (older tablets, or imports from them) are counted as
+ *      "unchained": nothing can be said about them.
+ *
+ * Records after the reported head are no problem (a transfer file may bring them later).
+ * A volunteer's quick delete erases a signature on the tablet before it is sent, which
+ * leaves a gap; each tablet reports how many it erased (`erased`, a running total), and
+ * gaps no more numerous than that are accounted for, and said so, rather than a failure.
+ * As seal.ts says, a plain hash chain has no secret: someone who rewrites the database can
+ * recompute every link. The head reported by the tablet, and the tablet's own log, are what
+ * anchor the chain; this check catches loss, insertion and alteration that did not also
+ * rewrite everything after it up to the head.
+ *
+ * Runs in the browser (the console) and in Node (the CLI export). It keeps ~200 bytes per
+ * record, never the records themselves, so 100,000 records can be checked as they stream by.
+ */
+import type { ChainHead } from './protocol.ts';
+import { chainLink, genesisLink, type ChainedRecord } from './seal.ts';
+
+/** A record, as far as the chain check is concerned. */
+interface Entry {
+  id: string;
+  seq: number;
+  prev: string;
+  link: string;
+  /** Whether `chainLink(prev, record)` recomputes to `link`. */
+  linkOk: boolean;
+}
+
+/** A record that does not fit its chain. */
+export interface AlteredRecord {
+  seq: number;
+  id: string;
+  /** `content`: its link does not recompute; `prev`: it does not follow the record before it. */
+  why: 'content' | 'prev';
+}
+
+/** The verdict on one device's chain. */
+export interface DeviceChainVerdict {
+  /** The device id the records were captured under (it names the chain). */
+  device: string;
+  /** The tablet's name in the console, when it has one. */
+  label: string | null;
+  /** Records held for this chain, extra copies included. */
+  records: number;
+  /** Lowest and highest seq held; -1 when none is held (only a reported head). */
+  firstSeq: number;
+  lastSeq: number;
+  /** The chain head the tablet last reported, if any. */
+  head: ChainHead | undefined;
+  /** Seqs with no record, as inclusive ranges [from, to]. */
+  missing: Array<[number, number]>;
+  missingCount: number;
+  altered: AlteredRecord[];
+  /** Extra records at a seq that another record already holds. */
+  inserted: Array<{ seq: number; id: string }>;
+  /** The reported head's link is not the link of the record held at its seq. */
+  headMismatch: boolean;
+  /** Records after the last reported head (not a problem). */
+  afterHead: number;
+  /** Signatures the tablet reports it erased by quick delete (each leaves a gap). */
+  erasedOnTablet: number;
+  ok: boolean;
+  /** One line for people, e.g. "Tablet 3 (d-1): 412 records (seq 0–411), chain intact up to its last report (seq 411)." */
+  summary: string;
+}
+
+export interface ChainReport {
+  devices: DeviceChainVerdict[];
+  /** Records that carry no chain (older tablets, imports from them): not checked. */
+  unchained: number;
+  /** True when every device's chain is intact (unchained records do not count against it). */
+  ok: boolean;
+  /** One line for people about all devices. */
+  summary: string;
+}
+
+/** A chain head as reported, with the tablet's count of signatures erased by quick delete. */
+export type ReportedHead = ChainHead & { erased?: number };
+
+/** The tablets' names in the console, by device id. */
+export type DeviceNames = ReadonlyMap<string, string | null>;
+
+/** An incremental chain check: `add` each record as it streams by, then `finish`. */
+export interface ChainCheck {
+  add(record: ChainedRecord): Promise<void>;
+  finish(heads?: Iterable<ReportedHead>, names?: DeviceNames): Promise<ChainReport>;
+}
+
+/** Start a chain check. */
+export function createChainCheck(): ChainCheck {
+  const byDevice = new Map<string, Entry[]>();
+  let unchained = 0;
+  return {
+    async add(record) {
+      const c = record.chain;
+      if (!c) {
+        unchained++;
+        return;
+      }
+      const entry: Entry = { id: record.id, seq: c.seq, prev: c.prev, link: c.link, linkOk: (await chainLink(c.prev, record)) === c.link };
+      let list = byDevice.get(c.device);
+      if (!list) byDevice.set(c.device, (list = []));
+      list.push(entry);
+    },
+    async finish(heads = [], names = new Map()) {
+      const headOf = new Map<string, ReportedHead>();
+      for (const head of heads) {
+        const known = headOf.get(head.device);
+        if (!known || head.seq > known.seq) headOf.set(head.device, head);
+      }
+      const deviceIds = [...new Set([...byDevice.keys(), ...headOf.keys()])].sort();
+      const devices: DeviceChainVerdict[] = [];
+      for (const device of deviceIds) {
+        devices.push(await checkDevice(device, byDevice.get(device) ?? [], headOf.get(device), names.get(device) ?? null));
+      }
+      return { devices, unchained, ok: devices.every((d) => d.ok), summary: overallSummary(devices, unchained) };
+    },
+  };
+}
+
+/**
+ * Check the chains of the records the server holds against the heads the tablets reported
+ * (e.g. each device's `lastReport.chain`). See the top of this file.
+ */
+export async function verifyDeviceChains(
+  records: Iterable<ChainedRecord> | AsyncIterable<ChainedRecord>,
+  heads: Iterable<ReportedHead> = [],
+  names?: DeviceNames,
+): Promise<ChainReport> {
+  const check = createChainCheck();
+  for await (const record of records) await check.add(record);
+  return check.finish(heads, names);
+}
+
+/** Steps 2–4 for one device. */
+async function checkDevice(device: string, entries: Entry[], reported: ReportedHead | undefined, label: string | null): Promise<DeviceChainVerdict> {
+  const head: ChainHead | undefined = reported && { device: reported.device, seq: reported.seq, link: reported.link };
+  const erasedOnTablet = reported?.erased ?? 0;
+  const bySeq = new Map<number, Entry[]>();
+  for (const entry of entries) {
+    const at = bySeq.get(entry.seq);
+    if (at) at.push(entry);
+    else bySeq.set(entry.seq, [entry]);
+  }
+  const seqs = [...bySeq.keys()].sort((a, b) => a - b);
+  const firstSeq = seqs.length ? seqs[0] : -1;
+  const lastSeq = seqs.length ? seqs[seqs.length - 1] : -1;
+
+  const chosen = new Map<number, Entry>();
+  const altered: AlteredRecord[] = [];
+  const inserted: Array<{ seq: number; id: string }> = [];
+  const genesis = await genesisLink(device);
+  for (const seq of seqs) {
+    const candidates = bySeq.get(seq)!;
+    // The link the record at `seq` must follow, when the record before it is held.
+    const expectedPrev = seq === 0 ? genesis : chosen.get(seq - 1)?.link;
+    const nextPrevs = new Set((bySeq.get(seq + 1) ?? []).map((e) => e.prev));
+    const fits = (e: Entry) => e.linkOk && (expectedPrev === undefined || e.prev === expectedPrev);
+    const score = (e: Entry) => (fits(e) ? 2 : 0) + (nextPrevs.has(e.link) ? 1 : 0);
+    let best = candidates[0];
+    for (const c of candidates) if (score(c) > score(best)) best = c;
+    // Several copies and none fits better than another: none can be trusted over the others.
+    const undecided = candidates.length > 1 && candidates.filter((c) => score(c) === score(best)).length > 1;
+    for (const c of candidates) if (c !== best || undecided) inserted.push({ seq, id: c.id });
+    chosen.set(seq, best);
+    if (!best.linkOk) altered.push({ seq, id: best.id, why: 'content' });
+    else if (expectedPrev !== undefined && best.prev !== expectedPrev) altered.push({ seq, id: best.id, why: 'prev' });
+  }
+
+  const missing: Array<[number, number]> = [];
+  const addMissing = (from: number, to: number) => {
+    if (from <= to) missing.push([from, to]);
+  };
+  let expected = 0;
+  for (const seq of seqs) {
+    addMissing(expected, seq - 1);
+    expected = seq + 1;
+  }
+  let headMismatch = false;
+  let afterHead = 0;
+  if (head) {
+    addMissing(lastSeq + 1, head.seq);
+    const atHead = chosen.get(head.seq);
+    if (atHead && atHead.link !== head.link) headMismatch = true;
+    afterHead = entries.filter((e) => e.seq > head.seq).length;
+  }
+  const missingCount = missing.reduce((n, [from, to]) => n + to - from + 1, 0);
+  const ok = missingCount <= erasedOnTablet && altered.length === 0 && inserted.length === 0 && !headMismatch;
+  const verdict: Omit<DeviceChainVerdict, 'summary'> = {
+    device,
+    label,
+    records: entries.length,
+    firstSeq,
+    lastSeq,
+    head,
+    missing,
+    missingCount,
+    altered,
+    inserted,
+    headMismatch,
+    afterHead,
+    erasedOnTablet,
+    ok,
+  };
+  return { ...verdict, summary: deviceSummary(verdict) };
+}
+
+/** "Tablet 3 (device-abc)", or "Tablet device-abc" without a label. */
+export function tabletName(device: string, label: string | null | undefined): string {
+  return label?.trim() ? `${label.trim()} (${device})` : `Tablet ${device}`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** "seq 17, 18", "seq 17–40, 52": ranges of missing seqs, at most `max` items. */
+export function seqRanges(ranges: ReadonlyArray<readonly [number, number]>, max = 20): string {
+  const items: string[] = [];
+  for (const [from, to] of ranges) {
+    if (from === to) items.push(String(from));
+    else if (to === from + 1) items.push(String(from), String(to));
+    else items.push(`${from}–${to}`);
+  }
+  const shown = items.slice(0, max).join(', ');
+  return `seq ${shown}${items.length > max ? `, … (${items.length - max} more)` : ''}`;
+}
+
+function deviceSummary(v: Omit<DeviceChainVerdict, 'summary'>): string {
+  const name = tabletName(v.device, v.label);
+  const held = v.records === 0 ? 'no records held' : `${plural(v.records, 'record')} (seq ${v.firstSeq}–${v.lastSeq})`;
+  const erased = v.erasedOnTablet ? ` (the tablet reports ${plural(v.erasedOnTablet, 'signature')} erased by quick delete)` : '';
+  if (v.ok) {
+    if (v.missingCount) {
+      return `${name}: ${held}, chain intact up to its last report (seq ${v.head!.seq}) apart from ${plural(v.missingCount, 'gap')} (${seqRanges(v.missing)}), which the ${plural(v.erasedOnTablet, 'signature')} erased on the tablet by quick delete account for.`;
+    }
+    if (!v.head) return `${name}: ${held}, chain intact; the tablet has reported no chain head, so records missing after seq ${v.lastSeq} could not be detected.`;
+    const after = v.afterHead ? `; ${plural(v.afterHead, 'more record')} arrived after that report` : '';
+    return `${name}: ${held}, chain intact up to its last report (seq ${v.head.seq})${after}.`;
+  }
+  const problems: string[] = [];
+  if (v.missingCount) problems.push(`${v.missingCount} missing: ${seqRanges(v.missing)}${erased}`);
+  if (v.altered.length) {
+    const list = v.altered.slice(0, 10).map((a) => `seq ${a.seq} (${a.id}${a.why === 'prev' ? ', does not follow the record before it' : ''})`);
+    problems.push(`${v.altered.length} altered: ${list.join(', ')}${v.altered.length > 10 ? ', …' : ''}`);
+  }
+  if (v.inserted.length) {
+    const list = v.inserted.slice(0, 10).map((i) => `${i.id} at seq ${i.seq}`);
+    problems.push(`${v.inserted.length} inserted or duplicated: ${list.join(', ')}${v.inserted.length > 10 ? ', …' : ''}`);
+  }
+  if (v.headMismatch && v.head) problems.push(`its last report (seq ${v.head.seq}) does not match the record held at that seq: the chain was rewritten`);
+  return `${name}: ${held}, CHAIN BROKEN: ${problems.join('; ')}.`;
+}
+
+function overallSummary(devices: DeviceChainVerdict[], unchained: number): string {
+  const broken = devices.filter((d) => !d.ok);
+  const unchainedNote = unchained ? ` ${plural(unchained, 'record carries', 'records carry')} no chain (older tablets or their imports) and could not be checked.` : '';
+  if (devices.length === 0) return `No chained records.${unchainedNote}`;
+  if (broken.length === 0) return `Chain check passed: ${plural(devices.length, 'device chain')} intact.${unchainedNote}`;
+  const count = (f: (d: DeviceChainVerdict) => number) => devices.reduce((n, d) => n + f(d), 0);
+  const parts = [
+    [count((d) => d.missingCount), 'missing'],
+    [count((d) => d.altered.length), 'altered'],
+    [count((d) => d.inserted.length), 'inserted or duplicated'],
+  ]
+    .filter(([n]) => n)
+    .map(([n, what]) => `${n} ${what}`);
+  if (count((d) => (d.headMismatch ? 1 : 0))) parts.push('a reported head that does not match');
+  return `Chain check FAILED on ${broken.length} of ${plural(devices.length, 'device chain')}: ${parts.join(', ')}.${unchainedNote}`;
+}

@@ -1,0 +1,283 @@
+/**
+ * Quick delete and the wipe of a revoked tablet, in real Chromium against the real server
+ * (started as the README starts it):
+ * - three people sign offline; the volunteer opens quick delete, cancels at the first
+ *   confirmation, then at the second (also after typing a wrong number), and nothing is
+ *   erased; then confirms both: the names are in no IndexedDB store, the counts are 0, and
+ *   once online the server stores none of them but learns (report and audit log) that 3
+ *   were erased;
+ * - a tablet revoked with the CLI learns it at its next sync: the banner says what still
+ *   must be exported; exporting writes them to a file and wipes them from IndexedDB; the
+ *   file imported with the CLI puts every one on the server.
+ */
+import { DatabaseSync } from 'node:sqlite';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
+import { closeVolunteer, openVolunteer, signOnce, type TestSigner } from '../helpers/kiosk.ts';
+import { TEST_PIN } from '../helpers/kiosk.ts';
+import { definitionOf, enrolledKiosk, outboxRows, serverRecords, tr, waitingText } from '../helpers/kiosk-extra.ts';
+import { cli, startApp, type AppProcess } from '../helpers/app-process.ts';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let app: AppProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  app = await startApp();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+/** Every object store of every IndexedDB database of the page, as one JSON string. */
+function dumpIndexedDB(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const request = <T,>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => {
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const dump: Record<string, Record<string, unknown[]>> = {};
+    for (const { name } of await indexedDB.databases()) {
+      if (!name) continue;
+      const db = await request(indexedDB.open(name));
+      dump[name] = {};
+      for (const store of db.objectStoreNames) dump[name][store] = await request(db.transaction(store).objectStore(store).getAll());
+      db.close();
+    }
+    return JSON.stringify(dump);
+  });
+}
+
+/** The device id in the tablet's enrollment. */
+function deviceIdOf(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      new Promise<string>((resolve, reject) => {
+        const open = indexedDB.open('fieldsign');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('meta').objectStore('meta').get('enrollment');
+          get.onsuccess = () => {
+            resolve(get.result.value.deviceId);
+            open.result.close();
+          };
+        };
+      }),
+  );
+}
+
+/** What the server keeps of a device: its last report and its audit log entries. */
+function serverDevice(deviceId: string): { report: { erased?: number; pending?: number } | null; audit: Array<{ action: string; detail: Record<string, unknown> }> } {
+  const db = new DatabaseSync(app.dbPath, { readOnly: true });
+  try {
+    const row = db.prepare('SELECT last_report FROM devices WHERE id = ?').get(deviceId) as { last_report: string | null } | undefined;
+    const audit = (db.prepare('SELECT action, detail FROM audit_log ORDER BY seq').all() as Array<{ action: string; detail: string }>)
+      .map((a) => ({ action: a.action, detail: JSON.parse(a.detail) as Record<string, unknown> }))
+      .filter((a) => a.detail.deviceId === deviceId);
+    return { report: row?.last_report ? JSON.parse(row.last_report) : null, audit };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * What a person using assistive technology or a finger would trip on, on the page as it is
+ * now: axe-core's serious and critical findings, and buttons or fields under 44×44 px.
+ */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(`${AXE_SOURCE}\n;true`);
+  return page.evaluate(async () => {
+    type Result = { id: string; impact?: string | null; nodes: { target: unknown[] }[] };
+    const axe = (window as unknown as { axe: { run(ctx: Document, options: object): Promise<{ violations: Result[] }> } }).axe;
+    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
+    const problems = violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id} at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+    // (Checkboxes count with their label: tests/e2e/accessibility.test.ts checks those.)
+    for (const el of document.querySelectorAll<HTMLElement>('button, input:not([type="checkbox"])')) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || !el.checkVisibility()) continue;
+      if (box.width < 43.5 || box.height < 43.5) problems.push(`small target: ${el.outerHTML.slice(0, 80)} ${Math.round(box.width)}×${Math.round(box.height)}`);
+    }
+    return problems;
+  });
+}
+
+const dialog = (page: Page) => page.getByRole('dialog', { name: 'Erase the signatures on this tablet?' });
+
+/** Open quick delete from the volunteer screen and see its first confirmation. */
+async function startErase(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Erase signatures', exact: true }).click();
+  await expect.poll(() => dialog(page).isVisible()).toBe(true);
+}
+
+describe('quick delete in Chromium', () => {
+  it('S24: cancelling at either confirmation erases nothing; confirming both erases the 3 offline signatures everywhere on the tablet, and the server learns the count', async () => {
+    const { context, page } = await enrolledKiosk(browser, app, 'Quick delete rally');
+    const deviceId = await deviceIdOf(page);
+    const signers: TestSigner[] = [
+      { name: 'Narges Mohammadi', email: 'narges@example.org', country: 'IR' },
+      { name: 'Ales Bialiatski', email: 'ales@example.org', country: 'BY' },
+      { name: 'Maria Ressa', email: 'maria@example.org', country: 'PH' },
+    ];
+    await context.setOffline(true);
+    for (const [i, signer] of signers.entries()) await signOnce(page, signer, i + 1);
+    await expect.poll(() => waitingText(page)).toBe('3 waiting to sync');
+    const before = await dumpIndexedDB(page);
+    for (const s of signers) expect(before).toContain(s.name);
+
+    await openVolunteer(page);
+    expect(await definitionOf(page, 'Waiting to sync')).toBe('3');
+
+    // First confirmation: says how many are not on the server; focus on the safe choice; Cancel.
+    await startErase(page);
+    expect(await dialog(page).innerText()).toContain('3 signatures on this tablet are not on the server yet. Erasing them loses them for good unless they were exported to a file.');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    expect(await accessibilityProblems(page), 'first confirmation').toEqual([]);
+    await dialog(page).getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => dialog(page).count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Erase signatures');
+    // Escape cancels too.
+    await startErase(page);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog(page).count()).toBe(0);
+
+    // Second confirmation: a wrong number erases nothing; then Cancel.
+    await startErase(page);
+    await dialog(page).getByRole('button', { name: 'I understand, continue' }).click();
+    const typed = dialog(page).getByLabel('To confirm, type the number of signatures to erase: 3');
+    await expect.poll(() => typed.evaluate((el) => el === document.activeElement)).toBe(true);
+    await typed.fill('2');
+    await dialog(page).getByRole('button', { name: 'Erase 3 signatures' }).click();
+    await expect.poll(() => dialog(page).getByRole('alert').innerText()).toBe('Type 3 to confirm. Nothing was erased.');
+    expect(await typed.getAttribute('aria-invalid')).toBe('true');
+    expect(await accessibilityProblems(page), 'second confirmation, wrong number').toEqual([]);
+    await dialog(page).getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => dialog(page).count()).toBe(0);
+    expect((await outboxRows(page)).map((r) => [r.state, r.name]).sort()).toEqual(signers.map((s) => ['pending', s.name]).sort());
+    expect(await definitionOf(page, 'Waiting to sync')).toBe('3');
+
+    // Both confirmations.
+    await startErase(page);
+    await dialog(page).getByRole('button', { name: 'I understand, continue' }).click();
+    await typed.fill('3');
+    await dialog(page).getByRole('button', { name: 'Erase 3 signatures' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: '3 signatures erased.' }).count()).toBe(1);
+    expect(await dialog(page).count()).toBe(0);
+    await expect.poll(() => definitionOf(page, 'Waiting to sync')).toBe('0');
+    expect(await definitionOf(page, 'Need attention')).toBe('0');
+
+    const after = await dumpIndexedDB(page);
+    for (const s of signers) {
+      expect(after).not.toContain(s.name);
+      expect(after).not.toContain(s.email);
+    }
+    expect((await outboxRows(page)).map((r) => r.state)).toEqual(['erased', 'erased', 'erased']);
+
+    // Online again: nothing is sent, but the erased count reaches the server.
+    await context.setOffline(false);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => serverDevice(deviceId).report?.erased, { timeout: 15_000 }).toBe(3);
+    expect(serverDevice(deviceId).report).toMatchObject({ pending: 0, erased: 3 });
+    expect(serverDevice(deviceId).audit).toEqual([{ action: 'tablet-erased', detail: expect.objectContaining({ deviceId, erased: 3, total: 3 }) }]);
+    expect(serverRecords(app).filter((r) => r.deviceId === deviceId)).toEqual([]);
+    const names = JSON.stringify(serverRecords(app));
+    for (const s of signers) expect(names).not.toContain(s.name);
+
+    await closeVolunteer(page);
+    expect(await waitingText(page)).toBe('0 waiting to sync');
+    await context.close();
+  }, 120_000);
+
+  it('S24: in Arabic, right to left, the number can be typed in Arabic-Indic digits', async () => {
+    const t = tr('ar');
+    const { context, page } = await enrolledKiosk(browser, app, 'Arabic quick delete rally');
+    await context.setOffline(true);
+    await signOnce(page, { name: 'Razan Zaitouneh', email: 'razan@example.org', country: 'SY' }, 1);
+    await signOnce(page, { name: 'Ahmed Mansoor', email: 'ahmed@example.org', country: 'AE' }, 2);
+    await page.getByRole('combobox', { name: 'Language', exact: true }).selectOption('ar');
+    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    await page.getByRole('button', { name: t('volunteer'), exact: true }).click();
+    await page.getByLabel(t('pinLabel'), { exact: true }).fill(TEST_PIN);
+    await page.getByRole('button', { name: t('unlock'), exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { name: t('volunteerHeading') }).count()).toBe(1);
+    expect(await page.getByRole('heading', { name: t('eraseHeading') }).count()).toBe(1);
+
+    await page.getByRole('button', { name: t('eraseStart'), exact: true }).click();
+    const arDialog = page.getByRole('dialog', { name: t('eraseConfirmHeading') });
+    await expect.poll(() => arDialog.isVisible()).toBe(true);
+    expect(await arDialog.innerText()).toContain(t('eraseConfirmBody', { n: 2 }));
+    expect(await accessibilityProblems(page), 'first confirmation [ar]').toEqual([]);
+    await arDialog.getByRole('button', { name: t('eraseContinue') }).click();
+    await arDialog.getByLabel(t('eraseTypeLabel', { n: 2 })).fill('٢');
+    expect(await accessibilityProblems(page), 'second confirmation [ar]').toEqual([]);
+    await arDialog.getByRole('button', { name: t('eraseFinal', { n: 2 }) }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: t('eraseDone', { n: 2 }) }).count()).toBe(1);
+    const dump = await dumpIndexedDB(page);
+    expect(dump).not.toContain('Razan');
+    expect(dump).not.toContain('Ahmed');
+    await context.close();
+  }, 120_000);
+});
+
+describe('a revoked tablet in Chromium', () => {
+  it('S12, S18: learns it at the next sync, exports what waits, wipes it once exported; the imported file puts every one on the server', async () => {
+    const { context, page } = await enrolledKiosk(browser, app, 'Revoke wipe rally', { acceptDownloads: true });
+    const deviceId = await deviceIdOf(page);
+    const signers: TestSigner[] = [
+      { name: 'Germain Rukuki', email: 'germain@example.org', country: 'BI' },
+      { name: 'Loujain Alhathloul', email: 'loujain@example.org', country: 'SA' },
+    ];
+    await context.setOffline(true);
+    for (const [i, signer] of signers.entries()) await signOnce(page, signer, i + 1);
+    await expect.poll(() => waitingText(page)).toBe('2 waiting to sync');
+
+    expect(cli(['revoke', deviceId, '--db', app.dbPath])).toMatch(/Revoked/);
+    await context.setOffline(false);
+    await openVolunteer(page);
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    // The volunteer screen says it, with what must still be exported.
+    await expect.poll(() => page.getByRole('heading', { name: 'This tablet was revoked' }).count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByText('2 signatures on this tablet are not on the server yet: export them to a file below').count()).toBe(1);
+    expect(await accessibilityProblems(page), 'volunteer screen of a revoked tablet').toEqual([]);
+    await closeVolunteer(page);
+    const banner = page.getByRole('alert').filter({ hasText: 'This tablet was revoked by the coordinator.' });
+    expect(await banner.innerText()).toContain('2 signatures on it are not on the server: a volunteer must export them to a file now');
+    expect(await accessibilityProblems(page), 'sign form of a revoked tablet').toEqual([]);
+    // Not exported yet: nothing is wiped.
+    expect((await outboxRows(page)).map((r) => [r.state, r.name]).sort()).toEqual(signers.map((s) => ['pending', s.name]).sort());
+
+    await openVolunteer(page);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export pending signatures to a file' }).click();
+    const file = await (await download).path();
+    const transfer = JSON.parse(readFileSync(file, 'utf8'));
+    expect(transfer.records.map((r: { payload: { signer: { name: string } } }) => r.payload.signer.name).sort()).toEqual(signers.map((s) => s.name).sort());
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved 2 signatures to a file and wiped them from this tablet.' }).count()).toBe(1);
+    await expect.poll(() => definitionOf(page, 'Waiting to sync')).toBe('0');
+    expect(await page.getByText('2 signatures were exported, then wiped from this tablet.').count()).toBe(1);
+
+    const dump = await dumpIndexedDB(page);
+    for (const s of signers) {
+      expect(dump).not.toContain(s.name);
+      expect(dump).not.toContain(s.email);
+    }
+    expect((await outboxRows(page)).map((r) => r.state)).toEqual(['wiped', 'wiped']);
+    await closeVolunteer(page);
+    await expect.poll(() => banner.innerText()).toContain('No signatures are waiting on it.');
+
+    // The coordinator imports the file: every signature is on the server, once.
+    expect(cli(['import', file, '--db', app.dbPath])).toMatch(/2 records in the file: 2 new/);
+    const stored = serverRecords(app).filter((r) => transfer.records.some((t: { id: string }) => t.id === r.id));
+    expect(stored).toHaveLength(2);
+    // Wiped, not lost: the tablet reports nothing erased.
+    expect(serverDevice(deviceId).audit.filter((a) => a.action === 'tablet-erased')).toEqual([]);
+    await context.close();
+  }, 120_000);
+});

@@ -1,0 +1,269 @@
+/**
+ * Quick delete (eraseSignerData) and the wipe of a revoked tablet (recordRevocation,
+ * markExported), on IndexedDB in Node (fake-indexeddb), and with the sync engine paired
+ * with the real ingestion in memory: what is erased never comes back and is never sent;
+ * what a revoked tablet has not exported is never wiped.
+ */
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FieldsignDB } from '../../src/db/db.ts';
+import { getErasedReported, getErasedTotal, getRevokedAt, saveEnrollment, setErasedReported } from '../../src/db/meta.ts';
+import {
+  acknowledge,
+  allPending,
+  counts,
+  enqueue,
+  eraseSignerData,
+  markExported,
+  nextBatch,
+  purgeSynced,
+  quarantine,
+  quarantined,
+  recordRevocation,
+  syncedOn,
+  wipedCount,
+} from '../../src/db/outbox.ts';
+import { SyncEngine } from '../../src/sync/engine.ts';
+import type { Transport } from '../../src/sync/transport.ts';
+import { typedNumber } from '../../src/kiosk/EraseDialog.tsx';
+import { MemoryServer } from '../helpers/memory-server.ts';
+import { makeRecord } from '../helpers/records.ts';
+
+let db: FieldsignDB;
+beforeEach(() => {
+  db = new FieldsignDB(`test-${crypto.randomUUID()}`);
+});
+afterEach(async () => {
+  await db.delete();
+});
+
+/** Everything in the tablet's database, as one string to search for personal data. */
+async function dump(): Promise<string> {
+  return JSON.stringify({ outbox: await db.outbox.toArray(), meta: await db.meta.toArray() });
+}
+
+/** Store one signer per name as pending; returns their records. */
+async function sign(...names: string[]) {
+  const records = names.map((name) => makeRecord({ name, email: `${name.split(' ')[0].toLowerCase()}@example.org` }));
+  for (const r of records) await enqueue(db, r);
+  return records;
+}
+
+describe('quick delete', () => {
+  it('S24: erases pending and quarantined signatures and retained synced data in one go, and counts what was lost', async () => {
+    const [kept, refused, waiting] = await sign('Synced Person', 'Refused Person', 'Waiting Person');
+    const [retained] = await sign('Retained Person');
+    await acknowledge(db, [kept.id]);
+    await acknowledge(db, [retained.id], Date.now(), 3_600_000);
+    await quarantine(db, [{ id: refused.id, reason: 'Invalid record.' }]);
+    expect(await counts(db)).toEqual({ pending: 1, quarantined: 1, synced: 2 });
+    const syncedToday = await syncedOn(db);
+
+    expect(await eraseSignerData(db)).toBe(2);
+
+    expect(await dump()).not.toMatch(/Person|@example\.org/);
+    expect(await counts(db)).toEqual({ pending: 0, quarantined: 0, synced: 2 });
+    expect(await syncedOn(db)).toBe(syncedToday);
+    expect(await nextBatch(db, 100, 1e9)).toEqual([]);
+    expect(await allPending(db)).toEqual([]);
+    expect(await quarantined(db)).toEqual([]);
+    expect(await getErasedTotal(db)).toBe(2);
+    const rows = await db.outbox.where('id').anyOf([refused.id, waiting.id]).toArray();
+    expect(rows.map((r) => [r.state, r.record])).toEqual([['erased', undefined], ['erased', undefined]]);
+    // The purge has nothing left to find, and brings nothing back.
+    expect(await purgeSynced(db, Number.MAX_SAFE_INTEGER)).toBe(0);
+    expect(await counts(db)).toEqual({ pending: 0, quarantined: 0, synced: 2 });
+  });
+
+  it('S24: the erased total is cumulative across quick deletes', async () => {
+    await sign('Ana One', 'Ana Two');
+    expect(await eraseSignerData(db)).toBe(2);
+    expect(await eraseSignerData(db)).toBe(0);
+    await sign('Ana Three');
+    expect(await eraseSignerData(db)).toBe(1);
+    expect(await getErasedTotal(db)).toBe(3);
+  });
+
+  it('S6, S24: an answer to a batch in flight during the erase neither resurrects nor marks synced what was erased', async () => {
+    const records = await sign('Flight One', 'Flight Two', 'Flight Three');
+    const batch = await nextBatch(db, 10, 1e9);
+    expect(batch).toHaveLength(3);
+    await eraseSignerData(db);
+    // The server's answer arrives afterwards: accepted, refused.
+    await acknowledge(db, [records[0].id, records[1].id], Date.now(), 3_600_000);
+    await quarantine(db, [{ id: records[2].id, reason: 'Invalid record.' }]);
+    expect(await counts(db)).toEqual({ pending: 0, quarantined: 0, synced: 0 });
+    expect((await db.outbox.toArray()).map((r) => r.state)).toEqual(['erased', 'erased', 'erased']);
+    expect(await dump()).not.toMatch(/Flight/);
+  });
+
+  it('S24: the sync engine refreshes, sends nothing erased, and an in-flight erase cannot come back', async () => {
+    const server = new MemoryServer();
+    try {
+      const records = await sign('Engine One', 'Engine Two');
+      // Erase while the batch is on its way: the server stores it, the tablet keeps it erased.
+      const erasing: Transport = {
+        async send(batch, token) {
+          if (batch.records.length > 0) await eraseSignerData(db);
+          return server.send(batch);
+        },
+      };
+      const e = new SyncEngine({ db, transport: erasing, credentials: async () => ({ deviceId: 'device-test', token: 't' }), withLock: (fn) => fn() });
+      await e.syncNow();
+      e.stop();
+      expect(await server.store.count()).toBe(2);
+      expect(e.current).toMatchObject({ phase: 'idle', pending: 0, quarantined: 0, synced: 0 });
+      expect((await db.outbox.toArray()).every((r) => r.state === 'erased' && !r.record)).toBe(true);
+      expect(records.every((r) => server.requests[0].records.some((s) => s.id === r.id))).toBe(true);
+
+      // Signed and erased before any sync: never sent.
+      const [later] = await sign('Engine Three');
+      await eraseSignerData(db);
+      await e.refresh();
+      expect(e.current.pending).toBe(0);
+      const sentBefore = server.requests.length;
+      await e.syncNow();
+      const sent = server.requests.slice(sentBefore).flatMap((r) => r.records.map((x) => x.id));
+      expect(sent).not.toContain(later.id);
+      expect(await server.store.count()).toBe(2);
+    } finally {
+      await server.store.close();
+    }
+  });
+
+  it('S21, S24: the erased total reaches the server at the next contact, even with nothing left to send', async () => {
+    const server = new MemoryServer();
+    try {
+      await sign('Report One', 'Report Two', 'Report Three');
+      await eraseSignerData(db);
+      const e = new SyncEngine({
+        db,
+        transport: server,
+        credentials: async () => ({ deviceId: 'device-test', token: 't' }),
+        withLock: (fn) => fn(),
+        report: async () => ({ erased: await getErasedTotal(db) }),
+        reportDue: async () => (await getErasedTotal(db)) > (await getErasedReported(db)),
+        onReported: async (report) => setErasedReported(db, report.erased ?? 0),
+      });
+      server.plan('drop-request');
+      await e.syncNow();
+      expect(server.requests).toHaveLength(1);
+      expect(await getErasedReported(db)).toBe(0); // not delivered: still due
+      await e.syncNow();
+      e.stop();
+      expect(server.requests).toHaveLength(2);
+      expect(server.requests[1]).toMatchObject({ records: [], report: { pending: 0, quarantined: 0, erased: 3 } });
+      expect(await getErasedReported(db)).toBe(3);
+      // Delivered: no more contacts for it.
+      await e.syncNow();
+      expect(server.requests).toHaveLength(2);
+      expect(await server.store.count()).toBe(0);
+    } finally {
+      await server.store.close();
+    }
+  });
+
+  it('S12, S24: re-enrolling carries over only the erasures the old device id never reported, and sends nothing erased', async () => {
+    await sign('Carry One', 'Carry Two', 'Carry Three');
+    await eraseSignerData(db);
+    await saveEnrollment(db, { deviceId: 'new-device', token: 't', event: 'Rally', enrolledAt: 1 });
+    expect(await getErasedTotal(db)).toBe(3);
+    await setErasedReported(db, 3);
+    await saveEnrollment(db, { deviceId: 'newer-device', token: 't', event: 'Rally', enrolledAt: 2 });
+    expect(await getErasedTotal(db)).toBe(0);
+    expect(await allPending(db)).toEqual([]);
+  });
+
+  it('reads the typed confirmation in any digits a keyboard gives', () => {
+    expect(typedNumber('3')).toBe(3);
+    expect(typedNumber(' 1 204 ')).toBe(1204);
+    expect(typedNumber('1,204')).toBe(1204);
+    expect(typedNumber('٣')).toBe(3);
+    expect(typedNumber('۱۲')).toBe(12);
+    expect(typedNumber('ERASE')).toBeNaN();
+    expect(typedNumber('')).toBeNaN();
+    expect(typedNumber('-3')).toBeNaN();
+  });
+});
+
+describe('a revoked tablet', () => {
+  it('S12: drops retained synced data at once, wipes what was exported, keeps what was not', async () => {
+    const [retained, exported, notExported] = await sign('Kept Awhile', 'Exported Early', 'Never Exported');
+    await acknowledge(db, [retained.id], Date.now(), 3_600_000);
+    await markExported(db, [exported.id]);
+    // Not revoked yet: an exported record stays pending and still syncs (S18).
+    expect((await nextBatch(db, 10, 1e9)).map((r) => r.id)).toEqual([exported.id, notExported.id]);
+
+    expect(await recordRevocation(db, 1_000)).toBe(1);
+    expect(await getRevokedAt(db)).toBe(1_000);
+    const text = await dump();
+    expect(text).not.toMatch(/Kept Awhile|Exported Early/);
+    expect(text).toContain('Never Exported');
+    expect((await allPending(db)).map((r) => r.id)).toEqual([notExported.id]);
+    expect(await counts(db)).toEqual({ pending: 1, quarantined: 0, synced: 1 });
+    expect(await wipedCount(db)).toBe(1);
+    expect(await getErasedTotal(db)).toBe(0);
+
+    // Told again at the next contact: the first time is kept, nothing else changes.
+    expect(await recordRevocation(db, 2_000)).toBe(0);
+    expect(await getRevokedAt(db)).toBe(1_000);
+    expect((await allPending(db)).map((r) => r.id)).toEqual([notExported.id]);
+  });
+
+  it('S12, S18: exporting from a revoked tablet wipes exactly the exported records, not counted as erased', async () => {
+    const [first, second] = await sign('Export One', 'Export Two');
+    await recordRevocation(db);
+    expect(await counts(db)).toEqual({ pending: 2, quarantined: 0, synced: 0 });
+    const file = await allPending(db);
+    // A signature taken between reading the file's records and marking them is not wiped.
+    const [late] = await sign('Signed Late');
+    expect(await markExported(db, file.map((r) => r.id))).toBe(2);
+
+    const text = await dump();
+    expect(text).not.toMatch(/Export One|Export Two/);
+    expect(text).toContain('Signed Late');
+    expect((await allPending(db)).map((r) => r.id)).toEqual([late.id]);
+    expect(await wipedCount(db)).toBe(2);
+    expect(await getErasedTotal(db)).toBe(0);
+    expect((await db.outbox.where('id').anyOf([first.id, second.id]).toArray()).map((r) => r.state)).toEqual(['wiped', 'wiped']);
+    // A late answer for a wiped record does not bring it back either.
+    await acknowledge(db, [first.id]);
+    expect((await db.outbox.get({ id: first.id }))?.state).toBe('wiped');
+  });
+
+  it('S12: re-enrolling ends the revocation; what was not exported is re-stamped and sent', async () => {
+    const [exported] = await sign('Went In File');
+    await recordRevocation(db);
+    await markExported(db, [exported.id]);
+    const [after] = await sign('After The Export');
+    await saveEnrollment(db, { deviceId: 'new-device', token: 't', event: 'Rally', enrolledAt: 1 });
+    expect(await getRevokedAt(db)).toBeUndefined();
+    expect(await allPending(db)).toEqual([{ ...after, deviceId: 'new-device' }]);
+    // Exporting is harmless again: the record stays pending.
+    expect(await markExported(db, [after.id])).toBe(0);
+    expect((await nextBatch(db, 10, 1e9)).map((r) => r.id)).toEqual([after.id]);
+  });
+
+  it('S12: the engine wipes on device_revoked only, and refreshes its counts', async () => {
+    const [exported] = await sign('Engine Exported');
+    await sign('Engine Kept');
+    await markExported(db, [exported.id]);
+    const refusing = (code: string): Transport => ({ send: async () => ({ kind: 'unauthorized', message: 'refused', code }) });
+    const make = (transport: Transport) =>
+      new SyncEngine({ db, transport, credentials: async () => ({ deviceId: 'd', token: 't' }), withLock: (fn) => fn(), onRevoked: () => recordRevocation(db).then(() => undefined) });
+
+    const unknown = make(refusing('unauthorized'));
+    await unknown.syncNow();
+    unknown.stop();
+    expect(unknown.current).toMatchObject({ phase: 'blocked', needsEnrollment: true, pending: 2 });
+    expect(await getRevokedAt(db)).toBeUndefined();
+
+    const revoked = make(refusing('device_revoked'));
+    await revoked.syncNow();
+    revoked.stop();
+    expect(revoked.current).toMatchObject({ phase: 'blocked', needsEnrollment: true, pending: 1 });
+    expect(await getRevokedAt(db)).toBeTypeOf('number');
+    expect(await dump()).not.toContain('Engine Exported');
+    expect(await dump()).toContain('Engine Kept');
+  });
+});
