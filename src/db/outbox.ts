@@ -175,10 +175,12 @@ function dropRetained(db: FieldsignDB): Promise<number> {
  * signatures are lost unless they were exported to a transfer file. Returns that number.
  */
 export async function eraseSignerData(db: FieldsignDB, now = Date.now()): Promise<number> {
-  return db.transaction('rw', db.outbox, db.meta, async () => {
+  return db.transaction('rw', db.outbox, db.meta, db.chain, async () => {
     const rows = [...(await rowsIn(db, 'pending')), ...(await rowsIn(db, 'quarantined'))];
     await db.outbox.bulkPut(rows.map((row) => cleared(row, 'erased', now)));
-    // chain: the lead marks these entries erased in the chain log
+    // The chain log keeps their places, marked erased: the coordinator's chain check then
+    // tells records the tablet erased apart from records lost or removed on the way (S23).
+    await db.chain.where('id').anyOf(rows.map((row) => row.id)).modify({ erased: true });
     await dropRetained(db);
     const before = (await db.meta.get('erasedTotal'))?.value;
     const total = (typeof before === 'number' && before >= 0 ? before : 0) + rows.length;

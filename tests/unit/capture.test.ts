@@ -7,7 +7,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { capture, chainHead, chainLogs } from '../../src/db/capture.ts';
 import { FieldsignDB } from '../../src/db/db.ts';
 import { saveEnrollment } from '../../src/db/meta.ts';
-import { allPending } from '../../src/db/outbox.ts';
+import { acknowledge, allPending, eraseSignerData } from '../../src/db/outbox.ts';
 import type { Campaign } from '../../src/shared/campaign.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import { SignatureRecordSchema, type SignatureRecord } from '../../src/shared/protocol.ts';
@@ -123,5 +123,23 @@ describe('the device hash chain', () => {
     const next = await capture(db, record({ deviceId: 'device-new' }), sealed);
     expect(next.chain).toMatchObject({ device: 'device-new', seq: 0, prev: await genesisLink('device-new') });
     expect(await verifyChain([restamped], (await chainLogs(db)).find((l) => l.device === 'device-test')!)).toEqual({ ok: true });
+  });
+
+  it('S23: a quick delete keeps the erased records\' places in the log, marked erased, so the check tells them from lost ones', async () => {
+    const stored = [];
+    for (let i = 0; i < 4; i++) stored.push(await capture(db, record(), sealed));
+    await acknowledge(db, [stored[0].id, stored[1].id]);
+    expect(await allPending(db)).toHaveLength(2);
+    const held = [stored[0], stored[1]];
+    expect(await eraseSignerData(db)).toBe(2);
+    const [log] = await chainLogs(db);
+    expect(log.entries.map((e) => e.erased ?? false)).toEqual([false, false, true, true]);
+    // The server holds the two synced ones: intact, with the two erased ones named as such.
+    expect(await verifyChain(held, log)).toEqual({
+      ok: true,
+      erased: [{ index: 2, id: stored[2].id, kind: 'erased' }, { index: 3, id: stored[3].id, kind: 'erased' }],
+    });
+    // Without the synced ones, those are missing: an erased mark never covers a synced record.
+    expect(await verifyChain([stored[0]], log)).toMatchObject({ ok: false, problems: [{ index: 1, kind: 'missing' }, { kind: 'erased' }, { kind: 'erased' }] });
   });
 });
