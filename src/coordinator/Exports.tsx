@@ -48,10 +48,10 @@ export function Exports() {
       <SectionHeading title="Exports" />
       <p class="lead">Each file is prepared from everything the server holds at the moment you download it. Every export is recorded in the audit log.</p>
       {sealed && (
-        <p class="warn-banner" id="exports-sealed-note">
+        <p class="warn-banner sealed-note" id="exports-sealed-note">
           <strong>This campaign is sealed:</strong> the server cannot read the signers’ names or signatures, so these files list each sealed signature as
           “(sealed signature)”. Open the signatures under <a href="#sealed">Sealed signatures</a> with your key (in this browser, nothing is uploaded), or use
-          the CLI export on your own computer: npm run cli -- export --key fieldsign-private-key.json --out DIR.
+          the CLI export on your own computer: <code>npm run cli -- export --key fieldsign-private-key.json --out DIR</code>.
         </p>
       )}
       <ul class="export-grid">

@@ -38,7 +38,6 @@ export function SealedSignatures({ api, unlocked, onUnlocked, onError }: Props) 
   const [campaignKeyId, setCampaignKeyId] = useState<string | null | undefined>();
   const passphraseInput = useRef<HTMLInputElement | null>(null);
   const unlockedNote = useRef<HTMLParagraphElement | null>(null);
-  const resultHeading = useRef<HTMLHeadingElement | null>(null);
   const stop = useRef<AbortController | null>(null);
 
   useEffect(() => {
@@ -93,7 +92,6 @@ export function SealedSignatures({ api, unlocked, onUnlocked, onError }: Props) 
       const result = await openAllSignatures(api, unlocked, setProgress, controller.signal);
       if (controller.signal.aborted) return;
       setOpened(result);
-      requestAnimationFrame(() => resultHeading.current?.focus());
     } catch (error) {
       if (controller.signal.aborted) return;
       setOpenError((error as Error).message);
@@ -179,7 +177,7 @@ export function SealedSignatures({ api, unlocked, onUnlocked, onError }: Props) 
         )}
       </section>
 
-      {unlocked && opened && downloads && <Results opened={opened} downloads={downloads} heading={resultHeading} />}
+      {unlocked && opened && downloads && <Results opened={opened} downloads={downloads} />}
     </>
   );
 }
@@ -208,7 +206,10 @@ function useDownloads(opened: OpenedSignatures | undefined): Downloads | undefin
   return downloads;
 }
 
-function Results({ opened, downloads, heading }: { opened: OpenedSignatures; downloads: Downloads; heading: { current: HTMLHeadingElement | null } }) {
+/** The outcome of one reading; its heading takes the focus when it appears. */
+function Results({ opened, downloads }: { opened: OpenedSignatures; downloads: Downloads }) {
+  const heading = useRef<HTMLHeadingElement | null>(null);
+  useEffect(() => heading.current?.focus(), [opened]);
   const { report, rows } = opened;
   const byId = new Map(rows.map((r) => [r.id, r]));
   const optedIn = rows.filter((r) => r.record.payload.signer.optIn).length;
