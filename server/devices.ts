@@ -109,9 +109,9 @@ export async function authenticate(store: Store, req: IncomingMessage, now = new
 export async function recordReport(store: Store, device: Device, raw: unknown, now: Date): Promise<void> {
   const parsed = z.safeParse(BatchReportSchema, raw);
   if (!parsed.success) return;
-  const { pending, quarantined, persisted, storage, appVersion, lastSyncAt, erased } = parsed.data;
+  const { pending, quarantined, persisted, storage, appVersion, lastSyncAt, erased, chain } = parsed.data;
   const at = now.toISOString();
-  const previous = await store.reportDevice(device.id, { pending, quarantined, at, persisted, storage, appVersion, lastSyncAt, erased });
+  const previous = await store.reportDevice(device.id, { pending, quarantined, at, persisted, storage, appVersion, lastSyncAt, erased, chain });
   const newlyErased = (erased ?? 0) - (previous?.erased ?? 0);
   if (newlyErased > 0) {
     await store.audit({

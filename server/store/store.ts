@@ -59,6 +59,8 @@ export interface DeviceReport {
   lastSyncAt?: string;
   /** Signatures erased on the tablet by quick delete since enrollment: a running total. */
   erased?: number;
+  /** The newest link of the tablet's hash chain (S23): anchors the end of the chain check. */
+  chain?: { device: string; seq: number; link: string };
 }
 
 /** A coordinator account (the console). */

@@ -4,8 +4,9 @@
  * signatures, and to see whether its browser may evict them.
  */
 import type { FieldsignDB } from '../db/db.ts';
-import { getErasedTotal } from '../db/meta.ts';
-import type { BatchReport } from '../shared/protocol.ts';
+import { getEnrollment, getErasedTotal } from '../db/meta.ts';
+import { chainHead } from '../db/capture.ts';
+import type { BatchReport, ChainHead } from '../shared/protocol.ts';
 import type { SyncStatus } from './engine.ts';
 
 /** The report less the counts, which the engine fills in itself. */
@@ -14,10 +15,11 @@ export type ReportExtras = Omit<BatchReport, 'pending' | 'quarantined'>;
 /** Storage use and persistence as the browser states them, the app version, the erase total and the last sync. */
 export async function deviceReport(db: FieldsignDB, appVersion: string, status: SyncStatus): Promise<ReportExtras> {
   const storage = globalThis.navigator?.storage;
-  const [estimate, persisted, erased] = await Promise.all([
+  const [estimate, persisted, erased, chain] = await Promise.all([
     storage?.estimate?.().catch(() => undefined),
     storage?.persisted?.().catch(() => undefined),
     getErasedTotal(db),
+    currentChainHead(db),
   ]);
   return {
     appVersion,
@@ -25,5 +27,13 @@ export async function deviceReport(db: FieldsignDB, appVersion: string, status: 
     ...(typeof persisted === 'boolean' && { persisted }),
     ...(estimate?.quota !== undefined && { storage: { usage: estimate.usage ?? 0, quota: estimate.quota } }),
     ...(status.lastSyncAt !== undefined && { lastSyncAt: new Date(status.lastSyncAt).toISOString() }),
+    ...(chain && { chain }),
   };
+}
+
+/** S23: the newest link of this enrollment's chain, if it captured anything yet. */
+async function currentChainHead(db: FieldsignDB): Promise<ChainHead | undefined> {
+  const enrollment = await getEnrollment(db);
+  const head = enrollment && (await chainHead(db, enrollment.deviceId));
+  return head && { device: head.device, seq: head.seq, link: head.link };
 }

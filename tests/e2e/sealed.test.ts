@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { unlockPrivateKey } from '../../server/keys.ts';
@@ -82,6 +83,17 @@ function tabletStorage(p: Page): Promise<string> {
   });
 }
 
+/** The chain head the tablet last reported, as the server stored it. */
+function reportedHead(): unknown {
+  const db = new DatabaseSync(app.dbPath, { readOnly: true });
+  try {
+    const row = db.prepare('SELECT last_report FROM devices').get() as { last_report: string | null } | undefined;
+    return row?.last_report ? JSON.parse(row.last_report).chain : undefined;
+  } finally {
+    db.close();
+  }
+}
+
 function expectNoSecrets(where: string, text: string): void {
   expect(text.length, `${where} is empty: nothing was searched`).toBeGreaterThan(100);
   for (const secret of SECRETS) expect(text.includes(secret), `"${secret}" found in ${where}`).toBe(false);
@@ -90,12 +102,16 @@ function expectNoSecrets(where: string, text: string): void {
 describe('a sealed campaign keeps signers unreadable everywhere but in the coordinator’s hands', () => {
   let transfer: { records: SignatureRecord[]; chains: Array<{ device: string; entries: Array<{ id: string; link: string }> }> };
 
-  it('signs and syncs two signers, and exports a third captured offline to a transfer file', async () => {
+  it('S22, S23: signs and syncs two signers, and exports a third captured offline to a transfer file', async () => {
     await page.goto(app.url);
     await enroll(page, enrollmentCode(app.dbPath, 'Sealed rally'));
     await signOnce(page, signers[0], 1);
     await signOnce(page, signers[1], 2);
     await expect.poll(() => serverRecords(app).length, { timeout: 30_000 }).toBe(2);
+    // S23: the tablet reports its chain head; it anchors the end of the coordinator's check.
+    const [first, second] = serverRecords(app);
+    await expect.poll(() => reportedHead(), { timeout: 15_000 }).toEqual({ device: first.deviceId, seq: 1, link: second.chain!.link });
+    expect(first.chain).toMatchObject({ device: first.deviceId, seq: 0 });
 
     await context.setOffline(true);
     await signOnce(page, signers[2], 3);
