@@ -13,9 +13,10 @@ const isCoordinatorModule = (id: string) =>
   id.endsWith(COORDINATOR) || id === NO_POLYFILL || /[\\/]src[\\/]coordinator[\\/]|[\\/](console|counter)\.html$/.test(id);
 
 /**
- * The console and the counter get their own copy of Preact (module ids tagged
- * `?coordinator`), so the bundler makes no chunk shared with the kiosk: the kiosk's
- * first-load JS stays byte for byte what it was without the extra pages.
+ * The console and the counter get their own copy of everything they import (Preact, and
+ * the shared schemas, sealing and CSV code: module ids tagged `?coordinator`), so the
+ * bundler makes no chunk shared with the kiosk: the kiosk's first-load JS stays byte for
+ * byte what it would be without the extra pages.
  */
 function separateCoordinatorPreact(): Plugin {
   return {
@@ -27,9 +28,9 @@ function separateCoordinatorPreact(): Plugin {
       // Nor the module-preload polyfill (which would otherwise become a shared chunk): the
       // console and counter are for current browsers, and preloading is only a speed-up.
       if (source === 'vite/modulepreload-polyfill') return NO_POLYFILL;
-      if (!/^preact(\/|$)/.test(source)) return null;
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
-      return resolved && !resolved.external ? { ...resolved, id: resolved.id + COORDINATOR } : resolved;
+      if (!resolved || resolved.external || resolved.id.startsWith('\0') || isCoordinatorModule(resolved.id)) return resolved;
+      return { ...resolved, id: resolved.id + COORDINATOR };
     },
     load(id) {
       return id === NO_POLYFILL ? '' : null;
