@@ -155,7 +155,7 @@ export function SignFlow({ campaign, deviceId, save, onSaved, onDone, onLanguage
             <h2 id="form-heading" tabIndex={-1} ref={step === 'form' ? headingRef : undefined}>{t('formHeading')}</h2>
             <LanguageSwitcher languages={campaign.languages} onChange={onLanguage} />
           </div>
-          <p class="hint">{t('privacy')}</p>
+          <p class="hint">{t(campaign.sealing ? 'privacySealed' : 'privacy')}</p>
           <form ref={formRef} onSubmit={review} noValidate autocomplete="off" class="sign-form">
             <div class="field">
               <label for="name">{t('nameLabel')}</label>

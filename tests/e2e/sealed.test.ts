@@ -105,6 +105,8 @@ describe('a sealed campaign keeps signers unreadable everywhere but in the coord
   it('S22, S23: signs and syncs two signers, and exports a third captured offline to a transfer file', async () => {
     await page.goto(app.url);
     await enroll(page, enrollmentCode(app.dbPath, 'Sealed rally'));
+    // The signer is told, before signing, who can read what they enter.
+    await expect.poll(() => page.getByText(/encrypted on this tablet the moment you sign/).count()).toBe(1);
     await signOnce(page, signers[0], 1);
     await signOnce(page, signers[1], 2);
     await expect.poll(() => serverRecords(app).length, { timeout: 30_000 }).toBe(2);

@@ -11,6 +11,7 @@ export const en = {
   // The sign form
   formHeading: 'Add your name',
   privacy: 'Your details stay on this tablet only until they are sent to the campaign, then they are deleted from it.',
+  privacySealed: 'Your details and signature are encrypted on this tablet the moment you sign: only the campaign’s coordinators can read them. This tablet, the network and the server cannot.',
   nameLabel: 'Full name',
   emailLabel: 'Email',
   countryLabel: 'Country',

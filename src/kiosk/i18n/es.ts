@@ -7,6 +7,7 @@ export const es: Catalog = {
   // The sign form
   formHeading: 'Añade tu nombre',
   privacy: 'Tus datos solo se guardan en esta tableta hasta que se envían a la campaña; después se borran de ella.',
+  privacySealed: 'Tus datos y tu firma se cifran en esta tableta en cuanto firmas: solo las personas que coordinan la campaña pueden leerlos. Ni esta tableta, ni la red, ni el servidor pueden hacerlo.',
   nameLabel: 'Nombre y apellidos',
   emailLabel: 'Correo electrónico',
   countryLabel: 'País',

@@ -7,6 +7,7 @@ export const fr: Catalog = {
   // The sign form
   formHeading: 'Ajoutez votre nom',
   privacy: 'Vos données restent sur cette tablette seulement jusqu’à leur envoi à la campagne, puis elles en sont effacées.',
+  privacySealed: 'Vos données et votre signature sont chiffrées sur cette tablette dès que vous signez : seuls les coordinateurs de la campagne peuvent les lire. Ni cette tablette, ni le réseau, ni le serveur ne le peuvent.',
   nameLabel: 'Prénom et nom',
   emailLabel: 'E-mail',
   countryLabel: 'Pays',
