@@ -67,6 +67,7 @@ export function Devices({ api, tick, now, onError }: Props) {
                   <th scope="col" class="num">Quarantined</th>
                   <th scope="col">Status</th>
                   <th scope="col" class="num">Erased</th>
+                  <th scope="col">Last sync</th>
                   <th scope="col">Storage</th>
                   <th scope="col">Token expires</th>
                   <th scope="col"><span class="visually-hidden">Actions</span></th>
@@ -87,7 +88,6 @@ export function Devices({ api, tick, now, onError }: Props) {
                       ) : (
                         <span class="muted">Never</span>
                       )}
-                      {d.lastReport && <LastSync at={d.lastReport.lastSyncAt} now={now} />}
                     </td>
                     <td class="num">
                       {d.lastReport ? formatNumber(d.lastReport.pending) : '—'}
@@ -105,6 +105,9 @@ export function Devices({ api, tick, now, onError }: Props) {
                       )}
                     </td>
                     <td class="num">{d.lastReport ? formatNumber(d.lastReport.erased ?? 0) : '—'}</td>
+                    <td>
+                      <LastSync at={d.lastReport?.lastSyncAt} now={now} />
+                    </td>
                     <td>
                       <StorageFacts device={d} />
                     </td>
@@ -163,15 +166,10 @@ export function Devices({ api, tick, now, onError }: Props) {
 
 /** When the tablet last synced successfully, by its own clock (it may differ from its last contact). */
 function LastSync({ at, now }: { at: string | undefined; now: number }) {
-  return (
-    <span class="sub">
-      {'Last sync: '}
-      {at ? (
-        <time dateTime={at} title={`${formatDateTime(at)} (tablet clock)`}>{formatAgo(at, now).toLowerCase()}</time>
-      ) : (
-        'not confirmed yet'
-      )}
-    </span>
+  return at ? (
+    <time dateTime={at} title={`${formatDateTime(at)} (tablet clock)`}>{formatAgo(at, now)}</time>
+  ) : (
+    <span class="muted">Not confirmed yet</span>
   );
 }
 
