@@ -58,7 +58,8 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
   const [view, setView] = useState<View>(initialEnrollment ? 'sign' : 'enroll');
   const [signer, setSigner] = useState(0);
   const [catalogs, setCatalogs] = useState(0);
-  const [locked, setLocked] = useState(isLocked);
+  // A lock needs the PIN chosen at enrollment to open: without an enrollment there is none.
+  const [locked, setLocked] = useState(() => !!initialEnrollment && isLocked());
   const i18n = useMemo(() => i18nFor(lang), [lang, catalogs]);
   useEffect(() => engine.subscribe(setStatus), [engine]);
   // A revoked tablet says so until it is enrolled again (the engine learns it at a contact).
@@ -93,6 +94,7 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
   /** Hide everything at once, no PIN needed; the form in progress is dropped. */
   function lock() {
     saveLocked(true);
+    neutralDocument(i18n.t('lockedTitle'));
     setLocked(true);
     backToSigning();
   }
@@ -104,6 +106,7 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
 
   async function enroll(code: string, label: string, pin: string) {
     setEnrollment(await services.enroll(code, label, pin));
+    unlock(); // a lock left from an earlier enrollment would ask for the old PIN
     if (location.search) history.replaceState(null, '', location.pathname);
     setView('sign');
     void engine.syncNow();

@@ -3,8 +3,9 @@
  * started with a campaign whose walk-away time is short (5 s idle, 4 s countdown):
  *
  * - a signer who walks away mid-form: the countdown appears, and if nobody touches it the
- *   form is cleared, leaving no trace in the DOM, the app's state, the canvas or any
- *   storage; a touch (which must not press what lies under the dialog) or a key keeps it;
+ *   form is cleared, leaving no trace in the DOM, the app's state, the JavaScript heap,
+ *   the canvas or any storage; a touch (which must not press what lies under the dialog)
+ *   or a key keeps it;
  * - the volunteer screen closes itself after the same idle time;
  * - the quick lock: held (finger or keyboard) on the lock button or "Lock now" on the
  *   volunteer screen, it hides everything behind a neutral screen, survives a reload, lets
@@ -102,6 +103,25 @@ function inAppState(page: Page, needles: string[]): Promise<string[]> {
     }
     return [...found];
   }, needles);
+}
+
+/**
+ * Which needles are still anywhere in the page's JavaScript heap after a full garbage
+ * collection (a DevTools heap snapshot): module-level variables, closures, refs, caches.
+ */
+async function inJsHeap(page: Page, needles: string[]): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    let snapshot = '';
+    cdp.on('HeapProfiler.addHeapSnapshotChunk', (e) => (snapshot += e.chunk));
+    await cdp.send('HeapProfiler.enable');
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    const { strings } = JSON.parse(snapshot) as { strings: string[] };
+    return needles.filter((n) => strings.some((s) => s.includes(n)));
+  } finally {
+    await cdp.detach();
+  }
 }
 
 /** Every IndexedDB database and store, localStorage, sessionStorage and the Cache Storage, as text. */
@@ -204,7 +224,7 @@ describe('a signer who walks away mid-form', () => {
   });
   afterAll(() => k?.context.close());
 
-  it('a half-filled form left alone shows the countdown, then a blank form: no trace in the DOM, the app’s state, the canvas or storage', async () => {
+  it('a half-filled form left alone shows the countdown, then a blank form: no trace in the DOM, the app’s state, memory, the canvas or storage', async () => {
     const { page } = k;
     const name = 'Wanjiru Kamau-Otieno';
     const email = 'wanjiru.walkaway@example.org';
@@ -213,18 +233,23 @@ describe('a signer who walks away mid-form', () => {
     await page.waitForTimeout((IDLE + 1.5) * 1000);
     expect(await countdown(page).count(), 'countdown on an untouched form').toBe(0);
 
-    await nameField(page).fill(name);
-    await emailField(page).fill(email);
+    // Typed key by key, as a signer does (the whole strings never pass through a script).
+    await nameField(page).click();
+    await page.keyboard.type(name);
+    await emailField(page).click();
+    await page.keyboard.type(email);
     await page.getByRole('combobox', { name: t('countryLabel'), exact: true }).selectOption('KE');
     await page.getByRole('checkbox', { name: /Keep me informed/ }).check();
     await drawSignature(page, t('signatureCanvas'), 2);
+    const lastActivity = Date.now();
     expect(await inkedPixels(page)).toBeGreaterThan(100);
-    // The state walk does see what the form holds (so its empty answer below means something).
+    // Both probes do see what the form holds (so their empty answers below mean something).
+    expect((await inJsHeap(page, [name, email])).sort(), 'in the heap while the form is filled').toEqual([name, email].sort());
     expect((await inAppState(page, [name, email])).sort()).toEqual([name, email].sort());
 
     // The countdown: after the idle time, not before; an alert dialog with a big button.
-    const shownAfter = await appears(countdown(page), (IDLE + 3) * 1000);
-    expect(shownAfter).toBeGreaterThan((IDLE - 1) * 1000);
+    await appears(countdown(page), (IDLE + 3) * 1000);
+    expect(Date.now() - lastActivity, 'ms from the last stroke to the countdown').toBeGreaterThan(IDLE * 1000 - 500);
     expect(countdownTexts('idleFormBody')).toContain(await countdown(page).getByRole('paragraph').innerText());
     const stay = countdown(page).getByRole('button', { name: t('idleStay'), exact: true });
     expect(await stay.evaluate((b) => b === document.activeElement), 'focus on "I’m still here"').toBe(true);
@@ -233,6 +258,8 @@ describe('a signer who walks away mid-form', () => {
     // Nobody touches it: the form is cleared.
     await countdown(page).waitFor({ state: 'hidden', timeout: (COUNTDOWN + 2) * 1000 });
     await expect.poll(() => nameField(page).inputValue()).toBe('');
+    // Not even a fragment left in memory: no module variable, ref, closure or cache keeps it.
+    expect(await inJsHeap(page, [name, email, 'Wanjiru', 'walkaway']), 'in the JavaScript heap').toEqual([]);
     await expectBlankForm(page);
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(TITLE);
 
