@@ -10,15 +10,19 @@ import type { Enrollment } from '../db/meta.ts';
 import { kioskTiming, type Campaign, type Language } from '../shared/campaign.ts';
 import type { SignatureRecord } from '../shared/protocol.ts';
 import type { SyncEngine, SyncStatus } from '../sync/engine.ts';
-import { EnrollScreen } from './EnrollScreen.tsx';
 import { I18nContext, i18nFor, loadCatalog } from './i18n/index.ts';
 import { IdleGuard } from './IdleGuard.tsx';
 import { NEUTRAL_COLOR, isLocked, neutralDocument, saveLocked } from './lock.ts';
 import { LockScreen } from './LockScreen.tsx';
-import { PinDialog } from './PinDialog.tsx';
 import { SignFlow } from './SignFlow.tsx';
 import { SyncStatusBar } from './SyncStatusBar.tsx';
-import { VolunteerScreen, type VolunteerFacts } from './VolunteerScreen.tsx';
+import type { VolunteerFacts } from './VolunteerScreen.tsx';
+import { lazy } from './lazy.ts';
+import { PinDialog } from './PinDialog.tsx';
+
+// Loaded on demand (and warmed once the sign form is up): a signer never needs them.
+const EnrollScreen = lazy(() => import('./EnrollScreen.tsx').then((m) => m.EnrollScreen));
+const VolunteerScreen = lazy(() => import('./VolunteerScreen.tsx').then((m) => m.VolunteerScreen));
 
 /** What the kiosk can ask of the tablet's storage and network. */
 export interface KioskServices {
@@ -62,6 +66,12 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
   const [locked, setLocked] = useState(() => !!initialEnrollment && isLocked());
   const i18n = useMemo(() => i18nFor(lang), [lang, catalogs]);
   useEffect(() => engine.subscribe(setStatus), [engine]);
+  // Warm the on-demand screens once the first screen is up, so opening one is instant.
+  useEffect(() => {
+    const warm = () => [VolunteerScreen, EnrollScreen].forEach((screen) => void screen.prefetch().catch(() => undefined));
+    const timer = setTimeout(warm, 1500);
+    return () => clearTimeout(timer);
+  }, []);
   // A revoked tablet says so until it is enrolled again (the engine learns it at a contact).
   const [revokedAt, setRevokedAt] = useState<number | undefined>();
   useEffect(() => void services.revokedAt().then(setRevokedAt), [status.needsEnrollment, enrollment]);
