@@ -135,7 +135,7 @@ export function VolunteerScreen(props: Props) {
           <dt>{t('appVersionLabel')}</dt>
           <dd><code dir="ltr">{facts?.appVersion ?? '…'}</code></dd>
           <dt>{t('tokenExpiresLabel')}</dt>
-          <dd>{facts?.tokenExpiresAt ? new Date(facts.tokenExpiresAt).toLocaleDateString(lang, { day: 'numeric', month: 'long', year: 'numeric' }) : t('tokenNeverExpires')}</dd>
+          <dd>{!facts ? '…' : facts.tokenExpiresAt ? new Date(facts.tokenExpiresAt).toLocaleDateString(lang, { day: 'numeric', month: 'long', year: 'numeric' }) : t('tokenNeverExpires')}</dd>
         </dl>
 
         <h2>{t('attentionTitle')}</h2>
