@@ -109,10 +109,10 @@ describe('tablets that go quiet holding signatures', () => {
     expect(await definitionOf(a, 'Waiting to sync')).toBe('2');
 
     // What the volunteer sees about this tablet: the console must say the same.
+    await expect.poll(() => definitionOf(a, 'App version')).toMatch(/^\d+\.\d+\.\d+\+\w+$/);
     shownOnA.appVersion = await definitionOf(a, 'App version');
-    expect(shownOnA.appVersion).toMatch(/^\d+\.\d+\.\d+\+\w+$/);
+    await expect.poll(() => definitionOf(a, 'Enrollment valid until')).toMatch(/\d{4}/);
     shownOnA.tokenExpires = await definitionOf(a, 'Enrollment valid until');
-    expect(shownOnA.tokenExpires).toMatch(/\d{4}/);
     shownOnA.persistence = (await a.getByText(/^Storage is persistent|^Warning: the browser may clear/).textContent()) ?? '';
     expect(shownOnA.persistence).not.toBe('');
     await closeVolunteer(a);
