@@ -18,7 +18,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
 import { closeVolunteer, openVolunteer, signOnce, type TestSigner } from '../helpers/kiosk.ts';
 import { TEST_PIN } from '../helpers/kiosk.ts';
-import { definitionOf, enrolledKiosk, outboxRows, serverRecords, tr, waitingText } from '../helpers/kiosk-extra.ts';
+import { definitionOf, enrolledKiosk, outboxRows, screenshot, serverRecords, tr, waitingText } from '../helpers/kiosk-extra.ts';
 import { cli, startApp, type AppProcess } from '../helpers/app-process.ts';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -140,6 +140,7 @@ describe('quick delete in Chromium', () => {
     expect(await dialog(page).innerText()).toContain('3 signatures on this tablet are not on the server yet. Erasing them loses them for good unless they were exported to a file.');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
     expect(await accessibilityProblems(page), 'first confirmation').toEqual([]);
+    await screenshot(page, 'quick-delete-confirm.png');
     await dialog(page).getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => dialog(page).count()).toBe(0);
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Erase signatures');

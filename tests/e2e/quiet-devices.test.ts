@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ROOT, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { definitionOf, enrolledKiosk, statusLine, tr, waitingText, type Kiosk } from '../helpers/kiosk-extra.ts';
+import { definitionOf, enrolledKiosk, screenshot, statusLine, tr, waitingText, type Kiosk } from '../helpers/kiosk-extra.ts';
 import { closeVolunteer, openVolunteer, signOnce } from '../helpers/kiosk.ts';
 import { startBatchProxy, type BatchProxy } from '../helpers/proxy.ts';
 
@@ -143,6 +143,7 @@ describe('tablets that go quiet holding signatures', () => {
     expect(await page.locator('#devices-table').getByText(/^Silent for/).count()).toBe(1);
     expect(await rows.first().getByRole('rowheader').textContent()).toMatch(/^Stall A/);
     expect(await rowA.getAttribute('class')).toBe('silent');
+    await screenshot(page, 'console-silent-tablet.png');
     expect(await rowB.getAttribute('class')).toBeNull();
 
     const headers = await page.locator('#devices-table thead th').allTextContents();

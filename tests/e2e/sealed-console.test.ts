@@ -25,6 +25,7 @@ import type { SignatureRecord } from '../../src/shared/protocol.ts';
 import { importSealingKey } from '../../src/shared/seal.ts';
 import { DIST, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { launchChromium } from '../helpers/browser.ts';
+import { screenshot } from '../helpers/kiosk-extra.ts';
 import { enrollTablet, reportHead, sealedCampaign, sealedChain, storeRecords, type SignerSpec } from '../helpers/sealed-records.ts';
 
 const EMAIL = 'ana.coordinator@example.org';
@@ -185,6 +186,7 @@ describe('sealed signatures in the console', () => {
     const dupNames = await page.locator('#sealed-duplicates tbody th').allTextContents();
     expect(dupNames).toEqual(['Zoë Ørsted-Núñez', 'Z. Ørsted']);
     expect(await page.locator('img[src="x"]').count()).toBe(0);
+    await screenshot(page, 'console-sealed.png', true);
 
     // Nothing about the key or the passphrase went to the server: only the records were fetched.
     expect(requests.filter((r) => !r.startsWith('GET '))).toEqual([]);

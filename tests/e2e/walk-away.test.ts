@@ -24,7 +24,7 @@ import { NEUTRAL_COLOR } from '../../src/kiosk/lock.ts';
 import { startApp, type AppProcess } from '../helpers/app-process.ts';
 import { drawSignature, launchChromium } from '../helpers/browser.ts';
 import { TEST_PIN, openVolunteer, signOnce } from '../helpers/kiosk.ts';
-import { enrolledKiosk, inkedPixels, serverRecordOf, tr, waitingText, type Kiosk } from '../helpers/kiosk-extra.ts';
+import { enrolledKiosk, inkedPixels, screenshot, serverRecordOf, tr, waitingText, type Kiosk } from '../helpers/kiosk-extra.ts';
 
 const IDLE = 5;
 const COUNTDOWN = 4;
@@ -190,6 +190,7 @@ async function touchHold(page: Page, target: Locator, ms: number, during?: () =>
 /** What a locked page shows and holds: nothing of the petition, the app, the counts or signers. */
 async function expectNeutral(page: Page, secrets: string[]): Promise<void> {
   await expect.poll(() => lockedHeading(page).count()).toBe(1);
+  await screenshot(page, 'locked.png');
   const facts = await page.evaluate(() => ({
     title: document.title,
     themeColor: document.querySelector('meta[name="theme-color"]')?.getAttribute('content'),
@@ -254,6 +255,7 @@ describe('a signer who walks away mid-form', () => {
     const stay = countdown(page).getByRole('button', { name: t('idleStay'), exact: true });
     expect(await stay.evaluate((b) => b === document.activeElement), 'focus on "I’m still here"').toBe(true);
     expect(await seriousAxeViolations(page), 'axe-core on the countdown').toEqual([]);
+    await screenshot(page, 'idle-countdown.png');
 
     // Nobody touches it: the form is cleared.
     await countdown(page).waitFor({ state: 'hidden', timeout: (COUNTDOWN + 2) * 1000 });
