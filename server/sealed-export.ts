@@ -8,7 +8,8 @@
  *   signatures.zip  every signature as SVG, named by its id, as the console's export
  *   duplicates.csv  possible duplicate signers (same email, or same name and country)
  *   integrity.txt   what was verified: every record that failed to open (id and reason),
- *                   and each tablet's chain verdict
+ *                   and each tablet's chain verdict (gaps left by deletions on request,
+ *                   whose tombstones keep their chain place, are counted as such)
  *
  * Steps: unlock the key file (src/shared/keyfile.ts; the passphrase comes from the
  * FIELDSIGN_PASSPHRASE environment variable or a hidden prompt, never from an argument);

@@ -61,7 +61,14 @@ export async function checkChainLog(store: Store, log: ChainLog): Promise<ChainV
     const stored = await store.getSignature(entry.id);
     if (stored) held.push(stored.record);
   }
-  return verifyChain(held, log);
+  const verdict = await verifyChain(held, log);
+  if (verdict.ok) return verdict;
+  // A record deleted on a data-subject request is absent by design (S20): its tombstone keeps
+  // its place, which must be the one the tablet's log gives it.
+  const linkOf = new Map(log.entries.map((e) => [e.id, e.link]));
+  const deleted = new Set((await store.deletedChainPlaces()).filter((p) => p.device === log.device && linkOf.get(p.id) === p.link).map((p) => p.id));
+  const problems = verdict.problems.map((p): ChainProblem => (p.kind === 'missing' && p.id && deleted.has(p.id) ? { ...p, kind: 'deleted' } : p));
+  return problems.every((p) => p.kind === 'erased' || p.kind === 'deleted') ? { ok: true, erased: problems } : { ok: false, problems };
 }
 
 /** One line per device for a person: "intact", or what is wrong and with which records. */
@@ -72,9 +79,11 @@ export function describeChainCheck(check: ImportSummary['chains'][number]): stri
     return of.length ? `${of.length} ${kind} (${of.slice(0, 5).map((p) => `#${p.index} ${p.id ?? ''}`.trim()).join(', ')}${of.length > 5 ? ', …' : ''})` : '';
   };
   if (verdict.ok) {
-    const erased = verdict.erased?.length ? `; ${verdict.erased.length} erased on the tablet before they were sent` : '';
-    return `Chain of tablet ${device}: ${entries} records, intact${erased}.`;
+    const count = (kind: string) => verdict.erased?.filter((p) => p.kind === kind).length ?? 0;
+    const erased = count('erased') ? `; ${count('erased')} erased on the tablet before they were sent` : '';
+    const deleted = count('deleted') ? `; ${count('deleted')} deleted on a data-subject request` : '';
+    return `Chain of tablet ${device}: ${entries} records, intact${erased}${deleted}.`;
   }
-  const parts = ['missing', 'altered', 'inserted', 'erased'].map((k) => list(k, verdict.problems)).filter(Boolean);
+  const parts = ['missing', 'altered', 'inserted', 'erased', 'deleted'].map((k) => list(k, verdict.problems)).filter(Boolean);
   return `Chain of tablet ${device}: ${entries} records, NOT intact: ${parts.join('; ')}.`;
 }

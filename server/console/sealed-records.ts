@@ -2,12 +2,14 @@
  * The stored records as they are, for the console to open sealed signatures in the
  * browser with the coordinator's key (GET /api/console/records?after=SEQ&limit=N): the
  * server cannot read them, so it hands over the ciphertext, page by page in arrival order,
- * with what the chain check needs (the chain head each tablet last reported) and the
- * tablets' names. The CLI export reads the same things from the store directly.
+ * with what the chain check needs (the chain head each tablet last reported, and the chain
+ * places of signatures deleted on request) and the tablets' names. The CLI export reads the
+ * same things from the store directly.
  */
 import * as z from 'zod/mini';
 import type { Campaign } from '../../src/shared/campaign.ts';
 import type { ReportedHead } from '../../src/shared/chain-check.ts';
+import type { DeletionsOnRequest } from '../../src/shared/open-signatures.ts';
 import { ChainHeadSchema, type SignatureRecord } from '../../src/shared/protocol.ts';
 import type { Device, Store } from '../store/store.ts';
 
@@ -33,8 +35,12 @@ export interface RecordsPage {
   tablets: Array<{ id: string; label: string | null }>;
   /** The campaign's sealing key id, or null for an unsealed campaign. */
   sealingKeyId: string | null;
-  /** On the first page: signatures deleted on a data-subject request (audit log); each leaves a gap in its chain. */
-  deletedOnRequest?: number;
+  /**
+   * On the first page: signatures deleted on a data-subject request (how many, from the audit
+   * log) and the chain places their tombstones kept, so the chain check counts those gaps as
+   * deleted, not missing (S20).
+   */
+  deletedOnRequest?: DeletionsOnRequest;
 }
 
 /** The chain heads the tablets reported, from each device's last report (stored as JSON). */
@@ -50,10 +56,17 @@ export function reportedHeads(devices: Device[]): ReportedHead[] {
   return heads;
 }
 
-/** How many signatures were deleted on request, from the audit log (every entry of it). */
-export async function deletionsOnRequest(store: Store): Promise<number> {
+/**
+ * The signatures deleted on request: how many (the audit log, every entry of it) and the chain
+ * places their tombstones kept (no personal data: device, seq, link and the id).
+ */
+export async function deletionsOnRequest(store: Store): Promise<DeletionsOnRequest> {
   const entries = await store.auditLog(Number.MAX_SAFE_INTEGER);
-  return entries.filter((e) => e.action === 'delete-signature').length;
+  const places = await store.deletedChainPlaces();
+  return {
+    count: entries.filter((e) => e.action === 'delete-signature').length,
+    places: places.map(({ id, device, seq, link }) => ({ id, device, seq, link })),
+  };
 }
 
 /** One page of stored records after `afterSeq`. */

@@ -26,6 +26,7 @@ import type { PoolClient } from 'pg';
 import type {
   AuditEntry,
   Coordinator,
+  DeletedChainPlace,
   Device,
   DeviceReport,
   IngestItem,
@@ -38,7 +39,7 @@ import type {
   StoredSignature,
   Totals,
 } from './store.ts';
-import { mergeReport } from './store.ts';
+import { chainPlaceOf, mergeReport } from './store.ts';
 
 /**
  * Versioned schema changes, applied in order at startup. Never edit a shipped one. Version
@@ -119,6 +120,11 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX signatures_device ON signatures (device_id);
    CREATE INDEX signatures_email_key ON signatures (btrim(signer_email_lc));
    CREATE INDEX signatures_name_key ON signatures (btrim(signer_name_lc), signer_country);`,
+  // A tombstone keeps the deleted record's place in its device's chain (S20); null for a
+  // record without a chain and for tombstones made before this version.
+  `ALTER TABLE deleted_signatures ADD COLUMN chain_device text COLLATE "C";
+   ALTER TABLE deleted_signatures ADD COLUMN chain_seq bigint;
+   ALTER TABLE deleted_signatures ADD COLUMN chain_link text;`,
 ];
 
 /** First key of every advisory lock taken here ("FS" + 1 / 2); the second is the schema's hash. */
@@ -468,11 +474,24 @@ export class PostgresStore implements Store {
     if (!storable(id)) return false;
     return this.transaction(async (client) => {
       await this.lockWrites(client);
-      const { rowCount } = await client.query('DELETE FROM signatures WHERE id = $1', [id]);
+      const { rows } = await client.query<{ record: unknown }>('DELETE FROM signatures WHERE id = $1 RETURNING record', [id]);
       await client.query('DELETE FROM conflicts WHERE id = $1', [id]);
-      if (rowCount === 1) await client.query('INSERT INTO deleted_signatures (id, deleted_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [id, at]);
-      return rowCount === 1;
+      if (rows.length === 0) return false;
+      const place = chainPlaceOf(rows[0].record);
+      await client.query(
+        'INSERT INTO deleted_signatures (id, deleted_at, chain_device, chain_seq, chain_link) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING',
+        [id, at, place?.device ?? null, place?.seq ?? null, place?.link ?? null],
+      );
+      return true;
     });
+  }
+
+  async deletedChainPlaces(): Promise<DeletedChainPlace[]> {
+    const { rows } = await this.pool.query<{ id: string; chain_device: string; chain_seq: string; chain_link: string; deleted_at: string }>(
+      `SELECT id, chain_device, chain_seq, chain_link, deleted_at FROM deleted_signatures
+       WHERE chain_device IS NOT NULL AND chain_seq IS NOT NULL AND chain_link IS NOT NULL ORDER BY chain_device, chain_seq, id COLLATE "C"`,
+    );
+    return rows.map((r) => ({ id: r.id, device: r.chain_device, seq: Number(r.chain_seq), link: r.chain_link, deletedAt: r.deleted_at }));
   }
 
   async close(): Promise<void> {

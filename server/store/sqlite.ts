@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import type {
   AuditEntry,
   Coordinator,
+  DeletedChainPlace,
   Device,
   DeviceReport,
   IngestItem,
@@ -21,10 +22,10 @@ import type {
   StoredSignature,
   Totals,
 } from './store.ts';
-import { mergeReport } from './store.ts';
+import { chainPlaceOf, mergeReport } from './store.ts';
 
 /** Versioned schema changes, applied in order at startup. Never edit a shipped one. */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `CREATE TABLE signatures (
      seq INTEGER PRIMARY KEY AUTOINCREMENT,
      id TEXT NOT NULL UNIQUE,
@@ -89,6 +90,11 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX signatures_received ON signatures (received_at);
    CREATE INDEX signatures_device ON signatures (device_id);`,
+  // A tombstone keeps the deleted record's place in its device's chain (S20); null for a
+  // record without a chain and for tombstones made before this version.
+  `ALTER TABLE deleted_signatures ADD COLUMN chain_device TEXT;
+   ALTER TABLE deleted_signatures ADD COLUMN chain_seq INTEGER;
+   ALTER TABLE deleted_signatures ADD COLUMN chain_link TEXT;`,
 ];
 
 export class SqliteStore implements Store {
@@ -335,15 +341,30 @@ export class SqliteStore implements Store {
   async deleteSignature(id: string, at: string): Promise<boolean> {
     this.db.exec('BEGIN IMMEDIATE');
     try {
-      const { changes } = this.db.prepare('DELETE FROM signatures WHERE id = ?').run(id);
+      const deleted = this.db.prepare('DELETE FROM signatures WHERE id = ? RETURNING record').get(id) as { record: string } | undefined;
       this.db.prepare('DELETE FROM conflicts WHERE id = ?').run(id);
-      if (changes === 1) this.db.prepare('INSERT INTO deleted_signatures (id, deleted_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING').run(id, at);
+      if (deleted) {
+        const place = chainPlaceOf(JSON.parse(deleted.record));
+        this.db
+          .prepare('INSERT INTO deleted_signatures (id, deleted_at, chain_device, chain_seq, chain_link) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING')
+          .run(id, at, place?.device ?? null, place?.seq ?? null, place?.link ?? null);
+      }
       this.db.exec('COMMIT');
-      return changes === 1;
+      return deleted !== undefined;
     } catch (error) {
       this.db.exec('ROLLBACK');
       throw error;
     }
+  }
+
+  async deletedChainPlaces(): Promise<DeletedChainPlace[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT id, chain_device, chain_seq, chain_link, deleted_at FROM deleted_signatures
+         WHERE chain_device IS NOT NULL AND chain_seq IS NOT NULL AND chain_link IS NOT NULL ORDER BY chain_device, chain_seq, id`,
+      )
+      .all() as Array<{ id: string; chain_device: string; chain_seq: number; chain_link: string; deleted_at: string }>;
+    return rows.map((r) => ({ id: r.id, device: r.chain_device, seq: Number(r.chain_seq), link: r.chain_link, deletedAt: r.deleted_at }));
   }
 
   async listDevices(): Promise<Device[]> {

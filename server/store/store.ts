@@ -91,6 +91,21 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
 }
 
+/**
+ * Where a signature deleted on a data-subject request sat in its tablet's hash chain (S20,
+ * S23), as its tombstone keeps it: no personal data, only what lets the chain check tell a
+ * legitimate deletion from a record that went missing.
+ */
+export interface DeletedChainPlace {
+  /** The deleted signature's id (the tombstone's). */
+  id: string;
+  /** The chain (`chain.device`), its place in it and its link, as the deleted record carried them. */
+  device: string;
+  seq: number;
+  link: string;
+  deletedAt: string;
+}
+
 /** The dashboard's figures. */
 export interface Totals {
   total: number;
@@ -164,11 +179,28 @@ export interface Store {
   duplicateIds(ids: string[]): Promise<Set<string>>;
   /**
    * Delete a signature on a data-subject request. A tombstone keeps its id, so a tablet or
-   * a transfer file sending it again is answered `duplicate` and nothing comes back.
+   * a transfer file sending it again is answered `duplicate` and nothing comes back, and its
+   * place in its device's chain, so the chain check counts the gap as deleted, not missing.
    */
   deleteSignature(id: string, at: string): Promise<boolean>;
+  /**
+   * The chain places the tombstones kept, ordered by device and seq. `deleteSignature` keeps
+   * the deleted record's `chain` (device, seq, link) in the same transaction; a record without
+   * a chain, and a tombstone from before the store kept places, has none and is not listed.
+   */
+  deletedChainPlaces(): Promise<DeletedChainPlace[]>;
 
   close(): Promise<void>;
+}
+
+/**
+ * The chain place of a stored record (its JSON, parsed), or null when it carries none. The
+ * record was validated at ingestion; this only refuses to write a malformed place.
+ */
+export function chainPlaceOf(record: unknown): { device: string; seq: number; link: string } | null {
+  const chain = (record as { chain?: { device?: unknown; seq?: unknown; link?: unknown } } | null)?.chain;
+  if (!chain || typeof chain.device !== 'string' || !Number.isSafeInteger(chain.seq) || typeof chain.link !== 'string') return null;
+  return { device: chain.device, seq: chain.seq as number, link: chain.link };
 }
 
 /**

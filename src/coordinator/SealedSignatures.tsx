@@ -7,6 +7,7 @@
  * key", signing out or closing the tab.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { deletionsNote } from '../shared/open-signatures.ts';
 import { publicApi, type ConsoleApi } from './api.ts';
 import { countryName, formatNumber, plural } from './format.ts';
 import { SectionHeading } from './SectionHeading.tsx';
@@ -270,9 +271,7 @@ function Results({ opened, downloads }: { opened: OpenedSignatures; downloads: D
           ))}
         </ul>
         <p class="hint">{report.chain.summary}</p>
-        {report.deletedOnRequest ? (
-          <p class="hint">{`${plural(report.deletedOnRequest, 'signature was', 'signatures were')} deleted on a data-subject request (see the audit log): each shows as missing from its chain.`}</p>
-        ) : null}
+        {report.deletedOnRequest ? <p class="hint">{deletionsNote(report)}</p> : null}
       </section>
 
       <section class="card" aria-labelledby="sealed-downloads-heading">

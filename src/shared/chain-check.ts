@@ -17,6 +17,11 @@
  *      "unchained": nothing can be said about them.
  *
  * Records after the reported head are no problem (a transfer file may bring them later).
+ * A signature deleted on a data-subject request leaves a gap too, but its tombstone keeps
+ * its place (`DeletedPlace`: device, seq, link; rule S20): a gap at such a place is
+ * "deleted on request", not missing, when the tombstone fits the chain there (the next
+ * record held must follow its link; when it is the reported head, the head's link must be
+ * its link). One that does not fit is a lie about what was there: the gap stays missing.
  * A volunteer's quick delete erases a signature on the tablet before it is sent, which
  * leaves a gap; each tablet reports how many it erased (`erased`, a running total), and
  * gaps no more numerous than that are accounted for, and said so, rather than a failure.
@@ -74,6 +79,11 @@ export interface DeviceChainVerdict {
   afterHead: number;
   /** Signatures the tablet reports it erased by quick delete (each leaves a gap). */
   erasedOnTablet: number;
+  /** Gaps at places whose tombstone fits the chain: deleted on a data-subject request, not missing. */
+  deletedOnRequest: Array<[number, number]>;
+  deletedOnRequestCount: number;
+  /** Seqs where a tombstone claims a deletion on request but does not fit the chain: they count as missing. */
+  deletedNotFitting: number[];
   ok: boolean;
   /** One line for people, e.g. "Tablet 3 (d-1): 412 records (seq 0–411), chain intact up to its last report (seq 411)." */
   summary: string;
@@ -83,10 +93,24 @@ export interface ChainReport {
   devices: DeviceChainVerdict[];
   /** Records that carry no chain (older tablets, imports from them): not checked. */
   unchained: number;
+  /** Gaps accounted for by deletions on request, over all devices. */
+  deletedOnRequest: number;
   /** True when every device's chain is intact (unchained records do not count against it). */
   ok: boolean;
   /** One line for people about all devices. */
   summary: string;
+}
+
+/**
+ * Where a signature deleted on a data-subject request sat in its chain, as its tombstone on
+ * the server keeps it (S20): `link` is the deleted record's own link.
+ */
+export interface DeletedPlace {
+  device: string;
+  seq: number;
+  link: string;
+  /** The deleted signature's id, when known. */
+  id?: string;
 }
 
 /** A chain head as reported, with the tablet's count of signatures erased by quick delete. */
@@ -98,7 +122,8 @@ export type DeviceNames = ReadonlyMap<string, string | null>;
 /** An incremental chain check: `add` each record as it streams by, then `finish`. */
 export interface ChainCheck {
   add(record: ChainedRecord): Promise<void>;
-  finish(heads?: Iterable<ReportedHead>, names?: DeviceNames): Promise<ChainReport>;
+  /** The verdicts; `deletedPlaces` are the tombstones' chain places (deletions on request). */
+  finish(heads?: Iterable<ReportedHead>, names?: DeviceNames, deletedPlaces?: Iterable<DeletedPlace>): Promise<ChainReport>;
 }
 
 /** Start a chain check. */
@@ -117,18 +142,25 @@ export function createChainCheck(): ChainCheck {
       if (!list) byDevice.set(c.device, (list = []));
       list.push(entry);
     },
-    async finish(heads = [], names = new Map()) {
+    async finish(heads = [], names = new Map(), deletedPlaces = []) {
       const headOf = new Map<string, ReportedHead>();
       for (const head of heads) {
         const known = headOf.get(head.device);
         if (!known || head.seq > known.seq) headOf.set(head.device, head);
       }
+      const tombstonesOf = new Map<string, DeletedPlace[]>();
+      for (const place of deletedPlaces) {
+        let list = tombstonesOf.get(place.device);
+        if (!list) tombstonesOf.set(place.device, (list = []));
+        list.push(place);
+      }
       const deviceIds = [...new Set([...byDevice.keys(), ...headOf.keys()])].sort();
       const devices: DeviceChainVerdict[] = [];
       for (const device of deviceIds) {
-        devices.push(await checkDevice(device, byDevice.get(device) ?? [], headOf.get(device), names.get(device) ?? null));
+        devices.push(await checkDevice(device, byDevice.get(device) ?? [], headOf.get(device), names.get(device) ?? null, tombstonesOf.get(device) ?? []));
       }
-      return { devices, unchained, ok: devices.every((d) => d.ok), summary: overallSummary(devices, unchained) };
+      const deletedOnRequest = devices.reduce((n, d) => n + d.deletedOnRequestCount, 0);
+      return { devices, unchained, deletedOnRequest, ok: devices.every((d) => d.ok), summary: overallSummary(devices, unchained) };
     },
   };
 }
@@ -141,14 +173,21 @@ export async function verifyDeviceChains(
   records: Iterable<ChainedRecord> | AsyncIterable<ChainedRecord>,
   heads: Iterable<ReportedHead> = [],
   names?: DeviceNames,
+  deletedPlaces?: Iterable<DeletedPlace>,
 ): Promise<ChainReport> {
   const check = createChainCheck();
   for await (const record of records) await check.add(record);
-  return check.finish(heads, names);
+  return check.finish(heads, names, deletedPlaces);
 }
 
-/** Steps 2–4 for one device. */
-async function checkDevice(device: string, entries: Entry[], reported: ReportedHead | undefined, label: string | null): Promise<DeviceChainVerdict> {
+/** Steps 2–4 for one device, then the gaps that deletions on request account for. */
+async function checkDevice(
+  device: string,
+  entries: Entry[],
+  reported: ReportedHead | undefined,
+  label: string | null,
+  tombstones: DeletedPlace[],
+): Promise<DeviceChainVerdict> {
   const head: ChainHead | undefined = reported && { device: reported.device, seq: reported.seq, link: reported.link };
   const erasedOnTablet = reported?.erased ?? 0;
   const bySeq = new Map<number, Entry[]>();
@@ -182,9 +221,10 @@ async function checkDevice(device: string, entries: Entry[], reported: ReportedH
     else if (expectedPrev !== undefined && best.prev !== expectedPrev) altered.push({ seq, id: best.id, why: 'prev' });
   }
 
-  const missing: Array<[number, number]> = [];
+  // Seqs with no record held; those a deletion on request accounts for are taken out below.
+  const gaps: Array<[number, number]> = [];
   const addMissing = (from: number, to: number) => {
-    if (from <= to) missing.push([from, to]);
+    if (from <= to) gaps.push([from, to]);
   };
   let expected = 0;
   for (const seq of seqs) {
@@ -199,7 +239,10 @@ async function checkDevice(device: string, entries: Entry[], reported: ReportedH
     if (atHead && atHead.link !== head.link) headMismatch = true;
     afterHead = entries.filter((e) => e.seq > head.seq).length;
   }
-  const missingCount = missing.reduce((n, [from, to]) => n + to - from + 1, 0);
+  const { deleted, notFitting } = deletedGaps(tombstones, chosen, head);
+  const missing = withoutSeqs(gaps, deleted);
+  const deletedOnRequest = toRanges(deleted);
+  const missingCount = countOf(missing);
   const ok = missingCount <= erasedOnTablet && altered.length === 0 && inserted.length === 0 && !headMismatch;
   const verdict: Omit<DeviceChainVerdict, 'summary'> = {
     device,
@@ -215,10 +258,68 @@ async function checkDevice(device: string, entries: Entry[], reported: ReportedH
     headMismatch,
     afterHead,
     erasedOnTablet,
+    deletedOnRequest,
+    deletedOnRequestCount: deleted.length,
+    deletedNotFitting: notFitting,
     ok,
   };
   return { ...verdict, summary: deviceSummary(verdict) };
 }
+
+/**
+ * The seqs with no record held that a tombstone accounts for (sorted), and those whose
+ * tombstone does not fit the chain. A tombstone fits when the record held next follows its
+ * link, or, at the reported head's seq, when the head's link is its link; with neither held
+ * (several deleted in a row, or the newest one) nothing contradicts it. A tombstone at a seq
+ * that is held says nothing about a gap and is ignored.
+ */
+function deletedGaps(tombstones: DeletedPlace[], chosen: ReadonlyMap<number, Entry>, head: ChainHead | undefined): { deleted: number[]; notFitting: number[] } {
+  const bySeq = new Map<number, DeletedPlace[]>();
+  for (const t of tombstones) {
+    if (chosen.has(t.seq)) continue;
+    const at = bySeq.get(t.seq);
+    if (at) at.push(t);
+    else bySeq.set(t.seq, [t]);
+  }
+  const deleted: number[] = [];
+  const notFitting: number[] = [];
+  for (const [seq, candidates] of bySeq) {
+    const next = chosen.get(seq + 1);
+    const needed = next ? next.prev : head?.seq === seq ? head.link : undefined;
+    if (needed === undefined || candidates.some((t) => t.link === needed)) deleted.push(seq);
+    else notFitting.push(seq);
+  }
+  const bySeqOrder = (x: number, y: number) => x - y;
+  return { deleted: deleted.sort(bySeqOrder), notFitting: notFitting.sort(bySeqOrder) };
+}
+
+/** Inclusive ranges with the sorted `seqs` taken out. */
+function withoutSeqs(ranges: ReadonlyArray<[number, number]>, seqs: readonly number[]): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const [from, to] of ranges) {
+    let start = from;
+    for (const seq of seqs) {
+      if (seq < start || seq > to) continue;
+      if (seq > start) out.push([start, seq - 1]);
+      start = seq + 1;
+    }
+    if (start <= to) out.push([start, to]);
+  }
+  return out;
+}
+
+/** Sorted seqs as inclusive ranges. */
+function toRanges(seqs: readonly number[]): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (const seq of seqs) {
+    const last = ranges.at(-1);
+    if (last && last[1] === seq - 1) last[1] = seq;
+    else ranges.push([seq, seq]);
+  }
+  return ranges;
+}
+
+const countOf = (ranges: ReadonlyArray<readonly [number, number]>) => ranges.reduce((n, [from, to]) => n + to - from + 1, 0);
 
 /** "Tablet 3 (device-abc)", or "Tablet device-abc" without a label. */
 export function tabletName(device: string, label: string | null | undefined): string {
@@ -243,16 +344,21 @@ function deviceSummary(v: Omit<DeviceChainVerdict, 'summary'>): string {
   const name = tabletName(v.device, v.label);
   const held = v.records === 0 ? 'no records held' : `${plural(v.records, 'record')} (seq ${v.firstSeq}–${v.lastSeq})`;
   const erased = v.erasedOnTablet ? ` (the tablet reports ${plural(v.erasedOnTablet, 'signature')} erased by quick delete)` : '';
+  const deleted = v.deletedOnRequestCount ? `${v.deletedOnRequestCount} deleted on request (${seqRanges(v.deletedOnRequest)})` : '';
   if (v.ok) {
+    const also = deleted ? `; ${deleted}` : '';
     if (v.missingCount) {
-      return `${name}: ${held}, chain intact up to its last report (seq ${v.head!.seq}) apart from ${plural(v.missingCount, 'gap')} (${seqRanges(v.missing)}), which the ${plural(v.erasedOnTablet, 'signature')} erased on the tablet by quick delete account for.`;
+      return `${name}: ${held}, chain intact up to its last report (seq ${v.head!.seq}) apart from ${plural(v.missingCount, 'gap')} (${seqRanges(v.missing)}), which the ${plural(v.erasedOnTablet, 'signature')} erased on the tablet by quick delete account for${also}.`;
     }
-    if (!v.head) return `${name}: ${held}, chain intact; the tablet has reported no chain head, so records missing after seq ${v.lastSeq} could not be detected.`;
+    if (!v.head) return `${name}: ${held}, chain intact; the tablet has reported no chain head, so records missing after seq ${v.lastSeq} could not be detected${also}.`;
     const after = v.afterHead ? `; ${plural(v.afterHead, 'more record')} arrived after that report` : '';
-    return `${name}: ${held}, chain intact up to its last report (seq ${v.head.seq})${after}.`;
+    return `${name}: ${held}, chain intact up to its last report (seq ${v.head.seq})${after}${also}.`;
   }
   const problems: string[] = [];
-  if (v.missingCount) problems.push(`${v.missingCount} missing: ${seqRanges(v.missing)}${erased}`);
+  const misfits = v.deletedNotFitting.length
+    ? ` (${v.deletedNotFitting.length === 1 ? 'a deletion on request is recorded at' : 'deletions on request are recorded at'} ${seqRanges(toRanges(v.deletedNotFitting))}, but ${v.deletedNotFitting.length === 1 ? 'it does' : 'they do'} not fit the chain)`
+    : '';
+  if (v.missingCount) problems.push(`${v.missingCount} missing: ${seqRanges(v.missing)}${misfits}${erased}`);
   if (v.altered.length) {
     const list = v.altered.slice(0, 10).map((a) => `seq ${a.seq} (${a.id}${a.why === 'prev' ? ', does not follow the record before it' : ''})`);
     problems.push(`${v.altered.length} altered: ${list.join(', ')}${v.altered.length > 10 ? ', …' : ''}`);
@@ -262,15 +368,16 @@ function deviceSummary(v: Omit<DeviceChainVerdict, 'summary'>): string {
     problems.push(`${v.inserted.length} inserted or duplicated: ${list.join(', ')}${v.inserted.length > 10 ? ', …' : ''}`);
   }
   if (v.headMismatch && v.head) problems.push(`its last report (seq ${v.head.seq}) does not match the record held at that seq: the chain was rewritten`);
-  return `${name}: ${held}, CHAIN BROKEN: ${problems.join('; ')}.`;
+  return `${name}: ${held}, CHAIN BROKEN: ${problems.join('; ')}.${deleted ? ` Not a problem: ${deleted}.` : ''}`;
 }
 
 function overallSummary(devices: DeviceChainVerdict[], unchained: number): string {
   const broken = devices.filter((d) => !d.ok);
   const unchainedNote = unchained ? ` ${plural(unchained, 'record carries', 'records carry')} no chain (older tablets or their imports) and could not be checked.` : '';
-  if (devices.length === 0) return `No chained records.${unchainedNote}`;
-  if (broken.length === 0) return `Chain check passed: ${plural(devices.length, 'device chain')} intact.${unchainedNote}`;
   const count = (f: (d: DeviceChainVerdict) => number) => devices.reduce((n, d) => n + f(d), 0);
+  const deleted = count((d) => d.deletedOnRequestCount);
+  if (devices.length === 0) return `No chained records.${unchainedNote}`;
+  if (broken.length === 0) return `Chain check passed: ${plural(devices.length, 'device chain')} intact${deleted ? `; ${deleted} deleted on request` : ''}.${unchainedNote}`;
   const parts = [
     [count((d) => d.missingCount), 'missing'],
     [count((d) => d.altered.length), 'altered'],
@@ -279,5 +386,6 @@ function overallSummary(devices: DeviceChainVerdict[], unchained: number): strin
     .filter(([n]) => n)
     .map(([n, what]) => `${n} ${what}`);
   if (count((d) => (d.headMismatch ? 1 : 0))) parts.push('a reported head that does not match');
-  return `Chain check FAILED on ${broken.length} of ${plural(devices.length, 'device chain')}: ${parts.join(', ')}.${unchainedNote}`;
+  const besides = deleted ? ` (besides ${deleted} deleted on request)` : '';
+  return `Chain check FAILED on ${broken.length} of ${plural(devices.length, 'device chain')}: ${parts.join(', ')}${besides}.${unchainedNote}`;
 }

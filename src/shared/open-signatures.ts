@@ -8,13 +8,15 @@
  *      failure names the record and says why (the SealError's message);
  *   2. `createSealedReader(key)` does that for every record as they stream by, feeding the
  *      chain check (chain-check.ts) and the duplicate finder, and keeps the failures;
- *   3. `finish(heads, names)` gives the `IntegrityReport`; `integrityReportText` words it.
+ *   3. `finish(heads, names, deletions)` gives the `IntegrityReport`; `integrityReportText`
+ *      words it. `deletions` are the signatures deleted on a data-subject request: the
+ *      tombstones' chain places let the chain check count those gaps as deleted, not missing.
  *
  * A record that fails to open is left out of the hand-in and the contacts, and listed with
  * its id and reason; the others are still read. Nothing here keeps a record after it has
  * been handed back.
  */
-import { createChainCheck, tabletName, type ChainReport, type DeviceNames } from './chain-check.ts';
+import { createChainCheck, tabletName, type ChainReport, type DeletedPlace, type DeviceNames } from './chain-check.ts';
 import { createDuplicateFinder, type DuplicateGroup } from './duplicates.ts';
 import type { ChainHead, SignatureRecord } from './protocol.ts';
 import { openPayload, sealContextOf, SealError, type OpeningKey, type PlainPayload, type SealErrorReason } from './seal.ts';
@@ -61,6 +63,14 @@ export async function openHeld<T extends HeldSignature>(row: T, key: OpeningKey 
   }
 }
 
+/** What the server knows of signatures deleted on a data-subject request (S20). */
+export interface DeletionsOnRequest {
+  /** How many, from the audit log. */
+  count: number;
+  /** The chain places their tombstones kept (none for unchained records and older tombstones). */
+  places: DeletedPlace[];
+}
+
 /** Everything verified about the signatures read. */
 export interface IntegrityReport {
   /** The key id of the private key used, if one was. */
@@ -75,8 +85,10 @@ export interface IntegrityReport {
   failures: OpenFailure[];
   chain: ChainReport;
   duplicates: DuplicateGroup[];
-  /** Signatures deleted on a data-subject request, when known: each leaves a gap in its chain. */
+  /** Signatures deleted on a data-subject request, when known (the chain report counts those whose place fits). */
   deletedOnRequest: number | undefined;
+  /** Of those, how many no chain accounts for (no place kept, or one that does not fit): a gap one left shows as missing. */
+  deletedWithoutPlace: number;
   /** Every record opened and every chain intact. */
   ok: boolean;
   /** One line for people. */
@@ -105,11 +117,13 @@ export function createSealedReader(key: (OpeningKey & { keyId?: string }) | unde
       duplicates.add(row.id, result.row.record.payload.signer);
       return result.row;
     },
-    async finish(heads: Iterable<ChainHead> = [], names?: DeviceNames, deletedOnRequest?: number): Promise<IntegrityReport> {
-      const chainReport = await chain.finish(heads, names);
+    async finish(heads: Iterable<ChainHead> = [], names?: DeviceNames, deletions?: DeletionsOnRequest): Promise<IntegrityReport> {
+      const chainReport = await chain.finish(heads, names, deletions?.places);
       const ok = failures.length === 0 && chainReport.ok;
       const keyId = key && 'keyId' in key ? key.keyId : undefined;
-      const report = { keyId, held, sealed, opened, plain, failures, chain: chainReport, duplicates: duplicates.groups(), deletedOnRequest, ok };
+      const deletedOnRequest = deletions?.count;
+      const deletedWithoutPlace = Math.max(0, (deletedOnRequest ?? 0) - chainReport.deletedOnRequest);
+      const report = { keyId, held, sealed, opened, plain, failures, chain: chainReport, duplicates: duplicates.groups(), deletedOnRequest, deletedWithoutPlace, ok };
       return { ...report, summary: reportSummary(report) };
     },
   };
@@ -118,7 +132,8 @@ export function createSealedReader(key: (OpeningKey & { keyId?: string }) | unde
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 
 function reportSummary(r: Omit<IntegrityReport, 'summary'>): string {
-  if (r.ok) return `OK: all ${plural(r.held, 'signature')} read${r.sealed ? ` (${r.opened.toLocaleString('en')} opened)` : ''}, every device chain intact.`;
+  const deleted = r.chain.deletedOnRequest ? `; ${r.chain.deletedOnRequest.toLocaleString('en')} deleted on request` : '';
+  if (r.ok) return `OK: all ${plural(r.held, 'signature')} read${r.sealed ? ` (${r.opened.toLocaleString('en')} opened)` : ''}, every device chain intact${deleted}.`;
   const problems: string[] = [];
   if (r.failures.length) problems.push(`${plural(r.failures.length, 'signature')} could not be opened`);
   if (!r.chain.ok) {
@@ -144,6 +159,26 @@ function wrongKeyNote(r: IntegrityReport): string | undefined {
   return (
     `${plural(wrong.length, 'signature was', 'signatures were')} sealed for a different key than the one used` +
     `${r.keyId ? ` (${r.keyId})` : ''}: unlock the private key file whose key id each failure names.`
+  );
+}
+
+/**
+ * The deletions on request, for people: those whose tombstone kept a place that fits are in
+ * the chain verdicts as "deleted on request"; the others (deleted before the server kept chain
+ * places, never chained, or a place that does not fit) may show as missing.
+ */
+export function deletionsNote(r: Pick<IntegrityReport, 'deletedOnRequest' | 'deletedWithoutPlace' | 'chain'>): string {
+  const total = `${plural(r.deletedOnRequest ?? 0, 'signature was', 'signatures were')} deleted on a data-subject request (see the audit log)`;
+  if (r.deletedWithoutPlace === 0) return `Note: ${total}; the tablet chains list each one where it was, as deleted on request.`;
+  const without =
+    r.deletedWithoutPlace !== r.deletedOnRequest
+      ? `${r.deletedWithoutPlace.toLocaleString('en')} of them have no place in a chain that accounts for them`
+      : r.deletedOnRequest === 1
+        ? 'it has no place in a chain that accounts for it'
+        : 'none of them has a place in a chain that accounts for it';
+  return (
+    `Note: ${total}; ${without} (deleted before the server kept chain places, never chained, or a place that does not fit): ` +
+    'a gap such a deletion left shows as missing.'
   );
 }
 
@@ -178,12 +213,7 @@ export function integrityReportText(r: IntegrityReport, context: ReportContext):
   if (r.chain.devices.length === 0) lines.push('  (no chained records)');
   for (const d of r.chain.devices) lines.push(`  - ${d.summary}`);
   lines.push(`  ${r.chain.summary}`);
-  if (r.deletedOnRequest) {
-    lines.push(
-      `  Note: ${plural(r.deletedOnRequest, 'signature was', 'signatures were')} deleted on a data-subject request (see the audit log);` +
-        ' each deleted signature shows as missing from its chain.',
-    );
-  }
+  if (r.deletedOnRequest) lines.push(`  ${deletionsNote(r)}`);
   lines.push('', `Possible duplicate signers: ${plural(r.duplicates.length, 'group')}${r.duplicates.length ? ' (flagged for review, none dropped)' : ''}`);
   for (const g of r.duplicates.slice(0, 1000)) lines.push(`  - same ${g.reason === 'email' ? 'email' : 'name and country'}: ${g.ids.join(', ')}`);
   if (r.duplicates.length > 1000) lines.push(`  … and ${r.duplicates.length - 1000} more groups`);

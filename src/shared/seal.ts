@@ -361,11 +361,14 @@ export interface ChainLog {
 export interface ChainProblem {
   index: number;
   id?: string;
-  /** `erased`: absent, but the tablet's log says it erased it (not a sign of tampering). */
-  kind: 'altered' | 'missing' | 'inserted' | 'erased';
+  /**
+   * `erased`: absent, but the tablet's log says it erased it; `deleted`: absent, deleted on a
+   * data-subject request (its tombstone keeps its place). Neither is a sign of tampering.
+   */
+  kind: 'altered' | 'missing' | 'inserted' | 'erased' | 'deleted';
 }
 
-/** `ok` with `erased` listed when the only gaps are records the tablet itself erased. */
+/** `ok` with `erased` listed when the only gaps are records erased on the tablet or deleted on request. */
 export type ChainVerdict = { ok: true; erased?: ChainProblem[] } | { ok: false; problems: ChainProblem[] };
 
 /** The link the chain of device `deviceId` starts from (the `prev` of its seq 0). */

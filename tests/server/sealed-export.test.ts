@@ -107,19 +107,19 @@ interface RecordsPage {
   heads: Array<{ device: string; seq: number; link: string }>;
   tablets: Array<{ id: string; label: string | null }>;
   sealingKeyId: string | null;
-  deletedOnRequest?: number;
+  deletedOnRequest?: { count: number; places: Array<{ id: string; device: string; seq: number; link: string }> };
 }
 
-async function recordsPage(after: number, limit: number, session = cookie): Promise<{ status: number; body: RecordsPage }> {
-  const res = await fetch(`${server.url}/api/console/records?after=${after}&limit=${limit}`, { headers: session ? { cookie: session } : {} });
+async function recordsPage(after: number, limit: number, session = cookie, on: TestServer = server): Promise<{ status: number; body: RecordsPage }> {
+  const res = await fetch(`${on.url}/api/console/records?after=${after}&limit=${limit}`, { headers: session ? { cookie: session } : {} });
   return { status: res.status, body: await res.json() };
 }
 
-async function allPages(limit: number): Promise<RecordsPage[]> {
+async function allPages(limit: number, session = cookie, on: TestServer = server): Promise<RecordsPage[]> {
   const pages: RecordsPage[] = [];
   let after = 0;
   for (;;) {
-    const { status, body } = await recordsPage(after, limit);
+    const { status, body } = await recordsPage(after, limit, session, on);
     expect(status).toBe(200);
     pages.push(body);
     if (body.next === null) return pages;
@@ -156,7 +156,7 @@ describe('GET /api/console/records', () => {
       if (signer.email) expect(json).not.toContain(signer.email);
     }
     expect(pages[0].sealingKeyId).toBe(keys.keyId);
-    expect(pages[0].deletedOnRequest).toBe(0);
+    expect(pages[0].deletedOnRequest).toEqual({ count: 0, places: [] });
     expect(pages[1].deletedOnRequest).toBeUndefined();
     expect(pages[0].heads.map((h) => [h.device, h.seq]).sort()).toEqual([
       [tabletA, A_SPECS.length - 1],
@@ -253,16 +253,16 @@ const csv = (path: string) => parse(readFileSync(path), { bom: true, columns: tr
 let outCount = 0;
 const newOut = () => join(tmp, `export-${++outCount}`);
 
-/** A database of its own, with tablet A's records sealed and chained, to tamper with. */
-async function tamperableDb(): Promise<{ dbPath: string; records: SignatureRecord[] }> {
+/** A database of its own, with tablet A's records (or `specs`) sealed and chained, to tamper with. */
+async function tamperableDb(specs = A_SPECS): Promise<{ dbPath: string; records: SignatureRecord[]; device: string }> {
   const dbPath = join(tmp, `tamper-${randomUUID()}.db`);
   const store = new SqliteStore(dbPath);
   try {
     const device = await enrollTablet(store, 'Stall tablet');
-    const chain = await sealedChain(device, A_SPECS, sealing, { seed: 200 });
+    const chain = await sealedChain(device, specs, sealing, { seed: 200 });
     await storeRecords(store, chain.sealed);
     await reportHead(store, device, chain.head);
-    return { dbPath, records: chain.sealed };
+    return { dbPath, records: chain.sealed, device };
   } finally {
     await store.close();
   }
@@ -480,4 +480,132 @@ describe('npm run cli -- export', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists: choose a new --out folder/);
   }, 60_000);
+});
+
+// ---------------------------------------------------------------------------------------
+
+describe('signatures deleted on a data-subject request keep their place in the chain (S20)', () => {
+  const SPECS: SignerSpec[] = A_SPECS.slice(0, 5);
+  let own: TestServer;
+  let ownCookie: string;
+  let device: string;
+  let records: SignatureRecord[];
+
+  beforeAll(async () => {
+    own = await startTestServer({ campaign: sealedCampaign(keys.keyId, keys.publicKeyJwk) });
+    await own.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+    device = await enrollTablet(own.store, 'Stall tablet');
+    const chain = await sealedChain(device, SPECS, sealing, { seed: 300 });
+    records = chain.sealed;
+    await storeRecords(own.store, records);
+    await reportHead(own.store, device, chain.head);
+    const res = await fetch(`${own.url}/api/console/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ana@example.org', password: PASSWORD }),
+    });
+    ownCookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    // The coordinator deletes the third signature (seq 2) in the console, as a signer asked.
+    const del = await fetch(`${own.url}/api/console/signatures/${records[2].id}`, { method: 'DELETE', headers: { cookie: ownCookie, 'x-csrf-token': csrfToken } });
+    expect(del.status).toBe(204);
+  }, 60_000);
+
+  afterAll(async () => {
+    await own?.close();
+  });
+
+  it('S20: the records route hands over the tombstone\'s chain place; opened as the console opens them, the chain is intact', async () => {
+    const pages = await allPages(3, ownCookie, own);
+    expect(pages.map((p) => p.records.length)).toEqual([3, 1]);
+    expect(pages[0].deletedOnRequest).toEqual({ count: 1, places: [{ id: records[2].id, device, seq: 2, link: records[2].chain!.link }] });
+    expect(pages[1].deletedOnRequest).toBeUndefined();
+    const reader = createSealedReader(await unlockKeyFile(readFileSync(keyPath, 'utf8'), PASSPHRASE));
+    for (const row of pages.flatMap((p) => p.records)) expect(await reader.read(row), row.id).toBeDefined();
+    const report = await reader.finish(pages[0].heads, new Map(pages[0].tablets.map((t) => [t.id, t.label])), pages[0].deletedOnRequest);
+    expect(report.ok).toBe(true);
+    expect(report.summary).toBe('OK: all 4 signatures read (4 opened), every device chain intact; 1 deleted on request.');
+    expect(report.chain.devices.map((d) => d.summary)).toEqual([
+      `Stall tablet (${device}): 4 records (seq 0–4), chain intact up to its last report (seq 4); 1 deleted on request (seq 2).`,
+    ]);
+    expect(report.deletedWithoutPlace).toBe(0);
+  });
+
+  it('S20: the CLI export passes (exit 0) and integrity.txt says 1 deleted on request (seq 2), chain intact', async () => {
+    const out = newOut();
+    const run = await runExport(['--key', keyPath, '--out', out, '--db', own.dbPath]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('OK: all 4 signatures read (4 opened), every device chain intact; 1 deleted on request.');
+    const integrity = readFileSync(join(out, 'integrity.txt'), 'utf8');
+    expect(integrity).toContain('Result: OK: all 4 signatures read (4 opened), every device chain intact; 1 deleted on request.');
+    expect(integrity).toContain(`- Stall tablet (${device}): 4 records (seq 0–4), chain intact up to its last report (seq 4); 1 deleted on request (seq 2).`);
+    expect(integrity).toContain('Chain check passed: 1 device chain intact; 1 deleted on request.');
+    expect(integrity).toContain('Note: 1 signature was deleted on a data-subject request (see the audit log); the tablet chains list each one where it was, as deleted on request.');
+    expect(integrity).not.toContain('missing');
+    expect(csv(join(out, 'handin.csv')).map((r) => r.Name)).toEqual(SPECS.filter((_, i) => i !== 2).map((s) => s.name)); // the formula signer was the one deleted
+  }, 30_000);
+
+  /** A database of 5 chained records where seq 2 was deleted on request (store and audit log, as the console does), then `tamper`ed. */
+  async function deletedThenTampered(tamper: (db: DatabaseSync, deleted: SignatureRecord, all: SignatureRecord[]) => void): Promise<{ dbPath: string; records: SignatureRecord[] }> {
+    const made = await tamperableDb(SPECS);
+    const store = new SqliteStore(made.dbPath);
+    try {
+      expect(await store.deleteSignature(made.records[2].id, new Date().toISOString())).toBe(true);
+      await store.audit({ at: new Date().toISOString(), actor: 'ana@example.org', action: 'delete-signature', detail: { id: made.records[2].id, reason: 'data-subject request' } });
+    } finally {
+      await store.close();
+    }
+    const db = new DatabaseSync(made.dbPath);
+    try {
+      tamper(db, made.records[2], made.records);
+    } finally {
+      db.close();
+    }
+    return made;
+  }
+
+  it('a tombstone whose link does not fit the chain is not believed: the gap is missing, exit 1', async () => {
+    // The tombstone's link rewritten (to the link of the record before it).
+    const edited = await deletedThenTampered((db, deleted, all) => {
+      db.prepare('UPDATE deleted_signatures SET chain_link = ? WHERE id = ?').run(all[1].chain!.link, deleted.id);
+    });
+    const out = newOut();
+    const run = await runExport(['--key', keyPath, '--out', out, '--db', edited.dbPath]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/PROBLEMS FOUND: the chain check failed on 1 of 1 device chain\./);
+    const integrity = readFileSync(join(out, 'integrity.txt'), 'utf8');
+    expect(integrity).toMatch(/Stall tablet \(.+\): 4 records \(seq 0–4\), CHAIN BROKEN: 1 missing: seq 2 \(a deletion on request is recorded at seq 2, but it does not fit the chain\)\./);
+    expect(integrity).toContain('it has no place in a chain that accounts for it');
+
+    // A record removed behind the console's back, with a made-up tombstone to cover it.
+    const forged = await tamperableDb(SPECS);
+    const db = new DatabaseSync(forged.dbPath);
+    db.prepare('DELETE FROM signatures WHERE id = ?').run(forged.records[3].id);
+    db.prepare('INSERT INTO deleted_signatures (id, deleted_at, chain_device, chain_seq, chain_link) VALUES (?, ?, ?, ?, ?)').run(
+      forged.records[3].id,
+      new Date().toISOString(),
+      forged.device,
+      3,
+      toBase64Url(new Uint8Array(32)),
+    );
+    db.close();
+    const out2 = newOut();
+    expect((await runExport(['--key', keyPath, '--out', out2, '--db', forged.dbPath])).code).toBe(1);
+    expect(readFileSync(join(out2, 'integrity.txt'), 'utf8')).toMatch(/CHAIN BROKEN: 1 missing: seq 3 \(a deletion on request is recorded at seq 3, but it does not fit the chain\)\./);
+  }, 60_000);
+
+  it('a tombstone that kept no place (made before the store kept them) leaves the gap missing, and the report says why', async () => {
+    const old = await deletedThenTampered((db, deleted) => {
+      db.prepare('UPDATE deleted_signatures SET chain_device = NULL, chain_seq = NULL, chain_link = NULL WHERE id = ?').run(deleted.id);
+    });
+    const out = newOut();
+    expect((await runExport(['--key', keyPath, '--out', out, '--db', old.dbPath])).code).toBe(1);
+    const integrity = readFileSync(join(out, 'integrity.txt'), 'utf8');
+    expect(integrity).toMatch(/4 records \(seq 0–4\), CHAIN BROKEN: 1 missing: seq 2\./);
+    expect(integrity).toContain(
+      'Note: 1 signature was deleted on a data-subject request (see the audit log); it has no place in a chain that accounts for it ' +
+        '(deleted before the server kept chain places, never chained, or a place that does not fit): a gap such a deletion left shows as missing.',
+    );
+  }, 30_000);
 });

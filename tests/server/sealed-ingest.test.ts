@@ -3,6 +3,7 @@
  * refuses and why, and how `--seal-key` turns sealing on for the served campaign.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,7 +128,7 @@ describe('sealing on the server', () => {
     expect(second.results.map((r) => r.status)).toEqual(['duplicate', 'conflict']);
   });
 
-  it('S23: an imported transfer file\'s chain log is checked against what the server holds', async () => {
+  it('S20, S23: an imported transfer file\'s chain log is checked against what the server holds', async () => {
     const records: SignatureRecord[] = [];
     for (let i = 0; i < 5; i++) {
       const plain = makeRecord({ campaignId: campaign.id, campaignVersion: campaign.version });
@@ -144,10 +145,16 @@ describe('sealing on the server', () => {
     expect(first.chains).toEqual([{ device: 'device-test', entries: 5, verdict: { ok: true, erased: [{ index: 4, id: records[4].id, kind: 'erased' }] } }]);
     expect(describeChainCheck(first.chains[0])).toBe('Chain of tablet device-test: 5 records, intact; 1 erased on the tablet before they were sent.');
 
-    // A record removed from the server since is reported, by its place in the chain.
+    // A record deleted on a data-subject request keeps its place (S20): told apart, not missing.
     await store.deleteSignature(records[2].id, new Date().toISOString());
     const second = await importTransferFile(store, file(records.slice(0, 4)));
-    expect(second.chains[0].verdict).toEqual({ ok: false, problems: [{ index: 2, id: records[2].id, kind: 'missing' }, { index: 4, id: records[4].id, kind: 'erased' }] });
-    expect(describeChainCheck(second.chains[0])).toMatch(/NOT intact: 1 missing \(#2 /);
+    expect(second.chains[0].verdict).toEqual({ ok: true, erased: [{ index: 2, id: records[2].id, kind: 'deleted' }, { index: 4, id: records[4].id, kind: 'erased' }] });
+    expect(describeChainCheck(second.chains[0])).toBe('Chain of tablet device-test: 5 records, intact; 1 erased on the tablet before they were sent; 1 deleted on a data-subject request.');
+
+    // A record removed behind the server's back is reported, by its place in the chain.
+    (store as unknown as { db: DatabaseSync }).db.prepare('DELETE FROM signatures WHERE id = ?').run(records[1].id);
+    const third = await importTransferFile(store, file([]));
+    expect(third.chains[0].verdict).toMatchObject({ ok: false, problems: [{ index: 1, id: records[1].id, kind: 'missing' }, { kind: 'deleted' }, { kind: 'erased' }] });
+    expect(describeChainCheck(third.chains[0])).toMatch(/NOT intact: 1 missing \(#1 /);
   });
 });

@@ -7,12 +7,19 @@
  * schema per file, on FIELDSIGN_TEST_PG_URL; unreachable PostgreSQL fails, never skips).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordHash } from '../../server/ingest.ts';
 import { describeDb } from '../../server/store/open.ts';
+import { MIGRATIONS as PG_MIGRATIONS, PostgresStore } from '../../server/store/postgres.ts';
+import { MIGRATIONS as SQLITE_MIGRATIONS, SqliteStore } from '../../server/store/sqlite.ts';
 import type { IngestItem, IngestOutcome, Store } from '../../server/store/store.ts';
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
+import { nextChain, type RecordChain } from '../../src/shared/seal.ts';
 import { makeRecord } from '../helpers/records.ts';
 
 /**
@@ -63,6 +70,79 @@ export function withSigner(record: SignatureRecord, signer: Partial<Extract<Sign
   const merged = { ...record.payload.signer, ...signer };
   for (const key of Object.keys(merged) as Array<keyof typeof merged>) if (merged[key] === undefined) delete merged[key];
   return { ...record, payload: { ...record.payload, signer: merged } };
+}
+
+/** `n` records captured in order on `device`, each carrying its chain field (S23). */
+async function chainedRecords(device: string, n: number): Promise<SignatureRecord[]> {
+  const records: SignatureRecord[] = [];
+  let head: RecordChain | undefined;
+  for (let i = 0; i < n; i++) {
+    const record = makeRecord({ deviceId: device });
+    head = await nextChain(record, head);
+    records.push({ ...record, chain: head });
+  }
+  return records;
+}
+
+/** SQL storing `record` as the schema of migrations 1–3 holds it (the same on both stores). */
+function storedRowSql(record: SignatureRecord): string {
+  const text = (v: string) => `'${v.replaceAll("'", "''")}'`;
+  return `INSERT INTO signatures (id, device_id, campaign_id, captured_at, received_at, content_hash, record)
+          VALUES (${[record.id, record.deviceId, record.campaignId, record.capturedAt, T0, recordHash(record), JSON.stringify(record)].map(text).join(', ')})`;
+}
+
+/** The schema version before tombstones kept chain places. */
+const PREVIOUS_SCHEMA = 3;
+
+/**
+ * A database of the same kind as `current`, left at the previous schema version by an older
+ * server and holding what `seed` (SQL statements) put there, then opened by this store, which
+ * migrates it: a new file for SQLite, a schema of its own for PostgreSQL.
+ */
+async function openAtPreviousSchema(current: Store, seed: string[]): Promise<{ store: Store; close(): Promise<void> }> {
+  if (current instanceof SqliteStore) {
+    const dir = mkdtempSync(join(tmpdir(), 'fieldsign-legacy-'));
+    const path = join(dir, 'legacy.db');
+    const db = new DatabaseSync(path);
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    for (let version = 1; version <= PREVIOUS_SCHEMA; version++) {
+      db.exec(SQLITE_MIGRATIONS[version - 1]);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, T0);
+    }
+    for (const sql of seed) db.exec(sql);
+    db.close();
+    const store = new SqliteStore(path);
+    return {
+      store,
+      async close() {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  if (current instanceof PostgresStore) {
+    const legacy = await pgTestSchema('legacy');
+    const pool = new pg.Pool({ connectionString: legacy.url, max: 1 });
+    try {
+      await pool.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at text NOT NULL)');
+      for (let version = 1; version <= PREVIOUS_SCHEMA; version++) {
+        await pool.query(PG_MIGRATIONS[version - 1]);
+        await pool.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [version, T0]);
+      }
+      for (const sql of seed) await pool.query(sql);
+    } finally {
+      await pool.end();
+    }
+    const store = await PostgresStore.open(legacy.url);
+    return {
+      store,
+      async close() {
+        await store.close();
+        await legacy.drop();
+      },
+    };
+  }
+  throw new Error('openAtPreviousSchema: teach it how this store builds an older database.');
 }
 
 export function storeContract(name: string, open: () => Promise<Store>, cleanup?: () => Promise<void>, options: ContractOptions = {}): void {
@@ -226,6 +306,49 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
         expect(await store.ingest([item(record)], T0, 'sync')).toEqual(['accepted']);
         expect(await store.deleteSignature(record.id, T1)).toBe(true);
         expect(await store.deleteSignature(record.id, T1)).toBe(false);
+      });
+
+      it('S20: the tombstone keeps the deleted record\'s place in its chain (device, seq, link), and nothing personal', async () => {
+        const chain = await chainedRecords('tablet-b', 3);
+        const other = await chainedRecords('tablet-a', 2);
+        const unchained = makeRecord({ name: 'No Chain' });
+        await store.ingest([...chain, ...other, unchained].map((r) => item(r)), T0, 'sync');
+        expect(await store.deletedChainPlaces()).toEqual([]);
+        expect(await store.deleteSignature(chain[1].id, T1)).toBe(true);
+        expect(await store.deleteSignature(other[0].id, LATER)).toBe(true);
+        expect(await store.deleteSignature(unchained.id, T1)).toBe(true);
+        expect(await store.deleteSignature(chain[1].id, LATER)).toBe(false); // already deleted: the first place and time stay
+        const place = (r: SignatureRecord, deletedAt: string) => ({ id: r.id, device: r.chain!.device, seq: r.chain!.seq, link: r.chain!.link, deletedAt });
+        // Ordered by device, then seq; the unchained record has no place to keep.
+        expect(await store.deletedChainPlaces()).toEqual([place(other[0], LATER), place(chain[1], T1)]);
+        expect(JSON.stringify(await store.deletedChainPlaces())).not.toContain('Signer');
+        // Still a tombstone like any other: sent again, it is a duplicate and never comes back.
+        expect(await store.ingest([item(chain[1]), item(unchained)], LATER, 'sync')).toEqual(['duplicate', 'duplicate']);
+        expect(await store.count()).toBe(3);
+      });
+
+      it('S20: a database upgraded from the previous schema keeps its tombstones; new deletions keep their place', async () => {
+        const [chained, old] = await chainedRecords('tablet-c', 2);
+        const oldTombstone = makeRecord();
+        const legacy = await openAtPreviousSchema(store, [
+          `INSERT INTO deleted_signatures (id, deleted_at) VALUES ('${oldTombstone.id}', '${T0}')`,
+          storedRowSql(chained),
+          storedRowSql(old),
+        ]);
+        try {
+          const upgraded = legacy.store;
+          // The old tombstone still keeps its id out, and has no place to report.
+          expect(await upgraded.ingest([item(oldTombstone)], T1, 'sync')).toEqual(['duplicate']);
+          expect(await upgraded.getSignature(oldTombstone.id)).toBeUndefined();
+          expect(await upgraded.deletedChainPlaces()).toEqual([]);
+          // A signature stored before the upgrade, deleted after it, keeps its place.
+          expect((await upgraded.list()).map((s) => s.id)).toEqual([chained.id, old.id]);
+          expect(await upgraded.deleteSignature(chained.id, T1)).toBe(true);
+          expect(await upgraded.deletedChainPlaces()).toEqual([{ id: chained.id, device: 'tablet-c', seq: 0, link: chained.chain!.link, deletedAt: T1 }]);
+          expect(await upgraded.ingest([item(chained)], LATER, 'sync')).toEqual(['duplicate']);
+        } finally {
+          await legacy.close();
+        }
       });
 
       it('removes the conflicting copies set aside for that id', async () => {

@@ -3,7 +3,7 @@
  * device and ordered by seq, checked link by link and against the head each tablet reported.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createChainCheck, seqRanges, verifyDeviceChains } from '../../src/shared/chain-check.ts';
+import { createChainCheck, seqRanges, verifyDeviceChains, type DeletedPlace } from '../../src/shared/chain-check.ts';
 import type { ChainHead } from '../../src/shared/protocol.ts';
 import { chainLink, nextChain, type ChainedRecord, type RecordChain } from '../../src/shared/seal.ts';
 import { makeRecord } from '../helpers/records.ts';
@@ -182,5 +182,73 @@ describe('verifyDeviceChains and quick delete', () => {
     const tooMany = (await verifyDeviceChains(held, [{ ...headOf(a), erased: 1 }])).devices[0];
     expect(tooMany.ok).toBe(false);
     expect(tooMany.summary).toContain('2 missing: seq 3, 6 (the tablet reports 1 signature erased by quick delete)');
+  });
+});
+
+describe('verifyDeviceChains and deletions on request', () => {
+  /** The chain place a tombstone keeps when `record` is deleted on request. */
+  const tombstone = (record: ChainedRecord): DeletedPlace => ({ device: record.chain!.device, seq: record.chain!.seq, link: record.chain!.link, id: record.id });
+  const without = (records: ChainedRecord[], ...seqs: number[]) => records.filter((r) => !seqs.includes(r.chain!.seq));
+
+  it('S20: a gap at a place deleted on request is "deleted on request", not missing, and the chain stays intact', async () => {
+    const report = await verifyDeviceChains(without(a, 3, 6), [headOf(a)], new Map([[A, 'Stall tablet']]), [tombstone(a[3]), tombstone(a[6])]);
+    expect(report.ok).toBe(true);
+    expect(report.deletedOnRequest).toBe(2);
+    const [v] = report.devices;
+    expect(v).toMatchObject({ missing: [], missingCount: 0, deletedOnRequest: [[3, 3], [6, 6]], deletedOnRequestCount: 2, deletedNotFitting: [], ok: true });
+    expect(v.summary).toBe(`Stall tablet (${A}): 6 records (seq 0–7), chain intact up to its last report (seq 7); 2 deleted on request (seq 3, 6).`);
+    expect(report.summary).toBe('Chain check passed: 1 device chain intact; 2 deleted on request.');
+    // The incremental check takes the places the same way.
+    const check = createChainCheck();
+    for (const r of without(a, 3, 6)) await check.add(r);
+    expect(await check.finish([headOf(a)], new Map([[A, 'Stall tablet']]), [tombstone(a[6]), tombstone(a[3])])).toEqual(report);
+    // Without the places, the same gaps are missing.
+    expect((await verifyDeviceChains(without(a, 3, 6), [headOf(a)])).devices[0]).toMatchObject({ missing: [[3, 3], [6, 6]], ok: false });
+  });
+
+  it('a tombstone whose link does not fit the chain there is a lie: the gap is missing, and said so', async () => {
+    const forged = { ...tombstone(a[3]), link: a[2].chain!.link };
+    const report = await verifyDeviceChains(without(a, 3), [headOf(a)], undefined, [forged]);
+    expect(report.ok).toBe(false);
+    expect(report.deletedOnRequest).toBe(0);
+    const [v] = report.devices;
+    expect(v).toMatchObject({ missing: [[3, 3]], missingCount: 1, deletedOnRequest: [], deletedNotFitting: [3], ok: false });
+    expect(v.summary).toMatch(/CHAIN BROKEN: 1 missing: seq 3 \(a deletion on request is recorded at seq 3, but it does not fit the chain\)\.$/);
+    expect(report.summary).toBe('Chain check FAILED on 1 of 1 device chain: 1 missing.');
+    // A tombstone of another chain, or at another seq, accounts for nothing here.
+    const elsewhere = await verifyDeviceChains(without(a, 3), [headOf(a)], undefined, [{ ...tombstone(a[3]), device: B }, { ...tombstone(a[3]), seq: 4 }]);
+    expect(elsewhere.devices[0]).toMatchObject({ missing: [[3, 3]], deletedOnRequestCount: 0, ok: false });
+  });
+
+  it('a tombstone at a seq that is held is ignored', async () => {
+    const report = await verifyDeviceChains(a, [headOf(a)], undefined, [tombstone(a[2]), { ...tombstone(a[5]), link: 'not-a-link' }]);
+    expect(report.ok).toBe(true);
+    expect(report.devices[0]).toMatchObject({ missing: [], deletedOnRequest: [], deletedOnRequestCount: 0, deletedNotFitting: [] });
+    expect(report.devices[0].summary).toBe(`Tablet ${A}: 8 records (seq 0–7), chain intact up to its last report (seq 7).`);
+  });
+
+  it('the newest record deleted: its tombstone must match the reported head; several in a row are checked by the record after them', async () => {
+    const newest = await verifyDeviceChains(without(a, 7), [headOf(a)], undefined, [tombstone(a[7])]);
+    expect(newest.devices[0]).toMatchObject({ records: 7, missing: [], deletedOnRequest: [[7, 7]], ok: true });
+    expect(newest.devices[0].summary).toBe(`Tablet ${A}: 7 records (seq 0–6), chain intact up to its last report (seq 7); 1 deleted on request (seq 7).`);
+    const wrongHead = await verifyDeviceChains(without(a, 7), [headOf(a)], undefined, [{ ...tombstone(a[7]), link: a[6].chain!.link }]);
+    expect(wrongHead.devices[0]).toMatchObject({ missing: [[7, 7]], deletedNotFitting: [7], ok: false });
+    // Seq 2, 3 and 4 deleted: the record at seq 5 follows the tombstone of seq 4.
+    const run = await verifyDeviceChains(without(a, 2, 3, 4), [headOf(a)], undefined, [2, 3, 4].map((i) => tombstone(a[i])));
+    expect(run.devices[0]).toMatchObject({ missing: [], deletedOnRequest: [[2, 4]], deletedOnRequestCount: 3, ok: true });
+    expect(run.devices[0].summary).toContain('; 3 deleted on request (seq 2–4).');
+    const badLast = await verifyDeviceChains(without(a, 2, 3, 4), [headOf(a)], undefined, [tombstone(a[2]), tombstone(a[3]), { ...tombstone(a[4]), link: a[3].chain!.link }]);
+    expect(badLast.devices[0]).toMatchObject({ missing: [[4, 4]], deletedOnRequest: [[2, 3]], deletedNotFitting: [4], ok: false });
+  });
+
+  it('with quick delete and with real problems: each gap is counted for what it is', async () => {
+    // Seq 2 deleted on request, seq 5 erased on the tablet by quick delete.
+    const both = (await verifyDeviceChains(without(a, 2, 5), [{ ...headOf(a), erased: 1 }], undefined, [tombstone(a[2])])).devices[0];
+    expect(both).toMatchObject({ missing: [[5, 5]], deletedOnRequest: [[2, 2]], ok: true });
+    expect(both.summary).toMatch(/apart from 1 gap \(seq 5\), which the 1 signature erased on the tablet by quick delete account for; 1 deleted on request \(seq 2\)\.$/);
+    // Seq 5 also gone, with nothing to account for it: broken, and the deletion is not blamed.
+    const broken = await verifyDeviceChains(without(a, 2, 5), [headOf(a)], undefined, [tombstone(a[2])]);
+    expect(broken.devices[0].summary).toMatch(/CHAIN BROKEN: 1 missing: seq 5\. Not a problem: 1 deleted on request \(seq 2\)\.$/);
+    expect(broken.summary).toBe('Chain check FAILED on 1 of 1 device chain: 1 missing (besides 1 deleted on request).');
   });
 });
