@@ -245,11 +245,11 @@ describe('a revoked tablet in Chromium', () => {
     await page.getByRole('button', { name: 'Sync now' }).click();
     // The volunteer screen says it, with what must still be exported.
     await expect.poll(() => page.getByRole('heading', { name: 'This tablet was revoked' }).count(), { timeout: 15_000 }).toBe(1);
-    expect(await page.getByText('2 signatures on this tablet are not on the server yet: export them to a file below').count()).toBe(1);
+    await expect.poll(() => page.getByText('2 signatures on this tablet are not on the server yet: export them to a file below').count()).toBe(1);
     expect(await accessibilityProblems(page), 'volunteer screen of a revoked tablet').toEqual([]);
     await closeVolunteer(page);
     const banner = page.getByRole('alert').filter({ hasText: 'This tablet was revoked by the coordinator.' });
-    expect(await banner.innerText()).toContain('2 signatures on it are not on the server: a volunteer must export them to a file now');
+    await expect.poll(() => banner.innerText()).toContain('2 signatures on it are not on the server: a volunteer must export them to a file now');
     expect(await accessibilityProblems(page), 'sign form of a revoked tablet').toEqual([]);
     // Not exported yet: nothing is wiped.
     expect((await outboxRows(page)).map((r) => [r.state, r.name]).sort()).toEqual(signers.map((s) => ['pending', s.name]).sort());
@@ -262,7 +262,7 @@ describe('a revoked tablet in Chromium', () => {
     expect(transfer.records.map((r: { payload: { signer: { name: string } } }) => r.payload.signer.name).sort()).toEqual(signers.map((s) => s.name).sort());
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved 2 signatures to a file and wiped them from this tablet.' }).count()).toBe(1);
     await expect.poll(() => definitionOf(page, 'Waiting to sync')).toBe('0');
-    expect(await page.getByText('2 signatures were exported, then wiped from this tablet.').count()).toBe(1);
+    await expect.poll(() => page.getByText('2 signatures were exported, then wiped from this tablet.').count()).toBe(1);
 
     const dump = await dumpIndexedDB(page);
     for (const s of signers) {
