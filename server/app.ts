@@ -151,7 +151,7 @@ export function createApp(options: AppOptions): RequestHandler {
       const at = now();
       await options.store.touchDevice(device.id, at.toISOString());
       const body = await readJsonBody(req, limits);
-      const reply = await ingestBatch(options.store, body, { deviceId: device.id, source: 'sync', now: at, campaign: options.campaign ?? DEFAULT_CAMPAIGN });
+      const reply = await ingestBatch(options.store, body, { deviceId: device.id, source: 'sync', now: at });
       // S21: only a batch the server took (a valid envelope) updates what the console shows.
       if ('results' in reply.body) await recordReport(options.store, device, (body as { report?: unknown }).report, at);
       if ('results' in reply.body && reply.body.results.some((r) => r.status === 'accepted')) live.changed();

@@ -18,7 +18,6 @@ import {
 } from '../src/shared/protocol.ts';
 import type { IngestItem, IngestSource, Store } from './store/store.ts';
 import { canonicalJson } from '../src/shared/canonical-json.ts';
-import type { Campaign } from '../src/shared/campaign.ts';
 import { SEAL_ALG } from '../src/shared/seal.ts';
 
 /** A tablet clock more than this far from the server's is flagged (never refused). */
@@ -32,8 +31,6 @@ export interface IngestContext {
   deviceId?: string;
   source: IngestSource;
   now?: Date;
-  /** The campaign in force, for its sealing rule (S22). Omitted: no campaign-specific rule. */
-  campaign?: Campaign;
 }
 
 /** An HTTP-shaped answer: status code and JSON body. */
@@ -92,7 +89,7 @@ export async function ingestBatch(store: Store, body: unknown, context: IngestCo
         status: 'invalid',
         issues: [{ path: `records.${index}.deviceId`, message: 'The record belongs to another device than the batch.' }],
       };
-    } else if ((sealingProblem = sealingIssue(parsed.data, context.campaign))) {
+    } else if ((sealingProblem = sealingIssue(parsed.data))) {
       results[index] = { id, status: 'invalid', issues: [{ path: `records.${index}.payload`, message: sealingProblem }] };
     } else {
       const captured = Date.parse(parsed.data.capturedAt);
@@ -125,21 +122,16 @@ const SEALED_SHAPE = {
  * S22: why a record breaks the sealing rules, or undefined. A sealed payload must be one a
  * coordinator can open (the known algorithm, well-formed parts): anything else could never
  * be read, so it is refused now, while the tablet still holds it, rather than stored
- * unreadable. A campaign that seals refuses a plain record captured under its current (or a
- * later) version: that tablet must fetch the campaign and sign again. Plain records
- * captured under an earlier version, before sealing was on, are still accepted. The
- * country in clear may only accompany a sealed payload.
+ * unreadable. The country in clear may only accompany a sealed payload.
+ *
+ * A plain record in a sealed campaign is accepted: a tablet that signed people before it
+ * fetched the campaign's key has already held and sent them in clear, and refusing them now
+ * would only lose them (promise 1). The console counts them ("arrived unsealed"); tablets
+ * that have the key never store a plain record.
  */
-export function sealingIssue(record: SignatureRecord, campaign: Campaign | undefined): string | undefined {
+export function sealingIssue(record: SignatureRecord): string | undefined {
   const { payload } = record;
-  if (payload.kind === 'plain') {
-    if (record.country !== undefined) return 'A country in clear goes only with a sealed payload.';
-    const sealedCampaign = campaign?.sealing && campaign.id === record.campaignId;
-    if (sealedCampaign && record.campaignVersion >= campaign.version) {
-      return `Campaign ${campaign.id} seals signatures since version ${campaign.version}: this record is not sealed. Reload the app on the tablet so it fetches the campaign, and have the signer sign again.`;
-    }
-    return undefined;
-  }
+  if (payload.kind === 'plain') return record.country !== undefined ? 'A country in clear goes only with a sealed payload.' : undefined;
   if (payload.alg !== SEAL_ALG) return `Sealed with "${payload.alg}", which no coordinator can open with this version (it opens ${SEAL_ALG}).`;
   if (!/^[A-Za-z0-9_-]{43}$/.test(payload.keyId)) return 'The sealed payload does not name a valid coordinator key id.';
   if (payload.iv.length !== SEALED_SHAPE.iv) return 'The sealed payload has an iv of the wrong size.';

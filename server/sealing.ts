@@ -10,10 +10,7 @@ import { importSealingKey, SEAL_ALG, SealError } from '../src/shared/seal.ts';
 /**
  * The campaign with the public key in `path`. The key is checked (an RSA public key of
  * 2048–8192 bits whose stated id is its thumbprint; a private key is refused with a warning).
- *
- * A campaign that was not sealed before gets its version bumped by one: records captured
- * under the current version must then arrive sealed (rule S22), while a tablet still holding
- * plain records captured under the earlier version can deliver them.
+ * The campaign's version is unchanged: it counts changes of the petition text.
  */
 export async function withSealing(campaign: Campaign, path: string, countryInClear: boolean): Promise<Campaign> {
   let json: unknown;
@@ -29,10 +26,8 @@ export async function withSealing(campaign: Campaign, path: string, countryInCle
     throw new Error(`The coordinator public key file ${path} cannot be used: ${error instanceof SealError ? error.message : String(error)}`);
   }
   const jwk = (await globalThis.crypto.subtle.exportKey('jwk', key.cryptoKey)) as { n: string; e: string };
-  const alreadySealed = campaign.sealing !== undefined;
   return {
     ...campaign,
-    version: alreadySealed ? campaign.version : campaign.version + 1,
     sealing: { alg: SEAL_ALG, keyId: key.keyId, publicKeyJwk: { kty: 'RSA', n: jwk.n, e: jwk.e }, countryInClear },
   };
 }

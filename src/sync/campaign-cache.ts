@@ -21,9 +21,19 @@ export async function refreshCampaign(db: FieldsignDB, baseUrl = ''): Promise<Ca
     if (!res.ok) return undefined;
     const parsed = z.safeParse(CampaignSchema, await res.json());
     if (!parsed.success) return undefined;
-    await db.meta.put({ key: 'campaign', value: parsed.data });
-    return parsed.data;
+    const campaign = keepSealing(parsed.data, await cachedCampaign(db));
+    await db.meta.put({ key: 'campaign', value: campaign });
+    return campaign;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * S22: once a tablet has seen a campaign's sealing key it keeps sealing for that campaign,
+ * even if a later copy lacks the key (a server restarted without --seal-key, or tampered
+ * with): dropping it would quietly store the next signers in clear. A new key replaces it.
+ */
+export function keepSealing(fresh: Campaign, cached: Campaign | undefined): Campaign {
+  return !fresh.sealing && cached?.sealing && cached.id === fresh.id ? { ...fresh, sealing: cached.sealing } : fresh;
 }
