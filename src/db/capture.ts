@@ -11,7 +11,7 @@
 import Dexie from 'dexie';
 import type { Campaign } from '../shared/campaign.ts';
 import type { SignatureRecord } from '../shared/protocol.ts';
-import { importSealingKey, nextChain, sealPayload, type SealingKey } from '../shared/seal.ts';
+import { importSealingKey, nextChain, sealContextOf, sealPayload, type SealingKey } from '../shared/seal.ts';
 import type { ChainRow, FieldsignDB } from './db.ts';
 import { isQuotaError, localDay, StorageFullError } from './outbox.ts';
 
@@ -57,8 +57,8 @@ export async function sealIfRequired(record: SignatureRecord, campaign: Campaign
   if (!sealing || record.payload.kind !== 'plain') return record;
   const key = await sealingKeyOf(sealing);
   const country = sealing.countryInClear ? record.payload.signer.country : undefined;
-  const payload = await sealPayload(record.payload, { id: record.id, deviceId: record.deviceId, campaignId: record.campaignId, capturedAt: record.capturedAt }, key);
-  return { ...record, payload, ...(country && { country }) };
+  const clear: SignatureRecord = { ...record, ...(country && { country }) };
+  return { ...clear, payload: await sealPayload(record.payload, sealContextOf(clear), key) };
 }
 
 /**

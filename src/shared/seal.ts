@@ -12,10 +12,11 @@
  *
  *   1. a fresh AES-256-GCM content key and a random 96-bit IV per record;
  *   2. plaintext = the JSON of the plain payload (signer, ink or typed signature);
- *   3. additional authenticated data = canonical JSON (keys sorted) of
- *      `{ alg, keyId, id, deviceId, campaignId, capturedAt }`, so a ciphertext only opens
- *      as the record it was sealed for: moved to another record, or with any of those
- *      fields changed, it fails GCM's check;
+ *   3. additional authenticated data = canonical JSON (keys sorted) of `{ alg, keyId, id,
+ *      deviceId, campaignId, capturedAt, v, campaignVersion, consentVersion, lang, country }`
+ *      (every field the record keeps in clear but `chain`; absent ones left out), so a
+ *      ciphertext only opens as the record it was sealed for: moved to another record, or
+ *      with any of those fields changed, it fails GCM's check;
  *   4. the content key is wrapped with RSA-OAEP (SHA-256) for the coordinator's public key.
  *
  * Only the coordinator's private key opens it; the tablet cannot read back what it sealed.
@@ -97,6 +98,12 @@ export interface SealContext {
   deviceId: string;
   campaignId: string;
   capturedAt: string;
+  /** The other fields a sealed record keeps in clear, bound too when present. */
+  v?: number;
+  campaignVersion?: number;
+  consentVersion?: number;
+  lang?: string;
+  country?: string;
 }
 
 /** A coordinator's public key as a JWK; `kid`, when present, must be its key id. */
@@ -227,7 +234,8 @@ function significantBits(bytes: Uint8Array): number {
  * does not change.
  */
 export function sealContextOf(record: ChainedRecord): SealContext {
-  return { id: record.id, deviceId: record.chain?.device ?? record.deviceId, campaignId: record.campaignId, capturedAt: record.capturedAt };
+  const { id, campaignId, capturedAt, v, campaignVersion, consentVersion, lang, country } = record;
+  return { id, deviceId: record.chain?.device ?? record.deviceId, campaignId, capturedAt, v, campaignVersion, consentVersion, lang, country };
 }
 
 /** The additional authenticated data: canonical JSON of the context, the algorithm and key. */
@@ -239,8 +247,10 @@ function additionalData(context: SealContext, keyId: string): Uint8Array<ArrayBu
       throw new SealError(`The sealing context of record ${String(c?.id)} lacks its ${field}.`, 'malformed', typeof c?.id === 'string' ? c.id : undefined);
     }
   }
-  const { id, deviceId, campaignId, capturedAt } = context;
-  return encoder.encode(canonicalJson({ alg: SEAL_ALG, keyId, id, deviceId, campaignId, capturedAt }));
+  // Every field the record keeps in clear is bound (absent ones are left out of the JSON), so
+  // changing any of them, the campaign version or the country say, fails GCM's check too.
+  const { id, deviceId, campaignId, capturedAt, v, campaignVersion, consentVersion, lang, country } = context;
+  return encoder.encode(canonicalJson({ alg: SEAL_ALG, keyId, id, deviceId, campaignId, capturedAt, v, campaignVersion, consentVersion, lang, country }));
 }
 
 /**

@@ -63,11 +63,8 @@ export async function sealedChain(
   for (const [i, spec] of specs.entries()) {
     const record = plainRecord(deviceId, spec, seed + i);
     const country = (record.payload as PlainPayload).signer.country;
-    const sealedRecord: SignatureRecord = {
-      ...record,
-      payload: await sealPayload(record.payload as PlainPayload, sealContextOf(record), key),
-      ...(country && { country }),
-    };
+    const clear: SignatureRecord = { ...record, ...(country && { country }) };
+    const sealedRecord: SignatureRecord = { ...clear, payload: await sealPayload(record.payload as PlainPayload, sealContextOf(clear), key) };
     chain = await nextChain(sealedRecord, chain);
     plain.push(record);
     sealed.push({ ...sealedRecord, chain });

@@ -15,7 +15,7 @@ import '../../server/zod-locale.ts';
 import type { Campaign } from '../../src/shared/campaign.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import type { BatchResponse, SignatureRecord } from '../../src/shared/protocol.ts';
-import { importSealingKey, keyIdOf, nextChain, PUBLIC_KEY_FORMAT, SEAL_ALG, sealPayload, type SealingKey } from '../../src/shared/seal.ts';
+import { importSealingKey, keyIdOf, nextChain, PUBLIC_KEY_FORMAT, SEAL_ALG, sealContextOf, sealPayload, type SealingKey } from '../../src/shared/seal.ts';
 import { batchOf, makeRecord } from '../helpers/records.ts';
 
 let dir: string;
@@ -41,8 +41,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function sealedRecord(overrides: Partial<SignatureRecord> = {}): Promise<SignatureRecord> {
   const plain = makeRecord({ campaignId: campaign.id, campaignVersion: campaign.version, ...overrides });
   if (plain.payload.kind !== 'plain') throw new Error('plain expected');
-  const payload = await sealPayload(plain.payload, plain, sealingKey);
-  const record: SignatureRecord = { ...plain, payload, country: 'FR' };
+  const clear: SignatureRecord = { ...plain, country: 'FR' };
+  const record: SignatureRecord = { ...clear, payload: await sealPayload(plain.payload, sealContextOf(clear), sealingKey) };
   return { ...record, chain: await nextChain(record) };
 }
 
@@ -129,7 +129,7 @@ describe('sealing on the server', () => {
     for (let i = 0; i < 5; i++) {
       const plain = makeRecord({ campaignId: campaign.id, campaignVersion: campaign.version });
       if (plain.payload.kind !== 'plain') throw new Error('plain expected');
-      const sealed: SignatureRecord = { ...plain, payload: await sealPayload(plain.payload, plain, sealingKey) };
+      const sealed: SignatureRecord = { ...plain, payload: await sealPayload(plain.payload, sealContextOf(plain), sealingKey) };
       records.push({ ...sealed, chain: await nextChain(sealed, records.at(-1)?.chain) });
     }
     // The tablet erased the last one itself (quick delete): its log says so, and it is not in the file.

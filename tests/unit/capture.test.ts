@@ -63,6 +63,16 @@ describe('capture with a sealed campaign', () => {
     expect(await openPayload(stored.payload, sealContextOf(stored), privateKey)).toEqual(plain.payload);
   });
 
+  it('binds every field kept in clear: a changed country, campaign version or language fails to open', async () => {
+    const stored = await capture(db, record({ lang: 'fr', consentVersion: 1 }), sealed);
+    if (stored.payload.kind !== 'sealed') throw new Error('not sealed');
+    for (const changed of [{ country: 'DE' }, { campaignVersion: stored.campaignVersion + 1 }, { lang: 'en' as const }, { consentVersion: 2 }]) {
+      const altered = { ...stored, ...changed };
+      await expect(openPayload(stored.payload, sealContextOf(altered), privateKey), JSON.stringify(changed)).rejects.toMatchObject({ reason: 'tampered', recordId: stored.id });
+    }
+    await expect(openPayload(stored.payload, sealContextOf(stored), privateKey)).resolves.toMatchObject({ kind: 'plain' });
+  });
+
   it('keeps the country sealed too unless the campaign allows it in clear', async () => {
     const strict = { ...sealed, sealing: { ...sealed.sealing!, countryInClear: false } };
     const stored = await capture(db, record(), strict);
