@@ -11,6 +11,7 @@
 import Dexie from 'dexie';
 import type { Campaign } from '../shared/campaign.ts';
 import type { SignatureRecord } from '../shared/protocol.ts';
+import { toBase64Url } from '../shared/ink.ts';
 import { importSealingKey, nextChain, sealContextOf, sealPayload, type SealingKey } from '../shared/seal.ts';
 import type { ChainRow, FieldsignDB } from './db.ts';
 import { isQuotaError, localDay, StorageFullError } from './outbox.ts';
@@ -67,7 +68,7 @@ export async function sealIfRequired(record: SignatureRecord, campaign: Campaign
  * StorageFullError and leaves everything stored earlier untouched.
  */
 export async function capture(db: FieldsignDB, captured: SignatureRecord, campaign?: Campaign, now = new Date()): Promise<SignatureRecord> {
-  const sealed = await sealIfRequired(captured, campaign);
+  const sealed = withNonce(await sealIfRequired(captured, campaign));
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const head = await chainHead(db, sealed.deviceId);
     const chain = await nextChain(sealed, head);
@@ -89,4 +90,15 @@ export async function capture(db: FieldsignDB, captured: SignatureRecord, campai
     if (written) return record;
   }
   throw new Error('Another signature was being saved at the same moment; please press the button again.');
+}
+
+/**
+ * A plain record gets a random nonce before it is chained: its link is kept on the tablet
+ * after the signer's details are deleted (S19), and without the nonce a guessed name, email
+ * and capture time could be checked against it. A sealed record needs none: its ciphertext
+ * is random already.
+ */
+function withNonce(record: SignatureRecord): SignatureRecord {
+  if (record.payload.kind !== 'plain' || record.nonce) return record;
+  return { ...record, nonce: toBase64Url(globalThis.crypto.getRandomValues(new Uint8Array(16))) };
 }

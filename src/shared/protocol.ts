@@ -152,6 +152,11 @@ export const SignatureRecordSchema = z.object({
   country: z.optional(z.string().check(z.refine(isCountryCode, 'Unknown country code.'))),
   /** The record's place in its device's hash chain (see seal.ts): tamper evidence. */
   chain: z.optional(RecordChainSchema),
+  /**
+   * 128 random bits in a plain record, so that its chain link (kept on the tablet after the
+   * signer's details are gone) cannot be matched against a guessed name, email and time.
+   */
+  nonce: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{22}$/, 'A nonce is 16 random bytes in base64url.'))),
 });
 export type SignatureRecord = z.infer<typeof SignatureRecordSchema>;
 

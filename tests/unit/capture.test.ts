@@ -88,7 +88,11 @@ describe('capture with a sealed campaign', () => {
   });
 
   it('stores a plain record for a campaign without a key, and for another campaign', async () => {
-    expect((await capture(db, record(), DEFAULT_CAMPAIGN)).payload.kind).toBe('plain');
+    const plain = await capture(db, record(), DEFAULT_CAMPAIGN);
+    expect(plain.payload.kind).toBe('plain');
+    // A random nonce makes its chain link, kept after the details are gone, unguessable.
+    expect(plain.nonce).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(z.safeParse(SignatureRecordSchema, plain).success).toBe(true);
     expect((await capture(db, record({ campaignId: 'other' }), sealed)).payload.kind).toBe('plain');
   });
 });
