@@ -79,6 +79,8 @@ export interface DeviceChainVerdict {
   afterHead: number;
   /** Signatures the tablet reports it erased by quick delete (each leaves a gap). */
   erasedOnTablet: number;
+  /** Signatures the tablet reported still waiting on it (not sent yet, or refused): gaps for now. */
+  waitingOnTablet: number;
   /** Gaps at places whose tombstone fits the chain: deleted on a data-subject request, not missing. */
   deletedOnRequest: Array<[number, number]>;
   deletedOnRequestCount: number;
@@ -113,8 +115,11 @@ export interface DeletedPlace {
   id?: string;
 }
 
-/** A chain head as reported, with the tablet's count of signatures erased by quick delete. */
-export type ReportedHead = ChainHead & { erased?: number };
+/**
+ * A chain head as reported, with the tablet's count of signatures erased by quick delete and
+ * of those still waiting on it (pending or set aside) when it reported.
+ */
+export type ReportedHead = ChainHead & { erased?: number; waiting?: number };
 
 /** The tablets' names in the console, by device id. */
 export type DeviceNames = ReadonlyMap<string, string | null>;
@@ -190,6 +195,7 @@ async function checkDevice(
 ): Promise<DeviceChainVerdict> {
   const head: ChainHead | undefined = reported && { device: reported.device, seq: reported.seq, link: reported.link };
   const erasedOnTablet = reported?.erased ?? 0;
+  const waitingOnTablet = reported?.waiting ?? 0;
   const bySeq = new Map<number, Entry[]>();
   for (const entry of entries) {
     const at = bySeq.get(entry.seq);
@@ -243,7 +249,7 @@ async function checkDevice(
   const missing = withoutSeqs(gaps, deleted);
   const deletedOnRequest = toRanges(deleted);
   const missingCount = countOf(missing);
-  const ok = missingCount <= erasedOnTablet && altered.length === 0 && inserted.length === 0 && !headMismatch;
+  const ok = missingCount <= erasedOnTablet + waitingOnTablet && altered.length === 0 && inserted.length === 0 && !headMismatch;
   const verdict: Omit<DeviceChainVerdict, 'summary'> = {
     device,
     label,
@@ -258,6 +264,7 @@ async function checkDevice(
     headMismatch,
     afterHead,
     erasedOnTablet,
+    waitingOnTablet,
     deletedOnRequest,
     deletedOnRequestCount: deleted.length,
     deletedNotFitting: notFitting,
@@ -343,12 +350,16 @@ export function seqRanges(ranges: ReadonlyArray<readonly [number, number]>, max 
 function deviceSummary(v: Omit<DeviceChainVerdict, 'summary'>): string {
   const name = tabletName(v.device, v.label);
   const held = v.records === 0 ? 'no records held' : `${plural(v.records, 'record')} (seq ${v.firstSeq}–${v.lastSeq})`;
-  const erased = v.erasedOnTablet ? ` (the tablet reports ${plural(v.erasedOnTablet, 'signature')} erased by quick delete)` : '';
+  const onTablet = [
+    v.waitingOnTablet ? `${plural(v.waitingOnTablet, 'signature')} still waiting on it` : '',
+    v.erasedOnTablet ? `${plural(v.erasedOnTablet, 'signature')} erased by quick delete` : '',
+  ].filter(Boolean);
+  const erased = onTablet.length ? ` (the tablet reports ${onTablet.join(' and ')})` : '';
   const deleted = v.deletedOnRequestCount ? `${v.deletedOnRequestCount} deleted on request (${seqRanges(v.deletedOnRequest)})` : '';
   if (v.ok) {
     const also = deleted ? `; ${deleted}` : '';
     if (v.missingCount) {
-      return `${name}: ${held}, chain intact up to its last report (seq ${v.head!.seq}) apart from ${plural(v.missingCount, 'gap')} (${seqRanges(v.missing)}), which the ${plural(v.erasedOnTablet, 'signature')} erased on the tablet by quick delete account for${also}.`;
+      return `${name}: ${held}, chain intact up to its last report (seq ${v.head!.seq}) apart from ${plural(v.missingCount, 'gap')} (${seqRanges(v.missing)}), which the tablet's own report accounts for: ${onTablet.join(' and ')}${also}.`;
     }
     if (!v.head) return `${name}: ${held}, chain intact; the tablet has reported no chain head, so records missing after seq ${v.lastSeq} could not be detected${also}.`;
     const after = v.afterHead ? `; ${plural(v.afterHead, 'more record')} arrived after that report` : '';

@@ -177,7 +177,7 @@ describe('verifyDeviceChains and quick delete', () => {
     const explained = (await verifyDeviceChains(held, [{ ...headOf(a), erased: 2 }])).devices[0];
     expect(explained.ok).toBe(true);
     expect(explained.missing).toEqual([[3, 3], [6, 6]]);
-    expect(explained.summary).toMatch(/apart from 2 gaps \(seq 3, 6\), which the 2 signatures erased on the tablet by quick delete account for\.$/);
+    expect(explained.summary).toMatch(/apart from 2 gaps \(seq 3, 6\), which the tablet's own report accounts for: 2 signatures erased by quick delete\.$/);
     // One more gap than the tablet erased: broken, and the erasures are mentioned.
     const tooMany = (await verifyDeviceChains(held, [{ ...headOf(a), erased: 1 }])).devices[0];
     expect(tooMany.ok).toBe(false);
@@ -245,10 +245,25 @@ describe('verifyDeviceChains and deletions on request', () => {
     // Seq 2 deleted on request, seq 5 erased on the tablet by quick delete.
     const both = (await verifyDeviceChains(without(a, 2, 5), [{ ...headOf(a), erased: 1 }], undefined, [tombstone(a[2])])).devices[0];
     expect(both).toMatchObject({ missing: [[5, 5]], deletedOnRequest: [[2, 2]], ok: true });
-    expect(both.summary).toMatch(/apart from 1 gap \(seq 5\), which the 1 signature erased on the tablet by quick delete account for; 1 deleted on request \(seq 2\)\.$/);
+    expect(both.summary).toMatch(/apart from 1 gap \(seq 5\), which the tablet's own report accounts for: 1 signature erased by quick delete; 1 deleted on request \(seq 2\)\.$/);
     // Seq 5 also gone, with nothing to account for it: broken, and the deletion is not blamed.
     const broken = await verifyDeviceChains(without(a, 2, 5), [headOf(a)], undefined, [tombstone(a[2])]);
     expect(broken.devices[0].summary).toMatch(/CHAIN BROKEN: 1 missing: seq 5\. Not a problem: 1 deleted on request \(seq 2\)\.$/);
     expect(broken.summary).toBe('Chain check FAILED on 1 of 1 device chain: 1 missing (besides 1 deleted on request).');
+  });
+});
+
+describe('verifyDeviceChains and signatures still on the tablet', () => {
+  it('gaps no more numerous than what the tablet reported still waiting are not a broken chain, and said so; more are', async () => {
+    const records = await chained('tablet-w', 6);
+    const head = { ...headOf(records), waiting: 2 };
+    // The last two were captured (the head covers them) but not delivered yet.
+    const held = records.slice(0, 4);
+    const [verdict] = (await verifyDeviceChains(held, [head])).devices;
+    expect(verdict).toMatchObject({ ok: true, missingCount: 2, waitingOnTablet: 2 });
+    expect(verdict.summary).toMatch(/apart from 2 gaps \(seq 4, 5\), which the tablet's own report accounts for: 2 signatures still waiting on it\.$/);
+    const [short] = (await verifyDeviceChains(records.slice(0, 3), [head])).devices;
+    expect(short).toMatchObject({ ok: false, missingCount: 3 });
+    expect(short.summary).toMatch(/CHAIN BROKEN: 3 missing: seq 3–5 \(the tablet reports 2 signatures still waiting on it\)/);
   });
 });
