@@ -16,7 +16,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadCampaignFile, parseDuration } from './config.ts';
+import { MAX_DURATION_MS, loadCampaignFile, parseDuration } from './config.ts';
 import { createEnrollmentCode, viewDevices, type DeviceView } from './devices.ts';
 import { formatDuration } from '../src/shared/duration.ts';
 import { hashPassword, passwordProblem } from './console/passwords.ts';
@@ -181,10 +181,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** A duration option: `min` ms or more (0 allowed when min is 0), else an error naming it. */
+/** A duration option: `min` ms or more (0 allowed when min is 0), at most 100 years, else an error naming it. */
 function durationSetting(name: string, text: string, min: number): number {
   const ms = parseDuration(text);
   if (ms < min) throw new Error(`${name} must look like 30m, 2h or 90d${min === 0 ? ' (or 0)' : ''} (got "${text}")`);
+  if (ms > MAX_DURATION_MS) throw new Error(`${name} must be at most 36500d (100 years) (got "${text}")`);
   return ms;
 }
 

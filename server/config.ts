@@ -8,23 +8,41 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { CampaignSchema, type Campaign } from '../src/shared/campaign.ts';
 
+/**
+ * The longest duration any setting takes: 100 years (36500d). Longer ones would pass as
+ * numbers but overflow a date (`new Date(at + ms).toISOString()` throws), failing every
+ * enrollment or batch at run time instead of at startup.
+ */
+export const MAX_DURATION_MS = 36_500 * 86_400_000;
+
+/** A duration setting in ms: at least `min`, at most 100 years; each refusal names the setting. */
+function durationMs(setting: string, min: number, tooShort: string, tooLong = '') {
+  const long = `${setting} must be at most 36500d (100 years)${tooLong}`;
+  return z.int(long).check(z.gte(min, `${setting} must be ${tooShort}`), z.lte(MAX_DURATION_MS, long));
+}
+
 export const ConfigSchema = z.object({
   port: z.int('PORT / --port must be a whole number').check(z.gte(0, 'PORT / --port must be 0–65535'), z.lte(65535, 'PORT / --port must be 0–65535')),
   host: z.string().check(z.minLength(1, 'HOST / --host must not be empty')),
   db: z.string().check(z.minLength(1, 'FIELDSIGN_DB / --db must not be empty')),
   staticDir: z.string(),
-  /** How long tablets keep a signer's data after it synced. */
   /** A campaign document (JSON) to serve instead of the built-in default. */
   campaignFile: z.optional(z.string()),
   /** The coordinator's public key file (`npm run cli -- keygen`): seal every signature for it. */
   sealKeyFile: z.optional(z.string()),
   /** With sealing: keep the signer's country in clear for the dashboard. */
   sealCountryInClear: z.boolean(),
-  tabletRetentionMs: z.int().check(z.gte(0, 'TABLET_RETENTION / --tablet-retention must be 0 or a duration like 24h')),
+  /** How long tablets keep a signer's data after it synced. */
+  tabletRetentionMs: durationMs('TABLET_RETENTION / --tablet-retention', 0, '0 or a duration like 24h'),
   /** A tablet silent this long while holding unsynced signatures is flagged in the console. */
-  staleAfterMs: z.int().check(z.gte(1, 'FIELDSIGN_STALE_AFTER / --stale-after must be a duration like 30m or 2h')),
+  staleAfterMs: durationMs('FIELDSIGN_STALE_AFTER / --stale-after', 1, 'a duration like 30m or 2h'),
   /** Device tokens stop working this long after enrollment; 0: never. */
-  tokenLifetimeMs: z.int().check(z.gte(0, 'FIELDSIGN_TOKEN_LIFETIME / --token-lifetime must be 0 (never expires) or a duration like 90d')),
+  tokenLifetimeMs: durationMs(
+    'FIELDSIGN_TOKEN_LIFETIME / --token-lifetime',
+    0,
+    '0 (never expires) or a duration like 90d',
+    '; use 0 for a token that never expires',
+  ),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -91,7 +109,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   };
   const parsed = z.safeParse(ConfigSchema, raw);
   if (!parsed.success) {
-    throw new Error(`Invalid configuration: ${parsed.error.issues.map((i) => i.message).join('; ')} (got port "${portText}")\n${USAGE}`);
+    const messages = new Set(parsed.error.issues.map((i) => i.message));
+    throw new Error(`Invalid configuration: ${[...messages].join('; ')} (got port "${portText}")\n${USAGE}`);
   }
   return parsed.data;
 }

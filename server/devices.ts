@@ -105,11 +105,15 @@ export async function authenticate(store: Store, req: IncomingMessage, now = new
 /**
  * S21: save what a tablet said about itself with a batch the server accepted. The erase total
  * only ever grows, so an increase is written to the audit log exactly once, whatever the retries.
+ * The batch envelope does not check the report (its records are judged whatever the report
+ * says): one that breaks the schema is ignored here, and the previous report stays. A chain
+ * head is kept only for the token's own device (S23): no tablet speaks for another's chain.
  */
 export async function recordReport(store: Store, device: Device, raw: unknown, now: Date): Promise<void> {
   const parsed = z.safeParse(BatchReportSchema, raw);
   if (!parsed.success) return;
-  const { pending, quarantined, persisted, storage, appVersion, lastSyncAt, erased, chain } = parsed.data;
+  const { pending, quarantined, persisted, storage, appVersion, lastSyncAt, erased } = parsed.data;
+  const chain = parsed.data.chain?.device === device.id ? parsed.data.chain : undefined;
   const at = now.toISOString();
   const previous = await store.reportDevice(device.id, { pending, quarantined, at, persisted, storage, appVersion, lastSyncAt, erased, chain });
   const newlyErased = (erased ?? 0) - (previous?.erased ?? 0);

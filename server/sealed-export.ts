@@ -13,12 +13,13 @@
  *
  * Steps: unlock the key file (src/shared/keyfile.ts; the passphrase comes from the
  * FIELDSIGN_PASSPHRASE environment variable or a hidden prompt, never from an argument);
- * read every stored record once, opening it, feeding the chain check
- * (src/shared/open-signatures.ts) and writing its SVG to the zip, and keep only what the CSV
- * files need (no strokes); write the CSV files; read the records again to draw the PDF, so
- * the strokes are never all in memory at once; write integrity.txt. A record that fails to open is left out of the lists
- * and named in integrity.txt; the others are still written. The result says whether
- * everything opened and every chain held, so the CLI can exit non-zero when not.
+ * read the chain heads the tablets reported, then every stored record once, opening it,
+ * feeding the chain check (src/shared/open-signatures.ts) and writing its SVG to the zip, and
+ * keep only what the CSV files need (no strokes); write the CSV files; read the records again
+ * to draw the PDF, so the strokes are never all in memory at once; write integrity.txt. A
+ * record that fails to open is left out of the lists and named in integrity.txt; the others
+ * are still written. The result says whether everything opened and every chain held, so the
+ * CLI can exit non-zero when not.
  */
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -89,6 +90,11 @@ export async function exportSealed(options: SealedExportOptions): Promise<Sealed
   }
   mkdirSync(out, { recursive: true, mode: 0o700 });
 
+  // The chain heads the tablets reported, read before the records (as the console's first
+  // page does): a tablet syncing during the export reports a newer head, and the records
+  // behind it, stored after the stream passed, would show as missing from its chain.
+  const devices = await store.listDevices();
+
   // Pass 1: open everything, check the chains, write the SVGs, keep the signer details for the CSV files.
   const reader = createSealedReader(key);
   const kept: KeptRow[] = [];
@@ -106,7 +112,6 @@ export async function exportSealed(options: SealedExportOptions): Promise<Sealed
   const written: string[] = [];
   await writeSvgZip(openAll(), fileStream(paths.svgs));
   written.push(paths.svgs);
-  const devices = await store.listDevices();
   const report = await reader.finish(reportedHeads(devices), new Map(devices.map((d) => [d.id, d.label])), await deletionsOnRequest(store));
 
   await writeCsv(fromArray(kept), fileStream(paths.handin), 'handin');

@@ -209,13 +209,31 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     const after = clampInt(url.searchParams.get('after'), 0, Number.MAX_SAFE_INTEGER, 0);
     const limit = clampInt(url.searchParams.get('limit'), 1, RECORDS_PAGE.max, RECORDS_PAGE.default);
     const page = await recordsPage(store, ctx.campaign, after, limit);
-    // One entry per download, not per page: the first page starts it.
-    if (after === 0 && method === 'GET') await audit('download-records', { sealed: !!ctx.campaign.sealing });
+    if (method === 'GET' && (after === 0 || !(await downloadedRecordsLately(store, actor, now())))) {
+      await audit('download-records', { sealed: !!ctx.campaign.sealing });
+    }
     sendJson(res, 200, page);
   } else {
     throw new HttpError(404, 'not_found', `No console route ${path.slice(0, 100)}.`);
   }
   return true;
+}
+
+/** A records download audited this long ago still covers the pages that follow it. */
+const RECORDS_AUDIT_WINDOW_MS = 10 * 60_000;
+
+/**
+ * Whether `actor` has a records download in the audit log from the last 10 minutes. Each
+ * download is audited once, at its first page (after=0); but a page further on can be asked
+ * for directly, so one is audited too unless a download by the same coordinator is that
+ * recent: whoever pages from after=1 is still in the log, once per 10 minutes of paging.
+ * Only the newest entries are looked at; when they are crowded out, a page is audited again,
+ * which errs the safe way.
+ */
+async function downloadedRecordsLately(store: Store, actor: string, now: Date): Promise<boolean> {
+  const since = now.getTime() - RECORDS_AUDIT_WINDOW_MS;
+  const entries = await store.auditLog(500);
+  return entries.some((e) => e.action === 'download-records' && e.actor === actor && Date.parse(e.at) >= since && Date.parse(e.at) <= now.getTime());
 }
 
 function allow(method: string, expected: string): void {

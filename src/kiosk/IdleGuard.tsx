@@ -12,7 +12,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { KioskTiming } from '../shared/campaign.ts';
 import type { CatalogKey } from './i18n/catalog.ts';
 import { useI18n } from './i18n/index.ts';
-import { ACTIVITY_EVENTS, idleState, isActivity } from './idle.ts';
+import { ACTIVITY_EVENTS, activityClock, idleState, isActivity } from './idle.ts';
 
 interface Props {
   /** Whether the clock runs at all (e.g. only once the signer has entered something). */
@@ -76,12 +76,13 @@ export function IdleGuard({ active, timing, bodyKey, onExpire }: Props) {
 
 /**
  * Runs the walk-away clock: `secondsLeft` is set during the countdown, `stillHere()`
- * restarts the clock. Activity is noted in a ref (no re-render per pointer move); the
- * single timer looks at it only when it fires.
+ * restarts the clock. Activity is noted on the activity clock (no re-render per pointer
+ * move; monotonic, so a wall-clock correction changes nothing); the single timer looks at
+ * it only when it fires.
  */
 function useIdleClock(active: boolean, timing: KioskTiming, onExpire: () => void) {
   const [secondsLeft, setSecondsLeft] = useState<number | undefined>();
-  const lastActivity = useRef(Date.now());
+  const [clock] = useState(() => activityClock());
   const warning = useRef(false);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const expire = useRef(onExpire);
@@ -92,7 +93,7 @@ function useIdleClock(active: boolean, timing: KioskTiming, onExpire: () => void
   const check = useRef(() => {});
   check.current = () => {
     clearTimeout(timer.current);
-    const state = idleState(Date.now() - lastActivity.current, { idleSeconds, countdownSeconds });
+    const state = idleState(clock.sinceActivityMs(), { idleSeconds, countdownSeconds });
     if (state.phase === 'expired') {
       warning.current = false;
       setSecondsLeft(undefined);
@@ -110,26 +111,36 @@ function useIdleClock(active: boolean, timing: KioskTiming, onExpire: () => void
       setSecondsLeft(undefined);
       return;
     }
-    lastActivity.current = Date.now();
+    // The page may have been hidden or shown while the clock was not listening: tell it which, then start.
+    if (document.visibilityState === 'hidden') clock.hidden();
+    else clock.visible();
+    clock.touch();
     // During the countdown only the dialog's own handlers count: see stillHere.
     const noteActivity = (event: Event) => {
-      if (!warning.current && isActivity(event)) lastActivity.current = Date.now();
+      if (!warning.current && isActivity(event)) clock.touch();
     };
-    // A tablet woken from sleep may be long past the countdown: look at once.
-    const onVisible = () => document.visibilityState === 'visible' && check.current();
+    // A tablet woken from sleep may be long past the countdown: count the sleep, look at once.
+    const onVisibility = () => {
+      if (document.visibilityState === 'hidden') {
+        clock.hidden();
+      } else {
+        clock.visible();
+        check.current();
+      }
+    };
     for (const type of ACTIVITY_EVENTS) document.addEventListener(type, noteActivity, { capture: true, passive: true });
-    document.addEventListener('visibilitychange', onVisible);
+    document.addEventListener('visibilitychange', onVisibility);
     check.current();
     return () => {
       clearTimeout(timer.current);
       for (const type of ACTIVITY_EVENTS) document.removeEventListener(type, noteActivity, { capture: true });
-      document.removeEventListener('visibilitychange', onVisible);
+      document.removeEventListener('visibilitychange', onVisibility);
     };
   }, [active, idleSeconds, countdownSeconds]);
 
   function stillHere() {
     if (!warning.current) return;
-    lastActivity.current = Date.now();
+    clock.touch();
     check.current();
   }
 

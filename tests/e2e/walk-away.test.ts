@@ -6,6 +6,8 @@
  *   form is cleared, leaving no trace in the DOM, the app's state, the JavaScript heap,
  *   the canvas or any storage; a touch (which must not press what lies under the dialog)
  *   or a key keeps it;
+ * - a wall clock corrected by an hour mid-form changes neither when the countdown comes nor
+ *   that the form is cleared (the walk-away time is monotonic);
  * - the volunteer screen closes itself after the same idle time;
  * - the quick lock: held (finger or keyboard) on the lock button or "Lock now" on the
  *   volunteer screen, it hides everything behind a neutral screen, survives a reload, lets
@@ -372,6 +374,42 @@ describe('a signer who is still there', () => {
     // Leave a clean form for whoever comes next.
     await page.getByRole('button', { name: t('clearSignature'), exact: true }).click();
     await nameField(page).fill('');
+  }, 60_000);
+});
+
+describe('a tablet whose clock is corrected mid-form', () => {
+  let k: Kiosk;
+  beforeAll(async () => {
+    k = await enrolledKiosk(browser, app, 'Clock-jump rally');
+  });
+  afterAll(() => k?.context.close());
+
+  /** Move the page's wall clock (Date.now) by `ms` from the real time, as NTP or a volunteer would. */
+  const setWallClock = (page: Page, ms: number) =>
+    page.evaluate((shift) => {
+      const w = window as unknown as { realNow?: () => number };
+      const real = (w.realNow ??= Date.now.bind(Date));
+      Date.now = () => real() + shift;
+    }, ms);
+
+  it('forward an hour: the signer still gets the countdown; back an hour: the form is still cleared on time', async () => {
+    const { page } = k;
+    await nameField(page).click();
+    await page.keyboard.type('Jabari Clockwise');
+    await setWallClock(page, 3_600_000);
+    // Read as wall-clock time, the hour would wipe the form at once, with no countdown.
+    await appears(countdown(page), (IDLE + 3) * 1000);
+    expect(await nameField(page).inputValue()).toBe('Jabari Clockwise');
+    await page.keyboard.press('Enter');
+    await countdown(page).waitFor({ state: 'hidden', timeout: 2000 });
+
+    // Read as wall-clock time, the hour back would leave the form for the next person for an hour.
+    await setWallClock(page, -3_600_000);
+    const waited = await appears(countdown(page), (IDLE + 3) * 1000);
+    expect(waited).toBeGreaterThan((IDLE - 1) * 1000);
+    await countdown(page).waitFor({ state: 'hidden', timeout: (COUNTDOWN + 2) * 1000 });
+    await expect.poll(() => nameField(page).inputValue()).toBe('');
+    await setWallClock(page, 0);
   }, 60_000);
 });
 

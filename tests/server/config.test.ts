@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../server/config.ts';
+import { MAX_DURATION_MS, loadConfig } from '../../server/config.ts';
 
 describe('server configuration', () => {
   it('has defaults that run everything on one origin with an embedded SQLite file', () => {
@@ -33,6 +33,50 @@ describe('server configuration', () => {
     expect(loadConfig([], env)).toMatchObject({ staleAfterMs: 45 * 60_000, tokenLifetimeMs: 30 * 86_400_000 });
     expect(loadConfig(['--stale-after', '2s', '--token-lifetime', '0'], env)).toMatchObject({ staleAfterMs: 2_000, tokenLifetimeMs: 0 });
     expect(() => loadConfig(['--help'], {})).toThrow(/--stale-after {2}FIELDSIGN_STALE_AFTER[\s\S]*--token-lifetime {2}FIELDSIGN_TOKEN_LIFETIME/);
+  });
+});
+
+describe('duration settings are capped at 100 years', () => {
+  it('refuses a token lifetime, stale threshold or tablet retention over 36500d at startup, naming the setting', () => {
+    // 99999999d passed the old checks, then every enrollment, batch and devices list threw a RangeError.
+    expect(() => loadConfig(['--token-lifetime', '99999999d'], {})).toThrow(/FIELDSIGN_TOKEN_LIFETIME \/ --token-lifetime must be at most 36500d \(100 years\)/);
+    expect(() => loadConfig([], { FIELDSIGN_TOKEN_LIFETIME: '36501d' })).toThrow(/--token-lifetime must be at most 36500d/);
+    expect(() => loadConfig(['--stale-after', '876001h'], {})).toThrow(/FIELDSIGN_STALE_AFTER \/ --stale-after must be at most 36500d/);
+    expect(() => loadConfig([], { TABLET_RETENTION: '99999999d' })).toThrow(/TABLET_RETENTION \/ --tablet-retention must be at most 36500d/);
+    // Beyond the safe integers, or beyond any number: still the same plain message, said once.
+    for (const huge of [`${'9'.repeat(30)}d`, `${'9'.repeat(400)}s`]) {
+      let message = '';
+      try {
+        loadConfig(['--token-lifetime', huge], {});
+      } catch (error) {
+        message = (error as Error).message.split('\n')[0];
+      }
+      expect(message).toMatch(/^Invalid configuration: FIELDSIGN_TOKEN_LIFETIME \/ --token-lifetime must be at most 36500d \(100 years\); use 0 for a token that never expires \(/);
+    }
+  });
+
+  it('takes exactly 100 years, and a server with it enrolls tablets and takes their batches', async () => {
+    expect(MAX_DURATION_MS).toBe(36_500 * 86_400_000);
+    const config = loadConfig(['--token-lifetime', '36500d', '--stale-after', '36500d', '--tablet-retention', '876000h'], {});
+    expect(config).toMatchObject({ tokenLifetimeMs: MAX_DURATION_MS, staleAfterMs: MAX_DURATION_MS, tabletRetentionMs: MAX_DURATION_MS });
+    const { startTestServer } = await import('../helpers/http-server.ts');
+    const { batchOf, makeRecord } = await import('../helpers/records.ts');
+    const server = await startTestServer({ tokenLifetimeMs: config.tokenLifetimeMs, staleAfterMs: config.staleAfterMs, tabletRetentionMs: config.tabletRetentionMs });
+    try {
+      const tablet = await server.enroll('Rally');
+      const res = await fetch(`${server.url}/api/v1/batches`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tablet.token}` },
+        body: JSON.stringify(batchOf([makeRecord({ deviceId: tablet.deviceId })], tablet.deviceId)),
+      });
+      expect(res.status).toBe(200);
+      const [device] = await server.store.listDevices();
+      const { viewDevice } = await import('../../server/devices.ts');
+      const view = viewDevice(device, { now: new Date(), staleAfterMs: config.staleAfterMs, tokenLifetimeMs: config.tokenLifetimeMs });
+      expect(Date.parse(view.tokenExpiresAt!) - Date.parse(device.enrolledAt)).toBe(MAX_DURATION_MS);
+    } finally {
+      await server.close();
+    }
   });
 });
 

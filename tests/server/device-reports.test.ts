@@ -1,7 +1,8 @@
 /**
  * What tablets report about themselves (S21) and how long their tokens last (S25), against the
  * real HTTP server on a temporary SQLite file, with the server's clock in the test's hands:
- * every reported fact is kept with the device, an erase total that grows is audited once
+ * every reported fact is kept with the device (a bad report is ignored, never costing the batch
+ * its records; a chain head only for the token's own device), an erase total that grows is audited once
  * whatever the retries, the console and the CLI flag exactly the tablets that went silent
  * holding unsynced signatures, and a token past its lifetime is refused while the tablet's
  * signatures stay where they are.
@@ -82,15 +83,43 @@ describe('what a tablet reports (S21)', () => {
     expect(await lastReport(server, tablet.deviceId)).toEqual({ ...facts, at: new Date(server.clock.at).toISOString() });
   });
 
-  it('S21: a batch refused as a whole (another device’s envelope, a bad report) keeps no report', async () => {
+  it('S21: a batch refused as a whole (another device’s envelope) keeps no report', async () => {
     const before = await lastReport(server, tablet.deviceId);
     const other = await server.enroll('Rally');
     const forged = await post(server, tablet, { deviceId: other.deviceId, report: { pending: 99, quarantined: 0 } });
     expect(forged.status).toBe(403);
-    const bad = await post(server, tablet, { report: { pending: 99, quarantined: 0, erased: -4 } });
-    expect(bad.status).toBe(400);
     expect(await lastReport(server, tablet.deviceId)).toEqual(before);
     expect(await lastReport(server, other.deviceId)).toBeNull();
+  });
+
+  it('S21: a bad report is ignored, not kept, and costs the batch nothing: its records are stored', async () => {
+    const before = await lastReport(server, tablet.deviceId);
+    expect(before).not.toBeNull();
+    const records = [makeRecord({ deviceId: tablet.deviceId }), makeRecord({ deviceId: tablet.deviceId })];
+    const stored = await server.store.count();
+    const bad = await post(server, tablet, { records, report: { pending: 99, quarantined: 0, erased: -4 } });
+    expect(bad.status).toBe(200);
+    expect((await bad.json()).results).toEqual(records.map((r) => ({ id: r.id, status: 'accepted' })));
+    expect(await server.store.count()).toBe(stored + 2);
+    expect(await lastReport(server, tablet.deviceId)).toEqual(before);
+  });
+
+  it('S21, S23: a report’s chain head naming another device is ignored; the rest of the report is kept', async () => {
+    const other = await server.enroll('Rally');
+    const link = (c: string) => c.repeat(43);
+    const own = { device: tablet.deviceId, seq: 4, link: link('A') };
+    await report(server, tablet, { pending: 1, chain: own });
+    expect((await lastReport(server, tablet.deviceId))?.chain).toEqual(own);
+    // The other tablet's token speaks for this tablet's chain: a head far ahead would make its records look missing.
+    await report(server, other, { pending: 2, chain: { device: tablet.deviceId, seq: 99, link: link('B') } });
+    const kept = await lastReport(server, other.deviceId);
+    expect(kept).toMatchObject({ pending: 2 });
+    expect(kept?.chain).toBeUndefined();
+    expect((await lastReport(server, tablet.deviceId))?.chain).toEqual(own);
+    // Its own head is kept as usual.
+    const mine = { device: other.deviceId, seq: 0, link: link('C') };
+    await report(server, other, { pending: 0, chain: mine });
+    expect((await lastReport(server, other.deviceId))?.chain).toEqual(mine);
   });
 
   it('S21: an erase total that grows is written to the audit log once, however often it is reported', async () => {

@@ -139,6 +139,56 @@ describe('GET /api/console/records', () => {
     }
   });
 
+  it('audits a download that starts past the first page too: once per coordinator per 10 minutes of paging, and every new download', async () => {
+    const clock = { at: Date.parse('2026-11-26T09:00:00.000Z') };
+    const own = await startTestServer({ campaign: sealedCampaign(keys.keyId, keys.publicKeyJwk), now: () => new Date(clock.at) });
+    try {
+      const device = await enrollTablet(own.store, 'Stall tablet');
+      const chain = await sealedChain(device, A_SPECS.slice(0, 4), sealing, { seed: 300 });
+      await storeRecords(own.store, chain.sealed);
+      const login = async (email: string) => {
+        await own.store.createCoordinator({ id: randomUUID(), email, name: email, passwordHash: await hashPassword(PASSWORD), createdAt: new Date(clock.at).toISOString() });
+        const res = await fetch(`${own.url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+        expect(res.status).toBe(200);
+        return (res.headers.get('set-cookie') ?? '').split(';')[0];
+      };
+      const ana = await login('ana@example.org');
+      const bob = await login('bob@example.org');
+      const downloads = async () => (await own.store.auditLog(500)).filter((e) => e.action === 'download-records').map((e) => [e.actor, e.at]).reverse();
+      const page = async (after: number, session: string) => expect((await recordsPage(after, 1, session, own)).status).toBe(200);
+      const at = (minutes: number) => new Date(Date.parse('2026-11-26T09:00:00.000Z') + minutes * 60_000).toISOString();
+
+      // Skipping the first page (after=1) no longer downloads everything unaudited.
+      await page(1, ana);
+      await page(2, ana);
+      await page(3, ana);
+      expect(await downloads()).toEqual([['ana@example.org', at(0)]]);
+      // Another coordinator paging meanwhile is audited under their own name.
+      clock.at += 60_000;
+      await page(2, bob);
+      expect(await downloads()).toEqual([['ana@example.org', at(0)], ['bob@example.org', at(1)]]);
+      // A new download (the first page) is always audited.
+      clock.at += 60_000;
+      await page(0, ana);
+      await page(1, ana);
+      expect((await downloads()).slice(2)).toEqual([['ana@example.org', at(2)]]);
+      // Still paging 10 minutes after the last entry: audited again.
+      clock.at += 9 * 60_000 + 59_000;
+      await page(2, ana);
+      expect(await downloads()).toHaveLength(3);
+      clock.at += 2_000;
+      await page(3, ana);
+      expect((await downloads()).slice(3)).toEqual([['ana@example.org', new Date(clock.at).toISOString()]]);
+      // HEAD reads no records: never audited.
+      clock.at += 3_600_000;
+      const head = await fetch(`${own.url}/api/console/records?after=2&limit=1`, { method: 'HEAD', headers: { cookie: ana } });
+      expect(head.status).toBe(200);
+      expect(await downloads()).toHaveLength(4);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('pages through every record as stored (still sealed), with the reported heads and the tablets, and audits the download once', async () => {
     const before = (await auditActions()).filter((e) => e.action === 'download-records').length;
     const pages = await allPages(4);
@@ -479,6 +529,45 @@ describe('npm run cli -- export', () => {
     const again = await runExport(['--key', keyPath, '--out', out, '--db', server.dbPath]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists: choose a new --out folder/);
+  }, 60_000);
+
+  it('a tablet syncing while the export reads: the heads are read first, so records stored after the pass are not "missing"', async () => {
+    const { exportSealed } = await import('../../server/sealed-export.ts');
+    const dbPath = join(tmp, `race-${randomUUID()}.db`);
+    const store = new SqliteStore(dbPath);
+    try {
+      const device = await enrollTablet(store, 'Stall tablet');
+      const chain = await sealedChain(device, A_SPECS.slice(0, 4), sealing, { seed: 400 });
+      const [first, second, third, late] = chain.sealed;
+      await storeRecords(store, [first, second, third]);
+      await reportHead(store, device, { device, seq: 2, link: third.chain!.link });
+      // The tablet's next batch lands just after the records pass read its last page.
+      let synced = false;
+      const racing = new Proxy(store, {
+        get(target, prop) {
+          if (prop === 'list') {
+            return async (query: { afterSeq?: number; limit?: number } = {}) => {
+              const page = await target.list(query);
+              if (!synced && page.length < (query.limit ?? Infinity)) {
+                synced = true;
+                await storeRecords(target, [late]);
+                await reportHead(target, device, chain.head);
+              }
+              return page;
+            };
+          }
+          const value = Reflect.get(target, prop, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const { report } = await exportSealed({ store: racing, keyPath, passphrase: PASSPHRASE, out: newOut(), campaign: sealedCampaign(keys.keyId, keys.publicKeyJwk), source: dbPath, log: () => {} });
+      expect(synced).toBe(true);
+      expect(chain.head.seq).toBe(3);
+      expect(report).toMatchObject({ held: 3, opened: 3, ok: true });
+      expect(report.chain.devices.map((d) => d.summary)).toEqual([`Stall tablet (${device}): 3 records (seq 0–2), chain intact up to its last report (seq 2).`]);
+    } finally {
+      await store.close();
+    }
   }, 60_000);
 });
 
