@@ -49,7 +49,8 @@ export function reportedHeads(devices: Device[]): ReportedHead[] {
   for (const device of devices) {
     const report = device.lastReport as { chain?: unknown; erased?: unknown } | null;
     const parsed = z.safeParse(ChainHeadSchema, report?.chain);
-    if (!parsed.success) continue;
+    // A tablet reports the head of its own chain only (older databases may hold others).
+    if (!parsed.success || parsed.data.device !== device.id) continue;
     const erased = report?.erased;
     heads.push({ ...parsed.data, ...(Number.isSafeInteger(erased) && (erased as number) > 0 && { erased: erased as number }) });
   }
