@@ -2,7 +2,7 @@
 import { render } from 'preact';
 import { FieldsignDB } from './db/db.ts';
 import { getEnrollment, getErasedReported, getErasedTotal, getRevokedAt, getVolunteerName, saveEnrollment, setErasedReported, setVolunteerName } from './db/meta.ts';
-import { allPending, eraseSignerData, markExported, quarantined, recordRevocation, syncedOn, wipedCount } from './db/outbox.ts';
+import { allPending, eraseSignerData, exportedPending, markExported, quarantined, recordRevocation, syncedOn, wipeExported, wipedCount } from './db/outbox.ts';
 import { capture, chainLogs } from './db/capture.ts';
 import { PinGuard, hashPin, verifyPin } from './db/pin.ts';
 import { TRANSFER_FORMAT, type TransferFile } from './shared/transfer.ts';
@@ -28,7 +28,7 @@ async function boot(): Promise<void> {
     credentials: () => getEnrollment(db),
     // Each batch tells the server how this tablet is doing (S21): storage, version, erasures.
     report: (status) => deviceReport(db, APP_VERSION, status),
-    // Revoked: drop synced data now and wipe whatever was already exported (S12).
+    // Revoked: drop synced data now; exported records wait for the volunteer's confirmation (S12).
     onRevoked: () => recordRevocation(db).then(() => undefined),
     // A quick delete's total reaches the server at the next contact, even with nothing to send (S24).
     reportDue: async () => (await getErasedTotal(db)) > (await getErasedReported(db)),
@@ -84,6 +84,8 @@ async function boot(): Promise<void> {
         appVersion: APP_VERSION,
         tokenExpiresAt: (await getEnrollment(db))?.tokenExpiresAt,
         wiped: await wipedCount(db),
+        // Only a revoked tablet asks for it (it reads every pending record).
+        exported: (await getRevokedAt(db)) !== undefined ? await exportedPending(db) : undefined,
       };
     },
     setVolunteerName: (name) => setVolunteerName(db, name),
@@ -99,11 +101,17 @@ async function boot(): Promise<void> {
         records,
         chains: await chainLogs(db),
       };
-      download(`fieldsign-pending-${file.exportedAt.replace(/[:.]/g, '-')}.json`, JSON.stringify(file));
-      // The file holds them now: on a revoked tablet they are wiped at once (S12).
-      await markExported(db, records.map((r) => r.id));
-      await engine.refresh();
+      const name = `fieldsign-pending-${file.exportedAt.replace(/[:.]/g, '-')}.json`;
+      download(name, JSON.stringify(file));
+      // Nothing tells whether the file reached the disk: the records stay pending, and a
+      // revoked tablet wipes them only once the volunteer confirms the file (S12).
+      await markExported(db, records.map((r) => r.id), name);
       return records.length;
+    },
+    async wipeExported(exportAt) {
+      const wiped = await wipeExported(db, exportAt);
+      await engine.refresh();
+      return wiped;
     },
     loadQuarantined: () => quarantined(db),
     async erase() {

@@ -190,38 +190,70 @@ export async function eraseSignerData(db: FieldsignDB, now = Date.now()): Promis
 }
 
 /**
- * The server answered `device_revoked` (S12): remember when (the first time), drop the
- * retained data of synced records at once, and wipe the pending records already written to
- * a transfer file. Pending records never exported are kept until they are. Returns how many
- * were wiped.
+ * The server answered `device_revoked` (S12): remember when (the first time) and drop the
+ * retained data of synced records at once (the server holds them). Pending records are
+ * kept, even those already exported: a file written earlier may be gone, so they are wiped
+ * only once the volunteer confirms a file holds them ({@link wipeExported}).
  */
-export async function recordRevocation(db: FieldsignDB, now = Date.now()): Promise<number> {
-  return db.transaction('rw', db.outbox, db.meta, async () => {
+export async function recordRevocation(db: FieldsignDB, now = Date.now()): Promise<void> {
+  await db.transaction('rw', db.outbox, db.meta, async () => {
     if (!(await db.meta.get('revokedAt'))) await db.meta.put({ key: 'revokedAt', value: now });
     await dropRetained(db);
-    const exported = (await rowsIn(db, 'pending')).filter((row) => row.exportedAt !== undefined);
+  });
+}
+
+/** The last transfer file written on this tablet: its name and when (meta `lastExport`). */
+export interface ExportNote {
+  file: string;
+  at: number;
+}
+
+/**
+ * Note that the pending records `ids` were written to the transfer file `file` (S18). They
+ * stay pending and still sync: nothing confirms yet that the file reached the disk (a
+ * blocked download, a full disk, a "Save as" left open). Returns how many were stamped.
+ */
+export async function markExported(db: FieldsignDB, ids: string[], file = '', now = Date.now()): Promise<number> {
+  if (ids.length === 0) return 0;
+  return db.transaction('rw', db.outbox, db.meta, async () => {
+    const rows = (await db.outbox.where('id').anyOf(ids).toArray()).filter((row) => row.state === 'pending' && row.record);
+    await db.outbox.bulkPut(rows.map((row) => ({ ...row, exportedAt: now })));
+    await db.meta.put({ key: 'lastExport', value: { file, at: now } satisfies ExportNote });
+    return rows.length;
+  });
+}
+
+/**
+ * The last transfer file and how many of the records it holds are still pending (not
+ * synced, not wiped): what a revoked tablet asks the volunteer to confirm. Undefined when
+ * there are none.
+ */
+export async function exportedPending(db: FieldsignDB): Promise<(ExportNote & { n: number }) | undefined> {
+  const note = (await db.meta.get('lastExport'))?.value as Partial<ExportNote> | undefined;
+  if (typeof note?.at !== 'number') return undefined;
+  const at = note.at;
+  const n = (await rowsIn(db, 'pending')).filter((row) => row.exportedAt === at).length;
+  return n > 0 ? { n, file: typeof note.file === 'string' ? note.file : '', at } : undefined;
+}
+
+/**
+ * The volunteer of a revoked tablet confirmed that the transfer file written at `exportAt`
+ * (its {@link ExportNote}) is saved (S12): wipe, in one transaction, the pending records
+ * that went into that file. Records captured after it, or written again to a newer file the
+ * volunteer has not confirmed, stay pending. Wiped is not erased (the file holds them, S24),
+ * and the chain log is untouched (it holds nothing personal). Returns how many were wiped.
+ */
+export async function wipeExported(db: FieldsignDB, exportAt: number, now = Date.now()): Promise<number> {
+  return db.transaction('rw', db.outbox, db.meta, async () => {
+    // Re-enrolled meanwhile (another tab): they will sync, so nothing is wiped.
+    if ((await db.meta.get('revokedAt')) === undefined) return 0;
+    const exported = (await rowsIn(db, 'pending')).filter((row) => row.exportedAt === exportAt);
     await db.outbox.bulkPut(exported.map((row) => cleared(row, 'wiped', now)));
     return exported.length;
   });
 }
 
-/**
- * Note that the pending records `ids` were written to a transfer file (S18). On a tablet
- * that was revoked they are wiped at once, since the file now holds them (not counted as
- * erased: they are not lost); otherwise they stay pending and still sync. Returns how many
- * were wiped.
- */
-export async function markExported(db: FieldsignDB, ids: string[], now = Date.now()): Promise<number> {
-  if (ids.length === 0) return 0;
-  return db.transaction('rw', db.outbox, db.meta, async () => {
-    const revoked = (await db.meta.get('revokedAt')) !== undefined;
-    const rows = (await db.outbox.where('id').anyOf(ids).toArray()).filter((row) => row.state === 'pending' && row.record);
-    await db.outbox.bulkPut(rows.map((row) => (revoked ? cleared(row, 'wiped', now) : { ...row, exportedAt: now })));
-    return revoked ? rows.length : 0;
-  });
-}
-
-/** How many signatures were exported from this tablet after its revocation, then wiped. */
+/** How many signatures were exported from this tablet after its revocation, confirmed saved, then wiped. */
 export async function wipedCount(db: FieldsignDB): Promise<number> {
   return db.outbox.where('[state+seq]').between(['wiped', Dexie.minKey], ['wiped', Dexie.maxKey]).count();
 }

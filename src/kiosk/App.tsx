@@ -34,6 +34,8 @@ export interface KioskServices {
   volunteerFacts: () => Promise<VolunteerFacts>;
   setVolunteerName: (name: string) => Promise<void>;
   exportPending: () => Promise<number>;
+  /** Revoked tablet: the volunteer confirmed the file written at `exportAt` is saved; wipe what it holds (S12). */
+  wipeExported: (exportAt: number) => Promise<number>;
   loadQuarantined: () => Promise<OutboxRow[]>;
   /** Quick delete: erase every signature not on the server yet; resolves with how many. */
   erase: () => Promise<number>;
@@ -137,6 +139,7 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
         setVolunteerName={services.setVolunteerName}
         syncNow={() => engine.syncNow()}
         exportPending={services.exportPending}
+        wipeExported={services.wipeExported}
         loadQuarantined={services.loadQuarantined}
         erase={services.erase}
         onReenroll={() => setView('enroll')}

@@ -2,7 +2,9 @@
  * The volunteer screen, behind the PIN: event and volunteer on duty, the counts, sync
  * state in plain words with "sync now", storage use and persistence, the export of
  * pending signatures to a file, and the signatures the server refused. When the tablet
- * was revoked, what must still be exported; apart, in its own section, the quick delete.
+ * was revoked, what must still be exported, and once a file is written the step that wipes
+ * its signatures after the volunteer confirms the file is saved; apart, in its own section,
+ * the quick delete.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { OutboxRow } from '../db/db.ts';
@@ -10,6 +12,7 @@ import type { SyncStatus } from '../sync/engine.ts';
 import { EraseDialog } from './EraseDialog.tsx';
 import { useI18n } from './i18n/index.ts';
 import { PROBLEM_KEYS } from './SyncStatusBar.tsx';
+import { FileText, WipeDialog } from './WipeDialog.tsx';
 
 /** Facts the screen loads when it opens. */
 export interface VolunteerFacts {
@@ -22,6 +25,8 @@ export interface VolunteerFacts {
   revokedAt?: number;
   /** Signatures exported from this tablet after its revocation, then wiped from it. */
   wiped?: number;
+  /** The last transfer file (name, when written) and how many of its signatures are still pending here. */
+  exported?: { n: number; file: string; at: number };
   /** The build running here, as reported to the server. */
   appVersion?: string;
   /** When this tablet's enrollment (its token) expires; absent: no expiry given. */
@@ -34,6 +39,8 @@ interface Props {
   setVolunteerName: (name: string) => Promise<void>;
   syncNow: () => Promise<void>;
   exportPending: () => Promise<number>;
+  /** Revoked tablet: the volunteer confirmed the file written at `exportAt` is saved; resolves with how many were wiped. */
+  wipeExported: (exportAt: number) => Promise<number>;
   loadQuarantined: () => Promise<OutboxRow[]>;
   /** Quick delete: erase every signature not on the server yet; resolves with how many. */
   erase: () => Promise<number>;
@@ -52,7 +59,10 @@ export function VolunteerScreen(props: Props) {
   const [refused, setRefused] = useState<OutboxRow[]>([]);
   const [erasing, setErasing] = useState(false);
   const [erased, setErased] = useState('');
+  const [wiping, setWiping] = useState(false);
   const heading = useRef<HTMLHeadingElement | null>(null);
+  const exportButton = useRef<HTMLButtonElement | null>(null);
+  const focusExport = useRef(false);
   useEffect(() => heading.current?.focus(), []);
 
   const reload = () =>
@@ -71,8 +81,27 @@ export function VolunteerScreen(props: Props) {
       setNotice(e.message);
       return -1;
     });
-    if (n >= 0) setNotice(n === 0 ? t('exportNone') : facts?.revokedAt ? t('exportWiped', { n }) : t('exportDone', { n }));
+    if (n < 0) return;
+    // On a revoked tablet the wipe step below says what was saved and asks to check the file.
+    setNotice(n === 0 ? t('exportNone') : facts?.revokedAt !== undefined ? '' : t('exportDone', { n }));
+    reload();
   }
+
+  /** The wipe is done: say so, and put focus beside it (its button goes). */
+  function wiped(n: number) {
+    setWiping(false);
+    setNotice(t('wipeDone', { n }));
+    focusExport.current = true;
+    reload();
+  }
+  // After the dialog has closed (and handed focus back to a button about to go).
+  useEffect(() => {
+    if (!focusExport.current || wiping) return;
+    focusExport.current = false;
+    exportButton.current?.focus();
+  }, [wiping, facts]);
+
+  const toWipe = facts?.revokedAt !== undefined ? facts.exported : undefined;
 
   return (
     <main class="single volunteer">
@@ -122,9 +151,19 @@ export function VolunteerScreen(props: Props) {
           <button type="button" class="primary" onClick={() => void props.syncNow()} disabled={status.phase === 'syncing'}>
             {status.phase === 'syncing' ? t('syncing') : t('syncNow')}
           </button>
-          <button type="button" class="secondary" onClick={() => void exportPending()}>{t('exportPending')}</button>
+          <button type="button" class="secondary" ref={exportButton} onClick={() => void exportPending()}>{t('exportPending')}</button>
         </div>
         {notice && <p role="status" class="notice">{notice}</p>}
+        {facts?.revokedAt !== undefined && (
+          <div class="wipe-step">
+            <p role="status" class="notice">
+              {toWipe && <FileText text={(file) => t('exportSavedCheck', { n: toWipe.n, file })} file={toWipe.file} />}
+            </p>
+            {toWipe && (
+              <button type="button" class="danger" onClick={() => setWiping(true)}>{t('wipeExportedStart', { n: toWipe.n })}</button>
+            )}
+          </div>
+        )}
 
         <h2>{t('storageHeading')}</h2>
         <p>{facts?.storage ? t('storageUsed', { used: bytes(facts.storage.usage), quota: bytes(facts.storage.quota) }) : t('storageUnknown')}</p>
@@ -162,6 +201,15 @@ export function VolunteerScreen(props: Props) {
         <button type="button" class="danger" onClick={() => setErasing(true)}>{t('eraseStart')}</button>
         <p role="status" class="notice">{erased}</p>
       </section>
+      {wiping && toWipe && (
+        <WipeDialog
+          count={toWipe.n}
+          file={toWipe.file}
+          wipe={() => props.wipeExported(toWipe.at)}
+          onWiped={wiped}
+          onCancel={() => setWiping(false)}
+        />
+      )}
       {erasing && (
         <EraseDialog
           count={status.pending + status.quarantined}

@@ -282,7 +282,8 @@ export class SyncEngine {
     } catch {
       // The extras are nice to have; the counts alone still tell the console what matters.
     }
-    // A report the server would refuse would get the whole batch refused: never send one.
+    // The server ignores a report that breaks the schema (an older one refused the whole
+    // batch for it): send the counts alone rather than lose them.
     const report = { ...more, pending, quarantined };
     return z.safeParse(BatchReportSchema, report).success ? report : { pending, quarantined };
   }

@@ -7,8 +7,10 @@
  *   once online the server stores none of them but learns (report and audit log) that 3
  *   were erased;
  * - a tablet revoked with the CLI learns it at its next sync: the banner says what still
- *   must be exported; exporting writes them to a file and wipes them from IndexedDB; the
- *   file imported with the CLI puts every one on the server.
+ *   must be exported; exporting writes them to a file and wipes nothing; cancelling the
+ *   "the file is saved" confirmation wipes nothing; confirming it wipes from IndexedDB
+ *   exactly the signatures in the file (not one signed after it); the file imported with
+ *   the CLI puts every one on the server.
  */
 import { DatabaseSync } from 'node:sqlite';
 import { readFileSync } from 'node:fs';
@@ -227,14 +229,23 @@ describe('quick delete in Chromium', () => {
   }, 120_000);
 });
 
+/** The revoked tablet's confirmation that its transfer file is saved. */
+const wipeDialog = (page: Page) => page.getByRole('dialog', { name: 'Wipe the exported signatures from this tablet?' });
+
+/** The tablet's hash chain log (no personal data: wiping leaves it as it was). */
+async function chainLog(page: Page): Promise<unknown[]> {
+  return (JSON.parse(await dumpIndexedDB(page)) as { fieldsign: { chain: unknown[] } }).fieldsign.chain;
+}
+
 describe('a revoked tablet in Chromium', () => {
-  it('S12, S18: learns it at the next sync, exports what waits, wipes it once exported; the imported file puts every one on the server', async () => {
+  it('S12, S18: learns it at the next sync, exports what waits, wipes only what the file holds once the volunteer confirms it is saved; the imported file puts every one on the server', async () => {
     const { context, page } = await enrolledKiosk(browser, app, 'Revoke wipe rally', { acceptDownloads: true });
     const deviceId = await deviceIdOf(page);
     const signers: TestSigner[] = [
       { name: 'Germain Rukuki', email: 'germain@example.org', country: 'BI' },
       { name: 'Loujain Alhathloul', email: 'loujain@example.org', country: 'SA' },
     ];
+    const late: TestSigner = { name: 'Nabeel Rajab', email: 'nabeel@example.org', country: 'BH' };
     await context.setOffline(true);
     for (const [i, signer] of signers.entries()) await signOnce(page, signer, i + 1);
     await expect.poll(() => waitingText(page)).toBe('2 waiting to sync');
@@ -246,6 +257,7 @@ describe('a revoked tablet in Chromium', () => {
     // The volunteer screen says it, with what must still be exported.
     await expect.poll(() => page.getByRole('heading', { name: 'This tablet was revoked' }).count(), { timeout: 15_000 }).toBe(1);
     await expect.poll(() => page.getByText('2 signatures on this tablet are not on the server yet: export them to a file below').count()).toBe(1);
+    expect(await page.getByRole('button', { name: /The file is saved/ }).count()).toBe(0);
     expect(await accessibilityProblems(page), 'volunteer screen of a revoked tablet').toEqual([]);
     await closeVolunteer(page);
     const banner = page.getByRole('alert').filter({ hasText: 'This tablet was revoked by the coordinator.' });
@@ -254,29 +266,85 @@ describe('a revoked tablet in Chromium', () => {
     // Not exported yet: nothing is wiped.
     expect((await outboxRows(page)).map((r) => [r.state, r.name]).sort()).toEqual(signers.map((s) => ['pending', s.name]).sort());
 
+    // Export: the file holds both, and nothing is wiped until the volunteer says the file is saved.
     await openVolunteer(page);
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export pending signatures to a file' }).click();
-    const file = await (await download).path();
+    const saved = await download;
+    const file = await saved.path();
+    const fileName = saved.suggestedFilename();
+    expect(fileName).toMatch(/^fieldsign-pending-.+\.json$/);
     const transfer = JSON.parse(readFileSync(file, 'utf8'));
     expect(transfer.records.map((r: { payload: { signer: { name: string } } }) => r.payload.signer.name).sort()).toEqual(signers.map((s) => s.name).sort());
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved 2 signatures to a file and wiped them from this tablet.' }).count()).toBe(1);
-    await expect.poll(() => definitionOf(page, 'Waiting to sync')).toBe('0');
+    const check = `2 signatures were saved to ${fileName}. Check that the file is in your downloads (or on the USB stick), then wipe them from this tablet.`;
+    await expect.poll(() => page.getByRole('status').filter({ hasText: check }).count()).toBe(1);
+    const wipeButton = page.getByRole('button', { name: 'The file is saved: wipe 2 signatures', exact: true });
+    expect(await wipeButton.count()).toBe(1);
+    expect(await definitionOf(page, 'Waiting to sync')).toBe('2');
+    expect((await outboxRows(page)).map((r) => [r.state, r.name]).sort()).toEqual(signers.map((s) => ['pending', s.name]).sort());
+    expect(await accessibilityProblems(page), 'volunteer screen after the export').toEqual([]);
+    await closeVolunteer(page);
+    await expect.poll(() => banner.innerText()).toContain('2 signatures on it are not on the server');
+
+    // Someone signs after the export: not in the file, so never wiped by confirming it.
+    await signOnce(page, late, 3);
+    await expect.poll(() => banner.innerText()).toContain('3 signatures on it are not on the server');
+    await openVolunteer(page);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: check }).count()).toBe(1);
+    expect(await definitionOf(page, 'Waiting to sync')).toBe('3');
+    const chainBefore = await chainLog(page);
+    expect(chainBefore).toHaveLength(3);
+
+    // The confirmation: focus on the safe choice; Cancel, then Escape, wipe nothing.
+    await wipeButton.click();
+    await expect.poll(() => wipeDialog(page).isVisible()).toBe(true);
+    expect(await wipeDialog(page).innerText()).toContain(`Only do this if ${fileName} is in your downloads or on the USB stick: the file will then hold the only copy of 2 signatures.`);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    expect(await accessibilityProblems(page), 'wipe confirmation').toEqual([]);
+    await wipeDialog(page).getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => wipeDialog(page).count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('The file is saved: wipe 2 signatures');
+    await wipeButton.click();
+    await expect.poll(() => wipeDialog(page).isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => wipeDialog(page).count()).toBe(0);
+    expect((await outboxRows(page)).map((r) => [r.state, r.name]).sort()).toEqual([...signers, late].map((s) => ['pending', s.name]).sort());
+    expect(await definitionOf(page, 'Waiting to sync')).toBe('3');
+
+    // Confirmed: exactly the two in the file are wiped; the later signer stays.
+    await wipeButton.click();
+    await wipeDialog(page).getByRole('button', { name: 'Wipe 2 signatures', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: '2 signatures wiped from this tablet. Give the file to the coordinator.' }).count()).toBe(1);
+    expect(await wipeDialog(page).count()).toBe(0);
+    await expect.poll(() => definitionOf(page, 'Waiting to sync')).toBe('1');
     await expect.poll(() => page.getByText('2 signatures were exported, then wiped from this tablet.').count()).toBe(1);
+    expect(await wipeButton.count()).toBe(0);
+    expect(await page.getByRole('status').filter({ hasText: 'were saved to' }).count()).toBe(0);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Export pending signatures to a file');
+    expect(await accessibilityProblems(page), 'volunteer screen after the wipe').toEqual([]);
 
     const dump = await dumpIndexedDB(page);
     for (const s of signers) {
       expect(dump).not.toContain(s.name);
       expect(dump).not.toContain(s.email);
     }
-    expect((await outboxRows(page)).map((r) => r.state)).toEqual(['wiped', 'wiped']);
+    expect(dump).toContain(late.name);
+    const rows = await outboxRows(page);
+    expect(rows.map((r) => r.state)).toEqual(['wiped', 'wiped', 'pending']);
+    expect(rows.filter((r) => r.state === 'wiped').map((r) => r.id).sort()).toEqual(transfer.records.map((r: { id: string }) => r.id).sort());
+    expect(await chainLog(page)).toEqual(chainBefore);
     await closeVolunteer(page);
-    await expect.poll(() => banner.innerText()).toContain('No signatures are waiting on it.');
+    await expect.poll(() => banner.innerText()).toContain('1 signature on it is not on the server');
 
     // The coordinator imports the file: every signature is on the server, once.
     expect(cli(['import', file, '--db', app.dbPath])).toMatch(/2 records in the file: 2 new/);
     const stored = serverRecords(app).filter((r) => transfer.records.some((t: { id: string }) => t.id === r.id));
     expect(stored).toHaveLength(2);
+    const names = JSON.stringify(stored);
+    for (const s of signers) {
+      expect(names).toContain(s.name);
+      expect(names).toContain(s.email);
+    }
     // Wiped, not lost: the tablet reports nothing erased.
     expect(serverDevice(deviceId).audit.filter((a) => a.action === 'tablet-erased')).toEqual([]);
     await context.close();

@@ -3,7 +3,8 @@
  * starts it) behind a loopback proxy that can hold or drop batch answers:
  * - the page closed while a batch is in flight (the server already committed) and reopened;
  * - two tabs syncing the same queue;
- * - a revoked tablet that wipes what it exported, exports the rest, and re-enrolls.
+ * - a revoked tablet that wipes what it exported once the volunteer confirms the file is
+ *   saved, exports the rest, and re-enrolls.
  * Each ends with the set on the server equal to the set captured: 0 lost, 0 duplicated.
  */
 import { DatabaseSync } from 'node:sqlite';
@@ -131,7 +132,7 @@ describe('sync under faults in Chromium', () => {
     await context.close();
   }, 120_000);
 
-  it('S12, S18: a revoked tablet wipes what it exported, exports the rest, re-enrolls and sends what is left: each stored once', async () => {
+  it('S12, S18: a revoked tablet wipes what it exported once the file is confirmed, exports the rest, re-enrolls and sends what is left: each stored once', async () => {
     const context = await browser.newContext({ acceptDownloads: true });
     const { page, deviceId } = await enrolledPage(context, 'Revoked rally');
     await context.setOffline(true);
@@ -151,6 +152,16 @@ describe('sync under faults in Chromium', () => {
       return file;
     }
 
+    /** Confirm on the volunteer screen that the last file is saved, so its `n` signatures are wiped. */
+    async function confirmWipe(n: number): Promise<void> {
+      const s = n === 1 ? '' : 's';
+      await openVolunteer(page);
+      await page.getByRole('button', { name: `The file is saved: wipe ${n} signature${s}`, exact: true }).click();
+      await page.getByRole('dialog', { name: 'Wipe the exported signatures from this tablet?' }).getByRole('button', { name: `Wipe ${n} signature${s}`, exact: true }).click();
+      await expect.poll(() => page.getByRole('status').filter({ hasText: `${n} signature${s} wiped from this tablet.` }).count()).toBe(1);
+      await closeVolunteer(page);
+    }
+
     // Export to a file while offline, before any revocation: the records stay pending.
     const first = await exportFile();
     const transfer = JSON.parse(readFileSync(first, 'utf8'));
@@ -168,21 +179,28 @@ describe('sync under faults in Chromium', () => {
     expect(cli(['import', first, '--db', app.dbPath])).toMatch(/0 new, 21 already stored/);
     expect(cli(['revoke', deviceId, '--db', app.dbPath])).toMatch(/Revoked/);
 
-    // At its next contact the tablet learns it: what was exported is wiped at once, the rest kept.
+    // At its next contact the tablet learns it: nothing pending is wiped by that alone.
     await context.setOffline(false);
     await openVolunteer(page);
     await page.getByRole('button', { name: 'Sync now' }).click();
     await closeVolunteer(page);
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: /revoked by the coordinator. 1 signature on it is not on the server/ }).count(), { timeout: 15_000 }).toBe(1);
-    expect(await page.getByText('1 waiting to sync').count()).toBe(1);
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: /revoked by the coordinator. 22 signatures on it are not on the server/ }).count(), { timeout: 15_000 }).toBe(1);
     let rows = await outboxRows(page);
+    expect(rows.filter((r) => r.state === 'pending')).toHaveLength(22);
+    // The volunteer confirms the earlier file is saved: the 21 it holds are wiped, the rest kept.
+    await confirmWipe(21);
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: /revoked by the coordinator. 1 signature on it is not on the server/ }).count()).toBe(1);
+    expect(await page.getByText('1 waiting to sync').count()).toBe(1);
+    rows = await outboxRows(page);
     expect(rows.filter((r) => r.state === 'wiped')).toHaveLength(21);
     expect(rows.filter((r) => r.state === 'pending').map((r) => r.name)).toEqual(['Marielle Franco']);
     expect(rows.some((r) => r.name === 'Berta Caceres')).toBe(false);
 
-    // Exported now, it is wiped too; a signer after that is kept for the next enrollment.
+    // Exported now and confirmed, it is wiped too; a signer after that is kept for the next enrollment.
     const second = await exportFile();
     expect(JSON.parse(readFileSync(second, 'utf8')).records.map((r: { payload: { signer: { name: string } } }) => r.payload.signer.name)).toEqual(['Marielle Franco']);
+    expect(await page.getByText('1 waiting to sync').count()).toBe(1);
+    await confirmWipe(1);
     await expect.poll(() => page.getByText('0 waiting to sync').count()).toBe(1);
     expect((await outboxRows(page)).some((r) => r.name === 'Marielle Franco')).toBe(false);
     await signOnce(page, { name: 'Nasrin Sotoudeh', email: 'nasrin@example.org', country: 'IR' }, 4);

@@ -1,6 +1,6 @@
 /**
  * Quick delete (eraseSignerData) and the wipe of a revoked tablet (recordRevocation,
- * markExported), on IndexedDB in Node (fake-indexeddb), and with the sync engine paired
+ * markExported, wipeExported), on IndexedDB in Node (fake-indexeddb), and with the sync engine paired
  * with the real ingestion in memory: what is erased never comes back and is never sent;
  * what a revoked tablet has not exported is never wiped.
  */
@@ -14,6 +14,7 @@ import {
   counts,
   enqueue,
   eraseSignerData,
+  exportedPending,
   markExported,
   nextBatch,
   purgeSynced,
@@ -21,8 +22,11 @@ import {
   quarantined,
   recordRevocation,
   syncedOn,
+  wipeExported,
   wipedCount,
 } from '../../src/db/outbox.ts';
+import { capture } from '../../src/db/capture.ts';
+import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import { SyncEngine } from '../../src/sync/engine.ts';
 import type { Transport } from '../../src/sync/transport.ts';
 import { typedNumber } from '../../src/kiosk/EraseDialog.tsx';
@@ -47,6 +51,13 @@ async function sign(...names: string[]) {
   const records = names.map((name) => makeRecord({ name, email: `${name.split(' ')[0].toLowerCase()}@example.org` }));
   for (const r of records) await enqueue(db, r);
   return records;
+}
+
+/** Capture one signer per name as the kiosk does (with its chain log entry); returns the stored records. */
+async function signChained(...names: string[]) {
+  const stored = [];
+  for (const name of names) stored.push(await capture(db, makeRecord({ name, email: `${name.split(' ')[0].toLowerCase()}@example.org` }), DEFAULT_CAMPAIGN));
+  return stored;
 }
 
 describe('quick delete', () => {
@@ -187,64 +198,100 @@ describe('quick delete', () => {
 });
 
 describe('a revoked tablet', () => {
-  it('S12: drops retained synced data at once, wipes what was exported, keeps what was not', async () => {
+  it('S12: drops retained synced data at once and keeps every pending record, even one exported before', async () => {
     const [retained, exported, notExported] = await sign('Kept Awhile', 'Exported Early', 'Never Exported');
     await acknowledge(db, [retained.id], Date.now(), 3_600_000);
-    await markExported(db, [exported.id]);
+    expect(await markExported(db, [exported.id], 'early.json', 500)).toBe(1);
     // Not revoked yet: an exported record stays pending and still syncs (S18).
     expect((await nextBatch(db, 10, 1e9)).map((r) => r.id)).toEqual([exported.id, notExported.id]);
 
-    expect(await recordRevocation(db, 1_000)).toBe(1);
+    await recordRevocation(db, 1_000);
     expect(await getRevokedAt(db)).toBe(1_000);
     const text = await dump();
-    expect(text).not.toMatch(/Kept Awhile|Exported Early/);
+    expect(text).not.toContain('Kept Awhile');
+    // The file written earlier may be gone: nothing pending is wiped by the revocation.
+    expect(text).toContain('Exported Early');
     expect(text).toContain('Never Exported');
-    expect((await allPending(db)).map((r) => r.id)).toEqual([notExported.id]);
-    expect(await counts(db)).toEqual({ pending: 1, quarantined: 0, synced: 1 });
-    expect(await wipedCount(db)).toBe(1);
-    expect(await getErasedTotal(db)).toBe(0);
+    expect((await allPending(db)).map((r) => r.id)).toEqual([exported.id, notExported.id]);
+    expect(await counts(db)).toEqual({ pending: 2, quarantined: 0, synced: 1 });
+    expect(await wipedCount(db)).toBe(0);
+    expect(await exportedPending(db)).toEqual({ n: 1, file: 'early.json', at: 500 });
 
     // Told again at the next contact: the first time is kept, nothing else changes.
-    expect(await recordRevocation(db, 2_000)).toBe(0);
+    await recordRevocation(db, 2_000);
     expect(await getRevokedAt(db)).toBe(1_000);
-    expect((await allPending(db)).map((r) => r.id)).toEqual([notExported.id]);
+    expect((await allPending(db)).map((r) => r.id)).toEqual([exported.id, notExported.id]);
   });
 
-  it('S12, S18: exporting from a revoked tablet wipes exactly the exported records, not counted as erased', async () => {
-    const [first, second] = await sign('Export One', 'Export Two');
+  it('S12, S18: exporting never wipes; confirming the file wipes exactly what went into it, not counted as erased', async () => {
+    const [first, second] = await signChained('Export One', 'Export Two');
     await recordRevocation(db);
-    expect(await counts(db)).toEqual({ pending: 2, quarantined: 0, synced: 0 });
     const file = await allPending(db);
-    // A signature taken between reading the file's records and marking them is not wiped.
-    const [late] = await sign('Signed Late');
-    expect(await markExported(db, file.map((r) => r.id))).toBe(2);
+    // A signature taken between reading the file's records and marking them is not in the file.
+    const [late] = await signChained('Signed Late');
+    expect(await markExported(db, file.map((r) => r.id), 'fieldsign-pending-x.json', 5_000)).toBe(2);
+    // The download may have failed: nothing is wiped yet, all three would still be exported again.
+    expect(await dump()).toMatch(/Export One[^]*Export Two[^]*Signed Late/);
+    expect(await counts(db)).toEqual({ pending: 3, quarantined: 0, synced: 0 });
+    expect(await exportedPending(db)).toEqual({ n: 2, file: 'fieldsign-pending-x.json', at: 5_000 });
 
+    const chainBefore = await db.chain.toArray();
+    expect(chainBefore.map((c) => c.id)).toEqual([first.id, second.id, late.id]);
+    expect(await wipeExported(db, 5_000)).toBe(2);
     const text = await dump();
-    expect(text).not.toMatch(/Export One|Export Two/);
+    expect(text).not.toMatch(/Export One|Export Two|export@example.org/);
     expect(text).toContain('Signed Late');
     expect((await allPending(db)).map((r) => r.id)).toEqual([late.id]);
+    expect(await exportedPending(db)).toBeUndefined();
     expect(await wipedCount(db)).toBe(2);
     expect(await getErasedTotal(db)).toBe(0);
+    expect(await db.chain.toArray()).toEqual(chainBefore);
     expect((await db.outbox.where('id').anyOf([first.id, second.id]).toArray()).map((r) => r.state)).toEqual(['wiped', 'wiped']);
     // A late answer for a wiped record does not bring it back either.
     await acknowledge(db, [first.id]);
     expect((await db.outbox.get({ id: first.id }))?.state).toBe('wiped');
+    // Confirming again wipes nothing more: the late signer was never in a file.
+    expect(await wipeExported(db, 5_000)).toBe(0);
+    expect((await allPending(db)).map((r) => r.id)).toEqual([late.id]);
   });
 
-  it('S12: re-enrolling ends the revocation; what was not exported is re-stamped and sent', async () => {
+  it('S12: a confirmation for an older file wipes nothing that went into a newer one', async () => {
+    const [a] = await sign('In Both Files');
+    await recordRevocation(db);
+    await markExported(db, [a.id], 'first.json', 1_000);
+    const [b] = await sign('Only In Second');
+    await markExported(db, [a.id, b.id], 'second.json', 2_000);
+    // The screen showed the first file when the volunteer confirmed: its records were re-exported since.
+    expect(await wipeExported(db, 1_000)).toBe(0);
+    expect((await allPending(db)).map((r) => r.id)).toEqual([a.id, b.id]);
+    expect(await exportedPending(db)).toEqual({ n: 2, file: 'second.json', at: 2_000 });
+    expect(await wipeExported(db, 2_000)).toBe(2);
+    expect(await allPending(db)).toEqual([]);
+  });
+
+  it('S12: wipes nothing on a tablet that is not revoked (a re-enrolled one sends them instead)', async () => {
+    const [r] = await sign('Not Revoked');
+    await markExported(db, [r.id], 'f.json', 1_000);
+    expect(await wipeExported(db, 1_000)).toBe(0);
+    expect((await nextBatch(db, 10, 1e9)).map((x) => x.id)).toEqual([r.id]);
+  });
+
+  it('S12: re-enrolling ends the revocation; what was not wiped is re-stamped and sent', async () => {
     const [exported] = await sign('Went In File');
     await recordRevocation(db);
-    await markExported(db, [exported.id]);
+    await markExported(db, [exported.id], 'f.json', 1_000);
+    await wipeExported(db, 1_000);
     const [after] = await sign('After The Export');
+    await markExported(db, [after.id], 'g.json', 2_000);
     await saveEnrollment(db, { deviceId: 'new-device', token: 't', event: 'Rally', enrolledAt: 1 });
     expect(await getRevokedAt(db)).toBeUndefined();
+    // Exported but never confirmed: still pending, sent under the new device id.
     expect(await allPending(db)).toEqual([{ ...after, deviceId: 'new-device' }]);
-    // Exporting is harmless again: the record stays pending.
-    expect(await markExported(db, [after.id])).toBe(0);
+    expect(await wipeExported(db, 2_000)).toBe(0);
     expect((await nextBatch(db, 10, 1e9)).map((r) => r.id)).toEqual([after.id]);
   });
 
-  it('S12: the engine wipes on device_revoked only, and refreshes its counts', async () => {
+  it('S12: the engine records device_revoked only, and wipes nothing pending', async () => {
     const [exported] = await sign('Engine Exported');
     await sign('Engine Kept');
     await markExported(db, [exported.id]);
@@ -261,9 +308,10 @@ describe('a revoked tablet', () => {
     const revoked = make(refusing('device_revoked'));
     await revoked.syncNow();
     revoked.stop();
-    expect(revoked.current).toMatchObject({ phase: 'blocked', needsEnrollment: true, pending: 1 });
+    // Revoked: recorded, but the exported record waits for the volunteer's confirmation.
+    expect(revoked.current).toMatchObject({ phase: 'blocked', needsEnrollment: true, pending: 2 });
     expect(await getRevokedAt(db)).toBeTypeOf('number');
-    expect(await dump()).not.toContain('Engine Exported');
+    expect(await dump()).toContain('Engine Exported');
     expect(await dump()).toContain('Engine Kept');
   });
 });

@@ -148,21 +148,31 @@ export const en = {
   eraseFailed: 'Nothing was erased: {reason}',
   // A revoked tablet
   revokedBanner: {
-    one: 'This tablet was revoked by the coordinator. {n} signature on it is not on the server: a volunteer must export it to a file now; it is then wiped from the tablet.',
-    other: 'This tablet was revoked by the coordinator. {n} signatures on it are not on the server: a volunteer must export them to a file now; they are then wiped from the tablet.',
+    one: 'This tablet was revoked by the coordinator. {n} signature on it is not on the server: a volunteer must export it to a file now, check that the file is saved, then wipe it from the tablet.',
+    other: 'This tablet was revoked by the coordinator. {n} signatures on it are not on the server: a volunteer must export them to a file now, check that the file is saved, then wipe them from the tablet.',
   },
   revokedBannerNone: 'This tablet was revoked by the coordinator. No signatures are waiting on it. Enroll it again to send new ones.',
   revokedHeading: 'This tablet was revoked',
-  revokedNotice: 'The coordinator revoked this tablet ({time}). Signatures that were synced or exported are wiped from it. Enroll it again with a new code to keep sending signatures.',
+  revokedNotice: 'The coordinator revoked this tablet ({time}). Signatures already on the server are wiped from it; exported ones once you confirm the file is saved. Enroll it again with a new code to keep sending signatures.',
   revokedMustExport: {
-    one: '{n} signature on this tablet is not on the server yet: export it to a file below and give the file to the coordinator. It is wiped from this tablet as soon as it is exported.',
-    other: '{n} signatures on this tablet are not on the server yet: export them to a file below and give the file to the coordinator. They are wiped from this tablet as soon as they are exported.',
+    one: '{n} signature on this tablet is not on the server yet: export it to a file below and give the file to the coordinator. Once you have checked that the file is saved, wipe it from this tablet.',
+    other: '{n} signatures on this tablet are not on the server yet: export them to a file below and give the file to the coordinator. Once you have checked that the file is saved, wipe them from this tablet.',
   },
   revokedWiped: { one: '{n} signature was exported, then wiped from this tablet.', other: '{n} signatures were exported, then wiped from this tablet.' },
-  exportWiped: {
-    one: 'Saved {n} signature to a file and wiped it from this tablet. Give the file to the coordinator.',
-    other: 'Saved {n} signatures to a file and wiped them from this tablet. Give the file to the coordinator.',
+  exportSavedCheck: {
+    one: '{n} signature was saved to {file}. Check that the file is in your downloads (or on the USB stick), then wipe it from this tablet.',
+    other: '{n} signatures were saved to {file}. Check that the file is in your downloads (or on the USB stick), then wipe them from this tablet.',
   },
+  wipeExportedStart: { one: 'The file is saved: wipe {n} signature', other: 'The file is saved: wipe {n} signatures' },
+  wipeConfirmHeading: 'Wipe the exported signatures from this tablet?',
+  wipeConfirmBody: {
+    one: 'Only do this if {file} is in your downloads or on the USB stick: the file will then hold the only copy of {n} signature. Give it to the coordinator.',
+    other: 'Only do this if {file} is in your downloads or on the USB stick: the file will then hold the only copy of {n} signatures. Give it to the coordinator.',
+  },
+  wipeFinal: { one: 'Wipe {n} signature', other: 'Wipe {n} signatures' },
+  wiping: 'Wiping…',
+  wipeDone: { one: '{n} signature wiped from this tablet. Give the file to the coordinator.', other: '{n} signatures wiped from this tablet. Give the file to the coordinator.' },
+  wipeFailed: 'Nothing was wiped: {reason}',
   // Boot
   startFailed: 'Fieldsign could not start: {reason}. Close and reopen the app; stored signatures are kept.',
   // Walk-away reset and quick lock

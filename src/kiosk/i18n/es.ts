@@ -157,28 +157,47 @@ export const es: Catalog = {
   eraseFailed: 'No se ha borrado nada: {reason}',
   // A revoked tablet
   revokedBanner: {
-    one: 'El coordinador ha revocado esta tableta. {n} firma que contiene no está en el servidor: un voluntario debe exportarla a un archivo ahora; después se borra de la tableta.',
-    many: 'El coordinador ha revocado esta tableta. {n} firmas que contiene no están en el servidor: un voluntario debe exportarlas a un archivo ahora; después se borran de la tableta.',
-    other: 'El coordinador ha revocado esta tableta. {n} firmas que contiene no están en el servidor: un voluntario debe exportarlas a un archivo ahora; después se borran de la tableta.',
+    one: 'El coordinador ha revocado esta tableta. {n} firma que contiene no está en el servidor: un voluntario debe exportarla a un archivo ahora, comprobar que el archivo está guardado y después borrarla de la tableta.',
+    many: 'El coordinador ha revocado esta tableta. {n} firmas que contiene no están en el servidor: un voluntario debe exportarlas a un archivo ahora, comprobar que el archivo está guardado y después borrarlas de la tableta.',
+    other: 'El coordinador ha revocado esta tableta. {n} firmas que contiene no están en el servidor: un voluntario debe exportarlas a un archivo ahora, comprobar que el archivo está guardado y después borrarlas de la tableta.',
   },
   revokedBannerNone: 'El coordinador ha revocado esta tableta. No hay firmas pendientes en ella. Vuelve a registrarla para enviar firmas nuevas.',
   revokedHeading: 'Esta tableta ha sido revocada',
-  revokedNotice: 'El coordinador revocó esta tableta ({time}). Las firmas sincronizadas o exportadas se borran de ella. Vuelve a registrarla con un código nuevo para seguir enviando firmas.',
+  revokedNotice: 'El coordinador revocó esta tableta ({time}). Las firmas que ya están en el servidor se borran de ella; las exportadas, cuando confirmes que el archivo está guardado. Vuelve a registrarla con un código nuevo para seguir enviando firmas.',
   revokedMustExport: {
-    one: '{n} firma de esta tableta aún no está en el servidor: expórtala a un archivo aquí abajo y entrega el archivo al coordinador. Se borra de la tableta en cuanto se exporta.',
-    many: '{n} firmas de esta tableta aún no están en el servidor: expórtalas a un archivo aquí abajo y entrega el archivo al coordinador. Se borran de la tableta en cuanto se exportan.',
-    other: '{n} firmas de esta tableta aún no están en el servidor: expórtalas a un archivo aquí abajo y entrega el archivo al coordinador. Se borran de la tableta en cuanto se exportan.',
+    one: '{n} firma de esta tableta aún no está en el servidor: expórtala a un archivo aquí abajo y entrega el archivo al coordinador. Cuando hayas comprobado que el archivo está guardado, bórrala de esta tableta.',
+    many: '{n} firmas de esta tableta aún no están en el servidor: expórtalas a un archivo aquí abajo y entrega el archivo al coordinador. Cuando hayas comprobado que el archivo está guardado, bórralas de esta tableta.',
+    other: '{n} firmas de esta tableta aún no están en el servidor: expórtalas a un archivo aquí abajo y entrega el archivo al coordinador. Cuando hayas comprobado que el archivo está guardado, bórralas de esta tableta.',
   },
   revokedWiped: {
     one: 'Se exportó {n} firma y después se borró de esta tableta.',
     many: 'Se exportaron {n} firmas y después se borraron de esta tableta.',
     other: 'Se exportaron {n} firmas y después se borraron de esta tableta.',
   },
-  exportWiped: {
-    one: 'Se ha guardado {n} firma en un archivo y se ha borrado de esta tableta. Entrega el archivo al coordinador.',
-    many: 'Se han guardado {n} firmas en un archivo y se han borrado de esta tableta. Entrega el archivo al coordinador.',
-    other: 'Se han guardado {n} firmas en un archivo y se han borrado de esta tableta. Entrega el archivo al coordinador.',
+  exportSavedCheck: {
+    one: '{n} firma se ha guardado en {file}. Comprueba que el archivo está en tus descargas (o en la memoria USB) y después bórrala de esta tableta.',
+    many: '{n} firmas se han guardado en {file}. Comprueba que el archivo está en tus descargas (o en la memoria USB) y después bórralas de esta tableta.',
+    other: '{n} firmas se han guardado en {file}. Comprueba que el archivo está en tus descargas (o en la memoria USB) y después bórralas de esta tableta.',
   },
+  wipeExportedStart: {
+    one: 'El archivo está guardado: borrar {n} firma',
+    many: 'El archivo está guardado: borrar {n} firmas',
+    other: 'El archivo está guardado: borrar {n} firmas',
+  },
+  wipeConfirmHeading: '¿Borrar de esta tableta las firmas exportadas?',
+  wipeConfirmBody: {
+    one: 'Hazlo solo si {file} está en tus descargas o en la memoria USB: después, el archivo será la única copia de {n} firma. Entrégalo al coordinador.',
+    many: 'Hazlo solo si {file} está en tus descargas o en la memoria USB: después, el archivo será la única copia de {n} firmas. Entrégalo al coordinador.',
+    other: 'Hazlo solo si {file} está en tus descargas o en la memoria USB: después, el archivo será la única copia de {n} firmas. Entrégalo al coordinador.',
+  },
+  wipeFinal: { one: 'Borrar {n} firma', many: 'Borrar {n} firmas', other: 'Borrar {n} firmas' },
+  wiping: 'Borrando…',
+  wipeDone: {
+    one: '{n} firma borrada de esta tableta. Entrega el archivo al coordinador.',
+    many: '{n} firmas borradas de esta tableta. Entrega el archivo al coordinador.',
+    other: '{n} firmas borradas de esta tableta. Entrega el archivo al coordinador.',
+  },
+  wipeFailed: 'No se ha borrado nada: {reason}',
   // Boot
   startFailed: 'Fieldsign no se ha podido iniciar: {reason}. Cierra y vuelve a abrir la aplicación; las firmas guardadas se conservan.',
   // Walk-away reset and quick lock

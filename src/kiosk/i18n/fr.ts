@@ -157,28 +157,47 @@ export const fr: Catalog = {
   eraseFailed: 'Rien n’a été effacé : {reason}',
   // A revoked tablet
   revokedBanner: {
-    one: 'Cette tablette a été révoquée par le coordinateur. {n} signature qu’elle contient n’est pas sur le serveur : un bénévole doit l’exporter dans un fichier dès maintenant ; elle est ensuite effacée de la tablette.',
-    many: 'Cette tablette a été révoquée par le coordinateur. {n} de signatures qu’elle contient ne sont pas sur le serveur : un bénévole doit les exporter dans un fichier dès maintenant ; elles sont ensuite effacées de la tablette.',
-    other: 'Cette tablette a été révoquée par le coordinateur. {n} signatures qu’elle contient ne sont pas sur le serveur : un bénévole doit les exporter dans un fichier dès maintenant ; elles sont ensuite effacées de la tablette.',
+    one: 'Cette tablette a été révoquée par le coordinateur. {n} signature qu’elle contient n’est pas sur le serveur : un bénévole doit l’exporter dans un fichier dès maintenant, vérifier que le fichier est enregistré, puis l’effacer de la tablette.',
+    many: 'Cette tablette a été révoquée par le coordinateur. {n} de signatures qu’elle contient ne sont pas sur le serveur : un bénévole doit les exporter dans un fichier dès maintenant, vérifier que le fichier est enregistré, puis les effacer de la tablette.',
+    other: 'Cette tablette a été révoquée par le coordinateur. {n} signatures qu’elle contient ne sont pas sur le serveur : un bénévole doit les exporter dans un fichier dès maintenant, vérifier que le fichier est enregistré, puis les effacer de la tablette.',
   },
   revokedBannerNone: 'Cette tablette a été révoquée par le coordinateur. Aucune signature n’y est en attente. Réinscrivez-la pour envoyer de nouvelles signatures.',
   revokedHeading: 'Cette tablette a été révoquée',
-  revokedNotice: 'Le coordinateur a révoqué cette tablette ({time}). Les signatures synchronisées ou exportées en sont effacées. Réinscrivez-la avec un nouveau code pour continuer à envoyer des signatures.',
+  revokedNotice: 'Le coordinateur a révoqué cette tablette ({time}). Les signatures déjà sur le serveur en sont effacées ; les signatures exportées, une fois que vous avez confirmé que le fichier est enregistré. Réinscrivez-la avec un nouveau code pour continuer à envoyer des signatures.',
   revokedMustExport: {
-    one: '{n} signature de cette tablette n’est pas encore sur le serveur : exportez-la dans un fichier ci-dessous et remettez le fichier au coordinateur. Elle est effacée de la tablette dès qu’elle est exportée.',
-    many: '{n} de signatures de cette tablette ne sont pas encore sur le serveur : exportez-les dans un fichier ci-dessous et remettez le fichier au coordinateur. Elles sont effacées de la tablette dès qu’elles sont exportées.',
-    other: '{n} signatures de cette tablette ne sont pas encore sur le serveur : exportez-les dans un fichier ci-dessous et remettez le fichier au coordinateur. Elles sont effacées de la tablette dès qu’elles sont exportées.',
+    one: '{n} signature de cette tablette n’est pas encore sur le serveur : exportez-la dans un fichier ci-dessous et remettez le fichier au coordinateur. Après avoir vérifié que le fichier est enregistré, effacez-la de cette tablette.',
+    many: '{n} de signatures de cette tablette ne sont pas encore sur le serveur : exportez-les dans un fichier ci-dessous et remettez le fichier au coordinateur. Après avoir vérifié que le fichier est enregistré, effacez-les de cette tablette.',
+    other: '{n} signatures de cette tablette ne sont pas encore sur le serveur : exportez-les dans un fichier ci-dessous et remettez le fichier au coordinateur. Après avoir vérifié que le fichier est enregistré, effacez-les de cette tablette.',
   },
   revokedWiped: {
     one: '{n} signature a été exportée, puis effacée de cette tablette.',
     many: '{n} de signatures ont été exportées, puis effacées de cette tablette.',
     other: '{n} signatures ont été exportées, puis effacées de cette tablette.',
   },
-  exportWiped: {
-    one: '{n} signature enregistrée dans un fichier et effacée de cette tablette. Remettez le fichier au coordinateur.',
-    many: '{n} de signatures enregistrées dans un fichier et effacées de cette tablette. Remettez le fichier au coordinateur.',
-    other: '{n} signatures enregistrées dans un fichier et effacées de cette tablette. Remettez le fichier au coordinateur.',
+  exportSavedCheck: {
+    one: '{n} signature a été enregistrée dans {file}. Vérifiez que le fichier se trouve dans vos téléchargements (ou sur la clé USB), puis effacez-la de cette tablette.',
+    many: '{n} de signatures ont été enregistrées dans {file}. Vérifiez que le fichier se trouve dans vos téléchargements (ou sur la clé USB), puis effacez-les de cette tablette.',
+    other: '{n} signatures ont été enregistrées dans {file}. Vérifiez que le fichier se trouve dans vos téléchargements (ou sur la clé USB), puis effacez-les de cette tablette.',
   },
+  wipeExportedStart: {
+    one: 'Le fichier est enregistré : effacer {n} signature',
+    many: 'Le fichier est enregistré : effacer {n} de signatures',
+    other: 'Le fichier est enregistré : effacer {n} signatures',
+  },
+  wipeConfirmHeading: 'Effacer de cette tablette les signatures exportées ?',
+  wipeConfirmBody: {
+    one: 'Ne le faites que si {file} se trouve dans vos téléchargements ou sur la clé USB : le fichier contiendra alors la seule copie de {n} signature. Remettez-le au coordinateur.',
+    many: 'Ne le faites que si {file} se trouve dans vos téléchargements ou sur la clé USB : le fichier contiendra alors la seule copie de {n} de signatures. Remettez-le au coordinateur.',
+    other: 'Ne le faites que si {file} se trouve dans vos téléchargements ou sur la clé USB : le fichier contiendra alors la seule copie de {n} signatures. Remettez-le au coordinateur.',
+  },
+  wipeFinal: { one: 'Effacer {n} signature', many: 'Effacer {n} de signatures', other: 'Effacer {n} signatures' },
+  wiping: 'Effacement…',
+  wipeDone: {
+    one: '{n} signature effacée de cette tablette. Remettez le fichier au coordinateur.',
+    many: '{n} de signatures effacées de cette tablette. Remettez le fichier au coordinateur.',
+    other: '{n} signatures effacées de cette tablette. Remettez le fichier au coordinateur.',
+  },
+  wipeFailed: 'Rien n’a été effacé : {reason}',
   // Boot
   startFailed: 'Fieldsign n’a pas pu démarrer : {reason}. Fermez puis rouvrez l’application ; les signatures enregistrées sont conservées.',
   // Walk-away reset and quick lock
