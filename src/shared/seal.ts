@@ -410,9 +410,16 @@ export async function nextChain(record: ChainedRecord, head?: Pick<RecordChain, 
  * Check the records a coordinator holds for one device against that device's log (see
  * the top of this file). Records are matched to the log by id, so their order does not
  * matter; a record carrying a `chain` field must also agree with the log on it. Pass the
- * log as of the records' last sync: entries after it are reported `missing`.
+ * log as of the records' last sync: entries after it are reported `missing`. `deleted`: the
+ * tombstones of records deleted on a data-subject request (S20); an absent record whose
+ * tombstone has the log's link for it is `deleted`, not `missing`.
  */
-export async function verifyChain(records: readonly ChainedRecord[], log: ChainLog): Promise<ChainVerdict> {
+export async function verifyChain(
+  records: readonly ChainedRecord[],
+  log: ChainLog,
+  deleted: ReadonlyArray<{ id: string; link: string }> = [],
+): Promise<ChainVerdict> {
+  const deletedLink = new Map(deleted.map((d) => [d.id, d.link]));
   const problems: ChainProblem[] = [];
   const seqOf = new Map<string, number>();
   log.entries.forEach((entry, seq) => {
@@ -429,7 +436,8 @@ export async function verifyChain(records: readonly ChainedRecord[], log: ChainL
     const entry = log.entries[seq];
     const record = bySeq.get(seq);
     if (!record) {
-      problems.push({ index: seq, id: entry.id, kind: entry.erased ? 'erased' : 'missing' });
+      const kind = entry.erased ? 'erased' : deletedLink.get(entry.id) === entry.link ? 'deleted' : 'missing';
+      problems.push({ index: seq, id: entry.id, kind });
     } else {
       const c = record.chain;
       const embeddedAgrees = c === undefined || (c.device === log.device && c.seq === seq && c.prev === prev && c.link === entry.link);
@@ -440,7 +448,7 @@ export async function verifyChain(records: readonly ChainedRecord[], log: ChainL
   }
   problems.sort((a, b) => a.index - b.index);
   if (problems.length === 0) return { ok: true };
-  return problems.every((p) => p.kind === 'erased') ? { ok: true, erased: problems } : { ok: false, problems };
+  return problems.every((p) => p.kind === 'erased' || p.kind === 'deleted') ? { ok: true, erased: problems } : { ok: false, problems };
 }
 
 // ---------------------------------------------------------------------------------------
