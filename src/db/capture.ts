@@ -14,7 +14,7 @@ import type { SignatureRecord } from '../shared/protocol.ts';
 import { toBase64Url } from '../shared/ink.ts';
 import { importSealingKey, nextChain, sealContextOf, sealPayload, type SealingKey } from '../shared/seal.ts';
 import type { ChainRow, FieldsignDB } from './db.ts';
-import { isQuotaError, localDay, StorageFullError } from './outbox.ts';
+import { pendingRow, storing } from './outbox.ts';
 
 /** How many times a capture recomputes its link when another tab captured at the same moment. */
 const MAX_ATTEMPTS = 20;
@@ -73,20 +73,15 @@ export async function capture(db: FieldsignDB, captured: SignatureRecord, campai
     const head = await chainHead(db, sealed.deviceId);
     const chain = await nextChain(sealed, head);
     const record: SignatureRecord = { ...sealed, chain };
-    const bytes = new TextEncoder().encode(JSON.stringify(record)).length;
-    let written: boolean;
-    try {
-      written = await db.transaction('rw', db.outbox, db.chain, async () => {
+    const written = await storing(() =>
+      db.transaction('rw', db.outbox, db.chain, async () => {
         const current = await chainHead(db, sealed.deviceId);
         if (current?.link !== head?.link) return false;
-        await db.outbox.add({ id: record.id, state: 'pending', record, bytes, day: localDay(now), attempts: 0 });
+        await db.outbox.add(pendingRow(record, now));
         await db.chain.add({ device: chain.device, seq: chain.seq, id: record.id, link: chain.link });
         return true;
-      });
-    } catch (error) {
-      if (isQuotaError(error)) throw new StorageFullError('The tablet’s storage is full; this signature was not saved.');
-      throw error;
-    }
+      }),
+    );
     if (written) return record;
   }
   throw new Error('Another signature was being saved at the same moment; please press the button again.');

@@ -19,20 +19,32 @@ export class StorageFullError extends Error {
 }
 
 /**
- * Store a freshly captured signature. Resolves only once IndexedDB has committed it; a
- * full disk rejects with StorageFullError and leaves everything stored earlier untouched.
+ * Store a record as it is, unchained: the building block of capture() (src/db/capture.ts),
+ * which is how the kiosk stores a signature, and the way tests seed a queue. Resolves only
+ * once IndexedDB has committed it; a full disk rejects with StorageFullError and leaves
+ * everything stored earlier untouched.
  */
 export async function enqueue(db: FieldsignDB, record: SignatureRecord, now = new Date()): Promise<void> {
+  await storing(() => db.outbox.add(pendingRow(record, now)));
+}
+
+/** The outbox row of a freshly captured record. */
+export function pendingRow(record: SignatureRecord, now: Date): OutboxRow {
   const bytes = new TextEncoder().encode(JSON.stringify(record)).length;
+  return { id: record.id, state: 'pending', record, bytes, day: localDay(now), attempts: 0 };
+}
+
+/** Run a write that stores a signature; a full disk becomes StorageFullError. */
+export async function storing<T>(write: () => Promise<T>): Promise<T> {
   try {
-    await db.outbox.add({ id: record.id, state: 'pending', record, bytes, day: localDay(now), attempts: 0 });
+    return await write();
   } catch (error) {
     if (isQuotaError(error)) throw new StorageFullError('The tablet’s storage is full; this signature was not saved.');
     throw error;
   }
 }
 
-export function isQuotaError(error: unknown): boolean {
+function isQuotaError(error: unknown): boolean {
   const e = error as { name?: string; inner?: { name?: string } } | null;
   return e?.name === 'QuotaExceededError' || e?.inner?.name === 'QuotaExceededError';
 }
