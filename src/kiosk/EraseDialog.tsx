@@ -4,8 +4,9 @@
  * translate or mistype), and any digits the keyboard gives are accepted (Arabic-Indic too).
  * Focus starts on the safe choice, stays inside, Escape cancels, and returns to the opener.
  */
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useI18n } from './i18n/index.ts';
+import { useModalDialog } from './modal.ts';
 
 interface Props {
   /** Signatures on the tablet that are not on the server yet (pending and quarantined). */
@@ -26,19 +27,7 @@ export function EraseDialog({ count, erase, onErased, onCancel }: Props) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
-  // A layout effect: its cleanup runs before the dialog leaves the DOM, so it can close the
-  // modal (making the page usable again) and hand focus back to the opener.
-  useLayoutEffect(() => {
-    const el = dialog.current;
-    if (!el) return;
-    const opener = document.activeElement as HTMLElement | null;
-    if (!el.open) el.showModal();
-    safe.current?.focus();
-    return () => {
-      if (el.open) el.close();
-      opener?.focus?.();
-    };
-  }, []);
+  useModalDialog(dialog, safe);
   useEffect(() => {
     if (step === 'type') input.current?.focus();
   }, [step]);

@@ -5,8 +5,9 @@
  * quick delete, focus starts on the safe choice, stays inside, Escape or Cancel wipes
  * nothing, and focus returns to the opener.
  */
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { useI18n } from './i18n/index.ts';
+import { useModalDialog } from './modal.ts';
 
 interface Props {
   /** Exported signatures still on the tablet. */
@@ -44,19 +45,7 @@ export function WipeDialog({ count, file, wipe, onWiped, onCancel }: Props) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
-  // A layout effect: its cleanup runs before the dialog leaves the DOM, so it can close the
-  // modal (making the page usable again) and hand focus back to the opener.
-  useLayoutEffect(() => {
-    const el = dialog.current;
-    if (!el) return;
-    const opener = document.activeElement as HTMLElement | null;
-    if (!el.open) el.showModal();
-    safe.current?.focus();
-    return () => {
-      if (el.open) el.close();
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
+  useModalDialog(dialog, safe);
 
   async function confirm() {
     if (busy) return;
