@@ -14,13 +14,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parse } from 'csv-parse/sync';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import { DIST, ROOT, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { launchChromium } from '../helpers/browser.ts';
+import { seriousAxeViolations } from '../helpers/axe.ts';
 import { screenshot } from '../helpers/kiosk-extra.ts';
 import { enroll, signOnce } from '../helpers/kiosk.ts';
 
@@ -45,19 +45,6 @@ const dialogs: string[] = [];
 /** Script errors and CSP violations reported by the pages. */
 const pageProblems: string[] = [];
 let enrollmentLink = '';
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical findings on the page as it is now, as "rule: target" strings. */
-async function axeProblems(p: Page): Promise<string[]> {
-  // evaluate() is not subject to the page's Content-Security-Policy, a script tag would be.
-  if (!(await p.evaluate(() => 'axe' in window))) await p.evaluate(`${AXE_SOURCE}\n;true`);
-  return p.evaluate(async () => {
-    type Result = { id: string; impact?: string | null; nodes: { target: unknown[] }[] };
-    const axe = (window as unknown as { axe: { run(ctx: Document, options: object): Promise<{ violations: Result[] }> } }).axe;
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)}`));
-  });
-}
 
 function watch(p: Page): void {
   p.on('dialog', (d) => {
@@ -114,7 +101,7 @@ describe('the coordinator console', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toBe('Wrong email or password.');
     expect(await page.getByLabel('Password').getAttribute('aria-invalid')).toBe('true');
     expect(await page.getByLabel('Password').inputValue()).toBe('');
-    expect(await axeProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
 
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -140,7 +127,7 @@ describe('the coordinator console', () => {
     expect(code).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
     const qr = page.getByRole('img', { name: `QR code of the enrollment link for code ${code}` });
     await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
-    expect(await axeProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     enrollmentLink = (await page.getByRole('link', { name: /enroll=/ }).getAttribute('href'))!;
     expect(enrollmentLink).toBe(`${app.url}/?enroll=${code}`);
 
@@ -198,7 +185,7 @@ describe('the coordinator console', () => {
     expect(await chart.count()).toBe(1);
     expect(await chart.locator('rect.chart-bar').count()).toBe(1);
     expect(await page.locator('#hourly-desc').textContent()).toMatch(/^2 signatures in the last \d+ hours; the busiest hour began at .+ with 2\.$/);
-    expect(await axeProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, 'console-dashboard.png');
   }, 90_000);
 
@@ -215,7 +202,7 @@ describe('the coordinator console', () => {
     // The last contact's own <time> (the row also has the tablet's last sync and token expiry).
     expect(await row.locator('td').nth(1).locator('time').getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(await row.getByRole('button', { name: `Revoke ${TABLET}` }).count()).toBe(1);
-    expect(await axeProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   }, 30_000);
 
   it('lists both signatures, the injected markup as plain text, with their handwritten signatures', async () => {
@@ -235,7 +222,7 @@ describe('the coordinator console', () => {
       .poll(() => images.evaluateAll((imgs: HTMLImageElement[]) => imgs.map((i) => i.complete && i.naturalWidth > 0)))
       .toEqual([true, true]);
     expect(await table.getByRole('img', { name: `Signature of ${HOSTILE.name}` }).count()).toBe(1);
-    expect(await axeProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     expect(dialogs).toEqual([]);
   }, 30_000);
 
@@ -264,7 +251,7 @@ describe('the coordinator console', () => {
       expect(text).not.toContain(s.email);
     }
     expect(text).not.toContain(TABLET);
-    expect(await axeProblems(counter)).toEqual([]);
+    expect(await seriousAxeViolations(counter)).toEqual([]);
     await screenshot(counter, 'public-counter.png');
   }, 30_000);
 
@@ -275,7 +262,7 @@ describe('the coordinator console', () => {
     expect(await dialog.textContent()).toContain('data-subject request');
     expect(await dialog.locator('dd').first().textContent()).toBe(HOSTILE.name);
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
-    expect(await axeProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     // Cancel first: nothing happens.
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
@@ -299,7 +286,7 @@ describe('the coordinator console', () => {
     expect(await row.textContent()).toContain('data-subject request');
     expect(await page.locator('#audit-table tbody tr', { hasText: 'Created an enrollment code' }).count()).toBe(1);
     expect(await page.locator('#audit-table tbody tr', { hasText: 'Signed in' }).count()).toBe(1);
-    expect(await axeProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
   }, 60_000);
 
@@ -330,7 +317,7 @@ describe('the coordinator console', () => {
     for (const [name, href] of Object.entries(links)) {
       expect(await page.getByRole('link', { name, exact: true }).getAttribute('href')).toBe(href);
     }
-    expect(await axeProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   });
 
   it('the hand-in CSV and the PDF contain the signer (and not the deleted one); the PDF renders', async () => {

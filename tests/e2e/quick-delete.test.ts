@@ -14,16 +14,15 @@
  */
 import { DatabaseSync } from 'node:sqlite';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser.ts';
+import { seriousAxeViolations } from '../helpers/axe.ts';
 import { closeVolunteer, openVolunteer, signOnce, type TestSigner } from '../helpers/kiosk.ts';
 import { TEST_PIN } from '../helpers/kiosk.ts';
-import { definitionOf, enrolledKiosk, outboxRows, screenshot, serverRecords, tr, waitingText } from '../helpers/kiosk-extra.ts';
+import { definitionOf, enrolledKiosk, outboxRows, screenshot, serverRecords, tabletStorage, tr, waitingText } from '../helpers/kiosk-extra.ts';
 import { cli, startApp, type AppProcess } from '../helpers/app-process.ts';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let app: AppProcess;
 let browser: Browser;
@@ -36,25 +35,6 @@ afterAll(async () => {
   await browser?.close();
   await app?.stop();
 });
-
-/** Every object store of every IndexedDB database of the page, as one JSON string. */
-function dumpIndexedDB(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    const request = <T,>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => {
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    const dump: Record<string, Record<string, unknown[]>> = {};
-    for (const { name } of await indexedDB.databases()) {
-      if (!name) continue;
-      const db = await request(indexedDB.open(name));
-      dump[name] = {};
-      for (const store of db.objectStoreNames) dump[name][store] = await request(db.transaction(store).objectStore(store).getAll());
-      db.close();
-    }
-    return JSON.stringify(dump);
-  });
-}
 
 /** The device id in the tablet's enrollment. */
 function deviceIdOf(page: Page): Promise<string> {
@@ -93,22 +73,17 @@ function serverDevice(deviceId: string): { report: { erased?: number; pending?: 
  * now: axe-core's serious and critical findings, and buttons or fields under 44×44 px.
  */
 async function accessibilityProblems(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(`${AXE_SOURCE}\n;true`);
-  return page.evaluate(async () => {
-    type Result = { id: string; impact?: string | null; nodes: { target: unknown[] }[] };
-    const axe = (window as unknown as { axe: { run(ctx: Document, options: object): Promise<{ violations: Result[] }> } }).axe;
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
-    const problems = violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id} at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+  const small = await page.evaluate(() => {
+    const found: string[] = [];
     // (Checkboxes count with their label: tests/e2e/accessibility.test.ts checks those.)
     for (const el of document.querySelectorAll<HTMLElement>('button, input:not([type="checkbox"])')) {
       const box = el.getBoundingClientRect();
       if (box.width === 0 || !el.checkVisibility()) continue;
-      if (box.width < 43.5 || box.height < 43.5) problems.push(`small target: ${el.outerHTML.slice(0, 80)} ${Math.round(box.width)}×${Math.round(box.height)}`);
+      if (box.width < 43.5 || box.height < 43.5) found.push(`small target: ${el.outerHTML.slice(0, 80)} ${Math.round(box.width)}×${Math.round(box.height)}`);
     }
-    return problems;
+    return found;
   });
+  return [...(await seriousAxeViolations(page)), ...small];
 }
 
 const dialog = (page: Page) => page.getByRole('dialog', { name: 'Erase the signatures on this tablet?' });
@@ -131,7 +106,7 @@ describe('quick delete in Chromium', () => {
     await context.setOffline(true);
     for (const [i, signer] of signers.entries()) await signOnce(page, signer, i + 1);
     await expect.poll(() => waitingText(page)).toBe('3 waiting to sync');
-    const before = await dumpIndexedDB(page);
+    const before = JSON.stringify((await tabletStorage(page)).idb);
     for (const s of signers) expect(before).toContain(s.name);
 
     await openVolunteer(page);
@@ -176,7 +151,7 @@ describe('quick delete in Chromium', () => {
     await expect.poll(() => definitionOf(page, 'Waiting to sync')).toBe('0');
     expect(await definitionOf(page, 'Need attention')).toBe('0');
 
-    const after = await dumpIndexedDB(page);
+    const after = JSON.stringify((await tabletStorage(page)).idb);
     for (const s of signers) {
       expect(after).not.toContain(s.name);
       expect(after).not.toContain(s.email);
@@ -222,7 +197,7 @@ describe('quick delete in Chromium', () => {
     expect(await accessibilityProblems(page), 'second confirmation [ar]').toEqual([]);
     await arDialog.getByRole('button', { name: t('eraseFinal', { n: 2 }) }).click();
     await expect.poll(() => page.getByRole('status').filter({ hasText: t('eraseDone', { n: 2 }) }).count()).toBe(1);
-    const dump = await dumpIndexedDB(page);
+    const dump = JSON.stringify((await tabletStorage(page)).idb);
     expect(dump).not.toContain('Razan');
     expect(dump).not.toContain('Ahmed');
     await context.close();
@@ -234,7 +209,7 @@ const wipeDialog = (page: Page) => page.getByRole('dialog', { name: 'Wipe the ex
 
 /** The tablet's hash chain log (no personal data: wiping leaves it as it was). */
 async function chainLog(page: Page): Promise<unknown[]> {
-  return (JSON.parse(await dumpIndexedDB(page)) as { fieldsign: { chain: unknown[] } }).fieldsign.chain;
+  return (await tabletStorage(page)).idb.fieldsign.chain;
 }
 
 describe('a revoked tablet in Chromium', () => {
@@ -323,7 +298,7 @@ describe('a revoked tablet in Chromium', () => {
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Export pending signatures to a file');
     expect(await accessibilityProblems(page), 'volunteer screen after the wipe').toEqual([]);
 
-    const dump = await dumpIndexedDB(page);
+    const dump = JSON.stringify((await tabletStorage(page)).idb);
     for (const s of signers) {
       expect(dump).not.toContain(s.name);
       expect(dump).not.toContain(s.email);

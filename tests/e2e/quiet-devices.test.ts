@@ -13,12 +13,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { DatabaseSync } from 'node:sqlite';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ROOT, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { launchChromium } from '../helpers/browser.ts';
+import { seriousAxeViolations } from '../helpers/axe.ts';
 import { definitionOf, enrolledKiosk, screenshot, statusLine, tr, waitingText, type Kiosk } from '../helpers/kiosk-extra.ts';
 import { closeVolunteer, openVolunteer, signOnce } from '../helpers/kiosk.ts';
 import { startBatchProxy, type BatchProxy } from '../helpers/proxy.ts';
@@ -26,7 +25,6 @@ import { startBatchProxy, type BatchProxy } from '../helpers/proxy.ts';
 const EMAIL = 'rosa.coordinator@example.org';
 const PASSWORD = 'a long enough passphrase, 2026';
 const EVENT = 'March for defenders, Nairobi';
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let app: AppProcess;
 let proxy: BatchProxy;
@@ -37,17 +35,6 @@ let consoleContext: BrowserContext;
 let page: Page;
 /** What Stall A's volunteer screen says about the tablet. */
 const shownOnA = { appVersion: '', persistence: '', tokenExpires: '' };
-
-/** axe-core's serious and critical findings on the page as it is now. */
-async function axeProblems(p: Page): Promise<string[]> {
-  if (!(await p.evaluate(() => 'axe' in window))) await p.evaluate(`${AXE_SOURCE}\n;true`);
-  return p.evaluate(async () => {
-    type Result = { id: string; impact?: string | null; nodes: { target: unknown[] }[] };
-    const axe = (window as unknown as { axe: { run(ctx: Document, options: object): Promise<{ violations: Result[] }> } }).axe;
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)}`));
-  });
-}
 
 /** The server's last report from the tablet labelled `label`, read from its database. */
 function serverReport(label: string): { pending: number; quarantined: number } | undefined {
@@ -163,14 +150,14 @@ describe('tablets that go quiet holding signatures', () => {
     expect(await cell(rowB, 'Last sync')).toMatch(/^(Just now|\d+ seconds? ago)$/);
     expect(await rowB.getByRole('rowheader').textContent()).toContain(`App ${shownOnA.appVersion}`);
     expect(await page.getByText(/is flagged and listed first/).textContent()).toMatch(/silent for over 2 seconds/);
-    expect(await axeProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   }, 60_000);
 
   it('the dashboard counts one silent tablet and links to the Devices section', async () => {
     await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Dashboard', exact: true }).click();
     const banner = page.getByTestId('silent-tablets');
     await expect.poll(() => banner.textContent(), { timeout: 15_000 }).toMatch(/^1 tablet is silent while holding 2 unsynced signatures\./);
-    expect(await axeProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await banner.getByRole('link').click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Devices');
     expect(new URL(page.url()).hash).toBe('#devices');

@@ -9,7 +9,6 @@
  * A byte flipped in the database afterwards is named, with its record, on the next opening.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -25,6 +24,7 @@ import type { SignatureRecord } from '../../src/shared/protocol.ts';
 import { importSealingKey } from '../../src/shared/seal.ts';
 import { DIST, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { launchChromium } from '../helpers/browser.ts';
+import { seriousAxeViolations } from '../helpers/axe.ts';
 import { screenshot } from '../helpers/kiosk-extra.ts';
 import { enrollTablet, reportHead, sealedCampaign, sealedChain, storeRecords, type SignerSpec } from '../helpers/sealed-records.ts';
 
@@ -38,7 +38,6 @@ const SPECS: SignerSpec[] = [
   { name: 'Z. Ørsted', email: 'zoe@example.org', country: 'DK' },
   { name: 'Amina Diallo', email: 'amina@example.org', country: 'SN' },
 ];
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let keys: CoordinatorKeys;
 let tmp: string;
@@ -53,16 +52,6 @@ let tablet: string;
 let records: SignatureRecord[];
 const dialogs: string[] = [];
 const pageProblems: string[] = [];
-
-async function axeProblems(p: Page): Promise<string[]> {
-  if (!(await p.evaluate(() => 'axe' in window))) await p.evaluate(`${AXE_SOURCE}\n;true`);
-  return p.evaluate(async () => {
-    type Result = { id: string; impact?: string | null; nodes: { target: unknown[] }[] };
-    const axe = (window as unknown as { axe: { run(ctx: Document, options: object): Promise<{ violations: Result[] }> } }).axe;
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)}`));
-  });
-}
 
 beforeAll(async () => {
   if (!existsSync(join(DIST, 'console.html'))) throw new Error(`${DIST}/console.html is missing: build first (npx vite build --outDir …, FIELDSIGN_STATIC=…).`);
@@ -145,12 +134,12 @@ describe('sealed signatures in the console', () => {
     await note.waitFor();
     expect(await note.textContent()).toMatch(/This campaign is sealed: the server cannot read the signers’ names or signatures/);
     expect(await note.getByRole('link', { name: 'Sealed signatures' }).getAttribute('href')).toBe('#sealed');
-    expect(await axeProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   }, 60_000);
 
   it('refuses the public key file and a wrong passphrase, with clear messages', async () => {
     await openSection('Sealed signatures');
-    expect(await axeProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await unlock(publicKeyPath, PASSPHRASE);
     await expect.poll(alertText).toBe('This is the PUBLIC key file: it can only seal. Choose the private key file (fieldsign-private-key.json).');
 
@@ -160,7 +149,7 @@ describe('sealed signatures in the console', () => {
     expect(await passphrase.inputValue()).toBe('');
     expect(await passphrase.getAttribute('aria-invalid')).toBe('true');
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('sealed-passphrase');
-    expect(await axeProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   }, 60_000);
 
   it('unlocks in the browser, opens every signature, and shows the counts, the chain verdict and the duplicates', async () => {
@@ -193,7 +182,7 @@ describe('sealed signatures in the console', () => {
     expect(requests.some((r) => r.startsWith('GET /api/console/records '))).toBe(true);
     expect(requests.join('\n')).not.toContain(PASSPHRASE);
     expect(requests.join('\n')).not.toContain(keys.privateKeyFile.ciphertext.slice(0, 40));
-    expect(await axeProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   }, 90_000);
 
   it('downloads the hand-in list, the contacts and the integrity report, made in the browser', async () => {
@@ -252,7 +241,7 @@ describe('sealed signatures in the console', () => {
     ]);
     const rows = parse((await download('Download hand-in CSV')).text, { bom: true, columns: true }) as Array<Record<string, string>>;
     expect(rows.map((r) => r.Name)).toEqual(['Zoë Ørsted-Núñez', 'Ada Lovelace', '<img src=x onerror=alert(1)>', 'Amina Diallo']);
-    expect(await axeProblems(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   }, 90_000);
 
   it('is keyboard-usable with 44 px targets, and forgets the key on request and on sign-out', async () => {

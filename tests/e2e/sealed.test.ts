@@ -20,7 +20,7 @@ import { openPayload, sealContextOf, verifyChain } from '../../src/shared/seal.t
 import { launchChromium } from '../helpers/browser.ts';
 import { closeVolunteer, enroll, openVolunteer, signOnce } from '../helpers/kiosk.ts';
 import { enrollmentCode, ROOT, startApp, type AppProcess } from '../helpers/app-process.ts';
-import { serverRecords } from '../helpers/kiosk-extra.ts';
+import { serverRecords, tabletStorageText } from '../helpers/kiosk-extra.ts';
 
 const PASSPHRASE = 'Nunca más sin defensoras 2026';
 const signers = [
@@ -58,30 +58,6 @@ afterAll(async () => {
   await app?.stop();
   if (keyDir) rmSync(keyDir, { recursive: true, force: true });
 });
-
-/** Every IndexedDB database, object store and row of the page's origin, plus web storage, as text. */
-function tabletStorage(p: Page): Promise<string> {
-  return p.evaluate(async () => {
-    const out: unknown[] = [{ ...localStorage }, { ...sessionStorage }];
-    for (const info of await indexedDB.databases()) {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const open = indexedDB.open(info.name!);
-        open.onsuccess = () => resolve(open.result);
-        open.onerror = () => reject(open.error);
-      });
-      for (const store of Array.from(db.objectStoreNames)) {
-        const rows = await new Promise<unknown[]>((resolve, reject) => {
-          const all = db.transaction(store).objectStore(store).getAll();
-          all.onsuccess = () => resolve(all.result);
-          all.onerror = () => reject(all.error);
-        });
-        out.push({ db: info.name, store, rows });
-      }
-      db.close();
-    }
-    return JSON.stringify(out);
-  });
-}
 
 /** The chain head the tablet last reported, as the server stored it. */
 function reportedHead(): unknown {
@@ -126,7 +102,7 @@ describe('a sealed campaign keeps signers unreadable everywhere but in the coord
   }, 90_000);
 
   it('holds only ciphertext in IndexedDB and web storage on the tablet', async () => {
-    const text = await tabletStorage(page);
+    const text = await tabletStorageText(page);
     expect(text).toContain('"kind":"sealed"');
     expectNoSecrets('the tablet’s storage', text);
     expect(text).not.toMatch(/"signer"|"ink"|"typed"/);

@@ -13,8 +13,7 @@
  *   volunteer screen, it hides everything behind a neutral screen, survives a reload, lets
  *   sync carry on, and opens only with the volunteer PIN; a tap alone never locks.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,8 +24,9 @@ import { HOLD_MS } from '../../src/kiosk/HoldToLock.tsx';
 import { NEUTRAL_COLOR } from '../../src/kiosk/lock.ts';
 import { startApp, type AppProcess } from '../helpers/app-process.ts';
 import { drawSignature, launchChromium } from '../helpers/browser.ts';
+import { seriousAxeViolations } from '../helpers/axe.ts';
 import { TEST_PIN, openVolunteer, signOnce } from '../helpers/kiosk.ts';
-import { enrolledKiosk, inkedPixels, screenshot, serverRecordOf, tr, waitingText, type Kiosk } from '../helpers/kiosk-extra.ts';
+import { enrolledKiosk, inkedPixels, screenshot, serverRecordOf, tabletStorageText, tr, waitingText, type Kiosk } from '../helpers/kiosk-extra.ts';
 
 const IDLE = 5;
 const COUNTDOWN = 4;
@@ -34,8 +34,6 @@ const THEME = '#7a1f5c';
 const CAMPAIGN: Campaign = { ...DEFAULT_CAMPAIGN, theme: { color: THEME }, kiosk: { idleSeconds: IDLE, countdownSeconds: COUNTDOWN } };
 const TITLE = CAMPAIGN.text.en!.title;
 const t = tr('en');
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 let app: AppProcess;
 let browser: Browser;
@@ -126,31 +124,6 @@ async function inJsHeap(page: Page, needles: string[]): Promise<string[]> {
   }
 }
 
-/** Every IndexedDB database and store, localStorage, sessionStorage and the Cache Storage, as text. */
-function storageDump(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    const request = <T,>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => {
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    const parts: string[] = [];
-    for (const { name } of await indexedDB.databases()) {
-      if (!name) continue;
-      const db = await request(indexedDB.open(name));
-      for (const store of db.objectStoreNames) parts.push(`idb ${name}/${store}: ${JSON.stringify(await request(db.transaction(store).objectStore(store).getAll()))}`);
-      db.close();
-    }
-    for (const [label, store] of [['local', localStorage], ['session', sessionStorage]] as const) {
-      for (let i = 0; i < store.length; i++) parts.push(`${label} ${store.key(i)}=${store.getItem(store.key(i)!)}`);
-    }
-    for (const key of await caches.keys()) {
-      const cache = await caches.open(key);
-      for (const req of await cache.keys()) parts.push(`cache ${req.url}: ${await (await cache.match(req))?.text()}`);
-    }
-    return parts.join('\n');
-  });
-}
-
 /** The form, empty: fields, opt-in, canvas, and a single canvas in the page. */
 async function expectBlankForm(page: Page): Promise<void> {
   expect(await nameField(page).inputValue()).toBe('');
@@ -162,17 +135,6 @@ async function expectBlankForm(page: Page): Promise<void> {
 }
 
 /** axe-core's serious and critical violations on the page as it is now. */
-async function seriousAxeViolations(page: Page): Promise<string[]> {
-  // evaluate() is not subject to the page's Content-Security-Policy, a script tag would be.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(`${AXE_SOURCE}\n;true`);
-  return page.evaluate(async () => {
-    type Result = { id: string; impact?: string | null; nodes: { target: unknown[] }[] };
-    const axe = (window as unknown as { axe: { run(ctx: Document, options: object): Promise<{ violations: Result[] }> } }).axe;
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-  });
-}
-
 /** Hold a finger on the middle of `target` for `ms`, with real touch events. */
 async function touchHold(page: Page, target: Locator, ms: number, during?: () => Promise<void>): Promise<void> {
   const box = (await target.boundingBox())!;
@@ -275,7 +237,7 @@ describe('a signer who walks away mid-form', () => {
     }
     expect(await inAppState(page, [name, email, 'Wanjiru', 'walkaway']), 'in the app’s state').toEqual([]);
 
-    const dump = await storageDump(page);
+    const dump = await tabletStorageText(page, { cache: true });
     expect(dump, 'the dump reads the real stores').toContain('Walk-away rally');
     expect(dump).toContain('idb fieldsign/outbox');
     for (const secret of [name, email, 'Wanjiru', 'walkaway']) expect(dump, `"${secret}" in storage`).not.toContain(secret);
@@ -302,7 +264,7 @@ describe('a signer who walks away mid-form', () => {
     expect(html).not.toContain(name);
     expect(html, 'no signature preview left').not.toContain('data:image/svg+xml');
     expect(await inAppState(page, [name, 'baraka.confirm'])).toEqual([]);
-    const dump = await storageDump(page);
+    const dump = await tabletStorageText(page, { cache: true });
     expect(dump).not.toContain(name);
     expect(dump).not.toContain('baraka.confirm');
     expect(await waitingText(page)).toBe(t('waiting', { n: 0 }));

@@ -227,3 +227,46 @@ export async function tabTo(page: Page, target: RegExp, max = 12, key = 'Tab'): 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** Everything the page's origin stores: IndexedDB (database → store → rows), web storage, and with `cache`, Cache Storage (url → body). */
+export interface TabletStorage {
+  idb: Record<string, Record<string, unknown[]>>;
+  local: Record<string, string>;
+  session: Record<string, string>;
+  cache: Record<string, string>;
+}
+
+/** Read everything the tablet's origin stores; Cache Storage (the app's own files) only with `cache`. */
+export function tabletStorage(page: Page, { cache = false } = {}): Promise<TabletStorage> {
+  return page.evaluate(async (withCache) => {
+    const request = <T,>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => {
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    const out: TabletStorage = { idb: {}, local: { ...localStorage }, session: { ...sessionStorage }, cache: {} };
+    for (const { name } of await indexedDB.databases()) {
+      if (!name) continue;
+      const db = await request(indexedDB.open(name));
+      out.idb[name] = {};
+      for (const store of db.objectStoreNames) out.idb[name][store] = await request(db.transaction(store).objectStore(store).getAll());
+      db.close();
+    }
+    if (withCache) {
+      for (const key of await caches.keys()) {
+        const opened = await caches.open(key);
+        for (const req of await opened.keys()) out.cache[req.url] = (await (await opened.match(req))?.text()) ?? '';
+      }
+    }
+    return out;
+  }, cache);
+}
+
+/** `tabletStorage` as one text to search: a line per store (`idb fieldsign/outbox: […]`), web storage item and cached file. */
+export async function tabletStorageText(page: Page, options: { cache?: boolean } = {}): Promise<string> {
+  const { idb, local, session, cache } = await tabletStorage(page, options);
+  const parts: string[] = [];
+  for (const [db, stores] of Object.entries(idb)) for (const [store, rows] of Object.entries(stores)) parts.push(`idb ${db}/${store}: ${JSON.stringify(rows)}`);
+  for (const [label, items] of [['local', local], ['session', session]] as const) for (const [key, value] of Object.entries(items)) parts.push(`${label} ${key}=${value}`);
+  for (const [url, body] of Object.entries(cache)) parts.push(`cache ${url}: ${body}`);
+  return parts.join('\n');
+}
