@@ -50,9 +50,8 @@ async function boot(): Promise<void> {
   const services: KioskServices = {
     engine,
     async save(record, shown) {
-      // Seal when the campaign the signer saw seals, or when the newest one does.
-      const latest = campaign.id === shown.id && campaign.sealing ? campaign : shown;
-      await capture(db, record, shown.sealing ? shown : latest);
+      // Seal when the campaign the signer saw seals, or when the newest copy of it does.
+      await capture(db, record, shown.sealing || campaign.id !== shown.id ? shown : campaign);
     },
     async enroll(code, label, pin) {
       const answer = await enrollDevice(code, label.trim() || undefined);
