@@ -75,7 +75,7 @@ export async function manyTablets(tablets = 500, batches = 4, perBatch = 25, db?
   const setup = new SqliteStore(dbPath);
   const devices: Array<{ id: string; token: string }> = [];
   for (let i = 0; i < tablets; i++) {
-    const { code } = await createEnrollmentCode(setup, 'Load test', 3_600_000);
+    const { code } = await createEnrollmentCode(setup, 'Load test', 3_600_000, 'bench');
     const token = randomBytes(32).toString('base64url');
     const id = randomUUID();
     await setup.redeemEnrollmentCode(sha256(code.replace('-', '')), new Date().toISOString(), { id, tokenHash: sha256(token), label: `Tablet ${i + 1}` });

@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_DURATION_MS, loadCampaignFile, parseDuration } from './config.ts';
-import { createEnrollmentCode, viewDevices, type DeviceView } from './devices.ts';
+import { cliActor, createEnrollmentCode, revokeDevice, viewDevices, type DeviceView } from './devices.ts';
 import { formatDuration } from '../src/shared/duration.ts';
 import { hashPassword, passwordProblem } from './console/passwords.ts';
 import { randomUUID } from 'node:crypto';
@@ -120,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
         if (!event) throw new Error('code needs --event "name of the event", shown on the tablet and in the console.');
         if (event.length > 120) throw new Error('--event must be at most 120 characters.');
         if (/[\u0000-\u001f\u007f-\u009f]/.test(event)) throw new Error('--event contains control characters.');
-        const { code, expiresAt } = await createEnrollmentCode(store, event, codeLifetime(values.ttl ?? '24h'));
+        const { code, expiresAt } = await createEnrollmentCode(store, event, codeLifetime(values.ttl ?? '24h'), cliActor());
         console.log(`Enrollment code: ${code}`);
         console.log(`Event: ${event}`);
         console.log(`Valid once, until ${expiresAt}. Type it on the tablet's enrollment screen.`);
@@ -139,7 +139,7 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'revoke': {
         if (!arg) throw new Error('revoke needs the device id (see "npm run cli -- devices").');
-        if (!(await store.revokeDevice(arg, new Date().toISOString()))) throw new Error(`No device with id ${arg}.`);
+        if (!(await revokeDevice(store, arg, cliActor()))) throw new Error(`No device with id ${arg}.`);
         console.log(`Revoked ${arg}. Its signatures stay on the tablet until it is enrolled again.`);
         return 0;
       }
@@ -151,7 +151,7 @@ async function main(argv: string[]): Promise<number> {
         } catch (error) {
           throw new Error(`Cannot read ${arg}: ${(error as Error).message}`);
         }
-        const s = await importTransferFile(store, text);
+        const s = await importTransferFile(store, text, cliActor());
         console.log(`${s.records} records in the file: ${s.accepted} new, ${s.duplicate} already stored, ${s.conflict} conflicting, ${s.invalid.length} invalid.`);
         for (const bad of s.invalid) console.log(`  invalid ${bad.id}: ${bad.reason}`);
         if (s.conflict > 0) console.log('Conflicting copies were kept aside; the stored signatures were not changed.');
@@ -169,8 +169,8 @@ async function main(argv: string[]): Promise<number> {
         if (problem) throw new Error(problem);
         const created = await store.createCoordinator({ id: randomUUID(), email, name, passwordHash: await hashPassword(password), createdAt: new Date().toISOString() });
         if (!created) throw new Error(`A coordinator with the email ${email} already exists.`);
-        await store.audit({ at: new Date().toISOString(), actor: 'cli', action: 'create-coordinator', detail: { email } });
-        console.log(`Coordinator ${email} created. Sign in at /console.html`);
+        await store.audit({ at: new Date().toISOString(), actor: cliActor(), action: 'create-coordinator', detail: { email } });
+        console.log(`Coordinator ${email} created. Sign in at /console`);
         return 0;
       }
       default:

@@ -4,6 +4,7 @@
  * codes and tokens, so a copy of its database lets no one enroll or sync.
  */
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import * as z from 'zod/mini';
 import {
@@ -29,13 +30,41 @@ export function sha256(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-/** Make and store a new enrollment code for `event`; returns it formatted as XXXXX-XXXXX. */
-export async function createEnrollmentCode(store: Store, event: string, ttlMs: number, now = new Date()): Promise<{ code: string; expiresAt: string }> {
+/**
+ * Who did something, as the audit log names them: a coordinator's email (the console),
+ * `cli (user)` (a command on the server machine, see {@link cliActor}), `tablet:<id>`.
+ */
+export type Actor = string;
+
+/** The audit actor of a CLI command: the operating-system user who ran it. */
+export function cliActor(): Actor {
+  let user = process.env.USER ?? 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): the environment's name will do.
+  }
+  return `cli (${user})`;
+}
+
+/**
+ * Make and store a new enrollment code for `event`, audited under `actor` whichever way it
+ * was asked for (console or CLI); returns it formatted as XXXXX-XXXXX.
+ */
+export async function createEnrollmentCode(store: Store, event: string, ttlMs: number, actor: Actor, now = new Date()): Promise<{ code: string; expiresAt: string }> {
   let raw = '';
   for (let i = 0; i < 10; i++) raw += ENROLLMENT_CODE_ALPHABET[randomInt(ENROLLMENT_CODE_ALPHABET.length)];
   const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
   await store.createEnrollmentCode({ codeHash: sha256(raw), event, createdAt: now.toISOString(), expiresAt });
+  await store.audit({ at: now.toISOString(), actor, action: 'create-enrollment-code', detail: { event, expiresAt } });
   return { code: `${raw.slice(0, 5)}-${raw.slice(5)}`, expiresAt };
+}
+
+/** Revoke a tablet (its token stops working at once), audited under `actor`; false when there is no such device. */
+export async function revokeDevice(store: Store, deviceId: string, actor: Actor, now = new Date()): Promise<boolean> {
+  if (!(await store.revokeDevice(deviceId, now.toISOString()))) return false;
+  await store.audit({ at: now.toISOString(), actor, action: 'revoke-device', detail: { deviceId } });
+  return true;
 }
 
 const REFUSALS = {
@@ -67,6 +96,13 @@ export async function enroll(
     label: label || null,
   });
   if (!result.ok) throw new HttpError(403, 'enrollment_refused', REFUSALS[result.reason]);
+  const { device } = result;
+  await store.audit({
+    at: now.toISOString(),
+    actor: `tablet:${device.id}`,
+    action: 'enroll-device',
+    detail: { deviceId: device.id, event: device.event, ...(device.label && { label: device.label }) },
+  });
   const expiresAt = tokenExpiresAt(result.device.enrolledAt, tokenLifetimeMs);
   return { status: 201, body: { deviceId: result.device.id, token, event: result.device.event, retentionMs, ...(expiresAt && { tokenExpiresAt: expiresAt }) } };
 }

@@ -8,6 +8,7 @@ import { PROTOCOL_VERSION } from '../src/shared/protocol.ts';
 import { TransferFileSchema } from '../src/shared/transfer.ts';
 import { ingestBatch } from './ingest.ts';
 import type { Store } from './store/store.ts';
+import type { Actor } from './devices.ts';
 import type { SignatureRecord } from '../src/shared/protocol.ts';
 import { verifyChain, type ChainLog, type ChainProblem, type ChainVerdict } from '../src/shared/seal.ts';
 
@@ -22,8 +23,11 @@ export interface ImportSummary {
   chains: Array<{ device: string; entries: number; verdict: ChainVerdict }>;
 }
 
-/** Import the text of a transfer file. Throws an Error with a readable message if it is not one. */
-export async function importTransferFile(store: Store, text: string, now = new Date()): Promise<ImportSummary> {
+/**
+ * Import the text of a transfer file, audited under `actor` with its figures. Throws an Error
+ * with a readable message if it is not one (nothing is then stored or audited).
+ */
+export async function importTransferFile(store: Store, text: string, actor: Actor, now = new Date()): Promise<ImportSummary> {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -47,6 +51,13 @@ export async function importTransferFile(store: Store, text: string, now = new D
     }
   }
   for (const log of file.chains ?? []) summary.chains.push({ device: log.device, entries: log.entries.length, verdict: await checkChainLog(store, log) });
+  const { records, accepted, duplicate, conflict } = summary;
+  await store.audit({
+    at: now.toISOString(),
+    actor,
+    action: 'import-transfer-file',
+    detail: { deviceId: file.deviceId, records, accepted, duplicate, conflict, invalid: summary.invalid.length, chainsIntact: summary.chains.every((c) => c.verdict.ok) },
+  });
   return summary;
 }
 

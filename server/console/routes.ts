@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod/mini';
 import QRCode from 'qrcode';
 import type { Campaign } from '../../src/shared/campaign.ts';
-import { createEnrollmentCode, viewDevices } from '../devices.ts';
+import { createEnrollmentCode, revokeDevice, viewDevices } from '../devices.ts';
 import { HttpError, readJsonBody } from '../http-body.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { Store } from '../store/store.ts';
@@ -15,7 +15,7 @@ import { writeCsvExport, writePdfExport, writeSvgZipExport, type CsvKind } from 
 import type { LiveSignals } from './live.ts';
 import { RECORDS_PAGE, recordsPage } from './sealed-records.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
-import { CLEAR_COOKIE, requireSession, startSession } from './session.ts';
+import { CLEAR_COOKIE, currentSession, requireSession, startSession } from './session.ts';
 import { signatureSvg } from './signature-svg.ts';
 
 /** What the console routes need from the app. */
@@ -45,10 +45,9 @@ const CodeSchema = z.object({
 });
 const SMALL_BODY = { maxBytes: 8192, maxInflatedBytes: 8192 };
 
-/** Every console route, for the test that walks them all without a session. */
+/** Every console route that needs a session, for the test that walks them all without one. */
 export const CONSOLE_ROUTES: Array<[method: string, path: string]> = [
   ['POST', '/api/console/logout'],
-  ['GET', '/api/console/session'],
   ['GET', '/api/console/totals'],
   ['GET', '/api/console/events'],
   ['GET', '/api/console/devices'],
@@ -106,16 +105,23 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     return true;
   }
 
+  if (path === '/api/console/session') {
+    // "Am I signed in?" is a question the sign-in page asks, not an error: signed out, it is
+    // answered 200 with no coordinator (a 401 would be logged in the browser's console).
+    allow(method, 'GET');
+    const current = await currentSession(store, req, now());
+    const coordinator = current && { email: current.coordinator.email, name: current.coordinator.name };
+    sendJson(res, 200, current ? { coordinator, csrfToken: current.csrfToken } : { coordinator: null });
+    return true;
+  }
+
   const session = await requireSession(store, req, now());
   const actor = session.coordinator.email;
   const audit = (action: string, detail: Record<string, unknown> = {}) => store.audit({ at: now().toISOString(), actor, action, detail });
   const match = (pattern: RegExp) => pattern.exec(path);
   let m: RegExpExecArray | null;
 
-  if (path === '/api/console/session') {
-    allow(method, 'GET');
-    sendJson(res, 200, { coordinator: { email: session.coordinator.email, name: session.coordinator.name }, csrfToken: session.csrfToken });
-  } else if (path === '/api/console/logout') {
+  if (path === '/api/console/logout') {
     allow(method, 'POST');
     await store.deleteSession(session.idHash);
     res.setHeader('set-cookie', CLEAR_COOKIE);
@@ -133,18 +139,16 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     sendJson(res, 200, { devices: viewDevices(await store.listDevices(), options), staleAfterMs: ctx.staleAfterMs });
   } else if ((m = match(/^\/api\/console\/devices\/([\w-]{1,64})\/revoke$/))) {
     allow(method, 'POST');
-    if (!(await store.revokeDevice(m[1], now().toISOString()))) throw new HttpError(404, 'not_found', 'No such device.');
-    await audit('revoke-device', { deviceId: m[1] });
+    if (!(await revokeDevice(store, m[1], actor, now()))) throw new HttpError(404, 'not_found', 'No such device.');
     ctx.live.changed();
     sendJson(res, 200, { revoked: m[1] });
   } else if (path === '/api/console/codes') {
     allow(method, 'POST');
     const parsed = z.safeParse(CodeSchema, await readJsonBody(req, SMALL_BODY));
     if (!parsed.success) throw new HttpError(400, 'bad_request', parsed.error.issues[0].message);
-    const { code, expiresAt } = await createEnrollmentCode(store, parsed.data.event, (parsed.data.hours ?? 24) * 3600_000, now());
+    const { code, expiresAt } = await createEnrollmentCode(store, parsed.data.event, (parsed.data.hours ?? 24) * 3600_000, actor, now());
     const link = `${origin(req)}/?enroll=${code}`;
     const qrSvg = await QRCode.toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-    await audit('create-enrollment-code', { event: parsed.data.event, expiresAt });
     sendJson(res, 201, { code, expiresAt, event: parsed.data.event, link, qrSvg });
   } else if (path === '/api/console/signatures') {
     allow(method, 'GET');

@@ -43,9 +43,7 @@ export function sessionId(req: IncomingMessage): string | undefined {
  * token in X-CSRF-Token and, when the browser sends one, a same-origin Origin header.
  */
 export async function requireSession(store: Store, req: IncomingMessage, now: Date): Promise<Session & { idHash: string }> {
-  const id = sessionId(req);
-  const idHash = id ? sha256(id) : '';
-  const session = id ? await store.sessionByIdHash(idHash, now.toISOString()) : undefined;
+  const session = await currentSession(store, req, now);
   if (!session) throw new HttpError(401, 'unauthorized', 'Please sign in to the console.');
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     const origin = req.headers.origin;
@@ -55,7 +53,16 @@ export async function requireSession(store: Store, req: IncomingMessage, now: Da
     const b = Buffer.from(session.csrfToken);
     if (a.length !== b.length || !timingSafeEqual(a, b)) throw new HttpError(403, 'forbidden', 'Missing or wrong CSRF token. Reload the console.');
   }
-  return { ...session, idHash };
+  return session;
+}
+
+/** The request's valid session, or undefined: for asking "is anyone signed in?", which is not an error. */
+export async function currentSession(store: Store, req: IncomingMessage, now: Date): Promise<(Session & { idHash: string }) | undefined> {
+  const id = sessionId(req);
+  if (!id) return undefined;
+  const idHash = sha256(id);
+  const session = await store.sessionByIdHash(idHash, now.toISOString());
+  return session && { ...session, idHash };
 }
 
 function hostOf(origin: string): string | undefined {

@@ -9,6 +9,8 @@ const ACTIONS: Record<string, string> = {
   logout: 'Signed out',
   'create-coordinator': 'Created a coordinator account',
   'create-enrollment-code': 'Created an enrollment code',
+  'enroll-device': 'A tablet enrolled with a code',
+  'import-transfer-file': 'Imported a transfer file from a tablet',
   'revoke-device': 'Revoked a tablet',
   'delete-signature': 'Deleted a signature',
   'export-csv': 'Exported a CSV file',
@@ -39,6 +41,12 @@ const DETAIL_NAMES: Record<string, string> = {
   label: 'Tablet name',
   erased: 'Erased',
   total: 'Erased since enrollment',
+  records: 'Signatures in the file',
+  accepted: 'New',
+  duplicate: 'Already stored',
+  conflict: 'Conflicting',
+  invalid: 'Invalid',
+  chainsIntact: 'Chains intact',
 };
 
 function detailValue(key: string, value: unknown): string {

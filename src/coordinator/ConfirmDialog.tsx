@@ -3,7 +3,8 @@
  * starts on the safe choice. Never window.confirm (it cannot be styled or explained).
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
+import { useModalDialog } from '../kiosk/modal.ts';
 
 interface Props {
   title: string;
@@ -20,15 +21,7 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onClos
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
 
-  useEffect(() => {
-    const el = dialog.current;
-    if (!el) return;
-    // Give focus back to whatever opened the dialog.
-    const opener = document.activeElement as HTMLElement | null;
-    if (!el.open) el.showModal();
-    cancel.current?.focus();
-    return () => opener?.focus?.();
-  }, []);
+  useModalDialog(dialog, cancel);
 
   async function confirm() {
     setBusy(true);

@@ -1,5 +1,6 @@
 /** The console's sign-in form. */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
+import { useFocusOnArrival } from '../kiosk/focus.ts';
 import { publicApi, type SessionInfo } from './api.ts';
 
 interface Props {
@@ -15,7 +16,7 @@ export function Login({ onSignedIn, notice }: Props) {
   const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement | null>(null);
   const passwordInput = useRef<HTMLInputElement | null>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useFocusOnArrival(heading);
 
   async function submit(event: Event) {
     event.preventDefault();

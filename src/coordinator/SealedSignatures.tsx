@@ -7,6 +7,7 @@
  * key", signing out or closing the tab.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useFocusOnArrival } from '../kiosk/focus.ts';
 import { deletionsNote } from '../shared/open-signatures.ts';
 import { publicApi, type ConsoleApi } from './api.ts';
 import { countryName, formatNumber, plural } from './format.ts';
@@ -210,7 +211,7 @@ function useDownloads(opened: OpenedSignatures | undefined): Downloads | undefin
 /** The outcome of one reading; its heading takes the focus when it appears. */
 function Results({ opened, downloads }: { opened: OpenedSignatures; downloads: Downloads }) {
   const heading = useRef<HTMLHeadingElement | null>(null);
-  useEffect(() => heading.current?.focus(), [opened]);
+  useFocusOnArrival(heading, [opened]);
   const { report, rows } = opened;
   const byId = new Map(rows.map((r) => [r.id, r]));
   const optedIn = rows.filter((r) => r.record.payload.signer.optIn).length;

@@ -5,6 +5,7 @@ import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { countryName, formatDateTime, formatNumber } from './format.ts';
 import { SectionHeading } from './SectionHeading.tsx';
 import { useLoad } from './hooks.ts';
+import { BreakableEmail } from '../kiosk/BreakableEmail.tsx';
 
 const PAGE = 25;
 
@@ -103,7 +104,7 @@ export function Signatures({ api, tick, onError }: Props) {
                       )}
                       {r.typed && <span class="badge">Typed</span>}
                     </th>
-                    <td class="email-cell">{r.email ?? '—'}</td>
+                    <td class="email-cell">{r.email ? <BreakableEmail address={r.email} /> : '—'}</td>
                     <td>{countryName(r.country)}</td>
                     <td>
                       <time dateTime={r.capturedAt}>{formatDateTime(r.capturedAt)}</time>

@@ -96,14 +96,10 @@ async function request<T>(method: string, path: string, csrfToken?: string, body
 /** Calls that need no session. */
 export const publicApi = {
   login: (email: string, password: string) => request<SessionInfo>('POST', '/api/console/login', undefined, { email, password }),
-  /** The current session, or undefined when there is none. */
+  /** The current session, or undefined when there is none (answered 200 either way). */
   async session(): Promise<SessionInfo | undefined> {
-    try {
-      return await request<SessionInfo>('GET', '/api/console/session');
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return undefined;
-      throw error;
-    }
+    const answer = await request<SessionInfo | { coordinator: null }>('GET', '/api/console/session');
+    return answer.coordinator ? (answer as SessionInfo) : undefined;
   },
   /** Whether the campaign is sealed, and for which key (the campaign the tablets get). */
   campaignSealing: () => request<{ sealing?: { keyId: string } }>('GET', '/api/v1/campaign').then((c) => c.sealing ?? null),

@@ -85,3 +85,13 @@ export async function getRevokedAt(db: FieldsignDB): Promise<number | undefined>
   const value = (await db.meta.get('revokedAt'))?.value;
   return typeof value === 'number' ? value : undefined;
 }
+
+/** When the server last answered a batch from this tablet (ms, tablet clock), kept across reloads. */
+export async function getLastSyncAt(db: FieldsignDB): Promise<number | undefined> {
+  const value = (await db.meta.get('lastSyncAt'))?.value;
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+export async function setLastSyncAt(db: FieldsignDB, at: number): Promise<void> {
+  await db.meta.put({ key: 'lastSyncAt', value: at });
+}

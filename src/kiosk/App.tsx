@@ -137,7 +137,7 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
         status={status}
         load={services.volunteerFacts}
         setVolunteerName={services.setVolunteerName}
-        syncNow={() => engine.syncNow()}
+        syncNow={() => engine.syncNow({ contact: true })}
         exportPending={services.exportPending}
         wipeExported={services.wipeExported}
         loadQuarantined={services.loadQuarantined}

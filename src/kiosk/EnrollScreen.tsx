@@ -2,7 +2,8 @@
  * Enrollment: the volunteer types the coordinator's one-time code and chooses the volunteer
  * PIN; the tablet gets its device token.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
+import { useFocusOnArrival } from './focus.ts';
 import { isValidPin } from '../db/pin.ts';
 import { useI18n } from './i18n/index.ts';
 import type { CatalogKey } from './i18n/catalog.ts';
@@ -23,7 +24,7 @@ export function EnrollScreen({ enroll, onCancel }: Props) {
   const [pinError, setPinError] = useState<CatalogKey | undefined>();
   const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement | null>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useFocusOnArrival(heading);
 
   async function submit(event: Event) {
     event.preventDefault();

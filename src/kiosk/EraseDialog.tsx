@@ -4,7 +4,7 @@
  * translate or mistype), and any digits the keyboard gives are accepted (Arabic-Indic too).
  * Focus starts on the safe choice, stays inside, Escape cancels, and returns to the opener.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { useI18n } from './i18n/index.ts';
 import { useModalDialog } from './modal.ts';
 
@@ -28,7 +28,8 @@ export function EraseDialog({ count, erase, onErased, onCancel }: Props) {
   const [busy, setBusy] = useState(false);
 
   useModalDialog(dialog, safe);
-  useEffect(() => {
+  // In the render's own task (see focus.ts), so a key pressed right away lands in the field.
+  useLayoutEffect(() => {
     if (step === 'type') input.current?.focus();
   }, [step]);
 

@@ -32,6 +32,9 @@ export function IdleGuard({ active, timing, bodyKey, onExpire }: Props) {
   const button = useRef<HTMLButtonElement | null>(null);
   const returnFocus = useRef<Element | null>(null);
 
+  // A plain effect, unlike every other focus move (see focus.ts), on purpose: the dialog is
+  // dismissed on pointerup, and closing it only after the next paint keeps the click that
+  // follows the same touch on the dialog, so it cannot press what lies underneath.
   useEffect(() => {
     const d = dialog.current;
     if (!d) return;

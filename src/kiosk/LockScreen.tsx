@@ -4,7 +4,8 @@
  * its signers. "Unlock" asks for the volunteer PIN, with the same check and the same
  * lock-out after wrong tries as the volunteer screen.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
+import { useFocusOnArrival } from './focus.ts';
 import { useI18n } from './i18n/index.ts';
 import { LockIcon } from './HoldToLock.tsx';
 import { PinDialog } from './PinDialog.tsx';
@@ -24,7 +25,7 @@ export function LockScreen({ checkPin, onUnlock }: Props) {
 function Neutral({ onUnlock }: { onUnlock: () => void }) {
   const { t } = useI18n();
   const heading = useRef<HTMLHeadingElement | null>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useFocusOnArrival(heading);
   return (
     <main class="lock-screen">
       <LockIcon />

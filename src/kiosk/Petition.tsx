@@ -1,14 +1,16 @@
 /** The petition text in the signer's language: title, intro, the demands and the closing line. */
+import type { Ref } from 'preact';
 import { campaignText, type Campaign } from '../shared/campaign.ts';
 import { useI18n } from './i18n/index.ts';
 
-export function Petition({ campaign }: { campaign: Campaign }) {
+/** `titleRef`: the title takes focus when a new signer's flow begins (see SignFlow). */
+export function Petition({ campaign, titleRef }: { campaign: Campaign; titleRef?: Ref<HTMLHeadingElement> }) {
   const { lang } = useI18n();
   const text = campaignText(campaign, lang);
   return (
     <article class="petition" aria-labelledby="petition-title">
       {campaign.logo && <img class="logo" src={campaign.logo} alt="" />}
-      <h1 id="petition-title">{text.title}</h1>
+      <h1 id="petition-title" tabIndex={-1} ref={titleRef}>{text.title}</h1>
       {text.intro.map((paragraph, i) => (
         <p key={i}>{paragraph}</p>
       ))}

@@ -1,5 +1,6 @@
 /** Asks for the volunteer PIN before the volunteer screen opens. */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
+import { useFocusOnArrival } from './focus.ts';
 import { useI18n } from './i18n/index.ts';
 
 interface Props {
@@ -15,7 +16,7 @@ export function PinDialog({ check, onOpen, onCancel }: Props) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement | null>(null);
-  useEffect(() => input.current?.focus(), []);
+  useFocusOnArrival(input);
 
   async function submit(event: Event) {
     event.preventDefault();

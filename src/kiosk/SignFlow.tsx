@@ -4,7 +4,9 @@
  * none of this signer's state outlives their visit. The form stays mounted (hidden)
  * during the confirm step so "Change something" returns with the strokes intact.
  */
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useFocusOnArrival } from './focus.ts';
+import { BreakableEmail } from './BreakableEmail.tsx';
 import * as z from 'zod/mini';
 import { campaignText, kioskTiming, type Campaign } from '../shared/campaign.ts';
 import { COUNTRY_CODES } from '../shared/countries.ts';
@@ -58,6 +60,8 @@ export function SignFlow({ campaign, deviceId, save, onSaved, onDone, onLanguage
   const pad = useRef<SignaturePadHandle | null>(null);
   const formRef = useRef<HTMLFormElement | null>(null);
   const headingRef = useRef<HTMLHeadingElement | null>(null);
+  const petitionTitle = useRef<HTMLHeadingElement | null>(null);
+  const arrived = useRef(false);
 
   const attestation = text.attestation.replace('{name}', typedName.trim() || '…');
   const set = (field: keyof FormValues) => (e: Event) => {
@@ -66,10 +70,17 @@ export function SignFlow({ campaign, deviceId, save, onSaved, onDone, onLanguage
     if (saveError) setSaveError('');
   };
 
-  useEffect(() => headingRef.current?.focus(), [step]);
+  // A new signer starts at the top, on the petition's title: reading comes before the form
+  // (on a phone the form is a screen or two further down). Each later step gets its heading.
+  useLayoutEffect(() => {
+    if (arrived.current) return headingRef.current?.focus();
+    arrived.current = true;
+    petitionTitle.current?.focus({ preventScroll: true });
+    scrollTo(0, 0);
+  }, [step]);
   // Drawing ⇄ typing replaces the button just pressed: move focus to what replaced it.
   const typingChanged = useRef(false);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (typingChanged.current) formRef.current?.querySelector<HTMLElement>('[data-field="signature"]')?.focus();
     typingChanged.current = true;
   }, [typing]);
@@ -149,7 +160,7 @@ export function SignFlow({ campaign, deviceId, save, onSaved, onDone, onLanguage
   return (
     <>
       <div hidden={step !== 'form'} class="flow-form">
-        <Petition campaign={campaign} />
+        <Petition campaign={campaign} titleRef={petitionTitle} />
         <section class="card" aria-labelledby="form-heading">
           <div class="card-head">
             <h2 id="form-heading" tabIndex={-1} ref={step === 'form' ? headingRef : undefined}>{t('formHeading')}</h2>
@@ -245,7 +256,7 @@ export function SignFlow({ campaign, deviceId, save, onSaved, onDone, onLanguage
           <dl class="summary">
             <dt>{t('nameLabel')}</dt>
             <dd>{pending.signer.name}</dd>
-            {pending.signer.email && (<><dt>{t('emailLabel')}</dt><dd dir="ltr">{pending.signer.email}</dd></>)}
+            {pending.signer.email && (<><dt>{t('emailLabel')}</dt><dd dir="ltr"><BreakableEmail address={pending.signer.email} /></dd></>)}
             {pending.signer.country && (<><dt>{t('countryLabel')}</dt><dd>{countryName(pending.signer.country, lang)}</dd></>)}
             {pending.signer.postcode && (<><dt>{t('postcodeLabel')}</dt><dd>{pending.signer.postcode}</dd></>)}
             {pending.signer.phone && (<><dt>{t('phoneLabel')}</dt><dd dir="ltr">{pending.signer.phone}</dd></>)}
@@ -280,7 +291,7 @@ function Thanks({ onDone }: { onDone: () => void }) {
   const { t } = useI18n();
   const [left, setLeft] = useState(THANKS_SECONDS);
   const heading = useRef<HTMLHeadingElement | null>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useFocusOnArrival(heading);
   useEffect(() => {
     if (left <= 0) {
       onDone();

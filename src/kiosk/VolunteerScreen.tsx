@@ -7,10 +7,12 @@
  * the quick delete.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useFocusOnArrival } from './focus.ts';
 import type { OutboxRow } from '../db/db.ts';
-import type { SyncStatus } from '../sync/engine.ts';
+import type { SyncOutcome, SyncStatus } from '../sync/engine.ts';
 import { EraseDialog } from './EraseDialog.tsx';
 import { useI18n } from './i18n/index.ts';
+import type { Translate } from './i18n/catalog.ts';
 import { PROBLEM_KEYS } from './SyncStatusBar.tsx';
 import { FileText, WipeDialog } from './WipeDialog.tsx';
 
@@ -37,7 +39,8 @@ interface Props {
   status: SyncStatus;
   load: () => Promise<VolunteerFacts>;
   setVolunteerName: (name: string) => Promise<void>;
-  syncNow: () => Promise<void>;
+  /** Sync at once, contacting the server even with nothing to send; resolves with what was done. */
+  syncNow: () => Promise<SyncOutcome>;
   exportPending: () => Promise<number>;
   /** Revoked tablet: the volunteer confirmed the file written at `exportAt` is saved; resolves with how many were wiped. */
   wipeExported: (exportAt: number) => Promise<number>;
@@ -56,6 +59,7 @@ export function VolunteerScreen(props: Props) {
   const [facts, setFacts] = useState<VolunteerFacts | undefined>();
   const [name, setName] = useState('');
   const [notice, setNotice] = useState('');
+  const [syncReport, setSyncReport] = useState('');
   const [refused, setRefused] = useState<OutboxRow[]>([]);
   const [erasing, setErasing] = useState(false);
   const [erased, setErased] = useState('');
@@ -63,7 +67,7 @@ export function VolunteerScreen(props: Props) {
   const heading = useRef<HTMLHeadingElement | null>(null);
   const exportButton = useRef<HTMLButtonElement | null>(null);
   const focusExport = useRef(false);
-  useEffect(() => heading.current?.focus(), []);
+  useFocusOnArrival(heading);
 
   const reload = () =>
     void props.load().then((f) => {
@@ -75,6 +79,13 @@ export function VolunteerScreen(props: Props) {
 
   const bytes = (n: number) => new Intl.NumberFormat(lang, { style: 'unit', unit: n > 1e9 ? 'gigabyte' : 'megabyte', maximumFractionDigits: 1 }).format(n / (n > 1e9 ? 1e9 : 1e6));
   const time = (ms: number) => new Date(ms).toLocaleString(lang, { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' });
+
+  /** "Sync now" always says what it did: how many went, or why nothing could. */
+  async function syncNow() {
+    setSyncReport('');
+    const outcome = await props.syncNow();
+    setSyncReport(describeSync(outcome, status.quarantined, t));
+  }
 
   async function exportPending() {
     const n = await props.exportPending().catch((e: Error) => {
@@ -148,11 +159,12 @@ export function VolunteerScreen(props: Props) {
         </dl>
         {status.clockSuspect && <p class="warn-text">{t('clockWrong')}</p>}
         <div class="row">
-          <button type="button" class="primary" onClick={() => void props.syncNow()} disabled={status.phase === 'syncing'}>
+          <button type="button" class="primary" onClick={() => void syncNow()} disabled={status.phase === 'syncing'}>
             {status.phase === 'syncing' ? t('syncing') : t('syncNow')}
           </button>
           <button type="button" class="secondary" ref={exportButton} onClick={() => void exportPending()}>{t('exportPending')}</button>
         </div>
+        <p role="status" class="notice">{syncReport}</p>
         {notice && <p role="status" class="notice">{notice}</p>}
         {facts?.revokedAt !== undefined && (
           <div class="wipe-step">
@@ -223,4 +235,18 @@ export function VolunteerScreen(props: Props) {
       )}
     </main>
   );
+}
+
+/** The volunteer's answer to "Sync now", from what the engine did (and what still needs attention). */
+export function describeSync(outcome: SyncOutcome, quarantined: number, t: Translate): string {
+  const parts: string[] = [];
+  if (outcome.sent > 0) parts.push(t('syncNowSent', { n: outcome.sent }));
+  if (outcome.refused > 0) parts.push(t('syncNowRefused', { n: outcome.refused }));
+  if (outcome.problem) {
+    const problem = t(PROBLEM_KEYS[outcome.problem]);
+    parts.push(t(outcome.sent > 0 ? 'syncNowPartly' : 'syncNowFailed', { problem }));
+  } else if (parts.length === 0) {
+    parts.push(quarantined > 0 ? t('syncNowNothingAttention', { n: quarantined }) : t('syncNowNothing'));
+  }
+  return parts.join(' ');
 }

@@ -16,8 +16,13 @@ export interface RowSource {
   record: SignatureRecord;
 }
 
-export const HANDIN_COLUMNS = ['No.', 'Name', 'Country', 'Country code', 'Date signed', 'Signature'] as const;
-export const CONTACT_COLUMNS = ['Name', 'Email', 'Country', 'Country code', 'Postcode', 'Phone', 'Language', 'Date signed'] as const;
+/**
+ * The last column of both lists is the signature's id, which also names its drawing in the
+ * signatures zip (`<id>.svg`), so a row and its signature can be matched. It is a random
+ * UUID made on the tablet: no contact data.
+ */
+export const HANDIN_COLUMNS = ['No.', 'Name', 'Country', 'Country code', 'Date signed', 'Signature', 'Signature ID'] as const;
+export const CONTACT_COLUMNS = ['Name', 'Email', 'Country', 'Country code', 'Postcode', 'Phone', 'Language', 'Date signed', 'Signature ID'] as const;
 
 /** First characters that make a spreadsheet read a cell as a formula (incl. full-width forms). */
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
@@ -58,9 +63,10 @@ export function dateSigned(row: RowSource): string {
 /** Row `number` of the hand-in list: name, country, date and how the signature was given. */
 export function handinRow(number: number, row: RowSource): string[] {
   const p = row.record.payload;
-  if (p.kind !== 'plain') return [String(number), '(sealed signature)', '', '', dateSigned(row), 'sealed'];
+  const id = safeCell(row.record.id);
+  if (p.kind !== 'plain') return [String(number), '(sealed signature)', '', '', dateSigned(row), 'sealed', id];
   const code = p.signer.country ?? '';
-  return [String(number), safeCell(p.signer.name), safeCell(countryName(code)), safeCell(code), dateSigned(row), p.typed ? 'typed' : 'drawn'];
+  return [String(number), safeCell(p.signer.name), safeCell(countryName(code)), safeCell(code), dateSigned(row), p.typed ? 'typed' : 'drawn', id];
 }
 
 /** The contact-list row of a signer who opted in; undefined for everyone else. */
@@ -77,6 +83,7 @@ export function contactRow(row: RowSource): string[] | undefined {
     safeCell(s.phone),
     safeCell(row.record.lang),
     dateSigned(row),
+    safeCell(row.record.id),
   ];
 }
 

@@ -11,89 +11,50 @@
  *   syncing ── offline / 5xx / 429 ──► waiting (backoff with jitter, Retry-After honoured)
  *   syncing ── incompatible protocol ─► blocked (records kept; the app must update)
  *   syncing ── token refused (401) ────► blocked (records kept; the tablet must re-enroll)
+ *   waiting ── retry timer, `online`, syncNow ──► syncing (the problem stays shown until then)
+ *
+ * An answered batch, a report-only one included (sent when the queue drains, and by the
+ * volunteer's "Sync now" even with nothing to send), is the last sync; it is kept in the
+ * database, so a reload still knows it.
  *
  * A record leaves `pending` only when the server answered for *that id*. Only one sync runs
  * per device at a time, across tabs, through a Web Lock.
+ *
+ * The problem shown is the cause, not the last symptom: once the browser has said it is
+ * offline, a failed request stays "offline" until the browser says it is back online or the
+ * server answers, so one outage never reads as two different faults.
  */
-import type { FieldsignDB } from '../db/db.ts';
 import { acknowledge, counts, nextBatch, purgeSynced, quarantine, type OutboxCounts } from '../db/outbox.ts';
+import { getLastSyncAt, setLastSyncAt } from '../db/meta.ts';
 import * as z from 'zod/mini';
 import { BatchReportSchema, PROTOCOL_VERSION, type BatchReport } from '../shared/protocol.ts';
-import type { RetryProblem, Transport } from './transport.ts';
+import type { SendResult } from './transport.ts';
+import type { SyncEngineOptions, SyncOutcome, SyncProblem, SyncStatus } from './sync-types.ts';
 
-/** What the UI shows about sync. */
-export interface SyncStatus extends OutboxCounts {
-  phase: 'idle' | 'syncing' | 'waiting' | 'blocked';
-  /** When the server last answered a batch (tablet clock, ms). */
-  lastSyncAt?: number;
-  /** The last problem, by kind (for a message in the volunteer's language); cleared by the next success. */
-  problem?: SyncProblem;
-  /** Details of the last problem, e.g. the server's own message. */
-  lastError?: string;
-  /** The tablet has no valid enrollment: sync waits until it is enrolled again. */
-  needsEnrollment?: boolean;
-  /** The server found this tablet's clock off by more than a few minutes. */
-  clockSuspect?: boolean;
-}
-
-/** Kinds of sync problem the volunteer is told about. */
-export type SyncProblem = RetryProblem | 'unconfirmed' | 'refused' | 'incompatible' | 'unauthorized' | 'token_expired' | 'not_enrolled';
-
-/** Who this tablet is to the server. */
-export interface Credentials {
-  deviceId: string;
-  token: string;
-  /** Retention set by the server at enrollment; overrides the engine option. */
-  retentionMs?: number;
-}
-
-/** Options for {@link SyncEngine}. */
-export interface SyncEngineOptions {
-  db: FieldsignDB;
-  transport: Transport;
-  /** Read before every sync, so a re-enrollment takes effect at once. */
-  credentials: () => Promise<Credentials | undefined>;
-  /** Keep synced records' data this long before dropping it. Default 0: drop at once. */
-  retentionMs?: number;
-  /** A batch slower than this halves the next batch. Default 15 s. */
-  slowBatchMs?: number;
-  /** Most records per batch. Default 200. */
-  maxRecords?: number;
-  /** Most JSON bytes per batch (before compression). Default 1 MB. */
-  maxBytes?: number;
-  /** While records are pending, try at least this often. Default 20 s. */
-  intervalMs?: number;
-  /** First backoff delay; doubles per failure up to `maxBackoffMs`. Default 1 s. */
-  baseBackoffMs?: number;
-  maxBackoffMs?: number;
-  /** Runs `fn` while holding the device-wide sync lock. Default: Web Locks, else in-process. */
-  withLock?: <T>(fn: () => Promise<T>) => Promise<T>;
-  /**
-   * More for the report each batch carries (S21), beside the queue counts the engine adds:
-   * storage, app version, erase total… Read before every batch; a failure sends the counts alone.
-   */
-  report?: (status: SyncStatus) => Promise<Omit<BatchReport, 'pending' | 'quarantined'>>;
-  /** The server said this device is revoked (S12): wipe what may be wiped. Counts are re-read after it. */
-  onRevoked?: () => Promise<void>;
-  /** Whether the report has news worth a contact even with nothing to send (S24: a quick delete). */
-  reportDue?: () => Promise<boolean>;
-  /** The server took a batch carrying `report` (so `reportDue` can tell what it already knows). */
-  onReported?: (report: BatchReport) => Promise<void>;
-  random?: () => number;
-}
+export type { Credentials, SyncEngineOptions, SyncOutcome, SyncProblem, SyncStatus } from './sync-types.ts';
 
 export class SyncEngine {
   private readonly opts: Required<Omit<SyncEngineOptions, 'withLock' | 'onRevoked' | 'report' | 'reportDue' | 'onReported'>> &
     Pick<SyncEngineOptions, 'withLock' | 'onRevoked' | 'report' | 'reportDue' | 'onReported'>;
   private status: SyncStatus = { phase: 'idle', pending: 0, quarantined: 0, synced: 0 };
   private readonly listeners = new Set<(s: SyncStatus) => void>();
-  private running: Promise<void> | null = null;
+  private running: Promise<SyncOutcome> | null = null;
   private again = false;
+  /** A pass folded into the running one must also contact the server with nothing to send. */
+  private againContact = false;
+  /** What the running call did so far. */
+  private outcome: SyncOutcome = { sent: 0, refused: 0, contacted: false };
+  /** The browser said it was offline and has not said it is back since (see the header). */
+  private offlineSeen = false;
+  private lastSyncLoaded = false;
   private failures = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private intervalTimer: ReturnType<typeof setInterval> | undefined;
   private batchLimit: number;
-  private readonly onOnline = () => void this.syncNow();
+  private readonly onOnline = () => {
+    this.offlineSeen = false;
+    void this.syncNow();
+  };
 
   constructor(options: SyncEngineOptions) {
     this.opts = {
@@ -138,27 +99,43 @@ export class SyncEngine {
     return () => this.listeners.delete(listener);
   }
 
-  /** Re-read the counts from the database (e.g. after a signature was stored). */
+  /** Re-read the counts from the database (e.g. after a signature was stored), and the last sync once. */
   async refresh(): Promise<void> {
-    this.update(await counts(this.opts.db));
+    const patch: Partial<SyncStatus> = await counts(this.opts.db);
+    if (!this.lastSyncLoaded) {
+      this.lastSyncLoaded = true;
+      const stored = await getLastSyncAt(this.opts.db).catch(() => undefined);
+      if (stored !== undefined && stored > (this.status.lastSyncAt ?? 0)) patch.lastSyncAt = stored;
+    }
+    this.update(patch);
   }
 
   /**
-   * Sync until the queue is empty or a failure asks to wait. Calls made while a sync runs
-   * are folded into one more pass, so a burst of triggers costs one extra round at most.
+   * Sync until the queue is empty or a failure asks to wait, and say what was done. Calls made
+   * while a sync runs are folded into one more pass, so a burst of triggers costs one extra
+   * round at most. With `contact`, the server is asked even with nothing to send (the
+   * volunteer's "Sync now": it proves the link and brings the last sync up to date).
    */
-  syncNow(): Promise<void> {
+  syncNow({ contact = false }: { contact?: boolean } = {}): Promise<SyncOutcome> {
     if (this.running) {
       this.again = true;
+      this.againContact ||= contact;
       return this.running;
     }
     clearTimeout(this.retryTimer);
+    this.outcome = { sent: 0, refused: 0, contacted: false };
     this.running = (async () => {
       try {
+        if (!this.lastSyncLoaded) await this.refresh();
+        let pass = contact;
         do {
           this.again = false;
-          await this.lock(() => this.drain());
+          this.againContact = false;
+          await this.lock(() => this.drain(pass));
+          pass = this.againContact;
         } while (this.again && this.status.phase === 'idle');
+        const stopped = this.status.phase === 'waiting' || this.status.phase === 'blocked';
+        return { ...this.outcome, ...(stopped && this.status.problem && { problem: this.status.problem }) };
       } finally {
         this.running = null;
       }
@@ -172,8 +149,8 @@ export class SyncEngine {
     return locks ? locks.request('fieldsign-sync', fn) : fn();
   }
 
-  /** Send batches until nothing is pending, or stop on the first failure. */
-  private async drain(): Promise<void> {
+  /** Send batches until nothing is pending, or stop on the first failure; `contact`: report even with nothing to send. */
+  private async drain(contact: boolean): Promise<void> {
     const { db, transport } = this.opts;
     await purgeSynced(db);
     this.update(await counts(db));
@@ -185,20 +162,30 @@ export class SyncEngine {
         this.update({ phase: 'idle', ...now });
         // Tell the server the queue is drained, so the console shows this tablet's true count;
         // also with nothing sent when the report has news of its own (a quick delete's total).
-        const due = sent || (await this.opts.reportDue?.().catch(() => false));
-        const credentials = due ? await this.opts.credentials() : undefined;
-        if (credentials) {
-          const report = await this.report(now);
-          const answer = await transport.send(
-            { protocol: PROTOCOL_VERSION, deviceId: credentials.deviceId, sentAt: new Date().toISOString(), report, records: [] },
-            credentials.token,
-          );
-          if (answer.kind === 'ok') await this.opts.onReported?.(report).catch(() => undefined);
+        const due = sent || contact || (await this.opts.reportDue?.().catch(() => false));
+        if (!due) return;
+        if (contact && isOffline()) return this.backoff('offline', 'offline');
+        const credentials = await this.opts.credentials();
+        if (!credentials) {
+          if (contact) this.update({ phase: 'blocked', needsEnrollment: true, problem: 'not_enrolled', lastError: 'This tablet is not enrolled yet.' });
+          return;
+        }
+        const report = await this.report(now);
+        const answer = await transport.send(
+          { protocol: PROTOCOL_VERSION, deviceId: credentials.deviceId, sentAt: new Date().toISOString(), report, records: [] },
+          credentials.token,
+        );
+        if (answer.kind === 'ok') {
+          await this.opts.onReported?.(report).catch(() => undefined);
+          await this.answered({ problem: undefined, lastError: undefined, clockSuspect: answer.response.clock?.suspect ?? this.status.clockSuspect });
+        } else if (contact) {
+          // Only the volunteer's own request is worth a message: an automatic report retries with the next batch.
+          await this.failed(answer.kind === 'rejected' ? { kind: 'retry', problem: 'server', reason: answer.message } : answer);
         }
         return;
       }
       sent = true;
-      if ((globalThis.navigator as Navigator | undefined)?.onLine === false) return this.backoff('offline', 'offline');
+      if (isOffline()) return this.backoff('offline', 'offline');
       const credentials = await this.opts.credentials();
       if (!credentials) {
         this.update({ phase: 'blocked', needsEnrollment: true, problem: 'not_enrolled', lastError: 'This tablet is not enrolled yet.' });
@@ -230,12 +217,12 @@ export class SyncEngine {
         }
         await acknowledge(db, acked, Date.now(), credentials.retentionMs ?? this.opts.retentionMs);
         await quarantine(db, refused);
-        this.failures = 0;
+        this.outcome.sent += acked.length;
+        this.outcome.refused += refused.length;
         // A good link grows the batch back; a slow one shrinks it.
         const slow = Date.now() - started > this.opts.slowBatchMs;
         this.batchLimit = slow ? Math.max(1, Math.floor(batch.length / 2)) : Math.min(this.opts.maxRecords, this.batchLimit * 2);
-        this.update({
-          lastSyncAt: Date.now(),
+        await this.answered({
           lastError: undefined,
           problem: undefined,
           clockSuspect: result.response.clock?.suspect ?? this.status.clockSuspect,
@@ -247,22 +234,7 @@ export class SyncEngine {
         }
         continue;
       }
-      if (result.kind === 'retry') return this.backoff(result.problem, result.reason, result.retryAfterMs);
-      if (result.kind === 'incompatible') {
-        this.update({ phase: 'blocked', problem: 'incompatible', lastError: result.message });
-        return;
-      }
-      if (result.kind === 'unauthorized') {
-        // Revoked (not merely an unknown token): the tablet wipes what was synced or exported.
-        // A failed wipe is tried again at the next contact; the tablet blocks either way.
-        if (result.code === 'device_revoked' && this.opts.onRevoked) {
-          await this.opts.onRevoked().catch(() => undefined);
-          this.update(await counts(db));
-        }
-        const problem = result.code === 'token_expired' ? 'token_expired' : 'unauthorized';
-        this.update({ phase: 'blocked', needsEnrollment: true, problem, lastError: result.message });
-        return;
-      }
+      if (result.kind !== 'rejected') return this.failed(result);
       // Refused as a whole: halve the batch to isolate the cause; a single refused record is
       // set aside (kept, visible) so it cannot block every signature behind it.
       if (batch.length > 1) {
@@ -272,6 +244,33 @@ export class SyncEngine {
       await quarantine(db, [{ id: batch[0].id, reason: `refused by the server: ${result.message}` }]);
       this.update({ problem: 'refused', lastError: result.message, ...(await counts(db)) });
     }
+  }
+
+  /** The server answered a batch: note when (kept across reloads), and that the link works. */
+  private async answered(patch: Partial<SyncStatus>): Promise<void> {
+    const at = Date.now();
+    this.failures = 0;
+    this.offlineSeen = false;
+    this.outcome.contacted = true;
+    this.update({ ...patch, lastSyncAt: at });
+    await setLastSyncAt(this.opts.db, at).catch(() => undefined);
+  }
+
+  /** A batch was not taken: wait and retry, or block until an update or a new enrollment. */
+  private async failed(result: Exclude<SendResult, { kind: 'ok' } | { kind: 'rejected' }>): Promise<void> {
+    if (result.kind === 'retry') return this.backoff(result.problem, result.reason, result.retryAfterMs);
+    if (result.kind === 'incompatible') {
+      this.update({ phase: 'blocked', problem: 'incompatible', lastError: result.message });
+      return;
+    }
+    // Unauthorized. Revoked (not merely an unknown token): the tablet wipes what was synced or
+    // exported. A failed wipe is tried again at the next contact; the tablet blocks either way.
+    if (result.code === 'device_revoked' && this.opts.onRevoked) {
+      await this.opts.onRevoked().catch(() => undefined);
+      this.update(await counts(this.opts.db));
+    }
+    const problem = result.code === 'token_expired' ? 'token_expired' : 'unauthorized';
+    this.update({ phase: 'blocked', needsEnrollment: true, problem, lastError: result.message });
   }
 
   /** S21: the tablet's account of itself: its queue, plus whatever the report option adds. */
@@ -289,6 +288,10 @@ export class SyncEngine {
   }
 
   private backoff(problem: SyncProblem, reason: string, retryAfterMs?: number): void {
+    // A request that failed while the browser still has not said it is back online is the
+    // same outage, not a new fault (see the header).
+    if (problem === 'offline') this.offlineSeen = true;
+    else if (problem === 'network' && this.offlineSeen) [problem, reason] = ['offline', 'offline'];
     this.failures++;
     // A failing or slow link shrinks the batch; being offline says nothing about the link.
     if (problem !== 'offline') this.batchLimit = Math.max(1, Math.floor(this.batchLimit / 2));
@@ -296,16 +299,20 @@ export class SyncEngine {
     const delay = Math.max(retryAfterMs ?? 0, Math.round(ceiling / 2 + (this.opts.random() * ceiling) / 2));
     this.update({ phase: 'waiting', problem, lastError: reason });
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => {
-      this.update({ phase: 'idle' });
-      void this.syncNow();
-    }, delay);
+    // The status stays 'waiting' with its problem until the retry has an outcome, so the
+    // message does not blink away at every attempt.
+    this.retryTimer = setTimeout(() => void this.syncNow(), delay);
   }
 
   private update(patch: Partial<SyncStatus>): void {
     this.status = { ...this.status, ...patch };
     for (const listener of this.listeners) listener(this.status);
   }
+}
+
+/** The browser says it has no network at all. */
+function isOffline(): boolean {
+  return (globalThis.navigator as Navigator | undefined)?.onLine === false;
 }
 
 function describeRefusal(status: string, issues?: Array<{ path: string; message: string }>): string {

@@ -498,7 +498,8 @@ describe('everything but drawing works from the keyboard', () => {
     await page.getByLabel(en.enrollPinAgain, { exact: true }).fill(TEST_PIN);
     await page.getByLabel(en.enrollPinAgain, { exact: true }).press('Enter');
     await seeHeading(page, en.formHeading);
-    await expectFocusOn(heading(page, en.formHeading), 'sign form opened');
+    // A new signer starts on the petition's title: reading comes first (the form follows it).
+    await expectFocusOn(heading(page, CAMPAIGN_TEXT.en.title), 'sign form opened');
 
     // Switch language with the arrow keys, one language at a time as a person would
     // (en → fr → es → ar): each press re-renders the page in that language.
@@ -558,7 +559,8 @@ describe('everything but drawing works from the keyboard', () => {
     await page.keyboard.press('Enter');
 
     await seeHeading(page, en.formHeading);
-    await expectFocusOn(heading(page, en.formHeading), 'next signer’s form opened');
+    // A new signer starts on the petition's title: reading comes first (the form follows it).
+    await expectFocusOn(heading(page, CAMPAIGN_TEXT.en.title), 'next signer’s form opened');
     expect(await page.getByLabel(en.nameLabel, { exact: true }).inputValue()).toBe('');
 
     // The volunteer side.
@@ -591,7 +593,8 @@ describe('everything but drawing works from the keyboard', () => {
     await tabTo(page.getByRole('button', { name: en.close, exact: true }), 'to Back to signing');
     await page.keyboard.press('Enter');
     await seeHeading(page, en.formHeading);
-    await expectFocusOn(heading(page, en.formHeading), 'back to signing');
+    // A new signer starts on the petition's title: reading comes first (the form follows it).
+    await expectFocusOn(heading(page, CAMPAIGN_TEXT.en.title), 'back to signing');
 
     if (focusProblems.length) console.log(`focus problems:\n${focusProblems.map((p) => `  - ${p}`).join('\n')}`);
     expect.soft(focusProblems, 'focus must always be visible').toEqual([]);

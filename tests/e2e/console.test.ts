@@ -23,6 +23,9 @@ import { launchChromium } from '../helpers/browser.ts';
 import { seriousAxeViolations } from '../helpers/axe.ts';
 import { screenshot } from '../helpers/kiosk-extra.ts';
 import { enroll, signOnce } from '../helpers/kiosk.ts';
+import { makeRecord } from '../helpers/records.ts';
+import { enrollTablet, storeRecords } from '../helpers/sealed-records.ts';
+import { SqliteStore } from '../../server/store/sqlite.ts';
 
 const EMAIL = 'ana.coordinator@example.org';
 const PASSWORD = 'a long enough passphrase, 2024';
@@ -372,8 +375,53 @@ describe('the coordinator console', () => {
     await expect.poll(() => h1(page).textContent()).toBe('Coordinator console');
   }, 30_000);
 
-  it('never ran a signer’s markup, and no page broke the content security policy', () => {
+  it('never runs a signer’s or a tablet’s markup on any page, and no page breaks the content security policy', async () => {
+    // Its own hostile data, pages and watchers: it proves this alone (vitest -t), not from what earlier tests saw.
+    const names = ['<img src=x onerror=alert(1)>', '"><script>alert(2)</script>', '<svg onload=alert(3)>'];
+    const label = '<b onmouseover=alert(4)>Hostile tablet</b>';
+    const store = new SqliteStore(app.dbPath);
+    try {
+      const deviceId = await enrollTablet(store, label, '<iframe src=javascript:alert(5)>');
+      await storeRecords(store, names.map((name, i) => makeRecord({ deviceId, name, email: `markup${i}@example.org`, seed: i + 1 })));
+    } finally {
+      await store.close();
+    }
+    const own = { dialogs: [] as string[], problems: [] as string[] };
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const watched = await context.newPage();
+      watched.on('dialog', (d) => {
+        own.dialogs.push(`${d.type()}: ${d.message()}`);
+        void d.dismiss();
+      });
+      watched.on('pageerror', (e) => own.problems.push(`pageerror: ${e.message}`));
+      watched.on('console', (m) => void (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()) && own.problems.push(`console: ${m.text()}`)));
+      await watched.goto(`${app.url}/console`);
+      await watched.getByLabel('Email').fill(EMAIL);
+      await watched.getByLabel('Password').fill(PASSWORD);
+      await watched.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => h1(watched).textContent(), { timeout: 15_000 }).toBe('Dashboard');
+      const section = (name: string) => watched.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name, exact: true }).click();
+      await section('Signatures');
+      for (const name of names) await expect.poll(() => watched.getByRole('rowheader', { name, exact: true }).count()).toBe(1);
+      await section('Devices');
+      await expect.poll(() => watched.locator('#devices-table').getByText(label).count()).toBeGreaterThan(0);
+      await section('Dashboard');
+      await expect.poll(() => watched.locator('#by-device').getByText(label).count()).toBe(1);
+      expect(await watched.locator('#by-event').getByText('<iframe src=javascript:alert(5)>').count()).toBe(1);
+      await section('Audit log');
+      await expect.poll(() => watched.locator('#audit-table tbody tr').count()).toBeGreaterThan(0);
+      await watched.goto(`${app.url}/counter`);
+      await expect.poll(() => h1(watched).textContent()).toBe(TITLE);
+      // Markup shown as text leaves no element behind.
+      expect(await watched.locator('img[src="x"], svg[onload], script:not([src]), iframe, b[onmouseover]').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+    expect(own.dialogs).toEqual([]);
+    expect(own.problems).toEqual([]);
+    // And whatever the walk above saw on its pages.
     expect(dialogs).toEqual([]);
     expect(pageProblems).toEqual([]);
-  });
+  }, 60_000);
 });

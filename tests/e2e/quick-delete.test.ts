@@ -163,7 +163,10 @@ describe('quick delete in Chromium', () => {
     await page.getByRole('button', { name: 'Sync now' }).click();
     await expect.poll(() => serverDevice(deviceId).report?.erased, { timeout: 15_000 }).toBe(3);
     expect(serverDevice(deviceId).report).toMatchObject({ pending: 0, erased: 3 });
-    expect(serverDevice(deviceId).audit).toEqual([{ action: 'tablet-erased', detail: expect.objectContaining({ deviceId, erased: 3, total: 3 }) }]);
+    expect(serverDevice(deviceId).audit).toEqual([
+      { action: 'enroll-device', detail: expect.objectContaining({ deviceId }) },
+      { action: 'tablet-erased', detail: expect.objectContaining({ deviceId, erased: 3, total: 3 }) },
+    ]);
     expect(serverRecords(app).filter((r) => r.deviceId === deviceId)).toEqual([]);
     const names = JSON.stringify(serverRecords(app));
     for (const s of signers) expect(names).not.toContain(s.name);

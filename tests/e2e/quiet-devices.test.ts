@@ -189,7 +189,12 @@ describe('a tablet whose token expired (S25)', () => {
     await closeVolunteer(c);
     expect(await c.getByRole('alert').filter({ hasText: en('reenrollNeeded') }).count()).toBe(0);
 
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, enrolledAt + LIFETIME_MS + 500 - Date.now())));
+    // Past the expiry the server set: it counts from its own enrollment time, which a busy
+    // machine can put seconds after `enrolledAt` was read here.
+    const db0 = new DatabaseSync(shortApp.dbPath, { readOnly: true });
+    const serverEnrolledAt = Date.parse((db0.prepare('SELECT MAX(enrolled_at) AS at FROM devices').get() as { at: string }).at);
+    db0.close();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, serverEnrolledAt + LIFETIME_MS + 500 - Date.now())));
     await signOnce(c, { name: 'Muthoni Njeri', email: 'muthoni@example.org', country: 'KE' }, 4);
     await expect.poll(() => c.getByRole('alert').filter({ hasText: en('reenrollNeeded') }).count(), { timeout: 20_000 }).toBe(1);
     expect(await statusLine(c)).toContain(en('problemTokenExpired'));

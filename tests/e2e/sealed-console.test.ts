@@ -189,21 +189,21 @@ describe('sealed signatures in the console', () => {
     const handin = await download('Download hand-in CSV');
     expect(handin.file.suggestedFilename()).toMatch(/^fieldsign-handin-opened-\d{4}-\d\d-\d\d\.csv$/);
     expect(handin.text.charCodeAt(0)).toBe(0xfeff);
-    expect(handin.text.slice(1).startsWith('No.,Name,Country,Country code,Date signed,Signature\r\n')).toBe(true);
+    expect(handin.text.slice(1).startsWith('No.,Name,Country,Country code,Date signed,Signature,Signature ID\r\n')).toBe(true);
     const rows = parse(handin.text, { bom: true, columns: true }) as Array<Record<string, string>>;
     expect(rows).toEqual([
-      { 'No.': '1', Name: 'Zoë Ørsted-Núñez', Country: 'France', 'Country code': 'FR', 'Date signed': '2026-11-24', Signature: 'drawn' },
-      { 'No.': '2', Name: 'Ada Lovelace', Country: 'United Kingdom', 'Country code': 'GB', 'Date signed': '2026-11-24', Signature: 'typed' },
-      { 'No.': '3', Name: '<img src=x onerror=alert(1)>', Country: 'Kenya', 'Country code': 'KE', 'Date signed': '2026-11-24', Signature: 'drawn' },
-      { 'No.': '4', Name: 'Z. Ørsted', Country: 'Denmark', 'Country code': 'DK', 'Date signed': '2026-11-24', Signature: 'drawn' },
-      { 'No.': '5', Name: 'Amina Diallo', Country: 'Senegal', 'Country code': 'SN', 'Date signed': '2026-11-24', Signature: 'drawn' },
+      { 'No.': '1', Name: 'Zoë Ørsted-Núñez', Country: 'France', 'Country code': 'FR', 'Date signed': '2026-11-24', Signature: 'drawn', 'Signature ID': records[0].id },
+      { 'No.': '2', Name: 'Ada Lovelace', Country: 'United Kingdom', 'Country code': 'GB', 'Date signed': '2026-11-24', Signature: 'typed', 'Signature ID': records[1].id },
+      { 'No.': '3', Name: '<img src=x onerror=alert(1)>', Country: 'Kenya', 'Country code': 'KE', 'Date signed': '2026-11-24', Signature: 'drawn', 'Signature ID': records[2].id },
+      { 'No.': '4', Name: 'Z. Ørsted', Country: 'Denmark', 'Country code': 'DK', 'Date signed': '2026-11-24', Signature: 'drawn', 'Signature ID': records[3].id },
+      { 'No.': '5', Name: 'Amina Diallo', Country: 'Senegal', 'Country code': 'SN', 'Date signed': '2026-11-24', Signature: 'drawn', 'Signature ID': records[4].id },
     ]);
     expect(handin.text).not.toContain('@example.org');
 
     const contacts = parse((await download('Download contacts CSV')).text, { bom: true, columns: true }) as Array<Record<string, string>>;
-    expect(contacts.map((c) => [c.Name, c.Email, c.Postcode, c.Phone])).toEqual([
-      ['Zoë Ørsted-Núñez', 'zoe@example.org', '75011', "'+33 6 12 34 56 78"],
-      ['<img src=x onerror=alert(1)>', 'hostile@example.org', '', ''],
+    expect(contacts.map((c) => [c.Name, c.Email, c.Postcode, c.Phone, c['Signature ID']])).toEqual([
+      ['Zoë Ørsted-Núñez', 'zoe@example.org', '75011', "'+33 6 12 34 56 78", records[0].id],
+      ['<img src=x onerror=alert(1)>', 'hostile@example.org', '', '', records[2].id],
     ]);
 
     const integrity = await download('Download integrity report');

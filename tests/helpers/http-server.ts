@@ -28,7 +28,7 @@ export async function startTestServer(options: Partial<AppOptions> = {}): Promis
     store,
     dbPath,
     async enroll(event = 'Test rally') {
-      const { code } = await createEnrollmentCode(store, event, 3_600_000);
+      const { code } = await createEnrollmentCode(store, event, 3_600_000, 'test');
       const res = await fetch(`http://127.0.0.1:${port}/api/v1/enroll`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

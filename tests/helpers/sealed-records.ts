@@ -87,6 +87,6 @@ export async function reportHead(store: Store, deviceId: string, head: ChainHead
 
 /** Enroll a tablet directly in the store; returns its device id. */
 export async function enrollTablet(store: Store, label: string, event = 'Sealed rally'): Promise<string> {
-  const { code } = await createEnrollmentCode(store, event, 3_600_000);
+  const { code } = await createEnrollmentCode(store, event, 3_600_000, 'test');
   return (await enroll(store, { protocol: 1, code, label })).body.deviceId;
 }

@@ -177,7 +177,7 @@ describe('devices and access', () => {
     const { createEnrollmentCode, sha256 } = await import('../../server/devices.ts');
     const enroll = (code: string) =>
       fetch(`${server.url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ protocol: 1, code }) });
-    const { code } = await createEnrollmentCode(server.store, 'Rally', 60_000);
+    const { code } = await createEnrollmentCode(server.store, 'Rally', 60_000, 'test');
     const first = await enroll(code.toLowerCase());
     expect(first.status).toBe(201);
     const { token, deviceId, event } = await first.json();
@@ -188,7 +188,7 @@ describe('devices and access', () => {
     const replay = await enroll(code);
     expect(replay.status).toBe(403);
     expect((await replay.json()).error.message).toMatch(/already used/);
-    const expired = await createEnrollmentCode(server.store, 'Rally', 1_000, new Date(Date.now() - 10_000));
+    const expired = await createEnrollmentCode(server.store, 'Rally', 1_000, 'test', new Date(Date.now() - 10_000));
     const late = await enroll(expired.code);
     expect(late.status).toBe(403);
     expect((await late.json()).error.message).toMatch(/expired/);
@@ -196,7 +196,7 @@ describe('devices and access', () => {
 
   it('S13: the database holds only hashes of codes and tokens', async () => {
     const { createEnrollmentCode } = await import('../../server/devices.ts');
-    const { code } = await createEnrollmentCode(server.store, 'Rally', 60_000);
+    const { code } = await createEnrollmentCode(server.store, 'Rally', 60_000, 'test');
     const res = await fetch(`${server.url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ protocol: 1, code }) });
     const { token } = await res.json();
     const { readFileSync } = await import('node:fs');
@@ -229,8 +229,8 @@ describe('clock and offline transfer', () => {
     const records = [rec(), rec(), rec()];
     const file = JSON.stringify({ format: 'fieldsign-transfer', version: 1, deviceId: device.deviceId, exportedAt: new Date().toISOString(), records });
     const before = await server.store.count();
-    expect(await importTransferFile(server.store, file)).toMatchObject({ records: 3, accepted: 3, duplicate: 0, conflict: 0, invalid: [] });
-    expect(await importTransferFile(server.store, file)).toMatchObject({ accepted: 0, duplicate: 3 });
+    expect(await importTransferFile(server.store, file, 'test')).toMatchObject({ records: 3, accepted: 3, duplicate: 0, conflict: 0, invalid: [] });
+    expect(await importTransferFile(server.store, file, 'test')).toMatchObject({ accepted: 0, duplicate: 3 });
     const synced = await post(batch(records));
     expect((await synced.json()).results.map((r: { status: string }) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
     expect(await server.store.count()).toBe(before + 3);
@@ -239,7 +239,7 @@ describe('clock and offline transfer', () => {
   });
 
   it('S18: a file that is not a transfer file is refused with a clear message', async () => {
-    await expect(importTransferFile(server.store, 'not json')).rejects.toThrow(/not a Fieldsign transfer file/);
-    await expect(importTransferFile(server.store, '{"format":"other"}')).rejects.toThrow(/format/);
+    await expect(importTransferFile(server.store, 'not json', 'test')).rejects.toThrow(/not a Fieldsign transfer file/);
+    await expect(importTransferFile(server.store, '{"format":"other"}', 'test')).rejects.toThrow(/format/);
   });
 });

@@ -97,6 +97,20 @@ describe('the campaign a server serves', () => {
     }
   });
 
+  it('the example campaign the README points at is complete and valid, in every language it offers', async () => {
+    const { loadCampaignFile } = await import('../../server/config.ts');
+    const { ROOT } = await import('../helpers/app-process.ts');
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const path = join(ROOT, 'docs/examples/campaign-water.json');
+    const campaign = loadCampaignFile(path);
+    expect(campaign.id).toBe('clean-water');
+    for (const lang of campaign.languages) expect(campaign.text[lang]?.demands.length, lang).toBeGreaterThan(0);
+    // No placeholder left for a newcomer to trip over.
+    expect(readFileSync(path, 'utf8')).not.toMatch(/…|\.\.\.|TODO/);
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('docs/examples/campaign-water.json');
+  });
+
   it('can be replaced by a campaign file, validated at startup with a message naming the field', async () => {
     const { writeFileSync, mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

@@ -44,6 +44,19 @@ describe('console access', () => {
     expect(CONSOLE_ROUTES.length).toBeGreaterThanOrEqual(15);
   });
 
+  it('answers "am I signed in?" with 200 either way: no coordinator and no CSRF token without a session', async () => {
+    for (const cookie of ['', 'fieldsign_session=forged-session-id']) {
+      const res = await fetch(`${server.url}/api/console/session`, { headers: cookie ? { cookie } : {} });
+      expect(res.status, cookie).toBe(200);
+      expect(await res.json()).toEqual({ coordinator: null });
+    }
+    const { cookie, body } = await login();
+    const res = await fetch(`${server.url}/api/console/session`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ coordinator: { email: 'ana@example.org', name: 'Ana' }, csrfToken: body.csrfToken });
+    expect((await fetch(`${server.url}/api/console/session`, { method: 'POST', headers: { cookie } })).status).toBe(405);
+  });
+
   it('signs in with a Secure, HttpOnly, SameSite=Strict cookie and refuses a wrong password', async () => {
     const wrong = await login('ana@example.org', 'not the password at all');
     expect(wrong.res.status).toBe(401);

@@ -213,7 +213,7 @@ describe('device token lifetime (S25)', () => {
   it('S25: enrollment says when the token expires; past it the server answers 401 token_expired and stores nothing', async () => {
     server = await clockedServer({ tokenLifetimeMs: 90 * DAY });
     const enrolledAt = server.clock.at;
-    const { code } = await createEnrollmentCode(server.store, 'Rally', HOUR);
+    const { code } = await createEnrollmentCode(server.store, 'Rally', HOUR, 'test');
     const enrolled = await fetch(`${server.url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ protocol: 1, code }) });
     expect(enrolled.status).toBe(201);
     const tablet = await enrolled.json();

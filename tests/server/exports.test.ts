@@ -198,7 +198,7 @@ describe('exports: CSV', () => {
     expect(raw).toContain('"Smith, ""Jo""\nJunior"');
 
     const [header, ...rows] = parseCsv(body);
-    expect(header).toEqual(['No.', 'Name', 'Country', 'Country code', 'Date signed', 'Signature']);
+    expect(header).toEqual(['No.', 'Name', 'Country', 'Country code', 'Date signed', 'Signature', 'Signature ID']);
     expect(header.some((h) => /mail|phone|post/i.test(h))).toBe(false);
     expect(raw).not.toContain('@example.org');
     expect(raw).not.toContain('7946');
@@ -210,6 +210,7 @@ describe('exports: CSV', () => {
       const { record, spec, receivedAt } = stored[i];
       expect(row[0]).toBe(String(i + 1));
       expect(row[4]).toBe(receivedAt.slice(0, 10));
+      expect(row[6]).toBe(record.id);
       if (record.payload.kind === 'sealed') {
         expect(row.slice(1, 4)).toEqual(['(sealed signature)', '', '']);
         expect(row[5]).toBe('sealed');
@@ -239,7 +240,7 @@ describe('exports: CSV', () => {
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="protect-defenders-contacts-[\d-]+\.csv"$/);
     expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const [header, ...rows] = parseCsv(body);
-    expect(header).toEqual(['Name', 'Email', 'Country', 'Country code', 'Postcode', 'Phone', 'Language', 'Date signed']);
+    expect(header).toEqual(['Name', 'Email', 'Country', 'Country code', 'Postcode', 'Phone', 'Language', 'Date signed', 'Signature ID']);
 
     const optedIn = stored.filter((s) => s.record.payload.kind === 'plain' && s.record.payload.signer.optIn);
     expect(optedIn.length).toBeGreaterThan(5);
@@ -255,6 +256,7 @@ describe('exports: CSV', () => {
       expect(row[5]).toBe(signer.phone ? expectedCell(signer.phone) : '');
       expect(row[6]).toBe(record.lang ?? '');
       expect(row[7]).toBe(receivedAt.slice(0, 10));
+      expect(row[8]).toBe(record.id);
     });
     const minus2 = rows.find((r) => r[0] === "'-2")!;
     expect(minus2.slice(2, 6)).toEqual(['United Kingdom', 'GB', 'SW1A 1AA', "'+44 20 7946 0000"]);
@@ -274,6 +276,16 @@ describe('exports: CSV', () => {
 });
 
 describe('exports: SVG zip', () => {
+  it('names each drawing by the Signature ID that both CSV lists carry, so a row finds its signature', async () => {
+    const files = unzipSync((await download('signatures.zip')).body);
+    const [handinHeader, ...handin] = parseCsv((await download('handin.csv')).body);
+    const [contactsHeader, ...contacts] = parseCsv((await download('contacts.csv')).body);
+    const idColumn = (header: string[]) => header.indexOf('Signature ID');
+    expect(handin.map((row) => `${row[idColumn(handinHeader)]}.svg`).sort()).toEqual(Object.keys(files).sort());
+    expect(contacts.length).toBeGreaterThan(0);
+    for (const row of contacts) expect(files[`${row[idColumn(contactsHeader)]}.svg`], row[0]).toBeDefined();
+  });
+
   it('holds one <id>.svg per signature with one path per stroke', async () => {
     const { res, body } = await download('signatures.zip');
     expect(res.status).toBe(200);
@@ -387,7 +399,7 @@ describe('exports: an empty petition', () => {
       try {
         const session = await login();
         const handin = await download('handin.csv', session);
-        expect(parseCsv(handin.body)).toEqual([['No.', 'Name', 'Country', 'Country code', 'Date signed', 'Signature']]);
+        expect(parseCsv(handin.body)).toEqual([['No.', 'Name', 'Country', 'Country code', 'Date signed', 'Signature', 'Signature ID']]);
         expect([...handin.body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
         expect(Object.keys(unzipSync((await download('signatures.zip', session)).body))).toEqual([]);
         const pdf = await download('handin.pdf', session);

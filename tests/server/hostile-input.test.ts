@@ -330,15 +330,15 @@ beforeAll(async () => {
     log: (message, error) => serverErrors.push(`${message}: ${error instanceof Error ? error.stack : String(error)}`),
   });
 
-  const codeA = await createEnrollmentCode(server.store, 'rally', 3_600_000);
-  const codeB = await createEnrollmentCode(server.store, 'rally', 3_600_000);
-  const codeC = await createEnrollmentCode(server.store, 'rally', 3_600_000);
+  const codeA = await createEnrollmentCode(server.store, 'rally', 3_600_000, 'test');
+  const codeB = await createEnrollmentCode(server.store, 'rally', 3_600_000, 'test');
+  const codeC = await createEnrollmentCode(server.store, 'rally', 3_600_000, 'test');
   A = await enrollWith(codeA.code);
   B = await enrollWith(codeB.code);
   C = await enrollWith(codeC.code);
   expect(await server.store.revokeDevice(C.deviceId, new Date().toISOString())).toBe(true);
   usedCode = codeA.code;
-  expiredCode = (await createEnrollmentCode(server.store, 'rally', 60_000, new Date(Date.now() - 3_600_000))).code;
+  expiredCode = (await createEnrollmentCode(server.store, 'rally', 60_000, 'test', new Date(Date.now() - 3_600_000))).code;
 
   // Something stored already, so "unchanged" is not trivially "empty".
   const seed = await send(postBatch({ protocol: 1, deviceId: A.deviceId, records: [validRecord(), validRecord()] }));
@@ -1035,7 +1035,7 @@ describe('hostile enrollment (S13, S2, S17)', () => {
   });
 
   it('S13, S17: a live code sent hostilely is never consumed: it still enrolls afterwards', async () => {
-    const { code } = await createEnrollmentCode(server.store, 'rally', 3_600_000);
+    const { code } = await createEnrollmentCode(server.store, 'rally', 3_600_000, 'test');
     await hostile('live code, protocol 2', postEnroll({ protocol: 2, code }), { status: 400, code: 'incompatible_protocol' });
     await hostile('live code, text/plain', postEnroll({ protocol: 1, code }, { 'content-type': 'text/plain' }), { status: 415, code: 'unsupported_media_type' });
     await hostile('live code, bad label', postEnroll({ protocol: 1, code, label: ['x'] }), { status: 400, code: 'bad_request' });
@@ -1182,7 +1182,7 @@ describe('rate limits on anything guessable (S14)', () => {
   beforeAll(async () => {
     limited = await startTestServer(); // the default limits: 10 enrollments, 20 failed token checks
     quick = await startTestServer({ enrollLimit: { capacity: 2, refillMs: 300 }, authFailureLimit: { capacity: 2, refillMs: 300 } });
-    const { code } = await createEnrollmentCode(limited.store, 'rally', 3_600_000);
+    const { code } = await createEnrollmentCode(limited.store, 'rally', 3_600_000, 'test');
     device = await enrollWith(code, limited); // uses 1 of the 10 enrollment attempts
   });
   afterAll(async () => {
@@ -1208,7 +1208,7 @@ describe('rate limits on anything guessable (S14)', () => {
     const { res } = await hostile('enroll over the limit', postEnroll({ protocol: 1, code: '00000-00000' }), { status: 429, code: 'rate_limited' }, limited);
     expectRateLimited(res, 30, 'enroll 429');
     // Even a genuine code is refused now, and stays unused.
-    const { code } = await createEnrollmentCode(limited.store, 'rally', 3_600_000);
+    const { code } = await createEnrollmentCode(limited.store, 'rally', 3_600_000, 'test');
     const again = await hostile('live code while limited', postEnroll({ protocol: 1, code }), { status: 429, code: 'rate_limited' }, limited);
     expectRateLimited(again.res, 30, 'enroll 429 live');
   });

@@ -358,7 +358,8 @@ describe('npm run cli -- export', () => {
       return name.startsWith('=') ? `'${name}` : name;
     }));
     expect(handin.map((r) => r['Country code'])).toEqual(inOrder.map((r) => (r.payload as PlainPayload).signer.country));
-    expect(handin.find((r) => r.Name === 'Zoë Ørsted-Núñez')).toEqual({ 'No.': '1', Name: 'Zoë Ørsted-Núñez', Country: 'France', 'Country code': 'FR', 'Date signed': '2026-11-24', Signature: 'drawn' });
+    expect(handin.find((r) => r.Name === 'Zoë Ørsted-Núñez')).toEqual({ 'No.': '1', Name: 'Zoë Ørsted-Núñez', Country: 'France', 'Country code': 'FR', 'Date signed': '2026-11-24', Signature: 'drawn', 'Signature ID': stored[0].id });
+    expect(handin.map((r) => r['Signature ID'])).toEqual(stored.map((r) => r.id));
     expect(handin.find((r) => r.Name === 'Ada Lovelace')?.Signature).toBe('typed');
     const raw = readFileSync(join(out, 'handin.csv'), 'utf8');
     expect(raw.charCodeAt(0)).toBe(0xfeff);
@@ -384,6 +385,7 @@ describe('npm run cli -- export', () => {
       Phone: "'+33 6 12 34 56 78", // a leading + is neutralised, as in every export
       Language: zoe.lang,
       'Date signed': '2026-11-24',
+      'Signature ID': zoe.id,
     });
     expect(contacts.find((c) => c.Email === 'amina@example.org')).toMatchObject({ Name: 'أمينة ديالو', Phone: "'+20 10 1234 5678", 'Country code': 'EG' });
     expect(contacts.find((c) => c.Email === 'formula@example.org')?.Name).toBe(`'=HYPERLINK("http://x")`);

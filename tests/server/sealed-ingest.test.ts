@@ -136,20 +136,20 @@ describe('sealing on the server', () => {
     const log = { device: 'device-test', entries: records.map((r, i) => ({ id: r.id, link: r.chain!.link, ...(i === 4 && { erased: true as const }) })) };
     const file = (rs: SignatureRecord[]) => JSON.stringify({ format: 'fieldsign-transfer', version: 1, deviceId: 'device-test', exportedAt: new Date().toISOString(), records: rs, chains: [log] });
     const store = new SqliteStore(':memory:');
-    const first = await importTransferFile(store, file(records.slice(0, 4)));
+    const first = await importTransferFile(store, file(records.slice(0, 4)), 'test');
     expect(first.accepted).toBe(4);
     expect(first.chains).toEqual([{ device: 'device-test', entries: 5, verdict: { ok: true, erased: [{ index: 4, id: records[4].id, kind: 'erased' }] } }]);
     expect(describeChainCheck(first.chains[0])).toBe('Chain of tablet device-test: 5 records, intact; 1 erased on the tablet before they were sent.');
 
     // A record deleted on a data-subject request keeps its place (S20): told apart, not missing.
     await store.deleteSignature(records[2].id, new Date().toISOString());
-    const second = await importTransferFile(store, file(records.slice(0, 4)));
+    const second = await importTransferFile(store, file(records.slice(0, 4)), 'test');
     expect(second.chains[0].verdict).toEqual({ ok: true, erased: [{ index: 2, id: records[2].id, kind: 'deleted' }, { index: 4, id: records[4].id, kind: 'erased' }] });
     expect(describeChainCheck(second.chains[0])).toBe('Chain of tablet device-test: 5 records, intact; 1 erased on the tablet before they were sent; 1 deleted on a data-subject request.');
 
     // A record removed behind the server's back is reported, by its place in the chain.
     (store as unknown as { db: DatabaseSync }).db.prepare('DELETE FROM signatures WHERE id = ?').run(records[1].id);
-    const third = await importTransferFile(store, file([]));
+    const third = await importTransferFile(store, file([]), 'test');
     expect(third.chains[0].verdict).toMatchObject({ ok: false, problems: [{ index: 1, id: records[1].id, kind: 'missing' }, { kind: 'deleted' }, { kind: 'erased' }] });
     expect(describeChainCheck(third.chains[0])).toMatch(/NOT intact: 1 missing \(#1 /);
   });

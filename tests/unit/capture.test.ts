@@ -121,12 +121,22 @@ describe('the device hash chain', () => {
     expect((await chainHead(db, 'device-test'))?.link).toBe(stored[4].chain?.link);
   });
 
-  it('keeps one unbroken chain when captures race (two tabs)', async () => {
-    const stored = await Promise.all(Array.from({ length: 12 }, () => capture(db, record(), DEFAULT_CAMPAIGN)));
-    expect(stored.map((r) => r.chain!.seq).sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
-    const [log] = await chainLogs(db);
-    expect(log.entries).toHaveLength(12);
-    expect(await verifyChain(await allPending(db), log)).toEqual({ ok: true });
+  it('keeps one unbroken chain when two tabs capture at the same moment, each through its own connection', async () => {
+    // Two tabs are two connections to the same IndexedDB database, each with its own Dexie.
+    const tabs = [db, new FieldsignDB(db.name)];
+    try {
+      const stored = await Promise.all(Array.from({ length: 12 }, (_, i) => capture(tabs[i % 2], record(), DEFAULT_CAMPAIGN)));
+      expect(stored.map((r) => r.chain!.seq).sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
+      // Both tabs wrote: the race was real, not one tab taking turns with itself.
+      expect(new Set(stored.filter((_, i) => i % 2 === 1).map((r) => r.id)).size).toBe(6);
+      for (const tab of tabs) {
+        const [log] = await chainLogs(tab);
+        expect(log.entries).toHaveLength(12);
+        expect(await verifyChain(await allPending(tab), log)).toEqual({ ok: true });
+      }
+    } finally {
+      tabs[1].close();
+    }
   });
 
   it('finds a record removed from the queue, and one altered in it', async () => {

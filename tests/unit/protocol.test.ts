@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { SignerSchema, SignatureRecordSchema } from '../../src/shared/protocol.ts';
 import { makeRecord } from '../helpers/records.ts';
+import { sealIfRequired } from '../../src/db/capture.ts';
+import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
+import type { Campaign } from '../../src/shared/campaign.ts';
+import { keyIdOf, SEAL_ALG } from '../../src/shared/seal.ts';
+import { sealingIssue } from '../../server/ingest.ts';
 
 const signer = { name: 'Amina Diallo', email: 'amina@example.org', country: 'SN', optIn: false };
 
@@ -52,10 +57,25 @@ describe('signature record schema', () => {
     expect(z.safeParse(SignatureRecordSchema, { ...record, payload: { kind: 'png', data: 'x' } }).success).toBe(false);
   });
 
-  it('leaves room for a sealed payload in place of plaintext signer data', () => {
+  it('S22: carries a payload sealed on the tablet in place of the signer data; one no key could open passes the schema but not ingestion', async () => {
+    const pair = await crypto.subtle.generateKey(
+      { name: 'RSA-OAEP', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
+      true,
+      ['wrapKey', 'unwrapKey'],
+    );
+    const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
+    const campaign: Campaign = { ...DEFAULT_CAMPAIGN, sealing: { alg: SEAL_ALG, keyId: await keyIdOf(jwk), publicKeyJwk: { kty: 'RSA', n: jwk.n!, e: jwk.e! }, countryInClear: false } };
     const record = makeRecord();
-    const sealed = { ...record, payload: { kind: 'sealed', alg: 'A256GCM+RSA-OAEP-256', keyId: 'k1', wrappedKey: 'abc', iv: 'def', ciphertext: 'ghi' } };
-    expect(z.safeParse(SignatureRecordSchema, sealed).success).toBe(true);
+    const sealed = await sealIfRequired(record, campaign);
+    expect(sealed.payload.kind).toBe('sealed');
+    expect(JSON.stringify(sealed)).not.toContain(record.payload.kind === 'plain' ? record.payload.signer.email : '?');
+    expect(z.parse(SignatureRecordSchema, sealed)).toEqual(sealed);
+    expect(sealingIssue(sealed)).toBeUndefined();
+
+    // The schema only checks the shape; the server refuses what no coordinator key could open.
+    const bogus = { ...sealed, payload: { kind: 'sealed' as const, alg: SEAL_ALG, keyId: 'k1', wrappedKey: 'abc', iv: 'def', ciphertext: 'ghi' } };
+    expect(z.safeParse(SignatureRecordSchema, bogus).success).toBe(true);
+    expect(sealingIssue(bogus)).toBe('The sealed payload does not name a valid coordinator key id.');
   });
 
   it('accepts a capture time with any offset, even a wildly wrong clock', () => {
