@@ -60,6 +60,34 @@ function codePoints(text: string): number[] {
   return out;
 }
 
+/** A shaped run's clusters: glyphs [from, to) for the characters `chars`. */
+interface GlyphCluster {
+  from: number;
+  to: number;
+  chars: string;
+  points: number[];
+}
+const clusterCache = new WeakMap<Shaped, GlyphCluster[]>();
+
+/** The clusters of a shaped run, in visual order; each one's characters run to the next cluster's start, in logical order. */
+function clustersOf(shaped: Shaped, text: string): GlyphCluster[] {
+  let clusters = clusterCache.get(shaped);
+  if (clusters) return clusters;
+  const { glyphs } = shaped;
+  const starts = [...new Set(glyphs.map((g) => g.cluster))].sort((a, b) => a - b);
+  const endOf = new Map(starts.map((s, i) => [s, starts[i + 1] ?? text.length]));
+  clusters = [];
+  for (let i = 0; i < glyphs.length; ) {
+    let j = i;
+    while (j < glyphs.length && glyphs[j].cluster === glyphs[i].cluster) j++;
+    const chars = text.slice(glyphs[i].cluster, endOf.get(glyphs[i].cluster));
+    clusters.push({ from: i, to: j, chars, points: codePoints(chars) });
+    i = j;
+  }
+  clusterCache.set(shaped, clusters);
+  return clusters;
+}
+
 /** Draws glyph runs into one document, keeping its fonts' ToUnicode maps consistent. */
 export class GlyphWriter {
   readonly #doc: PDFKit.PDFDocument;
@@ -162,16 +190,9 @@ export class GlyphWriter {
     const scale = size / face.unitsPerEm;
     const toPdfWidth = 1000 / face.unitsPerEm;
 
-    // Each cluster's characters: from its start to the next cluster's start, in logical order.
-    const starts = [...new Set(glyphs.map((g) => g.cluster))].sort((a, b) => a - b);
-    const endOf = new Map(starts.map((s, i) => [s, starts[i + 1] ?? text.length]));
-    type Cluster = { from: number; to: number; chars: string; oneToOne: boolean };
-    const clusters: Cluster[] = [];
-    for (let i = 0; i < glyphs.length; ) {
-      let j = i;
-      while (j < glyphs.length && glyphs[j].cluster === glyphs[i].cluster) j++;
-      const chars = text.slice(glyphs[i].cluster, endOf.get(glyphs[i].cluster));
-      const points = codePoints(chars);
+    const clusters: Array<GlyphCluster & { oneToOne: boolean }> = [];
+    for (const group of clustersOf(shaped, text)) {
+      const { from: i, to: j, points } = group;
       let oneToOne = j - i === 1 && points.length === 1;
       if (oneToOne) {
         // One glyph for one character: its ToUnicode entry says so, unless it already says otherwise.
@@ -183,14 +204,13 @@ export class GlyphWriter {
           guessed.delete(gid);
         }
       }
-      clusters.push({ from: i, to: j, chars, oneToOne });
-      i = j;
+      clusters.push({ ...group, oneToOne });
     }
     // Every glyph's subset id, place and width; a ToUnicode guess for glyphs not mapped yet.
     const placed: Placed[] = [];
     let pen = x;
     for (const cluster of clusters) {
-      const points = codePoints(cluster.chars);
+      const points = cluster.points;
       for (let k = cluster.from; k < cluster.to; k++) {
         const glyph = glyphs[k];
         const gid = font.subset.includeGlyph(glyph.id);
