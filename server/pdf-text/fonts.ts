@@ -40,11 +40,12 @@ export const FAMILIES = {
   tc: { pkg: '@fontsource/noto-sans-tc', subsets: /^\d+$/ }, // traditional forms
   jp: { pkg: '@fontsource/noto-sans-jp', subsets: /^\d+$/ },
   kr: { pkg: '@fontsource/noto-sans-kr', subsets: /^\d+$/ },
+  emoji: { pkg: '@fontsource/noto-emoji', subsets: /^\d+$/ }, // monochrome, as the sheets are printed
 } as const;
 export type FamilyId = keyof typeof FAMILIES;
 
 /** Tried in this order when a character's own script has no font that draws it. */
-export const FALLBACK_ORDER: readonly FamilyId[] = ['sans', 'arabic', 'hebrew', 'devanagari', 'bengali', 'tamil', 'thai', 'ethiopic', 'sc', 'tc', 'jp', 'kr'];
+export const FALLBACK_ORDER: readonly FamilyId[] = ['sans', 'arabic', 'hebrew', 'devanagari', 'bengali', 'tamil', 'thai', 'ethiopic', 'sc', 'tc', 'jp', 'kr', 'emoji'];
 
 /** One loaded subset of one family in one weight and style. */
 export interface Face {

@@ -58,6 +58,8 @@ const SCRIPT_FAMILIES: Array<[RegExp, FamilyId[] | 'han']> = [
   [/[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]/u, ['sans']],
 ];
 const NEUTRAL = /^[\p{Script=Common}\p{Script=Inherited}]$/u;
+/** An emoji: shown as one by default, or asked to be by U+FE0F, or a flag (© and ™ are not). */
+const EMOJI = /[\p{Emoji_Presentation}\p{Regional_Indicator}\uFE0F]/u;
 const IGNORABLE = /^\p{Default_Ignorable_Code_Point}$/u;
 const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
 const HANGUL = /\p{Script=Hangul}/u;
@@ -86,6 +88,7 @@ function classify(ch: string): FamilyId[] | 'han' | 'neutral' {
 
 /** The families to try for a cluster, its script's first; undefined for a neutral cluster. */
 function familiesFor(cluster: string, han: () => FamilyId[]): FamilyId[] | undefined {
+  if (EMOJI.test(cluster)) return ['emoji'];
   for (const ch of cluster) {
     const families = classify(ch);
     if (families === 'neutral') continue;

@@ -25,6 +25,8 @@ describe('PDF text: fonts', () => {
     expect(layout('José محمد')).toEqual([[{ text: 'José ', family: 'sans' }, { text: 'محمد', family: 'arabic' }]]);
     expect(layout('श्रीनिवास रामानुजन')).toEqual([[{ text: 'श्रीनिवास रामानुजन', family: 'devanagari' }]]);
     expect(layout('ኃይለ ሥላሴ')).toEqual([[{ text: 'ኃይለ ሥላሴ', family: 'ethiopic' }]]);
+    expect(layout('Ana 😀🎉')).toEqual([[{ text: 'Ana ', family: 'sans' }, { text: '😀🎉', family: 'emoji' }]]);
+    expect(layout('© Zoë™')).toEqual([[{ text: '© Zoë™', family: 'sans' }]]); // text symbols, not emoji
   });
 
   it('draws Han characters in the forms of the text around them, or of the signer’s country', () => {
@@ -38,7 +40,7 @@ describe('PDF text: fonts', () => {
   });
 
   it('finds a font for every character of every script it promises, and says what it cannot draw', () => {
-    for (const name of ['Zoë Ørsted', 'Ωμέγα', 'Анна', 'علی رضایی', 'דוד', 'রবীন্দ্রনাথ', 'சுப்பிரமணிய', 'น้ำฝน', 'ኃይለ', '李小龙', '張學友', 'さくら', '김민준']) {
+    for (const name of ['Zoë Ørsted', 'Ωμέγα', 'Анна', 'علی رضایی', 'דוד', 'রবীন্দ্রনাথ', 'சுப்பிரமணிய', 'น้ำฝน', 'ኃይለ', '李小龙', '張學友', 'さくら', '김민준', 'Jo ❤️ 🇫🇷']) {
       expect(pdfText.measure(name, 400, { size: 9 }).paragraph.missing, name).toEqual([]);
     }
     // Egyptian hieroglyphs: no font of ours. The character is reported, not silently dropped.
