@@ -53,6 +53,7 @@ function textString(text: string): string {
   return `${out}>`;
 }
 
+/** The code points of a string (one per character, astral ones whole). */
 function codePoints(text: string): number[] {
   if (text.length === 1) return [text.charCodeAt(0)];
   const out: number[] = [];
