@@ -18,7 +18,6 @@
  * read here: they are marked in the hand-in list and the PDF ("open them with the key"), and
  * left out of the contacts. The console opens them in the browser with the coordinator's key.
  */
-import { existsSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { Transform, type Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
@@ -30,6 +29,7 @@ import { decodeInk, type Ink } from '../../src/shared/ink.ts';
 import { CONTACT_COLUMNS, contactRow, countryName, dateSigned, HANDIN_COLUMNS, handinRow, type RowSource } from '../../src/shared/signer-rows.ts';
 import type { Store, StoredSignature } from '../store/store.ts';
 import { signatureSvg } from './signature-svg.ts';
+import { createPdfText, languageOfRegion, normalizeText, type PdfText } from '../pdf-text/pdf-text.ts';
 
 export type CsvKind = 'handin' | 'contacts';
 
@@ -242,38 +242,10 @@ export async function writeSvgZip(rows: AsyncIterable<RowSource & { id: string }
 // ---------------------------------------------------------------------------------------
 
 /**
- * Fonts. pdfkit's built-in Helvetica only covers Latin-1, so names in Arabic, Cyrillic,
- * Greek… would come out as garbage. DejaVu (Debian fonts-dejavu-core) covers those scripts
- * (not CJK); it is embedded, subset, when present. Without it we fall back to Helvetica and
- * replace what it cannot show with '?'.
+ * Text. Names come in every script, so all text is set by server/pdf-text (Noto fonts from
+ * our own install, HarfBuzz shaping, the bidi algorithm, fallback from font to font, wrapping
+ * inside the column), not by pdfkit's text(), which knows neither bidi nor font fallback.
  */
-const DEJAVU = '/usr/share/fonts/truetype/dejavu/';
-interface PdfFonts {
-  regular: string;
-  bold: string;
-  italic: string;
-  /** Whether the fonts are Unicode TrueType fonts (else standard WinAnsi fonts). */
-  unicode: boolean;
-}
-let fontsCache: PdfFonts | undefined;
-function pdfFonts(): PdfFonts {
-  if (fontsCache) return fontsCache;
-  const file = (name: string) => (existsSync(DEJAVU + name) ? DEJAVU + name : undefined);
-  const regular = file('DejaVuSans.ttf');
-  const bold = file('DejaVuSans-Bold.ttf');
-  const italic = file('DejaVuSerif-Italic.ttf') ?? file('DejaVuSans-Oblique.ttf');
-  fontsCache =
-    regular && bold && italic
-      ? { regular, bold, italic, unicode: true }
-      : { regular: 'Helvetica', bold: 'Helvetica-Bold', italic: 'Times-Italic', unicode: false };
-  return fontsCache;
-}
-
-/** Characters the standard (WinAnsi) fonts can draw. */
-const NOT_WINANSI = /[^\u0020-\u007e\u00a0-\u00ff\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u20ac\u2122]/gu;
-// Control characters (a stored name should hold none, but imports are old data).
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
-
 const PAGE = { width: 595.28, height: 841.89 }; // A4 in points
 const MARGIN = 36;
 const CONTENT_W = PAGE.width - 2 * MARGIN;
@@ -297,22 +269,6 @@ async function pdfBackpressure(doc: PDFKit.PDFDocument, res: Writable): Promise<
     else await new Promise((resolve) => setImmediate(resolve));
   }
   if (res.destroyed) throw new ExportAborted();
-}
-
-/** Pages between resets of pdfkit's word-layout cache. */
-const LAYOUT_CACHE_PAGES = 100;
-
-/**
- * pdfkit caches the layout of every distinct word it sets in an embedded font, for the whole
- * document: with 100,000 names, row numbers and dates, that cache grows without bound
- * (about 15 KB a page). Turning it off (`fontLayoutCache: false`) doubles the run time, as
- * the header is set again on every page; so we keep it and empty it every few pages.
- * `layoutCache` is pdfkit's own field (EmbeddedFont); if a release renames it, this does
- * nothing and only the memory bound is lost.
- */
-function forgetLayouts(doc: PDFKit.PDFDocument): void {
-  const font = (doc as unknown as { _font?: { layoutCache?: object } })._font;
-  if (font?.layoutCache) font.layoutCache = Object.create(null);
 }
 
 /**
@@ -405,121 +361,102 @@ export async function writePdfExport(store: Store, res: ServerResponse, campaign
  */
 export async function writePdf(rows: AsyncIterable<RowSource>, res: Writable, campaign: Campaign, total: number): Promise<void> {
   const text = campaignText(campaign, campaign.defaultLanguage);
-  const fonts = pdfFonts();
-  const clean = (s: string) => {
-    const t = s.replace(CONTROL, ' ');
-    return fonts.unicode ? t : t.replace(NOT_WINANSI, '?');
-  };
+  const lang = campaign.defaultLanguage;
 
   const doc = new PDFDocument({
     size: 'A4',
     autoFirstPage: false,
     margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
-    info: { Title: clean(text.title), Subject: 'Petition signatures for hand-in', Creator: 'Fieldsign' },
+    info: { Title: normalizeText(text.title), Subject: 'Petition signatures for hand-in', Creator: 'Fieldsign' },
   });
-  doc.registerFont('regular', fonts.regular);
-  doc.registerFont('bold', fonts.bold);
-  doc.registerFont('italic', fonts.italic);
+  const pdf: PdfText = await createPdfText(doc);
   // Settles (never rejects, so it cannot go unhandled) when the response is done or broken.
   const sent = pipeline(doc, coalesce(), res).then(
     () => undefined,
     (error: unknown) => error,
   );
 
-  const title = clean(text.title);
-  const demands = text.demands.map((d, i) => `${i + 1}. ${clean(d)}`);
+  const demands = text.demands.map((d, i) => `${i + 1}. ${d}`);
   const totalLine = `${total.toLocaleString('en')} signature${total === 1 ? '' : 's'} in total`;
+  const GREY = '#555555';
   let page = 0;
   let y = 0;
-  /** Text confined to a box: wraps inside it, ends in an ellipsis, never starts a new page. */
-  const cell = (value: string, x: number, top: number, width: number, height: number, options: PDFKit.Mixins.TextOptions = {}) =>
-    doc.text(value, x, top, { width, height, ellipsis: true, lineGap: 0, ...options });
 
   const newPage = () => {
     doc.addPage();
     page++;
-    if (page % LAYOUT_CACHE_PAGES === 0) for (const font of ['regular', 'bold', 'italic']) forgetLayouts(doc.font(font));
     y = MARGIN;
-    doc.fillColor('#000000').font('bold').fontSize(11).text(title, MARGIN, y, { width: CONTENT_W });
-    y = doc.y + 3;
-    doc.font('regular').fontSize(7);
-    for (const demand of demands) {
-      doc.text(demand, MARGIN, y, { width: CONTENT_W, lineGap: 0.5 });
-      y = doc.y + 1.5;
-    }
+    y += pdf.write(text.title, MARGIN, y, CONTENT_W, { size: 11, bold: true, lang }) + 3;
+    for (const demand of demands) y += pdf.write(demand, MARGIN, y, CONTENT_W, { size: 7, leading: 1.35, lang }) + 1.5;
     y += 3;
-    doc.font('bold').fontSize(8);
-    cell(totalLine, MARGIN, y, CONTENT_W / 2, 11);
-    cell(`Page ${page}`, MARGIN + CONTENT_W / 2, y, CONTENT_W / 2, 11, { align: 'right' });
+    pdf.write(totalLine, MARGIN, y, CONTENT_W / 2, { size: 8, bold: true });
+    pdf.write(`Page ${page}`, MARGIN + CONTENT_W / 2, y, CONTENT_W / 2, { size: 8, bold: true, align: 'end' });
     y += 14;
     // Column heads.
     doc.moveTo(MARGIN, y).lineTo(MARGIN + CONTENT_W, y).lineWidth(0.8).stroke('#000000');
     y += 4;
     let x = MARGIN;
     for (const [label, w] of [['No.', COLS.no], ['Name', COLS.name], ['Country', COLS.country], ['Date signed', COLS.date], ['Signature', SIG_W]] as const) {
-      cell(label, x + PAD, y, w - 2 * PAD, 11);
+      pdf.write(label, x + PAD, y, w - 2 * PAD, { size: 8, bold: true });
       x += w;
     }
     y += 12;
     doc.moveTo(MARGIN, y).lineTo(MARGIN + CONTENT_W, y).lineWidth(0.8).stroke('#000000');
     // Footer, below the bottom margin.
-    doc.font('regular').fontSize(7).fillColor('#555555');
-    cell(`Page ${page}`, MARGIN, PAGE.height - MARGIN + 12, CONTENT_W, 10, { align: 'center' });
-    doc.fillColor('#000000');
+    pdf.write(`Page ${page}`, MARGIN, PAGE.height - MARGIN + 12, CONTENT_W, { size: 7, color: GREY, align: 'center' });
   };
 
   const bottom = PAGE.height - MARGIN;
-  const inner = ROW_H - 2 * PAD;
+  const nameW = COLS.name - 2 * PAD;
+  const countryW = COLS.country - 2 * PAD;
+  const sigW = SIG_W - 2 * PAD;
   let number = 0;
   let sealed = 0;
   try {
     for await (const row of rows) {
       if (number >= total) break;
       number++;
-      if (page === 0 || y + ROW_H > bottom) {
+      const p = row.record.payload;
+      // A row is as tall as its longest name or country needs: nothing is cut off or runs into the next column.
+      const region = p.kind === 'plain' ? p.signer.country : undefined;
+      const nameStyle = { size: 9, lang: languageOfRegion(region) };
+      const name = p.kind === 'plain' ? pdf.measure(p.signer.name, nameW, nameStyle) : pdf.measure('(sealed signature: encrypted, not readable here)', nameW + COLS.country, { size: 9, italic: true, color: GREY });
+      const country = pdf.measure(region ? `${countryName(region)} (${region})` : '', countryW, { size: 8 });
+      const typed = p.kind === 'plain' && !p.ink && p.typed ? pdf.measure(p.typed.name, sigW, { size: 13, italic: true, lang: nameStyle.lang }) : undefined;
+      const rowH = Math.max(ROW_H, name.height + 2 * PAD, country.height + 2 * PAD, typed ? typed.height + 21 : 0);
+      if (page === 0 || y + rowH > bottom) {
         if (page > 0) await pdfBackpressure(doc, res);
         newPage();
       }
-      const p = row.record.payload;
       const top = y + PAD;
       let x = MARGIN;
-      doc.fillColor('#000000').font('regular').fontSize(8);
-      cell(String(number), x + PAD, top, COLS.no - 2 * PAD, 11);
+      pdf.write(String(number), x + PAD, top, COLS.no - 2 * PAD, { size: 8 });
       x += COLS.no;
+      pdf.draw(name, x + PAD, top);
       if (p.kind === 'plain') {
-        doc.fontSize(9);
-        cell(clean(p.signer.name), x + PAD, top, COLS.name - 2 * PAD, inner);
         x += COLS.name;
-        const code = p.signer.country;
-        doc.fontSize(8);
-        cell(code ? `${clean(countryName(code))} (${code})` : '', x + PAD, top, COLS.country - 2 * PAD, inner);
+        pdf.draw(country, x + PAD, top);
         x += COLS.country;
-        cell(dateSigned(row), x + PAD, top, COLS.date - 2 * PAD, 11);
+        pdf.write(dateSigned(row), x + PAD, top, COLS.date - 2 * PAD, { size: 8 });
         x += COLS.date;
         if (p.ink) {
           let ink: Ink | undefined;
           try {
             ink = decodeInk(p.ink);
           } catch {
-            doc.fillColor('#555555');
-            cell('(signature unreadable)', x + PAD, top, SIG_W - 2 * PAD, 11);
+            pdf.write('(signature unreadable)', x + PAD, top, sigW, { size: 8, color: GREY });
           }
-          if (ink) drawInk(doc, ink, x + PAD, y + 2, SIG_W - 2 * PAD, ROW_H - 4);
-        } else if (p.typed) {
-          doc.font('italic').fontSize(13);
-          cell(clean(p.typed.name), x + PAD, y + 9, SIG_W - 2 * PAD, 17);
-          doc.font('regular').fontSize(5.5).fillColor('#555555');
-          cell('typed, with attestation', x + PAD, y + ROW_H - 10, SIG_W - 2 * PAD, 8);
+          if (ink) drawInk(doc, ink, x + PAD, y + 2, sigW, ROW_H - 4);
+        } else if (typed) {
+          pdf.draw(typed, x + PAD, y + 6);
+          pdf.write('typed, with attestation', x + PAD, y + rowH - 10, sigW, { size: 5.5, color: GREY });
         }
       } else {
         sealed++;
-        doc.fillColor('#555555').font('italic').fontSize(9);
-        cell('(sealed signature: encrypted, not readable here)', x + PAD, top, COLS.name + COLS.country - 2 * PAD, 12);
         x += COLS.name + COLS.country;
-        doc.font('regular').fontSize(8);
-        cell(dateSigned(row), x + PAD, top, COLS.date - 2 * PAD, 11);
+        pdf.write(dateSigned(row), x + PAD, top, COLS.date - 2 * PAD, { size: 8 });
       }
-      y += ROW_H;
+      y += rowH;
       doc.moveTo(MARGIN, y).lineTo(MARGIN + CONTENT_W, y).lineWidth(0.4).stroke(RULE_COLOR);
     }
     const listPages = page;
@@ -531,8 +468,7 @@ export async function writePdf(rows: AsyncIterable<RowSource>, res: Writable, ca
           (sealed
             ? `, of which ${sealed.toLocaleString('en')} sealed (encrypted, not readable here: open them with the coordinator's key in the console, or with "npm run cli -- export").`
             : '.');
-    doc.fillColor('#000000').font('bold').fontSize(9);
-    cell(end, MARGIN, y + 12, CONTENT_W, 36);
+    pdf.write(end, MARGIN, y + 12, CONTENT_W, { size: 9, bold: true });
     doc.end();
     const error = await sent;
     if (error) throw error;

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -101,7 +101,17 @@ async function login(): Promise<string> {
 }
 
 async function download(path: string, session = cookie): Promise<{ res: Response; body: Buffer }> {
-  const res = await fetch(`${server.url}/api/console/export/${path}`, { headers: { cookie: session } });
+  const get = () => fetch(`${server.url}/api/console/export/${path}`, { headers: { cookie: session } });
+  let res: Response;
+  try {
+    res = await get();
+  } catch (error) {
+    // A test that blocks the event loop for seconds (the ZIP64 one) leaves keep-alive sockets
+    // that the server closes as soon as it runs again; fetch may have picked one. Ask again, as
+    // a browser does for a GET on a connection closed under it.
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
+    res = await get();
+  }
   return { res, body: Buffer.from(await res.arrayBuffer()) };
 }
 
@@ -358,10 +368,8 @@ describe('exports: PDF hand-in sheets', () => {
     // No contact data on the hand-in sheets.
     expect(text).not.toContain('@example.org');
     expect(text).not.toContain('7946');
-    // Arabic needs the DejaVu font (Debian fonts-dejavu-core); without it the text falls back to '?'.
-    const noBidi = text.replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
-    if (existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf')) expect(noBidi).toContain('أمينة');
-    else expect(noBidi).toContain('?????');
+    // Arabic in the fonts the product ships, on any server (tests/server/pdf-scripts.test.ts covers every script).
+    expect(text.replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')).toContain('أمينة');
     // Every page carries the header and its number.
     const pages = text.split('\f').filter((p) => p.trim());
     expect(pages.length).toBeGreaterThanOrEqual(2);

@@ -404,6 +404,8 @@ describe('npm run cli -- export', () => {
     const text = pdftotext(join(out, 'handin.pdf'));
     expect(text).toContain('Zoë Ørsted-Núñez');
     expect(text).toContain('Mamadou Sarr');
+    // Right to left and joined, in the fonts the product ships (pdftotext gives it back in logical order).
+    expect(text.replace(/[\u200e\u200f\u202a-\u202e]/g, '')).toContain('أمينة ديالو');
     expect(text.replace(/\s+/g, ' ')).toContain('End of list: 9 signatures on 1 page.');
     expect(text).not.toContain('sealed');
 
