@@ -145,8 +145,13 @@ function download(name: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-boot().catch((error: unknown) => {
-  const root = document.getElementById('app')!;
-  root.textContent = i18nFor('en').t('startFailed', { reason: (error as Error)?.message ?? String(error) });
-  root.setAttribute('role', 'alert');
-});
+// The browser check (src/browser-check) ran first: on a browser it found too old it already
+// shows why, and nothing may be stored. Otherwise it now knows the kiosk's modules parsed.
+if (!document.documentElement.hasAttribute('data-unsupported-browser')) {
+  document.documentElement.setAttribute('data-kiosk-started', '');
+  boot().catch((error: unknown) => {
+    const root = document.getElementById('app')!;
+    root.textContent = i18nFor('en').t('startFailed', { reason: (error as Error)?.message ?? String(error) });
+    root.setAttribute('role', 'alert');
+  });
+}
