@@ -8,10 +8,12 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { OutboxRow } from '../db/db.ts';
+import type { Persistence } from '../db/storage-persistence.ts';
 import type { SyncStatus } from '../sync/engine.ts';
 import { EraseDialog } from './EraseDialog.tsx';
 import { useI18n } from './i18n/index.ts';
 import { PROBLEM_KEYS } from './SyncStatusBar.tsx';
+import { StoragePersistence } from './StoragePersistence.tsx';
 import { FileText, WipeDialog } from './WipeDialog.tsx';
 
 /** Facts the screen loads when it opens. */
@@ -20,7 +22,7 @@ export interface VolunteerFacts {
   volunteerName: string;
   syncedToday: number;
   storage?: { usage: number; quota: number };
-  persisted?: boolean;
+  persistence: Persistence;
   /** When the server said this tablet is revoked (ms); absent while it is not. */
   revokedAt?: number;
   /** Signatures exported from this tablet after its revocation, then wiped from it. */
@@ -37,6 +39,7 @@ interface Props {
   status: SyncStatus;
   load: () => Promise<VolunteerFacts>;
   setVolunteerName: (name: string) => Promise<void>;
+  requestPersistence: () => Promise<Persistence>;
   syncNow: () => Promise<void>;
   exportPending: () => Promise<number>;
   /** Revoked tablet: the volunteer confirmed the file written at `exportAt` is saved; resolves with how many were wiped. */
@@ -167,7 +170,7 @@ export function VolunteerScreen(props: Props) {
 
         <h2>{t('storageHeading')}</h2>
         <p>{facts?.storage ? t('storageUsed', { used: bytes(facts.storage.usage), quota: bytes(facts.storage.quota) }) : t('storageUnknown')}</p>
-        <p class={facts?.persisted ? '' : 'warn-text'}>{facts?.persisted ? t('storagePersistent') : t('storageNotPersistent')}</p>
+        <StoragePersistence persistence={facts?.persistence} ask={props.requestPersistence} onAnswer={reload} />
 
         <h2>{t('tabletHeading')}</h2>
         <dl class="summary">

@@ -170,6 +170,7 @@ export const ar: Catalog = {
   iosStepShare: 'اضغط زر المشاركة (المربع الذي يخرج منه سهم).',
   iosStepAdd: 'اختر «إضافة إلى الشاشة الرئيسية»، ثم «إضافة».',
   iosStepOpen: 'افتح Fieldsign من الشاشة الرئيسية وسجّل الجهاز هناك بالرمز نفسه.',
+  iosTabCode: 'الرمز الوارد في الرابط، لكتابته في التطبيق: {code}',
   reenrollNeeded: 'يجب إعادة تسجيل هذا الجهاز اللوحي قبل أن يتمكن من إرسال التوقيعات. ما زال التوقيع ممكنًا، ولن يضيع شيء.',
   // Quick delete (volunteer screen, danger section)
   eraseHeading: 'مسح التوقيعات من هذا الجهاز اللوحي',

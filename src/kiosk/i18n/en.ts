@@ -139,6 +139,7 @@ export const en = {
   iosStepShare: 'Tap the Share button (the square with an arrow).',
   iosStepAdd: 'Choose “Add to Home Screen”, then Add.',
   iosStepOpen: 'Open Fieldsign from the Home Screen and enroll there, with the same code.',
+  iosTabCode: 'The code from the link, to type in the app: {code}',
   reenrollNeeded: 'This tablet must be enrolled again before it can send signatures. Signing still works; nothing is lost.',
   // Quick delete (volunteer screen, danger section)
   eraseHeading: 'Erase signatures on this tablet',

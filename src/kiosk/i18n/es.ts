@@ -147,6 +147,7 @@ export const es: Catalog = {
   iosStepShare: 'Toca el botón Compartir (el cuadrado con una flecha).',
   iosStepAdd: 'Elige «Añadir a pantalla de inicio» y luego Añadir.',
   iosStepOpen: 'Abre Fieldsign desde la pantalla de inicio y registra la tableta allí, con el mismo código.',
+  iosTabCode: 'El código del enlace, para escribirlo en la app: {code}',
   reenrollNeeded: 'Hay que volver a registrar esta tableta para que pueda enviar firmas. Se puede seguir firmando; no se pierde nada.',
   // Quick delete (volunteer screen, danger section)
   eraseHeading: 'Borrar las firmas de esta tableta',

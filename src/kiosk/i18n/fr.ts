@@ -147,6 +147,7 @@ export const fr: Catalog = {
   iosStepShare: 'Touchez le bouton Partager (le carré avec une flèche).',
   iosStepAdd: 'Choisissez « Sur l’écran d’accueil », puis Ajouter.',
   iosStepOpen: 'Ouvrez Fieldsign depuis l’écran d’accueil et inscrivez la tablette là, avec le même code.',
+  iosTabCode: 'Le code du lien, à taper dans l’app : {code}',
   reenrollNeeded: 'Cette tablette doit être réinscrite avant de pouvoir envoyer des signatures. On peut toujours signer ; rien n’est perdu.',
   // Quick delete (volunteer screen, danger section)
   eraseHeading: 'Effacer les signatures de cette tablette',
