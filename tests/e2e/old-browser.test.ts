@@ -4,29 +4,18 @@
  * start there: no database, no web storage, no service worker. Real Chromium, with a required
  * API removed before the app loads, or with a kiosk bundle it cannot parse.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import { SUPPORTED_SUMMARY } from '../../src/browser-check/supported-browsers.ts';
-import { startApp, type AppProcess } from '../helpers/app-process.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { appAndChromium } from '../helpers/fixtures.ts';
 import { screenshot, tabletStorage, tr } from '../helpers/kiosk-extra.ts';
 import { seriousAxeViolations } from '../helpers/axe.ts';
 
-let app: AppProcess;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await startApp();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const fixture = appAndChromium();
 
 /** A new tablet whose browser lacks what `removeApi` removes, before any page script runs. */
 async function oldTablet(removeApi: () => void, locale = 'en-GB'): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 700 }, locale });
+  const context = await fixture.browser.newContext({ viewport: { width: 1000, height: 700 }, locale });
   await context.addInitScript(removeApi);
   return { context, page: await context.newPage() };
 }
@@ -45,7 +34,7 @@ describe('a browser too old for the kiosk', () => {
     });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(app.url);
+    await page.goto(fixture.app.url);
     const t = tr('en');
     const alert = page.getByRole('alert');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(t('browserTooOldTitle'));
@@ -68,7 +57,7 @@ describe('a browser too old for the kiosk', () => {
     const { context, page } = await oldTablet(() => {
       Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true });
     }, 'fr-FR');
-    await page.goto(app.url);
+    await page.goto(fixture.app.url);
     const fr = tr('fr');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(fr('browserTooOldTitle'));
     expect(await page.getByRole('alert').textContent()).toContain(fr('browserTooOldBody', { browsers: SUPPORTED_SUMMARY }));
@@ -79,7 +68,7 @@ describe('a browser too old for the kiosk', () => {
     const arabic = await oldTablet(() => {
       Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true });
     }, 'ar-EG');
-    await arabic.page.goto(app.url);
+    await arabic.page.goto(fixture.app.url);
     await expect.poll(() => arabic.page.getByRole('heading', { level: 1 }).textContent()).toBe(tr('ar')('browserTooOldTitle'));
     expect(await arabic.page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(['ar', 'rtl']);
     await arabic.context.close();
@@ -87,13 +76,13 @@ describe('a browser too old for the kiosk', () => {
 
   it('whose JavaScript cannot parse the kiosk bundle: the same page, not a blank one', async () => {
     // Blocked service workers, so that the request for the bundle reaches the route below.
-    const context = await browser.newContext({ viewport: { width: 1000, height: 700 }, serviceWorkers: 'block' });
+    const context = await fixture.browser.newContext({ viewport: { width: 1000, height: 700 }, serviceWorkers: 'block' });
     const page = await context.newPage();
     // Stands for syntax newer than the browser knows: the entry module fails to parse.
     await page.route(/\/assets\/index-[\w-]+\.js$/, (route) =>
       route.fulfill({ status: 200, contentType: 'text/javascript', body: 'export const ready = class { static { this.x = ; } };' }),
     );
-    await page.goto(app.url);
+    await page.goto(fixture.app.url);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(tr('en')('browserTooOldTitle'));
     expect(await page.getByRole('alert').textContent()).toContain('Nothing was stored on this tablet.');
     await expectNothingStored(page);
@@ -101,9 +90,9 @@ describe('a browser too old for the kiosk', () => {
   }, 60_000);
 
   it('a supported browser passes the check: the kiosk starts as usual', async () => {
-    const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+    const context = await fixture.browser.newContext({ viewport: { width: 1000, height: 700 } });
     const page = await context.newPage();
-    await page.goto(app.url);
+    await page.goto(fixture.app.url);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(tr('en')('enrollHeading'));
     expect(await page.evaluate(() => [document.documentElement.hasAttribute('data-unsupported-browser'), document.documentElement.hasAttribute('data-kiosk-started')])).toEqual([false, true]);
     await context.close();

@@ -5,25 +5,14 @@
  * whether it was granted. Real Chromium, with the browser's answers scripted (its own depend
  * on heuristics), counting every call of navigator.storage.persist().
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startApp, type AppProcess } from '../helpers/app-process.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { appAndChromium } from '../helpers/fixtures.ts';
 import { enrolledKiosk, screenshot, tr } from '../helpers/kiosk-extra.ts';
 import { openVolunteer } from '../helpers/kiosk.ts';
 
-let app: AppProcess;
-let browser: Browser;
+const fixture = appAndChromium();
 const t = tr('en');
-
-beforeAll(async () => {
-  app = await startApp();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
 
 /**
  * Before any page script: persist() answers `answers` in turn (then false), counting its calls
@@ -51,7 +40,7 @@ const persistCalls = (page: Page) => page.evaluate(() => (window as unknown as {
 describe('persistent storage is asked for by a volunteer, never at startup', () => {
   it('not at startup, once at enrollment, then from the volunteer screen, which shows the answer', async () => {
     let enrollScreenCalls = -1;
-    const { context, page } = await enrolledKiosk(browser, app, 'Persistence rally', {
+    const { context, page } = await enrolledKiosk(fixture.browser, fixture.app, 'Persistence rally', {
       setup: (c) => scriptPersistence(c, [false, true]),
       beforeEnroll: async (p) => {
         // The enrollment screen says why enrolling asks the browser.
@@ -91,7 +80,7 @@ describe('persistent storage is asked for by a volunteer, never at startup', () 
   }, 90_000);
 
   it('a refusal from the volunteer screen says so, and the button stays for another try', async () => {
-    const { context, page } = await enrolledKiosk(browser, app, 'Refusing browser', { setup: (c) => scriptPersistence(c, [false, false]) });
+    const { context, page } = await enrolledKiosk(fixture.browser, fixture.app, 'Refusing browser', { setup: (c) => scriptPersistence(c, [false, false]) });
     await openVolunteer(page);
     await page.getByRole('button', { name: t('persistAsk') }).click();
     await expect.poll(() => page.getByText(t('persistRefused')).count()).toBe(1);
@@ -101,7 +90,7 @@ describe('persistent storage is asked for by a volunteer, never at startup', () 
   }, 90_000);
 
   it('a browser that does not say (no StorageManager, as WebKitGTK): the screen says so and nothing is asked', async () => {
-    const { context, page } = await enrolledKiosk(browser, app, 'No storage manager', {
+    const { context, page } = await enrolledKiosk(fixture.browser, fixture.app, 'No storage manager', {
       setup: async (c) => {
         await c.addInitScript(() => Object.defineProperty(Navigator.prototype, 'storage', { get: () => undefined, configurable: true }));
       },
