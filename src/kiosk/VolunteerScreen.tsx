@@ -54,7 +54,7 @@ interface Props {
 }
 
 export function VolunteerScreen(props: Props) {
-  const { t, lang } = useI18n();
+  const { t, locale } = useI18n();
   const { status } = props;
   const [facts, setFacts] = useState<VolunteerFacts | undefined>();
   const [name, setName] = useState('');
@@ -76,8 +76,8 @@ export function VolunteerScreen(props: Props) {
   useEffect(reload, [status.pending, status.synced, status.lastSyncAt, status.needsEnrollment]);
   useEffect(() => void props.loadQuarantined().then(setRefused), [status.quarantined]);
 
-  const bytes = (n: number) => new Intl.NumberFormat(lang, { style: 'unit', unit: n > 1e9 ? 'gigabyte' : 'megabyte', maximumFractionDigits: 1 }).format(n / (n > 1e9 ? 1e9 : 1e6));
-  const time = (ms: number) => new Date(ms).toLocaleString(lang, { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' });
+  const bytes = (n: number) => new Intl.NumberFormat(locale, { style: 'unit', unit: n > 1e9 ? 'gigabyte' : 'megabyte', maximumFractionDigits: 1 }).format(n / (n > 1e9 ? 1e9 : 1e6));
+  const time = (ms: number) => new Date(ms).toLocaleString(locale, { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' });
 
   async function exportPending() {
     const n = await props.exportPending().catch((e: Error) => {
@@ -177,7 +177,7 @@ export function VolunteerScreen(props: Props) {
           <dt>{t('appVersionLabel')}</dt>
           <dd><code dir="ltr">{facts?.appVersion ?? '…'}</code></dd>
           <dt>{t('tokenExpiresLabel')}</dt>
-          <dd>{!facts ? '…' : facts.tokenExpiresAt ? new Date(facts.tokenExpiresAt).toLocaleDateString(lang, { day: 'numeric', month: 'long', year: 'numeric' }) : t('tokenNeverExpires')}</dd>
+          <dd>{!facts ? '…' : facts.tokenExpiresAt ? new Date(facts.tokenExpiresAt).toLocaleDateString(locale, { day: 'numeric', month: 'long', year: 'numeric' }) : t('tokenNeverExpires')}</dd>
         </dl>
 
         <h2>{t('attentionTitle')}</h2>
