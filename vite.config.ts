@@ -5,6 +5,8 @@ import { VitePWA } from 'vite-plugin-pwa';
 import { resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { browserCheck } from './src/browser-check/vite-plugin.ts';
+import { BUILD_TARGET } from './src/browser-check/supported-browsers.ts';
 
 /** The console's and the counter's own code, and the copies of Preact they use. */
 const COORDINATOR = '?coordinator';
@@ -59,6 +61,7 @@ export default defineConfig({
   plugins: [
     separateCoordinatorPreact(),
     preact(),
+    browserCheck(),
     VitePWA({
       // Updates wait for a moment between signers; see src/pwa/register.ts.
       registerType: 'prompt',
@@ -93,7 +96,8 @@ export default defineConfig({
     }),
   ],
   build: {
-    target: 'es2022',
+    // The supported browsers (src/browser-check/supported-browsers.ts); tests/build checks the output.
+    target: BUILD_TARGET,
     sourcemap: false,
     // Three pages: the kiosk (index.html), the coordinator console and the public counter.
     rollupOptions: {

@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# The tests need two Debian packages: chromium (browser tests drive it; never a downloaded
-# browser) and poppler-utils (pdftotext/pdftoppm check the PDF export). Install what is
-# missing when we are allowed to (root); otherwise say exactly what to run.
+# The tests need these Debian packages (never a downloaded browser):
+#   chromium           the deep browser suite drives it (playwright-core)
+#   firefox-esr        the cross-engine walk in Gecko (puppeteer-core over WebDriver BiDi)
+#   webkit2gtk-driver  WebKitWebDriver: the cross-engine walk in WebKit, Safari's engine
+#   xvfb               a display for WebKitGTK, which has no headless mode
+#   poppler-utils      pdftotext/pdftoppm check the PDF export
+# Install what is missing when we are allowed to (root); otherwise say exactly what to run.
 set -euo pipefail
 missing=()
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
+[ -x "${FIREFOX_PATH:-/usr/bin/firefox-esr}" ] || missing+=(firefox-esr)
+[ -x "${WEBKIT_DRIVER_PATH:-/usr/bin/WebKitWebDriver}" ] || missing+=(webkit2gtk-driver)
+command -v Xvfb >/dev/null || missing+=(xvfb)
 command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

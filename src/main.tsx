@@ -5,6 +5,7 @@ import { getEnrollment, getErasedReported, getErasedTotal, getRevokedAt, getVolu
 import { allPending, eraseSignerData, exportedPending, markExported, quarantined, recordRevocation, syncedOn, wipeExported, wipedCount } from './db/outbox.ts';
 import { capture, chainLogs } from './db/capture.ts';
 import { PinGuard, hashPin, verifyPin } from './db/pin.ts';
+import { requestPersistence, storagePersistence } from './db/storage-persistence.ts';
 import { TRANSFER_FORMAT, type TransferFile } from './shared/transfer.ts';
 import { cachedCampaign, refreshCampaign } from './sync/campaign-cache.ts';
 import { SyncEngine } from './sync/engine.ts';
@@ -40,9 +41,6 @@ async function boot(): Promise<void> {
   // The campaign: the cached copy, else the server's, else the built-in one (its own chunk).
   let campaign = (await cachedCampaign(db)) ?? (await refreshCampaign(db)) ?? (await import('./shared/default-campaign.ts')).DEFAULT_CAMPAIGN;
   await loadCatalog(campaign.defaultLanguage);
-  let persisted: boolean | undefined;
-  // Ask the browser not to evict our storage under pressure; the volunteer sees the answer.
-  void navigator.storage?.persist?.().then((granted) => (persisted = granted));
   void refreshCampaign(db).then((fresh) => {
     if (fresh) campaign = fresh;
   });
@@ -57,6 +55,10 @@ async function boot(): Promise<void> {
       const answer = await enrollDevice(code, label.trim() || undefined);
       const enrollment = { ...answer, enrolledAt: Date.now(), pin: await hashPin(pin) };
       await saveEnrollment(db, enrollment);
+      // Enrolling is a volunteer's action: the moment to ask the browser to keep the signatures
+      // (never at startup, where Firefox's prompt would cover the petition). Not awaited: the
+      // prompt may stay unanswered; the volunteer screen shows the outcome.
+      void requestPersistence();
       return enrollment;
     },
     async checkPin(pin) {
@@ -72,13 +74,12 @@ async function boot(): Promise<void> {
     },
     async volunteerFacts() {
       const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
-      persisted = (await navigator.storage?.persisted?.().catch(() => undefined)) ?? persisted;
       return {
         event: (await getEnrollment(db))?.event ?? '',
         volunteerName: await getVolunteerName(db),
         syncedToday: await syncedOn(db),
         storage: estimate?.quota ? { usage: estimate.usage ?? 0, quota: estimate.quota } : undefined,
-        persisted,
+        persistence: await storagePersistence(),
         revokedAt: await getRevokedAt(db),
         appVersion: APP_VERSION,
         tokenExpiresAt: (await getEnrollment(db))?.tokenExpiresAt,
@@ -88,6 +89,7 @@ async function boot(): Promise<void> {
       };
     },
     setVolunteerName: (name) => setVolunteerName(db, name),
+    requestPersistence,
     async exportPending() {
       const records = await allPending(db);
       if (records.length === 0) return 0;
@@ -145,8 +147,13 @@ function download(name: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-boot().catch((error: unknown) => {
-  const root = document.getElementById('app')!;
-  root.textContent = i18nFor('en').t('startFailed', { reason: (error as Error)?.message ?? String(error) });
-  root.setAttribute('role', 'alert');
-});
+// The browser check (src/browser-check) ran first: on a browser it found too old it already
+// shows why, and nothing may be stored. Otherwise it now knows the kiosk's modules parsed.
+if (!document.documentElement.hasAttribute('data-unsupported-browser')) {
+  document.documentElement.setAttribute('data-kiosk-started', '');
+  boot().catch((error: unknown) => {
+    const root = document.getElementById('app')!;
+    root.textContent = i18nFor('en').t('startFailed', { reason: (error as Error)?.message ?? String(error) });
+    root.setAttribute('role', 'alert');
+  });
+}

@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { OutboxRow } from '../db/db.ts';
 import type { Enrollment } from '../db/meta.ts';
+import type { Persistence } from '../db/storage-persistence.ts';
 import { kioskTiming, type Campaign, type Language } from '../shared/campaign.ts';
 import type { SignatureRecord } from '../shared/protocol.ts';
 import type { SyncEngine, SyncStatus } from '../sync/engine.ts';
@@ -33,6 +34,8 @@ export interface KioskServices {
   checkPin: (pin: string) => Promise<boolean | number>;
   volunteerFacts: () => Promise<VolunteerFacts>;
   setVolunteerName: (name: string) => Promise<void>;
+  /** A volunteer asked the browser to keep the tablet's storage (it may prompt); resolves with its answer. */
+  requestPersistence: () => Promise<Persistence>;
   exportPending: () => Promise<number>;
   /** Revoked tablet: the volunteer confirmed the file written at `exportAt` is saved; wipe what it holds (S12). */
   wipeExported: (exportAt: number) => Promise<number>;
@@ -137,6 +140,7 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
         status={status}
         load={services.volunteerFacts}
         setVolunteerName={services.setVolunteerName}
+        requestPersistence={services.requestPersistence}
         syncNow={() => engine.syncNow({ contact: true })}
         exportPending={services.exportPending}
         wipeExported={services.wipeExported}

@@ -1,10 +1,14 @@
 /**
  * Enrollment: the volunteer types the coordinator's one-time code and chooses the volunteer
- * PIN; the tablet gets its device token.
+ * PIN; the tablet gets its device token. In an iPad's or iPhone's browser tab there is no
+ * form: the screen says to add the app to the Home Screen and enroll there, so that the code
+ * is never spent where it would not be kept (see install-context.ts).
  */
 import { useRef, useState } from 'preact/hooks';
 import { useFocusOnArrival } from './focus.ts';
 import { isValidPin } from '../db/pin.ts';
+import { canAskPersistence } from '../db/storage-persistence.ts';
+import { installContext } from './install-context.ts';
 import { useI18n } from './i18n/index.ts';
 import type { CatalogKey } from './i18n/catalog.ts';
 
@@ -25,6 +29,7 @@ export function EnrollScreen({ enroll, onCancel }: Props) {
   const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement | null>(null);
   useFocusOnArrival(heading);
+  const [where] = useState(installContext);
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -41,11 +46,33 @@ export function EnrollScreen({ enroll, onCancel }: Props) {
     }
   }
 
+  if (where === 'ios-tab') {
+    return (
+      <main class="single">
+        <section class="card" aria-labelledby="enroll-heading">
+          <h1 id="enroll-heading" tabIndex={-1} ref={heading}>{t('enrollHeading')}</h1>
+          <section class="install-first" aria-labelledby="install-heading">
+            <h2 id="install-heading">{t('iosTabHeading')}</h2>
+            <p>{t('iosTabBody')}</p>
+            <ol>
+              <li>{t('iosStepShare')}</li>
+              <li>{t('iosStepAdd')}</li>
+              <li>{t('iosStepOpen')}</li>
+            </ol>
+            {code && <p>{t('iosTabCode', { code })}</p>}
+          </section>
+          {onCancel && <button type="button" class="secondary" onClick={onCancel}>{t('cancel')}</button>}
+        </section>
+      </main>
+    );
+  }
+
   return (
     <main class="single">
       <section class="card" aria-labelledby="enroll-heading">
         <h1 id="enroll-heading" tabIndex={-1} ref={heading}>{t('enrollHeading')}</h1>
         <p class="hint">{t('enrollIntro')}</p>
+        {where === 'browser' && <p class="hint">{t('enrollInstallFirst')}</p>}
         <form class="sign-form" onSubmit={submit} autocomplete="off" noValidate>
           <div class="field">
             <label for="enroll-code">{t('enrollCode')}</label>
@@ -69,6 +96,7 @@ export function EnrollScreen({ enroll, onCancel }: Props) {
             {pinError && <p id="pin-error" class="error">{t(pinError)}</p>}
           </div>
           {error && <p id="enroll-error" class="error banner" role="alert">{error}</p>}
+          {canAskPersistence() && <p class="hint">{t('enrollPersistNote')}</p>}
           <button type="submit" class="primary" disabled={busy}>{busy ? t('enrolling') : t('enrollSubmit')}</button>
           {onCancel && <button type="button" class="secondary" onClick={onCancel}>{t('cancel')}</button>}
         </form>

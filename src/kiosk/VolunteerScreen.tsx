@@ -9,11 +9,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useFocusOnArrival } from './focus.ts';
 import type { OutboxRow } from '../db/db.ts';
+import type { Persistence } from '../db/storage-persistence.ts';
 import type { SyncOutcome, SyncStatus } from '../sync/engine.ts';
 import { EraseDialog } from './EraseDialog.tsx';
 import { useI18n } from './i18n/index.ts';
 import type { Translate } from './i18n/catalog.ts';
 import { PROBLEM_KEYS } from './SyncStatusBar.tsx';
+import { StoragePersistence } from './StoragePersistence.tsx';
 import { FileText, WipeDialog } from './WipeDialog.tsx';
 
 /** Facts the screen loads when it opens. */
@@ -22,7 +24,7 @@ export interface VolunteerFacts {
   volunteerName: string;
   syncedToday: number;
   storage?: { usage: number; quota: number };
-  persisted?: boolean;
+  persistence: Persistence;
   /** When the server said this tablet is revoked (ms); absent while it is not. */
   revokedAt?: number;
   /** Signatures exported from this tablet after its revocation, then wiped from it. */
@@ -39,6 +41,7 @@ interface Props {
   status: SyncStatus;
   load: () => Promise<VolunteerFacts>;
   setVolunteerName: (name: string) => Promise<void>;
+  requestPersistence: () => Promise<Persistence>;
   /** Sync at once, contacting the server even with nothing to send; resolves with what was done. */
   syncNow: () => Promise<SyncOutcome>;
   exportPending: () => Promise<number>;
@@ -54,7 +57,7 @@ interface Props {
 }
 
 export function VolunteerScreen(props: Props) {
-  const { t, lang } = useI18n();
+  const { t, locale } = useI18n();
   const { status } = props;
   const [facts, setFacts] = useState<VolunteerFacts | undefined>();
   const [name, setName] = useState('');
@@ -77,8 +80,8 @@ export function VolunteerScreen(props: Props) {
   useEffect(reload, [status.pending, status.synced, status.lastSyncAt, status.needsEnrollment]);
   useEffect(() => void props.loadQuarantined().then(setRefused), [status.quarantined]);
 
-  const bytes = (n: number) => new Intl.NumberFormat(lang, { style: 'unit', unit: n > 1e9 ? 'gigabyte' : 'megabyte', maximumFractionDigits: 1 }).format(n / (n > 1e9 ? 1e9 : 1e6));
-  const time = (ms: number) => new Date(ms).toLocaleString(lang, { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' });
+  const bytes = (n: number) => new Intl.NumberFormat(locale, { style: 'unit', unit: n > 1e9 ? 'gigabyte' : 'megabyte', maximumFractionDigits: 1 }).format(n / (n > 1e9 ? 1e9 : 1e6));
+  const time = (ms: number) => new Date(ms).toLocaleString(locale, { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' });
 
   /** "Sync now" always says what it did: how many went, or why nothing could. */
   async function syncNow() {
@@ -179,14 +182,14 @@ export function VolunteerScreen(props: Props) {
 
         <h2>{t('storageHeading')}</h2>
         <p>{facts?.storage ? t('storageUsed', { used: bytes(facts.storage.usage), quota: bytes(facts.storage.quota) }) : t('storageUnknown')}</p>
-        <p class={facts?.persisted ? '' : 'warn-text'}>{facts?.persisted ? t('storagePersistent') : t('storageNotPersistent')}</p>
+        <StoragePersistence persistence={facts?.persistence} ask={props.requestPersistence} onAnswer={reload} />
 
         <h2>{t('tabletHeading')}</h2>
         <dl class="summary">
           <dt>{t('appVersionLabel')}</dt>
           <dd><code dir="ltr">{facts?.appVersion ?? '…'}</code></dd>
           <dt>{t('tokenExpiresLabel')}</dt>
-          <dd>{!facts ? '…' : facts.tokenExpiresAt ? new Date(facts.tokenExpiresAt).toLocaleDateString(lang, { day: 'numeric', month: 'long', year: 'numeric' }) : t('tokenNeverExpires')}</dd>
+          <dd>{!facts ? '…' : facts.tokenExpiresAt ? new Date(facts.tokenExpiresAt).toLocaleDateString(locale, { day: 'numeric', month: 'long', year: 'numeric' }) : t('tokenNeverExpires')}</dd>
         </dl>
 
         <h2>{t('attentionTitle')}</h2>

@@ -18,8 +18,12 @@ export const MIN_PROTOCOL_VERSION = 1;
 /** Most records one batch may carry. */
 export const MAX_BATCH_RECORDS = 500;
 
-/** A control character (C0, DEL, C1) or a lone surrogate: never valid in a name. */
-const CONTROL_OR_BROKEN = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/**
+ * A control character (C0, DEL, C1) or a lone surrogate: never valid in a name. A low
+ * surrogate is lone at the start or after anything but a high one; written without a
+ * lookbehind, which Safari parses only from 16.4 (an older one could not load the kiosk).
+ */
+const CONTROL_OR_BROKEN = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/;
 
 const EMAIL = z.email();
 

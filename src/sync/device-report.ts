@@ -6,6 +6,7 @@
 import type { FieldsignDB } from '../db/db.ts';
 import { getEnrollment, getErasedTotal } from '../db/meta.ts';
 import { chainHead } from '../db/capture.ts';
+import { storagePersistence } from '../db/storage-persistence.ts';
 import type { BatchReport, ChainHead } from '../shared/protocol.ts';
 import type { SyncStatus } from './engine.ts';
 
@@ -15,16 +16,16 @@ export type ReportExtras = Omit<BatchReport, 'pending' | 'quarantined'>;
 /** Storage use and persistence as the browser states them, the app version, the erase total and the last sync. */
 export async function deviceReport(db: FieldsignDB, appVersion: string, status: SyncStatus): Promise<ReportExtras> {
   const storage = globalThis.navigator?.storage;
-  const [estimate, persisted, erased, chain] = await Promise.all([
+  const [estimate, persistence, erased, chain] = await Promise.all([
     storage?.estimate?.().catch(() => undefined),
-    storage?.persisted?.().catch(() => undefined),
+    storagePersistence(),
     getErasedTotal(db),
     currentChainHead(db),
   ]);
   return {
     appVersion,
     erased,
-    ...(typeof persisted === 'boolean' && { persisted }),
+    ...(persistence !== 'unknown' && { persisted: persistence === 'persistent' }),
     ...(estimate?.quota !== undefined && { storage: { usage: estimate.usage ?? 0, quota: estimate.quota } }),
     ...(status.lastSyncAt !== undefined && { lastSyncAt: new Date(status.lastSyncAt).toISOString() }),
     ...(chain && { chain }),

@@ -64,7 +64,7 @@ export function httpTransport(options: HttpTransportOptions = {}): Transport {
           method: 'POST',
           headers,
           body,
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: timeoutSignal(timeoutMs),
           cache: 'no-store',
         });
       } catch (error) {
@@ -125,6 +125,18 @@ export async function enrollDevice(code: string, label: string | undefined, base
   if (res.ok && ok.success) return ok.data;
   const error = z.safeParse(ErrorResponseSchema, body);
   throw new Error(error.success ? error.data.error.message : `Enrollment failed (HTTP ${res.status}).`);
+}
+
+/**
+ * A signal that aborts after `ms`: AbortSignal.timeout where the browser has it, else a timer
+ * (AbortSignal.timeout came late to some engines: without this, every batch there would fail
+ * as a network error).
+ */
+export function timeoutSignal(ms: number): AbortSignal {
+  if (typeof AbortSignal.timeout === 'function') return AbortSignal.timeout(ms);
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new DOMException('The request timed out.', 'TimeoutError')), ms);
+  return controller.signal;
 }
 
 async function gzip(text: string): Promise<ArrayBuffer> {

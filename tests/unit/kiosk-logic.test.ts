@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { CampaignSchema, LANGUAGES } from '../../src/shared/campaign.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
-import { translator } from '../../src/kiosk/i18n/catalog.ts';
+import { NUMBERING, formatLocale, translator } from '../../src/kiosk/i18n/catalog.ts';
+import { i18nFor, loadCatalog } from '../../src/kiosk/i18n/index.ts';
 import { CATALOGS } from '../../src/kiosk/i18n/all.ts';
 import { en } from '../../src/kiosk/i18n/en.ts';
 import { EMPTY_FORM, validateSigner } from '../../src/kiosk/validate.ts';
@@ -43,7 +44,23 @@ describe('UI catalogs', () => {
     const tAr = translator(CATALOGS.ar, 'ar');
     const forms = [0, 1, 2, 3, 11, 100].map((n) => tAr('waiting', { n }));
     expect(new Set(forms).size).toBeGreaterThanOrEqual(4); // Arabic has six plural forms
-    expect(tAr('waiting', { n: 3 })).toContain(new Intl.NumberFormat('ar').format(3));
+    expect(tAr('waiting', { n: 3 })).toContain(new Intl.NumberFormat('ar-u-nu-latn').format(3));
+  });
+
+  it('each language writes its digits as chosen (Arabic: Latin), not as the engine defaults', async () => {
+    expect(NUMBERING).toEqual({ en: 'latn', fr: 'latn', es: 'latn', ar: 'latn' });
+    for (const lang of LANGUAGES) {
+      await loadCatalog(lang);
+      const i18n = i18nFor(lang);
+      expect(i18n.locale).toBe(formatLocale(lang));
+      expect(new Intl.NumberFormat(i18n.locale).resolvedOptions().numberingSystem, lang).toBe(NUMBERING[lang]);
+      expect(new Intl.DateTimeFormat(i18n.locale).resolvedOptions().numberingSystem, lang).toBe(NUMBERING[lang]);
+      // Where an engine's data would write Arabic-Indic digits for "ar" (WebKitGTK's ICU does), these stay Latin.
+      expect(i18n.t('eraseDone', { n: 1234 }), lang).toMatch(/1.?234/);
+      expect(i18n.t('eraseDone', { n: 1234 }), lang).not.toMatch(/[\u0660-\u0669\u06f0-\u06f9]/);
+    }
+    // The numbering is a real choice: the same text in Arabic-Indic digits when asked for.
+    expect(new Intl.NumberFormat('ar-u-nu-arab').format(1234)).toBe('١٬٢٣٤');
   });
 
   it('no UI text is hard-coded in the kiosk components: every visible string comes from a catalog', () => {

@@ -32,6 +32,8 @@ describe('signer schema', () => {
   it('refuses control characters and broken surrogates in a name', () => {
     expect(messages({ ...signer, name: 'Amina\u0000' }).name).toMatch(/cannot be stored/);
     expect(messages({ ...signer, name: 'Amina\ud800' }).name).toMatch(/cannot be stored/);
+    // Lone low surrogates: first, after a letter, after a complete pair.
+    for (const name of ['\udc00Amina', 'Ami\udc00na', 'Amina 👩\udc00']) expect(messages({ ...signer, name }).name).toMatch(/cannot be stored/);
     expect(messages({ ...signer, name: 'Zoë 李 أمينة 👩🏾' })).toEqual({});
   });
 

@@ -110,6 +110,10 @@ export const en = {
   storageUnknown: 'This browser does not report storage use.',
   storagePersistent: 'Storage is persistent: the browser will not clear it to save space.',
   storageNotPersistent: 'Warning: the browser may clear this tablet’s storage when space runs low. Sync or export often, or install the app.',
+  storagePersistenceUnknown: 'This browser does not say whether it keeps this tablet’s storage when space runs low. Sync or export often.',
+  persistAsk: 'Ask the browser to keep this tablet’s signatures',
+  persistWhy: 'When space runs low, a browser may clear what a site stored, signatures not yet synced included. Asked, it keeps them. Firefox shows a question: choose Allow.',
+  persistAsking: 'Waiting for the browser’s answer…',
   tabletHeading: 'This tablet',
   appVersionLabel: 'App version',
   tokenExpiresLabel: 'Enrollment valid until',
@@ -134,6 +138,14 @@ export const en = {
   enrollSubmit: 'Enroll',
   enrolling: 'Enrolling…',
   enrollOffline: 'Enrollment needs a connection to the server. Connect the tablet and try again.',
+  enrollPersistNote: 'Enrolling also asks the browser to keep this tablet’s storage, so that it never clears signatures to free space. If the browser asks, choose Allow.',
+  enrollInstallFirst: 'On an iPad or iPhone, add Fieldsign to the Home Screen first and enroll in the app you open from there: Safari and the Home Screen app keep separate storage.',
+  iosTabHeading: 'Add Fieldsign to the Home Screen first',
+  iosTabBody: 'This is a Safari tab. An iPad keeps a Home Screen app’s storage apart from Safari’s: a tablet enrolled here would stay unenrolled in the app, with its one-time code used up. Enrolling is off in this tab.',
+  iosStepShare: 'Tap the Share button (the square with an arrow).',
+  iosStepAdd: 'Choose “Add to Home Screen”, then Add.',
+  iosStepOpen: 'Open Fieldsign from the Home Screen and enroll there, with the same code.',
+  iosTabCode: 'The code from the link, to type in the app: {code}',
   reenrollNeeded: 'This tablet must be enrolled again before it can send signatures. Signing still works; nothing is lost.',
   // Quick delete (volunteer screen, danger section)
   eraseHeading: 'Erase signatures on this tablet',
@@ -181,6 +193,12 @@ export const en = {
   wipeFailed: 'Nothing was wiped: {reason}',
   // Boot
   startFailed: 'Fieldsign could not start: {reason}. Close and reopen the app; stored signatures are kept.',
+  // The page a browser below the supported ones shows (src/browser-check)
+  browserTooOldTitle: 'This browser is too old for Fieldsign',
+  browserTooOldBody: 'Nothing was stored on this tablet. Update its browser, or use one of these (or newer): {browsers}.',
+  browserMissing: 'What this browser lacks: {features}.',
+  browserInsecureTitle: 'Fieldsign cannot run at this address',
+  browserInsecureBody: 'Nothing was stored on this tablet. Open Fieldsign at its https:// address: browsers keep offline storage and encryption from pages without it.',
   // Walk-away reset and quick lock
   idleHeading: 'Are you still there?',
   idleFormBody: { one: 'This form will be cleared in {n} second.', other: 'This form will be cleared in {n} seconds.' },

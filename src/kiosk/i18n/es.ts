@@ -114,6 +114,10 @@ export const es: Catalog = {
   storageUnknown: 'Este navegador no informa del uso de almacenamiento.',
   storagePersistent: 'El almacenamiento es persistente: el navegador no lo borrará para liberar espacio.',
   storageNotPersistent: 'Atención: el navegador puede borrar el almacenamiento de esta tableta si queda poco espacio. Sincroniza o exporta a menudo, o instala la aplicación.',
+  storagePersistenceUnknown: 'Este navegador no indica si conserva el almacenamiento de esta tableta cuando queda poco espacio. Sincroniza o exporta a menudo.',
+  persistAsk: 'Pedir al navegador que conserve las firmas de esta tableta',
+  persistWhy: 'Cuando queda poco espacio, un navegador puede borrar lo que un sitio ha guardado, incluidas las firmas aún no sincronizadas. Si se le pide, las conserva. Firefox hace una pregunta: elige Permitir.',
+  persistAsking: 'Esperando la respuesta del navegador…',
   tabletHeading: 'Esta tableta',
   appVersionLabel: 'Versión de la aplicación',
   tokenExpiresLabel: 'Registro válido hasta',
@@ -142,6 +146,14 @@ export const es: Catalog = {
   enrollSubmit: 'Registrar',
   enrolling: 'Registrando…',
   enrollOffline: 'El registro necesita conexión con el servidor. Conecta la tableta y vuelve a intentarlo.',
+  enrollPersistNote: 'Al registrar la tableta también se pide al navegador que conserve su almacenamiento, para que nunca borre firmas para liberar espacio. Si el navegador pregunta, elige Permitir.',
+  enrollInstallFirst: 'En un iPad o un iPhone, añade primero Fieldsign a la pantalla de inicio y registra la tableta en la app que abras desde ahí: Safari y la app de la pantalla de inicio no comparten su almacenamiento.',
+  iosTabHeading: 'Añade primero Fieldsign a la pantalla de inicio',
+  iosTabBody: 'Estás en una pestaña de Safari. Un iPad guarda el almacenamiento de una app de la pantalla de inicio aparte del de Safari: una tableta registrada aquí seguiría sin registrar en la app, y su código de un solo uso se perdería. El registro está desactivado en esta pestaña.',
+  iosStepShare: 'Toca el botón Compartir (el cuadrado con una flecha).',
+  iosStepAdd: 'Elige «Añadir a pantalla de inicio» y luego Añadir.',
+  iosStepOpen: 'Abre Fieldsign desde la pantalla de inicio y registra la tableta allí, con el mismo código.',
+  iosTabCode: 'El código del enlace, para escribirlo en la app: {code}',
   reenrollNeeded: 'Hay que volver a registrar esta tableta para que pueda enviar firmas. Se puede seguir firmando; no se pierde nada.',
   // Quick delete (volunteer screen, danger section)
   eraseHeading: 'Borrar las firmas de esta tableta',
@@ -206,6 +218,12 @@ export const es: Catalog = {
   wipeFailed: 'No se ha borrado nada: {reason}',
   // Boot
   startFailed: 'Fieldsign no se ha podido iniciar: {reason}. Cierra y vuelve a abrir la aplicación; las firmas guardadas se conservan.',
+  // The page a browser below the supported ones shows (src/browser-check)
+  browserTooOldTitle: 'Este navegador es demasiado antiguo para Fieldsign',
+  browserTooOldBody: 'No se ha guardado nada en esta tableta. Actualiza su navegador o usa uno de estos (o uno más reciente): {browsers}.',
+  browserMissing: 'Lo que le falta a este navegador: {features}.',
+  browserInsecureTitle: 'Fieldsign no puede funcionar en esta dirección',
+  browserInsecureBody: 'No se ha guardado nada en esta tableta. Abre Fieldsign en su dirección https://: sin ella, los navegadores no permiten el almacenamiento sin conexión ni el cifrado.',
   // Walk-away reset and quick lock
   idleHeading: '¿Sigues ahí?',
   idleFormBody: {

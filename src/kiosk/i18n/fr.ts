@@ -114,6 +114,10 @@ export const fr: Catalog = {
   storageUnknown: 'Ce navigateur n’indique pas l’espace de stockage utilisé.',
   storagePersistent: 'Le stockage est persistant : le navigateur ne l’effacera pas pour libérer de l’espace.',
   storageNotPersistent: 'Attention : le navigateur peut effacer le stockage de cette tablette si l’espace vient à manquer. Synchronisez ou exportez souvent, ou installez l’application.',
+  storagePersistenceUnknown: 'Ce navigateur n’indique pas s’il conserve le stockage de cette tablette quand l’espace manque. Synchronisez ou exportez souvent.',
+  persistAsk: 'Demander au navigateur de conserver les signatures de cette tablette',
+  persistWhy: 'Quand l’espace manque, un navigateur peut effacer ce qu’un site a stocké, y compris les signatures pas encore synchronisées. Si on le lui demande, il les conserve. Firefox pose une question : choisissez Autoriser.',
+  persistAsking: 'En attente de la réponse du navigateur…',
   tabletHeading: 'Cette tablette',
   appVersionLabel: 'Version de l’application',
   tokenExpiresLabel: 'Inscription valable jusqu’au',
@@ -142,6 +146,14 @@ export const fr: Catalog = {
   enrollSubmit: 'Inscrire',
   enrolling: 'Inscription…',
   enrollOffline: 'L’inscription nécessite une connexion au serveur. Connectez la tablette et réessayez.',
+  enrollPersistNote: 'L’inscription demande aussi au navigateur de conserver le stockage de cette tablette, pour qu’il n’efface jamais de signatures afin de libérer de l’espace. Si le navigateur pose la question, choisissez Autoriser.',
+  enrollInstallFirst: 'Sur un iPad ou un iPhone, ajoutez d’abord Fieldsign à l’écran d’accueil et inscrivez la tablette dans l’app ouverte depuis celui-ci : Safari et l’app de l’écran d’accueil ne partagent pas leur stockage.',
+  iosTabHeading: 'Ajoutez d’abord Fieldsign à l’écran d’accueil',
+  iosTabBody: 'Vous êtes dans un onglet Safari. Un iPad garde le stockage d’une app de l’écran d’accueil à part de celui de Safari : une tablette inscrite ici resterait non inscrite dans l’app, et son code à usage unique serait perdu. L’inscription est désactivée dans cet onglet.',
+  iosStepShare: 'Touchez le bouton Partager (le carré avec une flèche).',
+  iosStepAdd: 'Choisissez « Sur l’écran d’accueil », puis Ajouter.',
+  iosStepOpen: 'Ouvrez Fieldsign depuis l’écran d’accueil et inscrivez la tablette là, avec le même code.',
+  iosTabCode: 'Le code du lien, à taper dans l’app : {code}',
   reenrollNeeded: 'Cette tablette doit être réinscrite avant de pouvoir envoyer des signatures. On peut toujours signer ; rien n’est perdu.',
   // Quick delete (volunteer screen, danger section)
   eraseHeading: 'Effacer les signatures de cette tablette',
@@ -206,6 +218,12 @@ export const fr: Catalog = {
   wipeFailed: 'Rien n’a été effacé : {reason}',
   // Boot
   startFailed: 'Fieldsign n’a pas pu démarrer : {reason}. Fermez puis rouvrez l’application ; les signatures enregistrées sont conservées.',
+  // The page a browser below the supported ones shows (src/browser-check)
+  browserTooOldTitle: 'Ce navigateur est trop ancien pour Fieldsign',
+  browserTooOldBody: 'Rien n’a été enregistré sur cette tablette. Mettez son navigateur à jour, ou utilisez l’un de ceux-ci (ou plus récent) : {browsers}.',
+  browserMissing: 'Ce qui manque à ce navigateur : {features}.',
+  browserInsecureTitle: 'Fieldsign ne peut pas fonctionner à cette adresse',
+  browserInsecureBody: 'Rien n’a été enregistré sur cette tablette. Ouvrez Fieldsign à son adresse https:// : sans elle, les navigateurs refusent le stockage hors ligne et le chiffrement.',
   // Walk-away reset and quick lock
   idleHeading: 'Vous êtes toujours là ?',
   idleFormBody: {

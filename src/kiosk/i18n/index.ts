@@ -6,7 +6,7 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { RTL_LANGUAGES, type Language } from '../../shared/campaign.ts';
-import { translator, type Catalog, type Translate } from './catalog.ts';
+import { formatLocale, translator, type Catalog, type Translate } from './catalog.ts';
 import { en } from './en.ts';
 
 const loaded: Partial<Record<Language, Catalog>> = { en };
@@ -24,6 +24,8 @@ export async function loadCatalog(lang: Language): Promise<void> {
 /** What components need to speak the signer's language. */
 export interface I18n {
   lang: Language;
+  /** For Intl and toLocale…(): `lang` with its chosen digits (see NUMBERING in catalog.ts). */
+  locale: string;
   dir: 'ltr' | 'rtl';
   t: Translate;
 }
@@ -32,7 +34,7 @@ export interface I18n {
 export function i18nFor(lang: Language): I18n {
   const catalog = loaded[lang];
   const shown = catalog ? lang : 'en';
-  return { lang: shown, dir: RTL_LANGUAGES.has(shown) ? 'rtl' : 'ltr', t: translator(catalog ?? en, shown) };
+  return { lang: shown, locale: formatLocale(shown), dir: RTL_LANGUAGES.has(shown) ? 'rtl' : 'ltr', t: translator(catalog ?? en, shown) };
 }
 
 export const I18nContext = createContext<I18n>(i18nFor('en'));
