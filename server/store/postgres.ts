@@ -39,7 +39,7 @@ import type {
   StoredSignature,
   Totals,
 } from './store.ts';
-import { chainPlaceOf, mergeReport } from './store.ts';
+import { ChangeListeners, chainPlaceOf, mergeReport } from './store.ts';
 
 /**
  * Versioned schema changes, applied in order at startup. Never edit a shipped one. Version
@@ -178,7 +178,7 @@ export class PostgresStore implements Store {
     if (items.length === 0) return [];
     const ids = items.map((i) => i.record.id);
     const json = items.map((i) => JSON.stringify(i.record));
-    return this.transaction(async (client) => {
+    const outcomes = await this.transaction(async (client) => {
       await this.lockWrites(client);
       // Skips ids already stored or tombstoned; ON CONFLICT covers a same-id pair inside the
       // batch (the first one is inserted: rows go in `ord` order) and any concurrent writer.
@@ -250,6 +250,8 @@ export class PostgresStore implements Store {
       await faultPause();
       return outcomes;
     });
+    if (outcomes.includes('accepted')) this.changes.emit();
+    return outcomes;
   }
 
   async count(): Promise<number> {
@@ -285,7 +287,7 @@ export class PostgresStore implements Store {
     device: { id: string; tokenHash: string; label: string | null },
   ): Promise<{ ok: true; device: Device } | { ok: false; reason: RedeemFailure }> {
     if (!storable(codeHash)) return { ok: false, reason: 'unknown' };
-    return this.transaction(async (client) => {
+    const result = await this.transaction(async (client) => {
       // FOR UPDATE: a second instance redeeming the same code waits here, then reads it used.
       const { rows } = await client.query<{ event: string; expires_at: string; used_at: string | null }>(
         'SELECT event, expires_at, used_at FROM enrollment_codes WHERE code_hash = $1 FOR UPDATE',
@@ -307,6 +309,8 @@ export class PostgresStore implements Store {
         device: { id: device.id, event: code.event, label: device.label, enrolledAt: now, revokedAt: null, lastSeenAt: null, lastReport: null },
       };
     });
+    if (result.ok) this.changes.emit();
+    return result;
   }
 
   async deviceByTokenHash(tokenHash: string): Promise<Device | undefined> {
@@ -323,6 +327,7 @@ export class PostgresStore implements Store {
   async revokeDevice(id: string, at: string): Promise<boolean> {
     if (!storable(id)) return false;
     const { rowCount } = await this.pool.query('UPDATE devices SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2', [at, id]);
+    if (rowCount === 1) this.changes.emit();
     return rowCount === 1;
   }
 
@@ -472,7 +477,7 @@ export class PostgresStore implements Store {
 
   async deleteSignature(id: string, at: string): Promise<boolean> {
     if (!storable(id)) return false;
-    return this.transaction(async (client) => {
+    const deleted = await this.transaction(async (client) => {
       await this.lockWrites(client);
       const { rows } = await client.query<{ record: unknown }>('DELETE FROM signatures WHERE id = $1 RETURNING record', [id]);
       await client.query('DELETE FROM conflicts WHERE id = $1', [id]);
@@ -484,6 +489,8 @@ export class PostgresStore implements Store {
       );
       return true;
     });
+    if (deleted) this.changes.emit();
+    return deleted;
   }
 
   async deletedChainPlaces(): Promise<DeletedChainPlace[]> {
@@ -492,6 +499,12 @@ export class PostgresStore implements Store {
        WHERE chain_device IS NOT NULL AND chain_seq IS NOT NULL AND chain_link IS NOT NULL ORDER BY chain_device, chain_seq, id COLLATE "C"`,
     );
     return rows.map((r) => ({ id: r.id, device: r.chain_device, seq: Number(r.chain_seq), link: r.chain_link, deletedAt: r.deleted_at }));
+  }
+
+  private readonly changes = new ChangeListeners();
+
+  onChange(listener: () => void): () => void {
+    return this.changes.add(listener);
   }
 
   async close(): Promise<void> {

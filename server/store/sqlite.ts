@@ -22,7 +22,7 @@ import type {
   StoredSignature,
   Totals,
 } from './store.ts';
-import { chainPlaceOf, mergeReport } from './store.ts';
+import { ChangeListeners, chainPlaceOf, mergeReport } from './store.ts';
 
 /** Versioned schema changes, applied in order at startup. Never edit a shipped one. */
 export const MIGRATIONS: string[] = [
@@ -151,6 +151,7 @@ export class SqliteStore implements Store {
       this.db.exec('ROLLBACK');
       throw error;
     }
+    if (outcomes.includes('accepted')) this.changes.emit();
     return outcomes;
   }
 
@@ -199,6 +200,7 @@ export class SqliteStore implements Store {
         .prepare('INSERT INTO devices (id, token_hash, event, label, enrolled_at) VALUES (?, ?, ?, ?, ?)')
         .run(device.id, device.tokenHash, code.event, device.label, now);
       this.db.exec('COMMIT');
+      this.changes.emit();
       return { ok: true, device: { id: device.id, event: code.event, label: device.label, enrolledAt: now, revokedAt: null, lastSeenAt: null, lastReport: null } };
     } catch (error) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
@@ -217,6 +219,7 @@ export class SqliteStore implements Store {
 
   async revokeDevice(id: string, at: string): Promise<boolean> {
     const { changes } = this.db.prepare('UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(at, id);
+    if (changes === 1) this.changes.emit();
     return changes === 1;
   }
 
@@ -228,6 +231,7 @@ export class SqliteStore implements Store {
       const previous = row?.last_report ? (JSON.parse(row.last_report) as DeviceReport) : null;
       if (row) this.db.prepare('UPDATE devices SET last_report = ? WHERE id = ?').run(JSON.stringify(mergeReport(previous, report)), id);
       this.db.exec('COMMIT');
+      this.changes.emit();
       return previous;
     } catch (error) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
@@ -350,6 +354,7 @@ export class SqliteStore implements Store {
           .run(id, at, place?.device ?? null, place?.seq ?? null, place?.link ?? null);
       }
       this.db.exec('COMMIT');
+      if (deleted) this.changes.emit();
       return deleted !== undefined;
     } catch (error) {
       this.db.exec('ROLLBACK');
@@ -377,6 +382,12 @@ export class SqliteStore implements Store {
     const j = this.db.prepare('PRAGMA journal_mode').get() as { journal_mode: string };
     const s = this.db.prepare('PRAGMA synchronous').get() as { synchronous: number };
     return { journalMode: j.journal_mode, synchronous: Number(s.synchronous) };
+  }
+
+  private readonly changes = new ChangeListeners();
+
+  onChange(listener: () => void): () => void {
+    return this.changes.add(listener);
   }
 
   async close(): Promise<void> {

@@ -190,7 +190,32 @@ export interface Store {
    */
   deletedChainPlaces(): Promise<DeletedChainPlace[]>;
 
+  /**
+   * Call `listener` after anything the dashboards show has changed: signatures stored or
+   * deleted, devices enrolled, revoked or reporting. On PostgreSQL this includes changes made
+   * by other server instances on the same database. Returns the unsubscribe function.
+   */
+  onChange(listener: () => void): () => void;
+
   close(): Promise<void>;
+}
+
+/** A set of change listeners, each called in turn; one that throws is logged, never fatal. */
+export class ChangeListeners {
+  private readonly listeners = new Set<() => void>();
+  add(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  emit(): void {
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch (error) {
+        console.error(`A change listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
 }
 
 /**
