@@ -2,7 +2,6 @@
  * Picks the store from the database setting (--db / FIELDSIGN_DB): a `postgres://` or
  * `postgresql://` URL opens PostgreSQL, anything else is an SQLite file path.
  */
-import { DatabaseSync } from 'node:sqlite';
 import type { Store } from './store.ts';
 import { SqliteStore } from './sqlite.ts';
 
@@ -18,7 +17,7 @@ export async function openStore(db: string): Promise<Store> {
     const { PostgresStore } = await import('./postgres.ts');
     return PostgresStore.open(db.trim());
   }
-  return new SqliteStore(db);
+  return new SqliteStore(db).opened();
 }
 
 /** The database setting as it may be shown in logs: a URL's password is masked. */
@@ -37,14 +36,5 @@ export function describeDb(db: string): string {
 export async function schemaVersion(store: Store): Promise<number> {
   const withVersion = store as Store & { schemaVersion?: () => Promise<number> };
   if (typeof withVersion.schemaVersion === 'function') return withVersion.schemaVersion();
-  if (store instanceof SqliteStore && store.path !== ':memory:') {
-    const db = new DatabaseSync(store.path, { readOnly: true });
-    try {
-      const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
-      return Number(row.v ?? 0);
-    } finally {
-      db.close();
-    }
-  }
   throw new Error('This store does not report its schema version.');
 }

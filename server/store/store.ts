@@ -1,7 +1,7 @@
 /**
- * The server's storage contract. Every implementation (SQLite now, PostgreSQL later) must
- * store each signature id at most once, never overwrite a stored signature, and keep only
- * hashes of enrollment codes and device tokens.
+ * The server's storage contract: one implementation (sql-store.ts) on SQLite or PostgreSQL.
+ * It stores each signature id at most once, never overwrites a stored signature, and keeps
+ * only hashes of enrollment codes and device tokens.
  */
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
 
@@ -116,6 +116,20 @@ export interface Totals {
   hourly: Array<{ hour: string; count: number }>;
 }
 
+/** What the console's signatures page asks for. */
+export interface SignatureSearch {
+  q?: string;
+  /** Rows to skip; old clients page this way (deep offsets cost more than cursors). */
+  offset?: number;
+  limit?: number;
+  /** Only signatures older than this seq (the next page). */
+  before?: number;
+  /** Only signatures newer than this seq (the previous page). */
+  after?: number;
+  /** Only possible duplicates. */
+  duplicatesOnly?: boolean;
+}
+
 /** Why a code could not be redeemed. */
 export type RedeemFailure = 'unknown' | 'expired' | 'used';
 
@@ -169,12 +183,12 @@ export interface Store {
   auditLog(limit?: number): Promise<AuditEntry[]>;
 
   totals(): Promise<Totals>;
-  /** Newest first; `q` matches name, email or id. */
-  searchSignatures(options: { q?: string; offset?: number; limit?: number }): Promise<{ total: number; rows: StoredSignature[] }>;
+  /** Newest first; `q` matches name, email or id (folded like the signer keys). */
+  searchSignatures(options: SignatureSearch): Promise<{ total: number; rows: StoredSignature[] }>;
   getSignature(id: string): Promise<StoredSignature | undefined>;
   /**
-   * Which of `ids` are possible duplicate signers: another stored signature has the same
-   * normalised email, or the same normalised name and country. Flagged, never dropped.
+   * Which of `ids` are possible duplicate signers: another stored signature shares its email
+   * key or its name-and-country key (src/shared/signer-keys.ts). Flagged, never dropped.
    */
   duplicateIds(ids: string[]): Promise<Set<string>>;
   /**

@@ -1,11 +1,12 @@
 /**
- * Possible duplicate signers among opened signatures, as the server flags them for plain
- * ones (Store.duplicateIds): the same normalised email, or the same normalised name and
- * country. Sealed signatures can only be compared once opened, so the console and the CLI
- * export run this over what they opened. Flagged for a person to look at, never dropped:
+ * Possible duplicate signers among opened signatures, by the same keys the server computes
+ * at ingestion for plain ones (signer-keys.ts, Store.duplicateIds): the same email, or the
+ * same name and country. Sealed signatures can only be compared once opened, so the console
+ * and the CLI export run this over what they opened. Flagged for a person to look at, never dropped:
  * two people may share a name, a family may share an email.
  */
 import type { Signer } from './protocol.ts';
+import { matchingKey, signerKeys } from './signer-keys.ts';
 
 export interface DuplicateGroup {
   /** What the signatures share. */
@@ -16,10 +17,8 @@ export interface DuplicateGroup {
   ids: string[];
 }
 
-/** Trimmed, NFC, inner white space collapsed, lower case: "  Zoë  Smith" and "zoë smith" match. */
-export function normaliseText(text: string): string {
-  return text.normalize('NFC').trim().replace(/\s+/gu, ' ').toLowerCase();
-}
+/** The folding the keys use (see signer-keys.ts): "  Zoë  Smith" and "zoë smith" match. */
+export const normaliseText = matchingKey;
 
 /** Collects signers one by one, then lists the groups sharing an email or a name and country. */
 export function createDuplicateFinder() {
@@ -32,10 +31,9 @@ export function createDuplicateFinder() {
   };
   return {
     add(id: string, signer: Pick<Signer, 'name' | 'email' | 'country'>): void {
-      const email = signer.email ? normaliseText(signer.email) : '';
-      if (email) push(byEmail, email, id);
-      const name = normaliseText(signer.name ?? '');
-      if (name && signer.country) push(byNameCountry, `${name} · ${signer.country}`, id);
+      const keys = signerKeys(signer);
+      if (keys.email) push(byEmail, keys.email, id);
+      if (keys.nameCountry) push(byNameCountry, keys.nameCountry, id);
     },
     /** Every group of two or more: by email first, then by name and country. */
     groups(): DuplicateGroup[] {

@@ -127,7 +127,7 @@ describe('POST /api/v1/batches', () => {
 
 describe('the SQLite store', () => {
   it('S8: runs WAL with synchronous=FULL', () => {
-    expect(server.store.pragmas()).toEqual({ journalMode: 'wal', synchronous: 2 });
+    expect(server.store.pragmas()).toEqual({ journalMode: 'wal', synchronous: 2, secureDelete: 1 });
   });
 
   it('renders a stored signature back to SVG with the strokes that were sent', async () => {

@@ -3,7 +3,7 @@
  * refuses and why, and how `--seal-key` turns sealing on for the served campaign.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { DatabaseSync } from 'node:sqlite';
+import type { SqlDatabase } from '../../server/store/sql.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -148,7 +148,7 @@ describe('sealing on the server', () => {
     expect(describeChainCheck(second.chains[0])).toBe('Chain of tablet device-test: 5 records, intact; 1 erased on the tablet before they were sent; 1 deleted on a data-subject request.');
 
     // A record removed behind the server's back is reported, by its place in the chain.
-    (store as unknown as { db: DatabaseSync }).db.prepare('DELETE FROM signatures WHERE id = ?').run(records[1].id);
+    await (store as unknown as { db: SqlDatabase }).db.run('DELETE FROM signatures WHERE id = ?', [records[1].id]);
     const third = await importTransferFile(store, file([]), 'test');
     expect(third.chains[0].verdict).toMatchObject({ ok: false, problems: [{ index: 1, id: records[1].id, kind: 'missing' }, { kind: 'deleted' }, { kind: 'erased' }] });
     expect(describeChainCheck(third.chains[0])).toMatch(/NOT intact: 1 missing \(#1 /);

@@ -4,7 +4,8 @@
  * emptied before each test and dropped at the end. Unreachable PostgreSQL fails these tests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS, PostgresStore } from '../../server/store/postgres.ts';
+import { PostgresStore } from '../../server/store/postgres.ts';
+import { MIGRATIONS } from '../../server/store/schema.ts';
 import { openStore } from '../../server/store/open.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import { recordHash } from '../../server/ingest.ts';
@@ -47,7 +48,7 @@ describe('PostgreSQL store specifics', () => {
         expect(await store.schemaVersion()).toBe(MIGRATIONS.length);
       }
       const tables = await own.admin.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1`, [own.schema]);
-      expect(tables.rows[0].n).toBe(9);
+      expect(tables.rows[0].n).toBe(11);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }

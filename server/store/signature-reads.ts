@@ -1,0 +1,100 @@
+/**
+ * Reading signatures for the console: totals from the counters, pages by seq, search through
+ * the search index, duplicate flags from their column. Every query is an index lookup or a
+ * bounded range, so each costs the same at a thousand signatures or a million.
+ */
+import { matchingKey } from '../../src/shared/signer-keys.ts';
+import type { SignatureSearch, StoredSignature, Totals } from './store.ts';
+import { placeholders, unstorable, type SqlDatabase, type SqlExecutor, type SqlValue } from './sql.ts';
+import { SIGNATURE_COLUMNS, toStored, type SignatureRow } from './signature-rows.ts';
+
+export async function totals(db: SqlDatabase): Promise<Totals> {
+  // One snapshot, so the figures add up even while batches arrive.
+  return db.transaction('read', async (tx) => {
+    const counts = (dimension: string) =>
+      tx.all<{ key: string; count: number }>(
+        `SELECT key, count FROM signature_counts WHERE dimension = ? AND count > 0 ORDER BY ${dimension === 'hour' ? 'key' : 'count DESC, key'}`,
+        [dimension],
+      );
+    const total = await tx.get<{ count: number }>("SELECT count FROM signature_counts WHERE dimension = 'total' AND key = ''");
+    const devices = await tx.all<{ key: string; label: string | null; count: number }>(
+      `SELECT c.key, d.label, c.count FROM signature_counts c LEFT JOIN devices d ON d.id = c.key
+       WHERE c.dimension = 'device' AND c.count > 0 ORDER BY c.count DESC, c.key`,
+    );
+    return {
+      total: Number(total?.count ?? 0),
+      byEvent: (await counts('event')).map((r) => ({ event: r.key, count: Number(r.count) })),
+      byDevice: devices.map((r) => ({ deviceId: r.key, label: r.label ?? null, count: Number(r.count) })),
+      byCountry: (await counts('country')).map((r) => ({ country: r.key, count: Number(r.count) })),
+      hourly: (await counts('hour')).map((r) => ({ hour: r.key, count: Number(r.count) })),
+    };
+  });
+}
+
+export async function count(db: SqlExecutor): Promise<number> {
+  const row = await db.get<{ count: number }>("SELECT count FROM signature_counts WHERE dimension = 'total' AND key = ''");
+  return Number(row?.count ?? 0);
+}
+
+/**
+ * A page of signatures, newest first. `before` / `after` are seq cursors (the console's next
+ * and previous pages: index ranges, however deep); `offset` still works, for old clients.
+ */
+export async function searchSignatures(db: SqlDatabase, options: SignatureSearch): Promise<{ total: number; rows: StoredSignature[] }> {
+  const { q = '', offset = 0, limit = 50, before, after, duplicatesOnly = false } = options;
+  if (unstorable(q)) return { total: 0, rows: [] };
+  const folded = matchingKey(q);
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (folded) {
+    const search = db.dialect.searchSeqs(folded);
+    where.push(`seq IN (${search.sql})`);
+    params.push(...search.params);
+  }
+  if (duplicatesOnly) where.push('possible_duplicate = 1');
+  const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  return db.transaction('read', async (tx) => {
+    const total = filter ? Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM signatures ${filter}`, params))!.n) : await count(tx);
+    const page = [...where];
+    const pageParams = [...params];
+    if (before !== undefined) {
+      page.push('seq < ?');
+      pageParams.push(before);
+    }
+    if (after !== undefined) {
+      page.push('seq > ?');
+      pageParams.push(after);
+    }
+    const pageFilter = page.length > 0 ? `WHERE ${page.join(' AND ')}` : '';
+    const cursor = before !== undefined || after !== undefined;
+    // Going back (`after`), the nearest newer rows are the oldest of them: read ascending, then turn.
+    const order = after !== undefined ? 'ASC' : 'DESC';
+    const rows = await tx.all<SignatureRow>(
+      `SELECT ${SIGNATURE_COLUMNS} FROM signatures ${pageFilter} ORDER BY seq ${order} LIMIT ?${cursor ? '' : ' OFFSET ?'}`,
+      cursor ? [...pageParams, Math.max(0, Math.trunc(limit))] : [...pageParams, Math.max(0, Math.trunc(limit)), Math.max(0, Math.trunc(offset))],
+    );
+    if (order === 'ASC') rows.reverse();
+    return { total, rows: rows.map(toStored) };
+  });
+}
+
+export async function duplicateIds(db: SqlExecutor, ids: string[]): Promise<Set<string>> {
+  const wanted = ids.filter((id) => !unstorable(id));
+  if (wanted.length === 0) return new Set();
+  const rows = await db.all<{ id: string }>(`SELECT id FROM signatures WHERE possible_duplicate = 1 AND id IN (${placeholders(wanted.length)})`, wanted);
+  return new Set(rows.map((r) => r.id));
+}
+
+export async function list(db: SqlExecutor, { afterSeq = 0, limit = 1000 }: { afterSeq?: number; limit?: number } = {}): Promise<StoredSignature[]> {
+  const rows =
+    limit < 0
+      ? await db.all<SignatureRow>(`SELECT ${SIGNATURE_COLUMNS} FROM signatures WHERE seq > ? ORDER BY seq`, [afterSeq])
+      : await db.all<SignatureRow>(`SELECT ${SIGNATURE_COLUMNS} FROM signatures WHERE seq > ? ORDER BY seq LIMIT ?`, [afterSeq, Math.trunc(limit)]);
+  return rows.map(toStored);
+}
+
+export async function getSignature(db: SqlExecutor, id: string): Promise<StoredSignature | undefined> {
+  if (unstorable(id)) return undefined;
+  const row = await db.get<SignatureRow>(`SELECT ${SIGNATURE_COLUMNS} FROM signatures WHERE id = ?`, [id]);
+  return row && toStored(row);
+}

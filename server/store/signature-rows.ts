@@ -1,0 +1,112 @@
+/**
+ * How a signature becomes rows, and rows become a signature, the same on both databases:
+ * the keys and searchable text computed once at ingestion (src/shared/signer-keys.ts), the
+ * counters a batch adds, and the SQL that keeps the duplicate flags true.
+ */
+import type { SignatureRecord } from '../../src/shared/protocol.ts';
+import { searchableText, signerKeys } from '../../src/shared/signer-keys.ts';
+import type { Device, DeviceReport, StoredSignature } from './store.ts';
+import type { Dialect } from './sql.ts';
+
+/** The columns a StoredSignature is read from. */
+export const SIGNATURE_COLUMNS = 'seq, id, device_id, campaign_id, captured_at, received_at, clock_suspect, source, record';
+
+export type SignatureRow = {
+  seq: number;
+  id: string;
+  device_id: string;
+  campaign_id: string;
+  captured_at: string;
+  received_at: string;
+  clock_suspect: number | boolean;
+  source: string;
+  record: unknown;
+};
+
+/** SQLite returns JSON columns as text, PostgreSQL's `json` already parsed. */
+export function parseRecord(value: unknown): SignatureRecord {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as SignatureRecord;
+}
+
+export function toStored(r: SignatureRow): StoredSignature {
+  return {
+    seq: Number(r.seq),
+    id: r.id,
+    deviceId: r.device_id,
+    campaignId: r.campaign_id,
+    capturedAt: r.captured_at,
+    receivedAt: r.received_at,
+    clockSuspect: r.clock_suspect === true || Number(r.clock_suspect) === 1,
+    source: r.source === 'import' ? 'import' : 'sync',
+    record: parseRecord(r.record),
+  };
+}
+
+export const DEVICE_COLUMNS = 'id, event, label, enrolled_at, revoked_at, last_seen_at, last_report';
+
+export type DeviceRow = {
+  id: string;
+  event: string;
+  label: string | null;
+  enrolled_at: string;
+  revoked_at: string | null;
+  last_seen_at: string | null;
+  last_report: unknown;
+};
+
+export function toDevice(r: DeviceRow): Device {
+  return {
+    id: r.id,
+    event: r.event,
+    label: r.label,
+    enrolledAt: r.enrolled_at,
+    revokedAt: r.revoked_at,
+    lastSeenAt: r.last_seen_at,
+    lastReport: r.last_report == null ? null : ((typeof r.last_report === 'string' ? JSON.parse(r.last_report) : r.last_report) as DeviceReport),
+  };
+}
+
+export interface RecordKeys {
+  email: string | null;
+  nameCountry: string | null;
+  /** The country as counted: the signer's, or the one a sealed record carries in clear. */
+  country: string | null;
+  search: string;
+}
+
+/**
+ * The keys of a stored record. A sealed record has no signer in clear: only its id is
+ * searchable and it is never flagged here (the console's finder judges it once opened).
+ */
+export function keysOf(record: SignatureRecord): RecordKeys {
+  const signer = record.payload.kind === 'plain' ? record.payload.signer : undefined;
+  const keys = signer ? signerKeys(signer) : { email: null, nameCountry: null };
+  return { ...keys, country: signer?.country ?? record.country ?? null, search: searchableText(record.id, signer) };
+}
+
+export function searchInsertSql(dialect: Dialect): string {
+  return `INSERT INTO signature_search (${dialect.searchSeq}, text) VALUES (?, ?)`;
+}
+
+/**
+ * Set each signature's flag (chosen by `where`, over `signatures`) to whether another stored
+ * signature shares its email key or its name-and-country key. Index lookups only.
+ */
+export function refreshDuplicateFlagsSql(where: string): string {
+  return `UPDATE signatures SET possible_duplicate = CASE WHEN
+      (email_key IS NOT NULL AND EXISTS (SELECT 1 FROM signatures b WHERE b.email_key = signatures.email_key AND b.seq <> signatures.seq))
+      OR (name_key IS NOT NULL AND EXISTS (SELECT 1 FROM signatures b WHERE b.name_key = signatures.name_key AND b.seq <> signatures.seq))
+    THEN 1 ELSE 0 END
+    WHERE ${where}`;
+}
+
+/** The counter keys one stored signature adds to (or, deleted, takes from). */
+export function counterKeys(row: { deviceId: string; event: string | undefined; country: string | null; receivedAt: string }): Array<[string, string]> {
+  return [
+    ['total', ''],
+    ['device', row.deviceId],
+    ['event', row.event ?? '(imported or unknown)'],
+    ['country', row.country ?? ''],
+    ['hour', `${row.receivedAt.slice(0, 13)}:00:00Z`],
+  ];
+}

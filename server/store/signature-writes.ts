@@ -1,0 +1,149 @@
+/**
+ * Storing and deleting signatures, in one write transaction each, with everything that must
+ * change with them: the counters, the duplicate flags, the search index and the tombstones.
+ */
+import { chainPlaceOf, type IngestItem, type IngestOutcome, type IngestSource } from './store.ts';
+import { chunks, placeholders, type SqlDatabase, type SqlExecutor } from './sql.ts';
+import { counterKeys, keysOf, parseRecord, refreshDuplicateFlagsSql, searchInsertSql } from './signature-rows.ts';
+
+/** Rows per multi-row INSERT: 11 values each stays well under both databases' parameter limits. */
+const ROWS_PER_INSERT = 500;
+
+/**
+ * Store a batch (see Store.ingest). Under the write lock nothing else writes signatures, so
+ * what this transaction reads of stored ids and tombstones stays true until it commits.
+ */
+export async function ingestBatch(db: SqlDatabase, items: IngestItem[], receivedAt: string, source: IngestSource): Promise<IngestOutcome[]> {
+  if (items.length === 0) return [];
+  return db.transaction('write', async (tx) => {
+    const ids = [...new Set(items.map((i) => i.record.id))];
+    const stored = new Map<string, string>();
+    const tombstoned = new Set<string>();
+    for (const part of chunks(ids, ROWS_PER_INSERT)) {
+      for (const r of await tx.all<{ id: string; content_hash: string }>(`SELECT id, content_hash FROM signatures WHERE id IN (${placeholders(part.length)})`, part)) {
+        stored.set(r.id, r.content_hash);
+      }
+      for (const r of await tx.all<{ id: string }>(`SELECT id FROM deleted_signatures WHERE id IN (${placeholders(part.length)})`, part)) tombstoned.add(r.id);
+    }
+    const outcomes: IngestOutcome[] = [];
+    const fresh: IngestItem[] = [];
+    const conflicts: IngestItem[] = [];
+    for (const item of items) {
+      const id = item.record.id;
+      const hash = stored.get(id);
+      if (hash === undefined && !tombstoned.has(id)) {
+        outcomes.push('accepted');
+        fresh.push(item);
+        stored.set(id, item.hash);
+      } else if (hash === item.hash || (hash === undefined && tombstoned.has(id))) {
+        outcomes.push('duplicate');
+      } else {
+        outcomes.push('conflict');
+        conflicts.push(item);
+      }
+    }
+    await insertSignatures(tx, db, fresh, receivedAt, source);
+    for (const part of chunks(conflicts, ROWS_PER_INSERT)) {
+      await tx.run(
+        `INSERT INTO conflicts (id, received_at, content_hash, record) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        part.flatMap((c) => [c.record.id, receivedAt, c.hash, JSON.stringify(c.record)]),
+      );
+    }
+    await faultPause(db);
+    return outcomes;
+  });
+}
+
+async function insertSignatures(tx: SqlExecutor, db: SqlDatabase, fresh: IngestItem[], receivedAt: string, source: IngestSource): Promise<void> {
+  if (fresh.length === 0) return;
+  const keys = fresh.map((i) => keysOf(i.record));
+  const seqOf = new Map<string, number>();
+  for (const [start, part] of chunks(fresh, ROWS_PER_INSERT).map((p, n) => [n * ROWS_PER_INSERT, p] as const)) {
+    const rows = await tx.all<{ seq: number; id: string }>(
+      `INSERT INTO signatures (id, device_id, campaign_id, captured_at, received_at, content_hash, record, clock_suspect, source, email_key, name_key, signer_country)
+       VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} RETURNING seq, id`,
+      part.flatMap(({ record, hash, clockSuspect }, i) => {
+        const k = keys[start + i];
+        return [record.id, record.deviceId, record.campaignId, record.capturedAt, receivedAt, hash, JSON.stringify(record), clockSuspect ? 1 : 0, source, k.email, k.nameCountry, k.country];
+      }),
+    );
+    for (const r of rows) seqOf.set(r.id, Number(r.seq));
+  }
+  for (let i = 0; i < fresh.length; i++) await tx.run(searchInsertSql(db.dialect), [seqOf.get(fresh[i].record.id)!, keys[i].search]);
+
+  // Flag the new signatures and the stored ones they match (index lookups on the keys).
+  const emails = [...new Set(keys.map((k) => k.email).filter((k) => k !== null))];
+  const names = [...new Set(keys.map((k) => k.nameCountry).filter((k) => k !== null))];
+  for (const part of chunks(emails, ROWS_PER_INSERT)) await tx.run(refreshDuplicateFlagsSql(`email_key IN (${placeholders(part.length)})`), part);
+  for (const part of chunks(names, ROWS_PER_INSERT)) await tx.run(refreshDuplicateFlagsSql(`name_key IN (${placeholders(part.length)})`), part);
+
+  const deviceIds = [...new Set(fresh.map((i) => i.record.deviceId))];
+  const events = new Map<string, string>();
+  for (const part of chunks(deviceIds, ROWS_PER_INSERT)) {
+    for (const d of await tx.all<{ id: string; event: string }>(`SELECT id, event FROM devices WHERE id IN (${placeholders(part.length)})`, part)) events.set(d.id, d.event);
+  }
+  const added = new Map<string, number>();
+  fresh.forEach(({ record }, i) => {
+    for (const key of counterKeys({ deviceId: record.deviceId, event: events.get(record.deviceId), country: keys[i].country, receivedAt })) {
+      const k = JSON.stringify(key);
+      added.set(k, (added.get(k) ?? 0) + 1);
+    }
+  });
+  await addToCounters(tx, added);
+}
+
+/** Add each `[dimension, key]` (as JSON) → n to the counters, creating them as needed. */
+async function addToCounters(tx: SqlExecutor, deltas: Map<string, number>): Promise<void> {
+  const entries = [...deltas].map(([k, n]) => [...(JSON.parse(k) as [string, string]), n] as const);
+  for (const part of chunks(entries, ROWS_PER_INSERT)) {
+    await tx.run(
+      `INSERT INTO signature_counts (dimension, key, count) VALUES ${part.map(() => '(?, ?, ?)').join(', ')}
+       ON CONFLICT (dimension, key) DO UPDATE SET count = signature_counts.count + excluded.count`,
+      part.flat(),
+    );
+  }
+}
+
+/** Delete a signature on a data-subject request (see Store.deleteSignature). */
+export async function deleteSignature(db: SqlDatabase, id: string, at: string): Promise<boolean> {
+  const deleted = await db.transaction('write', async (tx) => {
+    const row = await tx.get<{ seq: number; device_id: string; received_at: string; record: unknown; email_key: string | null; name_key: string | null; signer_country: string | null }>(
+      'DELETE FROM signatures WHERE id = ? RETURNING seq, device_id, received_at, record, email_key, name_key, signer_country',
+      [id],
+    );
+    await tx.run('DELETE FROM conflicts WHERE id = ?', [id]);
+    if (!row) return false;
+    await tx.run(`DELETE FROM signature_search WHERE ${db.dialect.searchSeq} = ?`, [row.seq]);
+    const place = chainPlaceOf(parseRecord(row.record));
+    await tx.run('INSERT INTO deleted_signatures (id, deleted_at, chain_device, chain_seq, chain_link) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', [
+      id,
+      at,
+      place?.device ?? null,
+      place?.seq ?? null,
+      place?.link ?? null,
+    ]);
+    if (row.email_key !== null) await tx.run(refreshDuplicateFlagsSql('email_key = ?'), [row.email_key]);
+    if (row.name_key !== null) await tx.run(refreshDuplicateFlagsSql('name_key = ?'), [row.name_key]);
+    const device = await tx.get<{ event: string }>('SELECT event FROM devices WHERE id = ?', [row.device_id]);
+    const taken = new Map<string, number>();
+    for (const key of counterKeys({ deviceId: row.device_id, event: device?.event, country: row.signer_country, receivedAt: row.received_at })) taken.set(JSON.stringify(key), -1);
+    await addToCounters(tx, taken);
+    return true;
+  });
+  if (deleted) await db.forgetDeleted();
+  return deleted;
+}
+
+/**
+ * Fault injection for the crash tests only: with FIELDSIGN_FAULT_PAUSE_MS set, every batch
+ * holds its transaction open up to that long before COMMIT, so a SIGKILL can land mid-batch.
+ * On SQLite the thread itself waits (as in a slow fsync), which the test can see in
+ * /proc/<pid>/wchan and aim at.
+ */
+const FAULT_PAUSE_MS = Number(process.env.FIELDSIGN_FAULT_PAUSE_MS ?? 0);
+async function faultPause(db: SqlDatabase): Promise<void> {
+  if (FAULT_PAUSE_MS <= 0) return;
+  const ms = FAULT_PAUSE_MS * Math.random();
+  if (db.dialect.name === 'sqlite') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  else await new Promise((resolve) => setTimeout(resolve, ms));
+}
