@@ -155,7 +155,11 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     const q = (url.searchParams.get('q') ?? '').slice(0, 200);
     const offset = clampInt(url.searchParams.get('offset'), 0, 1e9, 0);
     const limit = clampInt(url.searchParams.get('limit'), 1, 200, 50);
-    const { total, rows } = await store.searchSignatures({ q, offset, limit });
+    // Cursors (a row's seq) page by index range however deep; `offset` is then only echoed,
+    // for the "showing 26–50" line. Without a cursor, `offset` pages as before.
+    const cursor = (name: string) => (url.searchParams.has(name) ? clampInt(url.searchParams.get(name), 0, Number.MAX_SAFE_INTEGER, 0) : undefined);
+    const duplicatesOnly = url.searchParams.get('duplicates') === '1';
+    const { total, rows } = await store.searchSignatures({ q, offset, limit, before: cursor('before'), after: cursor('after'), duplicatesOnly });
     const duplicates = await store.duplicateIds(rows.map((r) => r.id));
     sendJson(res, 200, {
       total,
@@ -164,6 +168,7 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
         const p = r.record.payload;
         const signer = p.kind === 'plain' ? p.signer : undefined;
         return {
+          seq: r.seq,
           id: r.id,
           name: signer?.name ?? null,
           email: signer?.email ?? null,

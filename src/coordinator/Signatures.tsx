@@ -18,28 +18,43 @@ interface Props {
 export function Signatures({ api, tick, onError }: Props) {
   const [draft, setDraft] = useState('');
   const [query, setQuery] = useState('');
-  const [offset, setOffset] = useState(0);
+  const [duplicatesOnly, setDuplicatesOnly] = useState(false);
+  // Where the page starts: its offset (for "showing 26–50"), and the row it continues from, so
+  // the server reads an index range rather than skipping rows, however deep the page.
+  const [position, setPosition] = useState<{ offset: number; before?: number; after?: number }>({ offset: 0 });
+  const offset = position.offset;
   const [deleting, setDeleting] = useState<SignatureRow | undefined>();
   const [announcement, setAnnouncement] = useState('');
 
   const { data: page, error: loadError, reload } = useLoad(
     async () => {
-      const result = await api.signatures(query, offset, PAGE);
-      // Deleting the last row of a page: step back a page.
+      const result = await api.signatures({ q: query, limit: PAGE, duplicatesOnly, ...position });
+      // Deleting the last row of a page: back to the first page.
       if (result.rows.length === 0 && offset > 0) {
-        setOffset(Math.max(0, offset - PAGE));
+        setPosition({ offset: 0 });
         return undefined;
       }
       return result;
     },
-    [api, query, offset, tick],
+    [api, query, position, duplicatesOnly, tick],
     onError,
   );
 
   function search(event: Event) {
     event.preventDefault();
     setQuery(draft.trim());
-    setOffset(0);
+    setPosition({ offset: 0 });
+  }
+
+  function previousPage() {
+    if (!page) return;
+    const back = Math.max(0, offset - PAGE);
+    setPosition(back === 0 ? { offset: 0 } : { offset: back, after: page.rows[0].seq });
+  }
+
+  function nextPage() {
+    if (!page) return;
+    setPosition({ offset: offset + PAGE, before: page.rows[page.rows.length - 1].seq });
   }
 
   const from = page && page.total > 0 ? page.offset + 1 : 0;
@@ -60,19 +75,26 @@ export function Signatures({ api, tick, onError }: Props) {
             <button type="button" class="secondary" onClick={() => {
               setDraft('');
               setQuery('');
-              setOffset(0);
+              setPosition({ offset: 0 });
             }}>
               Show all
             </button>
           )}
         </form>
+        <label class="check-inline">
+          <input type="checkbox" checked={duplicatesOnly} onChange={(e) => {
+            setDuplicatesOnly(e.currentTarget.checked);
+            setPosition({ offset: 0 });
+          }} />
+          Only possible duplicates
+        </label>
 
         <p class="result-line" role="status" aria-live="polite">
           {!page
             ? 'Loading…'
             : query
-              ? `${formatNumber(page.total)} ${page.total === 1 ? 'signature matches' : 'signatures match'} “${query}”`
-              : `${formatNumber(page.total)} ${page.total === 1 ? 'signature' : 'signatures'}`}
+              ? `${formatNumber(page.total)} ${page.total === 1 ? 'signature matches' : 'signatures match'} “${query}”${duplicatesOnly ? ' among possible duplicates' : ''}`
+              : `${formatNumber(page.total)} ${duplicatesOnly ? (page.total === 1 ? 'possible duplicate' : 'possible duplicates') : page.total === 1 ? 'signature' : 'signatures'}`}
           {page && page.total > 0 && <span class="muted">{` · showing ${formatNumber(from)}–${formatNumber(to)}`}</span>}
         </p>
         {announcement && <p class="notice-banner" role="status">{announcement}</p>}
@@ -128,9 +150,9 @@ export function Signatures({ api, tick, onError }: Props) {
 
         {page && page.total > PAGE && (
           <nav class="pager" aria-label="Signature pages">
-            <button type="button" class="secondary" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
+            <button type="button" class="secondary" disabled={offset === 0} onClick={previousPage}>Previous</button>
             <span>{`Page ${Math.floor(offset / PAGE) + 1} of ${Math.ceil(page.total / PAGE)}`}</span>
-            <button type="button" class="secondary" disabled={to >= page.total} onClick={() => setOffset(offset + PAGE)}>Next</button>
+            <button type="button" class="secondary" disabled={to >= page.total} onClick={nextPage}>Next</button>
           </nav>
         )}
       </section>

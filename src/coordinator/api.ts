@@ -34,6 +34,8 @@ export interface EnrollmentCode {
 }
 
 export interface SignatureRow {
+  /** Arrival order on the server: the cursor for the next and previous pages. */
+  seq: number;
   id: string;
   name: string | null;
   email: string | null;
@@ -46,6 +48,16 @@ export interface SignatureRow {
   receivedAt: string;
   clockSuspect: boolean;
   possibleDuplicate: boolean;
+}
+
+/** A page of the signatures list: `before` / `after` are the seq of the row the page continues from. */
+export interface SignatureQuery {
+  q: string;
+  offset: number;
+  limit: number;
+  before?: number;
+  after?: number;
+  duplicatesOnly?: boolean;
 }
 
 export interface SignaturePage {
@@ -113,8 +125,13 @@ export function consoleApi(csrfToken: string) {
     devices: () => request<DeviceList>('GET', '/api/console/devices'),
     revoke: (id: string) => request<{ revoked: string }>('POST', `/api/console/devices/${encodeURIComponent(id)}/revoke`, csrfToken),
     createCode: (event: string, hours: number) => request<EnrollmentCode>('POST', '/api/console/codes', csrfToken, { event, hours }),
-    signatures: (q: string, offset: number, limit: number) =>
-      request<SignaturePage>('GET', `/api/console/signatures?${new URLSearchParams({ q, offset: String(offset), limit: String(limit) })}`),
+    signatures: (query: SignatureQuery) => {
+      const params = new URLSearchParams({ q: query.q, offset: String(query.offset), limit: String(query.limit) });
+      if (query.before !== undefined) params.set('before', String(query.before));
+      if (query.after !== undefined) params.set('after', String(query.after));
+      if (query.duplicatesOnly) params.set('duplicates', '1');
+      return request<SignaturePage>('GET', `/api/console/signatures?${params}`);
+    },
     deleteSignature: (id: string) => request<void>('DELETE', `/api/console/signatures/${encodeURIComponent(id)}`, csrfToken),
     audit: () => request<{ entries: AuditEntry[] }>('GET', '/api/console/audit').then((r) => r.entries),
     /** Stored records as they are (sealed ones still sealed), after arrival seq `after`. */
