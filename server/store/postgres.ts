@@ -19,6 +19,9 @@
  * - Migrations are versioned (`schema_migrations`) and applied under `pg_advisory_xact_lock`,
  *   so instances starting together apply each one once.
  *
+ * - Each write that changes what the dashboards show also notifies the other instances on the
+ *   same schema, at COMMIT (postgres-notify.ts), so their live streams follow.
+ *
  * The database URL may choose a schema: `postgres://…/db?options=-c%20search_path%3Dfieldsign`.
  */
 import pg from 'pg';
@@ -40,6 +43,7 @@ import type {
   Totals,
 } from './store.ts';
 import { ChangeListeners, chainPlaceOf, mergeReport } from './store.ts';
+import { ChangeNotifier } from './postgres-notify.ts';
 
 /**
  * Versioned schema changes, applied in order at startup. Never edit a shipped one. Version
@@ -140,11 +144,14 @@ export class PostgresStore implements Store {
   /** Second key of this schema's advisory locks. */
   private readonly lockKey: number;
   private closed = false;
+  /** Tells other instances of this store's changes, and this one of theirs. */
+  private readonly notifier: ChangeNotifier;
 
-  private constructor(pool: pg.Pool, schema: string, lockKey: number) {
+  private constructor(pool: pg.Pool, schema: string, lockKey: number, url: string) {
     this.pool = pool;
     this.schema = schema;
     this.lockKey = lockKey;
+    this.notifier = new ChangeNotifier({ url, schema, pool });
   }
 
   /** Connect, apply pending migrations, and return the store. Rejects with a readable message. */
@@ -154,7 +161,7 @@ export class PostgresStore implements Store {
     pool.on('error', (error) => console.error(`PostgreSQL connection lost: ${error.message}`));
     try {
       const { schema, lockKey } = await migrate(pool);
-      return new PostgresStore(pool, schema, lockKey);
+      return new PostgresStore(pool, schema, lockKey, url);
     } catch (error) {
       await pool.end().catch(() => {});
       const e = error as Error & { code?: string };
@@ -247,6 +254,7 @@ export class PostgresStore implements Store {
           );
         }
       }
+      if (outcomes.includes('accepted')) await this.notifier.notify(client);
       await faultPause();
       return outcomes;
     });
@@ -304,6 +312,7 @@ export class PostgresStore implements Store {
         device.label,
         now,
       ]);
+      await this.notifier.notify(client);
       return {
         ok: true as const,
         device: { id: device.id, event: code.event, label: device.label, enrolledAt: now, revokedAt: null, lastSeenAt: null, lastReport: null },
@@ -326,9 +335,13 @@ export class PostgresStore implements Store {
 
   async revokeDevice(id: string, at: string): Promise<boolean> {
     if (!storable(id)) return false;
-    const { rowCount } = await this.pool.query('UPDATE devices SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2', [at, id]);
-    if (rowCount === 1) this.changes.emit();
-    return rowCount === 1;
+    const revoked = await this.transaction(async (client) => {
+      const { rowCount } = await client.query('UPDATE devices SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2', [at, id]);
+      if (rowCount === 1) await this.notifier.notify(client);
+      return rowCount === 1;
+    });
+    if (revoked) this.changes.emit();
+    return revoked;
   }
 
   async listDevices(): Promise<Device[]> {
@@ -487,6 +500,7 @@ export class PostgresStore implements Store {
         'INSERT INTO deleted_signatures (id, deleted_at, chain_device, chain_seq, chain_link) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING',
         [id, at, place?.device ?? null, place?.seq ?? null, place?.link ?? null],
       );
+      await this.notifier.notify(client);
       return true;
     });
     if (deleted) this.changes.emit();
@@ -504,12 +518,15 @@ export class PostgresStore implements Store {
   private readonly changes = new ChangeListeners();
 
   onChange(listener: () => void): () => void {
+    // The LISTEN connection opens with the first listener: a one-shot CLI command never opens it.
+    this.notifier.listen(() => this.changes.emit());
     return this.changes.add(listener);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.notifier.close();
     await this.pool.end();
   }
 
