@@ -8,6 +8,10 @@
  *                       ▲                                          │  └─fail─▶ every subscriber
  *                       └──────── a change arrived while reading ──┘           told, dropped
  *
+ * A new stream gets the cached snapshot only when it was read less than one interval ago (or
+ * joins the read under way); otherwise it asks for a new read, since the store may have been
+ * changed behind the app's back (another process writing the same SQLite file).
+ *
  * A failed read is logged once and fails every subscriber that was waiting for it (their
  * streams close; the browser reconnects). Nothing here ever rejects to its caller.
  */
@@ -31,8 +35,9 @@ export class SnapshotSource<T> {
   private readonly subscribers = new Set<Subscriber<T>>();
   /** Bumped by every change; a cached snapshot of an older version is stale. */
   private version = 0;
-  private cached: { version: number; data: T } | undefined;
-  private reading = false;
+  private cached: { version: number; data: T; readAt: number } | undefined;
+  /** The version being read, while a read is under way. */
+  private reading: number | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastReadAt = Number.NEGATIVE_INFINITY;
   private readonly options: SnapshotSourceOptions<T>;
@@ -52,7 +57,9 @@ export class SnapshotSource<T> {
    */
   subscribe(subscriber: Subscriber<T>): () => void {
     this.subscribers.add(subscriber);
-    if (this.cached?.version === this.version) subscriber.next(this.cached.data);
+    const cached = this.cached;
+    if (cached?.version === this.version && Date.now() - cached.readAt < this.options.minIntervalMs) subscriber.next(cached.data);
+    else if (this.reading !== this.version) this.version++;
     this.ensureRead();
     return () => void this.subscribers.delete(subscriber);
   }
@@ -72,7 +79,7 @@ export class SnapshotSource<T> {
 
   /** Schedule a read when someone waits for a snapshot newer than the cached one. */
   private ensureRead(): void {
-    if (this.subscribers.size === 0 || this.reading || this.timer) return;
+    if (this.subscribers.size === 0 || this.reading !== undefined || this.timer) return;
     if (this.cached?.version === this.version) return;
     const wait = Math.max(0, this.options.minIntervalMs - (Date.now() - this.lastReadAt));
     this.timer = setTimeout(() => void this.read(), wait);
@@ -81,9 +88,10 @@ export class SnapshotSource<T> {
   /** Read once and hand the result to every subscriber. Never rejects. */
   private async read(): Promise<void> {
     this.timer = undefined;
-    this.reading = true;
-    this.lastReadAt = Date.now();
     const version = this.version;
+    const readAt = Date.now();
+    this.reading = version;
+    this.lastReadAt = readAt;
     try {
       let data: T;
       try {
@@ -95,10 +103,10 @@ export class SnapshotSource<T> {
         for (const subscriber of failed) this.safely(() => subscriber.fail(error));
         return;
       }
-      this.cached = { version, data };
+      this.cached = { version, data, readAt };
       for (const subscriber of [...this.subscribers]) this.safely(() => subscriber.next(data));
     } finally {
-      this.reading = false;
+      this.reading = undefined;
       this.ensureRead();
     }
   }

@@ -24,6 +24,7 @@ const PASSWORD = 'correct horse battery staple';
 interface Harness {
   url: string;
   store: SqliteStore;
+  dbPath: string;
   /** How many times the app read the dashboard totals. */
   totalsCalls: () => number;
   /** Make the next totals() reads reject (true) or work again (false). */
@@ -78,6 +79,7 @@ async function start(options: Partial<AppOptions> = {}): Promise<Harness> {
   const harness: Harness = {
     url,
     store,
+    dbPath: join(dir, 'test.db'),
     totalsCalls: () => calls,
     failTotals: (fail) => void (failing = fail),
     logs,
@@ -183,6 +185,21 @@ describe('live updates', () => {
     expect((await again.next()).total).toBe(1);
     again.close();
     counter.close();
+  });
+
+  it('a stream opened later reads afresh: the file may have been written by another process', async () => {
+    const h = await start();
+    const first = await openSse<Totals>(`${h.url}/api/console/events`, { cookie: h.cookie });
+    expect((await first.next()).total).toBe(0);
+    // Another process (here: another connection) stores a signature; this app is not told.
+    const elsewhere = new SqliteStore(h.dbPath);
+    await ingestBatch(elsewhere, batchOf([makeRecord({ deviceId: h.device.deviceId })], h.device.deviceId), { deviceId: h.device.deviceId, source: 'import' });
+    await elsewhere.close();
+    await sleep(600); // the first read is older than one interval now
+    const later = await openSse<Totals>(`${h.url}/api/console/events`, { cookie: h.cookie });
+    expect((await later.next()).total).toBe(1);
+    first.close();
+    later.close();
   });
 
   it('a dashboard stream ends when its session ends, at the next update', async () => {
