@@ -17,6 +17,8 @@ import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
 import { createHash } from 'node:crypto';
 import { handleConsole } from './console/routes.ts';
 import { LiveSignals } from './console/live.ts';
+import { StreamSlots, type StreamLimit } from './console/stream-slots.ts';
+import { clientAddress } from './client-address.ts';
 
 /** What the app needs to run. */
 export interface AppOptions {
@@ -44,9 +46,17 @@ export interface AppOptions {
   loginLimit?: { capacity: number; refillMs: number };
   /** Live-update channel; pass one to observe changes in tests. */
   live?: LiveSignals;
+  /** Open public counter streams, in all and per client address. Default 1,000 and 10. */
+  publicStreams?: StreamLimit;
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The request handler, and `close()` to end its live streams and stop following the store. */
+export type App = RequestHandler & { close(): void };
+
+/** Default caps on the public counter's live streams. */
+export const DEFAULT_PUBLIC_STREAMS: StreamLimit = { total: 1_000, perAddress: 10 };
 
 /** Default body limits: a batch of 500 typical signatures is well under 2 MB. */
 export const DEFAULT_LIMITS: BodyLimits = { maxBytes: 4 * 1024 * 1024, maxInflatedBytes: 8 * 1024 * 1024 };
@@ -62,7 +72,7 @@ const SECURITY_HEADERS = {
 };
 
 /** Build the request handler. */
-export function createApp(options: AppOptions): RequestHandler {
+export function createApp(options: AppOptions): App {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const log = options.log ?? ((message, error) => console.error(message, error));
   const now = options.now ?? (() => new Date());
@@ -71,7 +81,10 @@ export function createApp(options: AppOptions): RequestHandler {
   const enrollLimiter = new RateLimiter(options.enrollLimit ?? { capacity: 10, refillMs: 30_000 });
   const authLimiter = new RateLimiter(options.authFailureLimit ?? { capacity: 20, refillMs: 3_000 });
   const loginLimiter = new RateLimiter(options.loginLimit ?? { capacity: 5, refillMs: 60_000 });
-  const live = options.live ?? new LiveSignals();
+  const live = options.live ?? new LiveSignals({ log });
+  // Every write path (sync, import, the console, another instance on PostgreSQL) reaches the
+  // dashboards through the store, so the routes never signal changes themselves.
+  const unsubscribe = options.store.onChange(() => live.changed());
   const tokenLifetimeMs = options.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS;
   const consoleContext = {
     store: options.store,
@@ -80,6 +93,9 @@ export function createApp(options: AppOptions): RequestHandler {
     campaign: options.campaign ?? DEFAULT_CAMPAIGN,
     now,
     live,
+    publicTotal: live.source('the public total', async () => ({ total: await options.store.count() })),
+    dashboardTotals: live.source('the dashboard totals', () => options.store.totals()),
+    publicSlots: new StreamSlots(options.publicStreams ?? DEFAULT_PUBLIC_STREAMS),
     loginLimiter,
     checkLimit,
     sendJson,
@@ -94,7 +110,7 @@ export function createApp(options: AppOptions): RequestHandler {
     }
   }
 
-  return (req, res) => {
+  const handler: RequestHandler = (req, res) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     route(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) {
@@ -106,6 +122,12 @@ export function createApp(options: AppOptions): RequestHandler {
       sendError(res, 500, 'internal', 'The server could not handle this request. Nothing was stored; try again.');
     });
   };
+  return Object.assign(handler, {
+    close() {
+      unsubscribe();
+      live.close();
+    },
+  });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let url: URL;
@@ -129,14 +151,13 @@ export function createApp(options: AppOptions): RequestHandler {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', etag: campaignTag, 'cache-control': 'no-cache' });
       return void res.end(req.method === 'HEAD' ? undefined : campaignJson);
     }
-    const client = req.socket.remoteAddress ?? 'unknown';
+    const client = clientAddress(req);
     if (path === '/api/v1/enroll') {
       if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Use POST to enroll.');
       checkLimit(enrollLimiter, client);
       enrollLimiter.consume(client);
       const body = await readJsonBody(req, { maxBytes: 4096, maxInflatedBytes: 4096 });
       const reply = await enroll(options.store, body, now(), options.tabletRetentionMs ?? 0, tokenLifetimeMs);
-      if (reply.status === 201) live.changed();
       return sendJson(res, reply.status, reply.body);
     }
     if (path === '/api/v1/batches') {
@@ -154,7 +175,6 @@ export function createApp(options: AppOptions): RequestHandler {
       const reply = await ingestBatch(options.store, body, { deviceId: device.id, source: 'sync', now: at });
       // S21: only a batch the server took (a valid envelope) updates what the console shows.
       if ('results' in reply.body) await recordReport(options.store, device, (body as { report?: unknown }).report, at);
-      if ('results' in reply.body && reply.body.results.some((r) => r.status === 'accepted')) live.changed();
       return sendJson(res, reply.status, reply.body);
     }
     if (await handleConsole(req, res, url, consoleContext)) return;

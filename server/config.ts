@@ -21,6 +21,12 @@ function durationMs(setting: string, min: number, tooShort: string, tooLong = ''
   return z.int(long).check(z.gte(min, `${setting} must be ${tooShort}`), z.lte(MAX_DURATION_MS, long));
 }
 
+/** A count setting: a whole number from `min` to 1,000,000; each refusal names the setting. */
+function count(setting: string, min: number) {
+  const message = `${setting} must be a whole number from ${min} to 1000000`;
+  return z.int(message).check(z.gte(min, message), z.lte(1_000_000, message));
+}
+
 export const ConfigSchema = z.object({
   port: z.int('PORT / --port must be a whole number').check(z.gte(0, 'PORT / --port must be 0–65535'), z.lte(65535, 'PORT / --port must be 0–65535')),
   host: z.string().check(z.minLength(1, 'HOST / --host must not be empty')),
@@ -43,6 +49,10 @@ export const ConfigSchema = z.object({
     '0 (never expires) or a duration like 90d',
     '; use 0 for a token that never expires',
   ),
+  /** Public counter streams open at once, in all (0: counters poll instead). */
+  publicStreams: count('FIELDSIGN_PUBLIC_STREAMS / --public-streams', 0),
+  /** Public counter streams open at once from one client address. */
+  publicStreamsPerAddress: count('FIELDSIGN_PUBLIC_STREAMS_PER_ADDRESS / --public-streams-per-address', 1),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -63,7 +73,11 @@ export const USAGE = `Usage: npm start -- [--port 8080] [--host 127.0.0.1] [--db
   --stale-after  FIELDSIGN_STALE_AFTER  flag a tablet in the console when it holds unsynced
                       signatures and has been silent longer than this (default 2h)
   --token-lifetime  FIELDSIGN_TOKEN_LIFETIME  a tablet's token stops working this long after
-                      enrollment and it must be enrolled again (default 90d; 0: never)`;
+                      enrollment and it must be enrolled again (default 90d; 0: never)
+  --public-streams  FIELDSIGN_PUBLIC_STREAMS  live public counters open at once, in all
+                      (default 1000; beyond it 503, and the counter page polls instead)
+  --public-streams-per-address  FIELDSIGN_PUBLIC_STREAMS_PER_ADDRESS  live public counters
+                      open at once from one client address (default 10; beyond it 429)`;
 
 /** "0", "90s", "30m", "24h", "7d" → milliseconds; -1 when unreadable. */
 export function parseDuration(text: string): number {
@@ -71,6 +85,11 @@ export function parseDuration(text: string): number {
   const match = /^(\d+)\s*([smhd])$/.exec(text.trim());
   if (!match) return -1;
   return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
+}
+
+/** "25" → 25; NaN for anything but digits (so "1e3" or "10 " is refused, not misread). */
+function wholeNumber(text: string): number {
+  return /^\d{1,7}$/.test(text) ? Number(text) : Number.NaN;
 }
 
 /** Parse flags and environment into a Config, or throw an Error whose message says what is wrong. */
@@ -88,6 +107,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       campaign: { type: 'string' },
       'seal-key': { type: 'string' },
       'seal-country': { type: 'boolean' },
+      'public-streams': { type: 'string' },
+      'public-streams-per-address': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -106,6 +127,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     tabletRetentionMs: parseDuration(values['tablet-retention'] ?? env.TABLET_RETENTION ?? '0'),
     staleAfterMs: parseDuration(values['stale-after'] ?? env.FIELDSIGN_STALE_AFTER ?? '2h'),
     tokenLifetimeMs: parseDuration(values['token-lifetime'] ?? env.FIELDSIGN_TOKEN_LIFETIME ?? '90d'),
+    publicStreams: wholeNumber(values['public-streams'] ?? env.FIELDSIGN_PUBLIC_STREAMS ?? '1000'),
+    publicStreamsPerAddress: wholeNumber(values['public-streams-per-address'] ?? env.FIELDSIGN_PUBLIC_STREAMS_PER_ADDRESS ?? '10'),
   };
   const parsed = z.safeParse(ConfigSchema, raw);
   if (!parsed.success) {

@@ -10,6 +10,11 @@ import { describeDb, openStore } from './store/open.ts';
 import { checkSealing, withSealing } from './sealing.ts';
 import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
 import type { Store } from './store/store.ts';
+import { guardProcess } from './process-guard.ts';
+
+// First of all, so that nothing after it (a failed live update, a dropped database
+// connection's callback) can end the process with batches in flight; see process-guard.ts.
+guardProcess();
 
 let config;
 try {
@@ -55,16 +60,16 @@ try {
   console.error(`Cannot open the database ${describeDb(config.db)}: ${(error as Error).message}`);
   process.exit(1);
 }
-const server = createServer(
-  createApp({
-    store,
-    staticDir: config.staticDir,
-    tabletRetentionMs: config.tabletRetentionMs,
-    staleAfterMs: config.staleAfterMs,
-    tokenLifetimeMs: config.tokenLifetimeMs,
-    campaign,
-  }),
-);
+const app = createApp({
+  store,
+  staticDir: config.staticDir,
+  tabletRetentionMs: config.tabletRetentionMs,
+  staleAfterMs: config.staleAfterMs,
+  tokenLifetimeMs: config.tokenLifetimeMs,
+  campaign,
+  publicStreams: { total: config.publicStreams, perAddress: config.publicStreamsPerAddress },
+});
+const server = createServer(app);
 server.keepAliveTimeout = 5_000;
 server.requestTimeout = 60_000;
 
@@ -85,6 +90,8 @@ function shutdown(signal: string): void {
   if (closing) return;
   closing = true;
   console.log(`${signal}: closing`);
+  // Live streams never go idle: end them, so that closing waits only for real requests.
+  app.close();
   server.close(() => void store.close().then(() => process.exit(0)));
   server.closeIdleConnections();
   // Connections busy now become idle after their answer: close them then, not at keep-alive timeout.

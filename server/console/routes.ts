@@ -10,9 +10,12 @@ import type { Campaign } from '../../src/shared/campaign.ts';
 import { createEnrollmentCode, revokeDevice, viewDevices } from '../devices.ts';
 import { HttpError, readJsonBody } from '../http-body.ts';
 import type { RateLimiter } from '../rate-limit.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Totals } from '../store/store.ts';
+import { clientAddress } from '../client-address.ts';
 import { writeCsvExport, writePdfExport, writeSvgZipExport, type CsvKind } from './exports.ts';
 import type { LiveSignals } from './live.ts';
+import type { SnapshotSource } from './snapshot-source.ts';
+import type { StreamSlots } from './stream-slots.ts';
 import { RECORDS_PAGE, recordsPage } from './sealed-records.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import { CLEAR_COOKIE, currentSession, requireSession, startSession } from './session.ts';
@@ -28,6 +31,12 @@ export interface ConsoleContext {
   tokenLifetimeMs: number;
   now: () => Date;
   live: LiveSignals;
+  /** The public counter's snapshot, shared by its streams. */
+  publicTotal: SnapshotSource<{ total: number }>;
+  /** The dashboard's snapshot, shared by every signed-in coordinator's stream. */
+  dashboardTotals: SnapshotSource<Totals>;
+  /** Caps on the public counter's streams. */
+  publicSlots: StreamSlots;
   loginLimiter: RateLimiter;
   checkLimit: (limiter: RateLimiter, key: string) => void;
   sendJson: (res: ServerResponse, status: number, body: unknown) => void;
@@ -78,12 +87,14 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
   }
   if (path === '/api/public/events') {
     allow(method, 'GET');
-    await ctx.live.stream(req, res, async () => ({ total: await store.count() }));
+    const slot = ctx.publicSlots.take(clientAddress(req));
+    if (!slot.ok) throw streamRefusal(slot.reason, ctx.publicSlots);
+    ctx.live.stream(res, ctx.publicTotal, { onClose: slot.release });
     return true;
   }
   if (!path.startsWith('/api/console/')) return false;
 
-  const client = req.socket.remoteAddress ?? 'unknown';
+  const client = clientAddress(req);
   if (path === '/api/console/login') {
     allow(method, 'POST');
     ctx.checkLimit(ctx.loginLimiter, client);
@@ -131,8 +142,11 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     sendJson(res, 200, await store.totals());
   } else if (path === '/api/console/events') {
     allow(method, 'GET');
-    // Each update re-checks the session, so logging out (or expiry) ends the stream.
-    await ctx.live.stream(req, res, async () => ((await store.sessionByIdHash(session.idHash, now().toISOString())) ? store.totals() : undefined));
+    // The totals are read once for all dashboards; each update re-checks only this stream's
+    // session (one indexed lookup), so logging out (or expiry) ends the stream.
+    ctx.live.stream(res, ctx.dashboardTotals, {
+      stillAllowed: async () => !!(await store.sessionByIdHash(session.idHash, now().toISOString())),
+    });
   } else if (path === '/api/console/devices') {
     allow(method, 'GET');
     const options = { now: now(), staleAfterMs: ctx.staleAfterMs, tokenLifetimeMs: ctx.tokenLifetimeMs };
@@ -140,7 +154,6 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
   } else if ((m = match(/^\/api\/console\/devices\/([\w-]{1,64})\/revoke$/))) {
     allow(method, 'POST');
     if (!(await revokeDevice(store, m[1], actor, now()))) throw new HttpError(404, 'not_found', 'No such device.');
-    ctx.live.changed();
     sendJson(res, 200, { revoked: m[1] });
   } else if (path === '/api/console/codes') {
     allow(method, 'POST');
@@ -194,7 +207,6 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     allow(method, 'DELETE');
     if (!(await store.deleteSignature(m[1], now().toISOString()))) throw new HttpError(404, 'not_found', 'No such signature.');
     await audit('delete-signature', { id: m[1], reason: 'data-subject request' });
-    ctx.live.changed();
     res.writeHead(204).end();
   } else if (path === '/api/console/audit') {
     allow(method, 'GET');
@@ -243,6 +255,16 @@ async function downloadedRecordsLately(store: Store, actor: string, now: Date): 
   const since = now.getTime() - RECORDS_AUDIT_WINDOW_MS;
   const entries = await store.auditLog(500);
   return entries.some((e) => e.action === 'download-records' && e.actor === actor && Date.parse(e.at) >= since && Date.parse(e.at) <= now.getTime());
+}
+
+/** How long a refused counter is asked to wait before opening its stream again. */
+const STREAM_RETRY_S = 30;
+
+/** The refusal of a public stream beyond its cap: 429 for one address, 503 for the server. */
+function streamRefusal(reason: 'total' | 'address', slots: StreamSlots): HttpError {
+  return reason === 'address'
+    ? new HttpError(429, 'rate_limited', `Too many live counters open from this address (at most ${slots.limit.perAddress}). Close one, or use /api/public/count.`, undefined, STREAM_RETRY_S)
+    : new HttpError(503, 'unavailable', `The server has as many live counters open as it allows (${slots.limit.total}). Try again in ${STREAM_RETRY_S} s, or use /api/public/count.`, undefined, STREAM_RETRY_S);
 }
 
 function allow(method: string, expected: string): void {

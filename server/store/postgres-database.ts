@@ -10,15 +10,14 @@
  *   makes COMMIT wait for the WAL flush (S8) whatever the server's default.
  * - A read transaction is REPEATABLE READ READ ONLY: one snapshot, so figures add up.
  * - Changes are announced with NOTIFY on one channel; each instance LISTENs on a dedicated
- *   connection (postgres-notify.ts) and ignores its own announcements.
+ *   connection (postgres-notify.ts) and skips the echo of its own announcements.
  *
  * The database URL may choose a schema: `postgres://…/db?options=-c%20search_path%3Dfieldsign`.
  */
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { Dialect, SqlDatabase, SqlExecutor, SqlValue } from './sql.ts';
-import { ChangeChannel } from './postgres-notify.ts';
+import { ChangeNotifier } from './postgres-notify.ts';
 
 /** First key of every advisory lock taken here ("FS" + n); the second is the schema's hash. */
 export const MIGRATION_LOCK = 0x46530001;
@@ -47,8 +46,8 @@ export class PostgresDatabase implements SqlDatabase {
   readonly schema: string;
   private readonly pool: pg.Pool;
   private readonly lockKey: number;
-  private readonly channel: ChangeChannel;
-  private readonly instance = randomUUID();
+  private readonly notifier: ChangeNotifier;
+  private readonly remoteListeners = new Set<() => void>();
   private vacuum: { timer?: ReturnType<typeof setTimeout>; running?: Promise<void> } = {};
   private closed = false;
 
@@ -56,7 +55,7 @@ export class PostgresDatabase implements SqlDatabase {
     this.pool = pool;
     this.schema = schema;
     this.lockKey = lockKey;
-    this.channel = new ChangeChannel(url, schema, this.instance);
+    this.notifier = new ChangeNotifier({ url, schema, pool });
   }
 
   /** Connect and find the schema. Rejects with a readable message. */
@@ -128,13 +127,28 @@ export class PostgresDatabase implements SqlDatabase {
   }
 
   async broadcastChange(): Promise<void> {
-    await this.pool.query('SELECT pg_notify($1, $2)', [ChangeChannel.name, this.channel.payload]).catch((error: Error) => {
-      console.error(`PostgreSQL: could not announce a change to other instances: ${error.message}`);
-    });
+    try {
+      const client = await this.pool.connect();
+      try {
+        await this.notifier.notify(client);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      // The change is stored; only other instances' dashboards wait for their next refresh.
+      console.error(`PostgreSQL: could not announce a change to other instances: ${(error as Error).message}`);
+    }
   }
 
+  /** The LISTEN connection opens with the first listener, so one-shot CLI commands never open it. */
   onRemoteChange(listener: () => void): () => void {
-    return this.channel.subscribe(listener);
+    this.remoteListeners.add(listener);
+    this.notifier.listen(() => {
+      for (const each of this.remoteListeners) each();
+    });
+    return () => {
+      this.remoteListeners.delete(listener);
+    };
   }
 
   /** The server's durability setting and the search_path in effect, for tests and diagnostics. */
@@ -148,7 +162,7 @@ export class PostgresDatabase implements SqlDatabase {
     this.closed = true;
     clearTimeout(this.vacuum.timer);
     await this.vacuum.running;
-    await this.channel.close();
+    await this.notifier.close();
     await this.pool.end();
   }
 

@@ -1,100 +1,130 @@
 /**
- * Live updates across instances: every instance announces its changes with NOTIFY on one
- * channel (payload: schema and instance id) and keeps one dedicated connection LISTENing, so a
- * dashboard on instance A hears of a batch that reached instance B within moments. The
- * connection is opened when the first listener subscribes and reopened (with backoff, logged)
- * when it drops; a change announced while it was down is missed, so after a reconnect the
- * listeners are called once, to refresh.
+ * Changes across server instances on one PostgreSQL database: after each write that changes
+ * what the dashboards show, the store calls `notify(client)`, i.e. `pg_notify('fieldsign_changes',
+ * <schema>)`, which PostgreSQL delivers to every listener.
+ * One dedicated connection per instance LISTENs and tells the store's change listeners when a
+ * notification for its own schema arrives from another instance (the instance's own changes
+ * are told locally, at once, by the store; their echo is recognised by the sending
+ * connection's backend pid and skipped, so one change is one refresh).
+ *
+ *   (first listener) ─▶ connecting ──ok──▶ listening ──error/end──▶ waiting ─(backoff)─▶ connecting
+ *                           └──fail──▶ waiting                        250 ms, 500 ms … 30 s
+ *
+ * Notifications sent while the connection was down are lost, so on reconnecting the
+ * listeners are told once that something may have changed.
  */
 import pg from 'pg';
+import type { PoolClient } from 'pg';
 
-export class ChangeChannel {
-  static readonly name = 'fieldsign_changes';
-  /** What this instance sends: other instances on the same schema react, this one ignores it. */
-  readonly payload: string;
-  private readonly listeners = new Set<() => void>();
-  private client: pg.Client | undefined;
-  private retry: ReturnType<typeof setTimeout> | undefined;
-  private backoffMs = 250;
-  private closed = false;
+/** The channel every instance notifies and listens on; the payload is the schema name. */
+export const CHANGES_CHANNEL = 'fieldsign_changes';
+/** The LISTEN connection's application_name, to tell it (and its schema) apart in pg_stat_activity. */
+export function listenerName(schema: string): string {
+  return `fieldsign-listen ${schema}`.slice(0, 63); // PostgreSQL keeps 63 bytes of it
+}
 
+const FIRST_RETRY_MS = 250;
+const MAX_RETRY_MS = 30_000;
+
+export class ChangeNotifier {
   private readonly url: string;
   private readonly schema: string;
-  private readonly instance: string;
+  private readonly log: (message: string) => void;
+  /** Backend pids of this instance's pool connections that have notified: their echo is ours. */
+  private readonly ownPids = new Set<number>();
+  private onChange: (() => void) | undefined;
+  private client: pg.Client | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private failures = 0;
+  private closed = false;
 
-  constructor(url: string, schema: string, instance: string) {
-    this.url = url;
-    this.schema = schema;
-    this.instance = instance;
-    this.payload = JSON.stringify({ schema, instance });
+  constructor(options: { url: string; schema: string; pool: pg.Pool; log?: (message: string) => void }) {
+    this.url = options.url;
+    this.schema = options.schema;
+    this.log = options.log ?? ((message) => console.error(message));
+    // A closed pool connection's pid may later belong to another instance's backend.
+    options.pool.on('remove', (client) => {
+      const pid = processIdOf(client);
+      if (pid !== undefined) this.ownPids.delete(pid);
+    });
   }
 
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    if (!this.client && !this.retry) void this.connect(false);
-    return () => {
-      this.listeners.delete(listener);
-    };
+  /** Every instance hears of the change (inside a transaction: once it commits). */
+  async notify(client: PoolClient): Promise<void> {
+    const pid = processIdOf(client);
+    if (pid !== undefined) this.ownPids.add(pid);
+    await client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, this.schema]);
   }
 
+  /** Start listening (once; later calls only replace the callback). */
+  listen(onChange: () => void): void {
+    const started = this.onChange !== undefined;
+    this.onChange = onChange;
+    if (!started && !this.closed) void this.connect();
+  }
+
+  /** Stop listening for good. */
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.retry);
+    clearTimeout(this.timer);
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => {});
   }
 
-  private async connect(reconnecting: boolean): Promise<void> {
-    this.retry = undefined;
+  /** Open the LISTEN connection; on failure, try again later. Never rejects. */
+  private async connect(): Promise<void> {
+    this.timer = undefined;
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.url });
-    client.on('error', (error) => this.lost(client, error));
-    client.on('end', () => this.lost(client, new Error('connection ended')));
-    client.on('notification', (message) => {
-      if (message.channel === ChangeChannel.name && message.payload && this.isOthers(message.payload)) this.emit();
+    const client = new pg.Client({ connectionString: this.url, application_name: listenerName(this.schema) });
+    let lost = false;
+    const onLost = (error: Error) => {
+      if (lost) return;
+      lost = true;
+      if (this.client === client) this.client = undefined;
+      client.end().catch(() => {});
+      if (!this.closed) this.retry(error);
+    };
+    // Without an 'error' handler a dropped connection would crash the process.
+    client.on('error', onLost);
+    client.on('end', () => onLost(new Error('the connection was closed')));
+    client.on('notification', (n) => {
+      if (n.channel === CHANGES_CHANNEL && n.payload === this.schema && !this.ownPids.has(n.processId)) this.tell();
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${ChangeChannel.name}`);
-      if (this.closed) return void (await client.end());
-      this.client = client;
-      this.backoffMs = 250;
-      if (reconnecting) {
-        console.error('PostgreSQL: live updates from other instances resumed.');
-        this.emit();
-      }
+      await client.query(`LISTEN ${CHANGES_CHANNEL}`);
     } catch (error) {
-      await client.end().catch(() => {});
-      this.lost(client, error as Error);
+      return onLost(error as Error);
     }
+    if (lost) return;
+    if (this.closed) return void client.end().catch(() => {});
+    this.client = client;
+    if (this.failures > 0) {
+      this.log(`PostgreSQL change feed: listening again after ${this.failures} failed attempt(s)`);
+      this.tell(); // what changed meanwhile was not heard
+    }
+    this.failures = 0;
   }
 
-  private lost(client: pg.Client, error: Error): void {
-    if (this.closed || (this.client && this.client !== client) || this.retry) return;
-    this.client = undefined;
-    console.error(`PostgreSQL: the connection listening for other instances' changes was lost (${error.message}); retrying in ${this.backoffMs} ms.`);
-    this.retry = setTimeout(() => void this.connect(true), this.backoffMs);
-    this.retry.unref?.();
-    this.backoffMs = Math.min(this.backoffMs * 2, 10_000);
+  private retry(error: Error): void {
+    const wait = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** this.failures);
+    this.failures++;
+    this.log(`PostgreSQL change feed (LISTEN ${CHANGES_CHANNEL}) lost: ${error.message}; reconnecting in ${wait} ms`);
+    this.timer = setTimeout(() => void this.connect(), wait);
   }
 
-  private isOthers(payload: string): boolean {
+  private tell(): void {
     try {
-      const { schema, instance } = JSON.parse(payload) as { schema?: string; instance?: string };
-      return schema === this.schema && instance !== this.instance;
-    } catch {
-      return false;
+      this.onChange?.();
+    } catch (error) {
+      this.log(`PostgreSQL change feed: a listener failed: ${(error as Error).message}`);
     }
   }
+}
 
-  private emit(): void {
-    for (const listener of this.listeners) {
-      try {
-        listener();
-      } catch (error) {
-        console.error(`A change listener failed: ${(error as Error).message}`);
-      }
-    }
-  }
+/** The backend pid of a connection (pg sets it at connect; not in its type definitions). */
+function processIdOf(client: unknown): number | undefined {
+  const pid = (client as { processID?: unknown }).processID;
+  return typeof pid === 'number' ? pid : undefined;
 }

@@ -31,7 +31,7 @@ export class SqlStore implements Store {
   private readonly db: SqlDatabase;
   private readonly ready: Promise<SqlDatabase>;
   private readonly changes = new ChangeListeners();
-  private readonly stopRemote: Promise<() => void>;
+  private stopRemote: (() => void) | undefined;
 
   /** Use `db` once every pending migration has been applied. */
   constructor(db: SqlDatabase) {
@@ -39,10 +39,6 @@ export class SqlStore implements Store {
     this.ready = migrate(db).then(() => db);
     // A failed migration surfaces at the first use (and in `opened()`), never as a stray rejection.
     this.ready.catch(() => {});
-    this.stopRemote = this.ready.then(
-      (ready) => ready.onRemoteChange(() => this.changes.emit()),
-      () => () => {},
-    );
   }
 
   /** Resolves when the database is migrated and ready; rejects with the migration's error. */
@@ -55,7 +51,9 @@ export class SqlStore implements Store {
     return schemaVersionOf(await this.ready);
   }
 
+  /** The first listener also starts hearing other instances (so one-shot CLI commands never do). */
   onChange(listener: () => void): () => void {
+    this.stopRemote ??= this.db.onRemoteChange(() => this.changes.emit());
     return this.changes.add(listener);
   }
 
@@ -246,7 +244,7 @@ export class SqlStore implements Store {
   }
 
   async close(): Promise<void> {
-    (await this.stopRemote)();
+    this.stopRemote?.();
     await this.ready.catch(() => {});
     await this.db.close();
   }

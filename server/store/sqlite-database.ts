@@ -37,6 +37,8 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly queueKey: string;
   private readonly statements = new Map<string, StatementSync>();
   private readonly direct: SqlExecutor;
+  private readonly remoteListeners = new Set<() => void>();
+  private remotePoll: ReturnType<typeof setInterval> | undefined;
 
   constructor(path: string) {
     this.path = path;
@@ -94,8 +96,33 @@ export class SqliteDatabase implements SqlDatabase {
 
   async broadcastChange(): Promise<void> {}
 
-  onRemoteChange(): () => void {
-    return () => {};
+  /**
+   * Another process on the file (a CLI import, a second server) commits without telling us:
+   * `PRAGMA data_version` changes when another connection has committed, so while anyone
+   * listens it is read once a second.
+   */
+  onRemoteChange(listener: () => void): () => void {
+    this.remoteListeners.add(listener);
+    if (!this.remotePoll) {
+      let seen: number | undefined;
+      this.remotePoll = setInterval(() => {
+        void this.get<{ data_version: number }>('PRAGMA data_version')
+          .then((row) => {
+            const version = Number(row?.data_version);
+            if (seen !== undefined && version !== seen) for (const each of this.remoteListeners) each();
+            seen = version;
+          })
+          .catch(() => {});
+      }, 1000);
+      this.remotePoll.unref?.();
+    }
+    return () => {
+      this.remoteListeners.delete(listener);
+      if (this.remoteListeners.size === 0) {
+        clearInterval(this.remotePoll);
+        this.remotePoll = undefined;
+      }
+    };
   }
 
   /** Current journal mode, synchronous level and secure_delete, for tests and diagnostics. */
@@ -107,6 +134,7 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.remotePoll);
     await this.turn(async () => {
       if (this.db.isOpen) this.db.close();
     });

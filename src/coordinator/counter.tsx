@@ -27,9 +27,21 @@ async function loadCampaign(): Promise<CampaignSummary | undefined> {
 function Counter() {
   const [campaign, setCampaign] = useState<CampaignSummary | undefined>();
   const [total, setTotal] = useState<number | undefined>();
-  const live = useEventStream<{ total: number }>('/api/public/events', (s) => {
-    if (Number.isInteger(s.total)) setTotal(s.total);
-  });
+  // The server refused the live stream (too many counters open) or it failed: the figure is
+  // asked for every 10 s meanwhile, and the stream tried again in 30–60 s (spread out, so
+  // refused counters do not all come back at once).
+  const [polling, setPolling] = useState(false);
+  const live = useEventStream<{ total: number }>(
+    '/api/public/events',
+    (s) => {
+      if (Number.isInteger(s.total)) setTotal(s.total);
+    },
+    () => setPolling(true),
+    () => 30_000 + Math.random() * 30_000,
+  );
+  useEffect(() => {
+    if (live === 'live') setPolling(false);
+  }, [live]);
 
   useEffect(() => {
     loadCampaign().then(setCampaign, () => undefined);
@@ -65,7 +77,7 @@ function Counter() {
       </p>
       <p class={`counter-live counter-live-${live}`}>
         <span class="live-dot" aria-hidden="true" />
-        {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
+        {live === 'live' ? 'Live' : polling ? 'Updated every 10 s' : live === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
       </p>
     </main>
   );

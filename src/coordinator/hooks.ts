@@ -16,12 +16,14 @@ export type LiveState = 'connecting' | 'live' | 'reconnecting';
 
 /**
  * Follow a server-sent-events stream whose every message is a full JSON snapshot.
- * `onClosed` is told when the browser gives up (e.g. the server answered 401).
+ * `onClosed` is told when the browser gives up (e.g. the server answered 401, or refused the
+ * stream with 429/503 because too many are open); it opens the stream again after
+ * `retryMs()` (default 5 s).
  */
-export function useEventStream<T>(url: string, onSnapshot: (snapshot: T) => void, onClosed?: () => void): LiveState {
+export function useEventStream<T>(url: string, onSnapshot: (snapshot: T) => void, onClosed?: () => void, retryMs: () => number = () => 5_000): LiveState {
   const [state, setState] = useState<LiveState>('connecting');
-  const handlers = useRef({ onSnapshot, onClosed });
-  handlers.current = { onSnapshot, onClosed };
+  const handlers = useRef({ onSnapshot, onClosed, retryMs });
+  handlers.current = { onSnapshot, onClosed, retryMs };
   useEffect(() => {
     let source: EventSource | undefined;
     let retry: ReturnType<typeof setTimeout> | undefined;
@@ -44,7 +46,7 @@ export function useEventStream<T>(url: string, onSnapshot: (snapshot: T) => void
           // signed in, and try again a little later.
           handlers.current.onClosed?.();
           source.close();
-          if (!stopped) retry = setTimeout(open, 5_000);
+          if (!stopped) retry = setTimeout(open, handlers.current.retryMs());
         }
       };
     };

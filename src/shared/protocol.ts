@@ -249,6 +249,8 @@ export const ERROR_CODES = [
   'forbidden',
   'enrollment_refused',
   'rate_limited',
+  /** The server is at capacity for this (e.g. live streams); `Retry-After` says when to retry. */
+  'unavailable',
   'internal',
 ] as const;
 

@@ -20,7 +20,8 @@ export async function startTestServer(options: Partial<AppOptions> = {}): Promis
   const dir = mkdtempSync(join(tmpdir(), 'fieldsign-'));
   const dbPath = join(dir, 'test.db');
   const store = new SqliteStore(dbPath);
-  const server: Server = createServer(createApp({ store, log: () => {}, ...options }));
+  const app = createApp({ store, log: () => {}, ...options });
+  const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
@@ -38,6 +39,7 @@ export async function startTestServer(options: Partial<AppOptions> = {}): Promis
       return (await res.json()) as { deviceId: string; token: string };
     },
     async close() {
+      app.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await store.close();

@@ -4,7 +4,16 @@ import { MAX_DURATION_MS, loadConfig } from '../../server/config.ts';
 describe('server configuration', () => {
   it('has defaults that run everything on one origin with an embedded SQLite file', () => {
     expect(loadConfig([], {})).toEqual({ port: 8080, host: '127.0.0.1', db: 'data/fieldsign.db', staticDir: 'dist', tabletRetentionMs: 0, sealCountryInClear: false,
-      staleAfterMs: 2 * 3_600_000, tokenLifetimeMs: 90 * 86_400_000 });
+      staleAfterMs: 2 * 3_600_000, tokenLifetimeMs: 90 * 86_400_000, publicStreams: 1000, publicStreamsPerAddress: 10 });
+  });
+
+  it('caps the public counter streams, in all and per address, from flags or environment', () => {
+    const env = { FIELDSIGN_PUBLIC_STREAMS: '200', FIELDSIGN_PUBLIC_STREAMS_PER_ADDRESS: '4' };
+    expect(loadConfig([], env)).toMatchObject({ publicStreams: 200, publicStreamsPerAddress: 4 });
+    expect(loadConfig(['--public-streams', '0', '--public-streams-per-address', '2'], env)).toMatchObject({ publicStreams: 0, publicStreamsPerAddress: 2 });
+    expect(() => loadConfig(['--public-streams', 'many'], {})).toThrow(/FIELDSIGN_PUBLIC_STREAMS \/ --public-streams must be a whole number from 0/);
+    expect(() => loadConfig(['--public-streams-per-address', '0'], {})).toThrow(/--public-streams-per-address must be a whole number from 1/);
+    expect(() => loadConfig(['--help'], {})).toThrow(/--public-streams {2}FIELDSIGN_PUBLIC_STREAMS/);
   });
 
   it('takes flags before environment variables', () => {
