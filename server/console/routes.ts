@@ -172,10 +172,11 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     // for the "showing 26–50" line. Without a cursor, `offset` pages as before.
     const cursor = (name: string) => (url.searchParams.has(name) ? clampInt(url.searchParams.get(name), 0, Number.MAX_SAFE_INTEGER, 0) : undefined);
     const duplicatesOnly = url.searchParams.get('duplicates') === '1';
-    const { total, rows } = await store.searchSignatures({ q, offset, limit, before: cursor('before'), after: cursor('after'), duplicatesOnly });
+    const { total, rows, totalCapped } = await store.searchSignatures({ q, offset, limit, before: cursor('before'), after: cursor('after'), duplicatesOnly });
     const duplicates = await store.duplicateIds(rows.map((r) => r.id));
     sendJson(res, 200, {
       total,
+      ...(totalCapped && { totalCapped }),
       offset,
       rows: rows.map((r) => {
         const p = r.record.payload;

@@ -28,8 +28,14 @@ export const EXTENSION_LOCK = 0x46530003;
 const POSTGRES: Dialect = {
   name: 'postgres',
   searchSeq: 'seq',
-  // pg_trgm's GIN index serves LIKE for 3 characters or more; shorter ones scan.
-  searchSeqs: (folded) => ({ sql: "SELECT seq FROM signature_search WHERE text LIKE ? ESCAPE '\\'", params: [`%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`] }),
+  // pg_trgm's GIN index serves LIKE for 3 characters or more; the planner picks between it
+  // and walking the newest signatures first.
+  searchJoin: (folded) => ({
+    join: 'JOIN signature_search ON signature_search.seq = signatures.seq',
+    where: "signature_search.text LIKE ? ESCAPE '\\'",
+    params: [`%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`],
+    seq: 'signatures.seq',
+  }),
 };
 
 /** int8 (bigint) as a number, for COUNT(*) and identity columns. */

@@ -4,8 +4,8 @@
  * bounded range, so each costs the same at a thousand signatures or a million.
  */
 import { matchingKey } from '../../src/shared/signer-keys.ts';
-import type { SignatureSearch, StoredSignature, Totals } from './store.ts';
-import { placeholders, unstorable, type SqlDatabase, type SqlExecutor, type SqlValue } from './sql.ts';
+import type { SignaturePage, SignatureSearch, StoredSignature, Totals } from './store.ts';
+import { placeholders, unstorable, type SearchJoin, type SqlDatabase, type SqlExecutor, type SqlValue } from './sql.ts';
 import { SIGNATURE_COLUMNS, toStored, type SignatureRow } from './signature-rows.ts';
 
 export async function totals(db: SqlDatabase): Promise<Totals> {
@@ -36,46 +36,81 @@ export async function count(db: SqlExecutor): Promise<number> {
   return Number(row?.count ?? 0);
 }
 
+/** A search counts its matches up to this many, then says "more" (counting them all would read them all). */
+export const SEARCH_COUNT_CAP = 10_000;
+
 /**
  * A page of signatures, newest first. `before` / `after` are seq cursors (the console's next
  * and previous pages: index ranges, however deep); `offset` still works, for old clients.
+ * A search's total is exact up to SEARCH_COUNT_CAP and `totalCapped` beyond.
  */
-export async function searchSignatures(db: SqlDatabase, options: SignatureSearch): Promise<{ total: number; rows: StoredSignature[] }> {
+export async function searchSignatures(db: SqlDatabase, options: SignatureSearch): Promise<SignaturePage> {
   const { q = '', offset = 0, limit = 50, before, after, duplicatesOnly = false } = options;
   if (unstorable(q)) return { total: 0, rows: [] };
   const folded = matchingKey(q);
-  const where: string[] = [];
-  const params: SqlValue[] = [];
-  if (folded) {
-    const search = db.dialect.searchSeqs(folded);
-    where.push(`seq IN (${search.sql})`);
-    params.push(...search.params);
-  }
-  if (duplicatesOnly) where.push('possible_duplicate = 1');
+  const search: SearchJoin | undefined = !folded ? undefined : db.dialect.name === 'sqlite' && [...folded].length < 3 ? await shortMatches(db, folded) : db.dialect.searchJoin(folded);
+  const seq = search?.seq ?? 'signatures.seq';
+  const join = search?.join ?? '';
+  const where: string[] = search ? [search.where] : [];
+  const params: SqlValue[] = search ? [...search.params] : [];
+  if (duplicatesOnly) where.push('signatures.possible_duplicate = 1');
   const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   return db.transaction('read', async (tx) => {
-    const total = filter ? Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM signatures ${filter}`, params))!.n) : await count(tx);
+    let total: number;
+    let totalCapped = false;
+    if (!filter) total = await count(tx);
+    else if (!search) total = Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM signatures ${filter}`, params))!.n);
+    else {
+      total = Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT ${seq} FROM signatures ${join} ${filter} LIMIT ${SEARCH_COUNT_CAP + 1}) AS m`, params))!.n);
+      totalCapped = total > SEARCH_COUNT_CAP;
+      if (totalCapped) total = SEARCH_COUNT_CAP;
+    }
     const page = [...where];
     const pageParams = [...params];
     if (before !== undefined) {
-      page.push('seq < ?');
+      page.push(`${seq} < ?`);
       pageParams.push(before);
     }
     if (after !== undefined) {
-      page.push('seq > ?');
+      page.push(`${seq} > ?`);
       pageParams.push(after);
     }
     const pageFilter = page.length > 0 ? `WHERE ${page.join(' AND ')}` : '';
     const cursor = before !== undefined || after !== undefined;
     // Going back (`after`), the nearest newer rows are the oldest of them: read ascending, then turn.
     const order = after !== undefined ? 'ASC' : 'DESC';
+    const columns = SIGNATURE_COLUMNS.split(', ').map((c) => `signatures.${c}`).join(', ');
     const rows = await tx.all<SignatureRow>(
-      `SELECT ${SIGNATURE_COLUMNS} FROM signatures ${pageFilter} ORDER BY seq ${order} LIMIT ?${cursor ? '' : ' OFFSET ?'}`,
+      `SELECT ${columns} FROM signatures ${join} ${pageFilter} ORDER BY ${seq} ${order} LIMIT ?${cursor ? '' : ' OFFSET ?'}`,
       cursor ? [...pageParams, Math.max(0, Math.trunc(limit))] : [...pageParams, Math.max(0, Math.trunc(limit)), Math.max(0, Math.trunc(offset))],
     );
     if (order === 'ASC') rows.reverse();
-    return { total, rows: rows.map(toStored) };
+    return { total, rows: rows.map(toStored), ...(totalCapped && { totalCapped }) };
   });
+}
+
+/** Rows of the search index read per step of a short search (each step a few milliseconds). */
+const SHORT_SCAN_STEP = 20_000;
+
+/**
+ * On SQLite, a query of one or two characters has no trigram to look up, and node:sqlite
+ * would hold the event loop for the whole scan. Scan the (short) searchable texts a range at
+ * a time, yielding between ranges, newest first, until the count cap, and hand the matches
+ * on as a list of seqs.
+ */
+async function shortMatches(db: SqlDatabase, folded: string): Promise<SearchJoin> {
+  const top = Number((await db.get<{ m: number | null }>('SELECT MAX(rowid) AS m FROM signature_search'))?.m ?? 0);
+  const found: number[] = [];
+  for (let high = top; high > 0 && found.length <= SEARCH_COUNT_CAP; high -= SHORT_SCAN_STEP) {
+    const rows = await db.all<{ seq: number }>('SELECT rowid AS seq FROM signature_search WHERE rowid > ? AND rowid <= ? AND instr(text, ?) > 0 ORDER BY rowid DESC', [
+      high - SHORT_SCAN_STEP,
+      high,
+      folded,
+    ]);
+    for (const r of rows) found.push(Number(r.seq));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { join: 'JOIN json_each(?) AS short_match ON short_match.value = signatures.seq', where: '1 = 1', params: [JSON.stringify(found)], seq: 'signatures.seq' };
 }
 
 export async function duplicateIds(db: SqlExecutor, ids: string[]): Promise<Set<string>> {

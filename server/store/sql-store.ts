@@ -15,6 +15,7 @@ import type {
   NewCoordinator,
   RedeemFailure,
   Session,
+  SignaturePage,
   SignatureSearch,
   Store,
   StoredSignature,
@@ -97,7 +98,7 @@ export class SqlStore implements Store {
     return reads.totals(await this.ready);
   }
 
-  async searchSignatures(options: SignatureSearch): Promise<{ total: number; rows: StoredSignature[] }> {
+  async searchSignatures(options: SignatureSearch): Promise<SignaturePage> {
     return reads.searchSignatures(await this.ready, options);
   }
 

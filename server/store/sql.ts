@@ -28,11 +28,20 @@ export interface Dialect {
   /** The column of `signature_search` that holds the signature's seq. */
   readonly searchSeq: 'rowid' | 'seq';
   /**
-   * A subquery (one column, the seq) of the signatures whose searchable text contains
-   * `folded`, a query already folded with matchingKey(): an index lookup wherever the
-   * database can do one.
+   * How to find the signatures whose searchable text contains `folded` (a query already folded
+   * with matchingKey()): a join of `signatures` with the search index, its condition, and the
+   * column to order and page by, chosen so the database walks the index newest first and
+   * stops at the page's end wherever it can.
    */
-  searchSeqs(folded: string): { sql: string; params: SqlValue[] };
+  searchJoin(folded: string): SearchJoin;
+}
+
+export interface SearchJoin {
+  join: string;
+  where: string;
+  params: SqlValue[];
+  /** The seq column to order and page by (the search index's own, where that lets it stop early). */
+  seq: string;
 }
 
 export interface SqlDatabase extends SqlExecutor {

@@ -19,12 +19,14 @@ import type { Dialect, SqlDatabase, SqlExecutor, SqlValue } from './sql.ts';
 const SQLITE: Dialect = {
   name: 'sqlite',
   searchSeq: 'rowid',
-  searchSeqs(folded) {
-    // FTS5's trigram index finds substrings of 3 characters or more; shorter ones are looked
-    // up by scanning the (short) searchable texts, which instr() takes literally.
-    if ([...folded].length >= 3) return { sql: 'SELECT rowid FROM signature_search WHERE signature_search MATCH ?', params: [`"${folded.replaceAll('"', '""')}"`] };
-    return { sql: 'SELECT rowid FROM signature_search WHERE instr(text, ?) > 0', params: [folded] };
-  },
+  // FTS5's trigram index finds substrings of 3 characters or more, newest first (it orders by
+  // its rowid, our seq, itself). Shorter queries are scanned in steps (signature-reads.ts).
+  searchJoin: (folded) => ({
+    join: 'JOIN signature_search ON signature_search.rowid = signatures.seq',
+    where: 'signature_search MATCH ?',
+    params: [`"${folded.replaceAll('"', '""')}"`],
+    seq: 'signature_search.rowid',
+  }),
 };
 
 /** One queue per database file in this process (see the module comment). */

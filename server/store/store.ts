@@ -130,6 +130,14 @@ export interface SignatureSearch {
   duplicatesOnly?: boolean;
 }
 
+export interface SignaturePage {
+  /** Matches in all (a search counts up to a cap: see `totalCapped`). */
+  total: number;
+  rows: StoredSignature[];
+  /** A search found more than `total` matches and stopped counting. */
+  totalCapped?: boolean;
+}
+
 /** Why a code could not be redeemed. */
 export type RedeemFailure = 'unknown' | 'expired' | 'used';
 
@@ -184,7 +192,7 @@ export interface Store {
 
   totals(): Promise<Totals>;
   /** Newest first; `q` matches name, email or id (folded like the signer keys). */
-  searchSignatures(options: SignatureSearch): Promise<{ total: number; rows: StoredSignature[] }>;
+  searchSignatures(options: SignatureSearch): Promise<SignaturePage>;
   getSignature(id: string): Promise<StoredSignature | undefined>;
   /**
    * Which of `ids` are possible duplicate signers: another stored signature shares its email

@@ -58,6 +58,7 @@ export function Signatures({ api, tick, onError }: Props) {
   }
 
   const from = page && page.total > 0 ? page.offset + 1 : 0;
+  const many = page?.totalCapped ? `more than ${formatNumber(page.total)}` : formatNumber(page?.total ?? 0);
   const to = page ? page.offset + page.rows.length : 0;
 
   return (
@@ -93,7 +94,7 @@ export function Signatures({ api, tick, onError }: Props) {
           {!page
             ? 'Loading…'
             : query
-              ? `${formatNumber(page.total)} ${page.total === 1 ? 'signature matches' : 'signatures match'} “${query}”${duplicatesOnly ? ' among possible duplicates' : ''}`
+              ? `${many} ${page.total === 1 && !page.totalCapped ? 'signature matches' : 'signatures match'} “${query}”${duplicatesOnly ? ' among possible duplicates' : ''}`
               : `${formatNumber(page.total)} ${duplicatesOnly ? (page.total === 1 ? 'possible duplicate' : 'possible duplicates') : page.total === 1 ? 'signature' : 'signatures'}`}
           {page && page.total > 0 && <span class="muted">{` · showing ${formatNumber(from)}–${formatNumber(to)}`}</span>}
         </p>
@@ -151,8 +152,8 @@ export function Signatures({ api, tick, onError }: Props) {
         {page && page.total > PAGE && (
           <nav class="pager" aria-label="Signature pages">
             <button type="button" class="secondary" disabled={offset === 0} onClick={previousPage}>Previous</button>
-            <span>{`Page ${Math.floor(offset / PAGE) + 1} of ${Math.ceil(page.total / PAGE)}`}</span>
-            <button type="button" class="secondary" disabled={to >= page.total} onClick={nextPage}>Next</button>
+            <span>{`Page ${formatNumber(Math.floor(offset / PAGE) + 1)} of ${page.totalCapped ? 'more than ' : ''}${formatNumber(Math.ceil(page.total / PAGE))}`}</span>
+            <button type="button" class="secondary" disabled={page.rows.length < PAGE || (!page.totalCapped && to >= page.total)} onClick={nextPage}>Next</button>
           </nav>
         )}
       </section>

@@ -62,6 +62,8 @@ export interface SignatureQuery {
 
 export interface SignaturePage {
   total: number;
+  /** A search found more than `total` (10,000) matches and stopped counting. */
+  totalCapped?: boolean;
   offset: number;
   rows: SignatureRow[];
 }

@@ -696,6 +696,48 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
         expect(defaults.rows).toHaveLength(5);
       });
 
+      it('pages by cursor: `before` and `after` continue from a row, newest first, as offsets do', async () => {
+        const records = Array.from({ length: 12 }, (_, i) => makeRecord({ name: `Cursor Signer ${i}` }));
+        await store.ingest(records.map((r) => item(r)), T0, 'sync');
+        const newestFirst = records.map((r) => r.id).reverse();
+        const first = await store.searchSignatures({ limit: 5 });
+        const second = await store.searchSignatures({ limit: 5, before: first.rows[4].seq });
+        const third = await store.searchSignatures({ limit: 5, before: second.rows[4].seq });
+        expect([first, second, third].map(ids)).toEqual([newestFirst.slice(0, 5), newestFirst.slice(5, 10), newestFirst.slice(10)]);
+        expect(second.total).toBe(12);
+        // Back from the third page to the second: the five rows just newer than its first.
+        expect(ids(await store.searchSignatures({ limit: 5, after: third.rows[0].seq }))).toEqual(newestFirst.slice(5, 10));
+        // With a search: the cursor pages within the matches.
+        const matches = await store.searchSignatures({ q: 'cursor signer 1', limit: 2 });
+        expect(ids(matches)).toEqual([records[11].id, records[10].id]);
+        expect(ids(await store.searchSignatures({ q: 'cursor signer 1', limit: 2, before: matches.rows[1].seq }))).toEqual([records[1].id]);
+      });
+
+      it('lists only possible duplicates when asked, with their total', async () => {
+        const [a, b, c] = [makeRecord({ name: 'Ana Lima', email: 'ana@example.org' }), makeRecord({ name: 'Other', email: 'ANA@example.org' }), makeRecord({ name: 'Alone' })];
+        await store.ingest([a, b, c].map((r) => item(r)), T0, 'sync');
+        const page = await store.searchSignatures({ duplicatesOnly: true });
+        expect({ total: page.total, ids: ids(page) }).toEqual({ total: 2, ids: [b.id, a.id] });
+        expect(ids(await store.searchSignatures({ duplicatesOnly: true, q: 'other' }))).toEqual([b.id]);
+        await store.deleteSignature(b.id, T1);
+        expect((await store.searchSignatures({ duplicatesOnly: true })).total).toBe(0);
+      });
+
+      it('counts a search up to 10,000 matches, then says there are more', async () => {
+        const records = Array.from({ length: 10_003 }, (_, i) => typedRecord({ name: `Many ${i}`, email: `many${i}@lots.example` }));
+        for (let i = 0; i < records.length; i += 1000) await store.ingest(records.slice(i, i + 1000).map((r) => item(r)), T0, 'sync');
+        const page = await store.searchSignatures({ q: 'lots.example', limit: 3 });
+        expect({ total: page.total, capped: page.totalCapped, ids: ids(page) }).toEqual({ total: 10_000, capped: true, ids: records.slice(-3).reverse().map((r) => r.id) });
+        const few = await store.searchSignatures({ q: 'many 1000' });
+        // "Many 1000", and "Many 10000" to "Many 10002".
+        expect({ total: few.total, capped: few.totalCapped }).toEqual({ total: 4, capped: undefined });
+        // One character: no trigram to look up, the same answers.
+        expect((await store.searchSignatures({ q: '@', limit: 1 })).totalCapped).toBe(true);
+        const withNine = records.filter((r) => r.payload.kind === 'plain' && [r.id, r.payload.signer.name, r.payload.signer.email].some((t) => t?.includes('9')));
+        expect(withNine.length).toBeLessThan(10_000);
+        expect((await store.searchSignatures({ q: '9', limit: 1 })).total).toBe(withNine.length);
+      });
+
       it('takes %, _ and \\ literally', async () => {
         const [, , percent, slash, hundred] = await seed();
         expect(ids(await store.searchSignatures({ q: '%' }))).toEqual([percent.id]);
