@@ -141,6 +141,11 @@ export const SignatureRecordSchema = z.object({
   deviceId: Slug,
   campaignId: Slug,
   campaignVersion: z.int().check(z.gte(0)),
+  /**
+   * The SHA-256 of the published version's content (src/shared/campaigns.ts), as the tablet
+   * received it: proves which exact text the signer saw (S26). Absent from 0.1.0 tablets.
+   */
+  campaignHash: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, 'A campaign hash is 43 base64url characters.'))),
   /** Version of the consent wording the signer saw (opt-in, attestation). */
   consentVersion: z.optional(z.int().check(z.gte(0))),
   /** Language the petition and form were shown in. */
