@@ -10,6 +10,9 @@ import { describeDb, openStore } from './store/open.ts';
 import { checkSealing, withSealing } from './sealing.ts';
 import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
 import type { Store } from './store/store.ts';
+import { reportLoopDelayOnSignal } from './bench-loop-delay.ts';
+
+reportLoopDelayOnSignal(); // only with FIELDSIGN_BENCH_LOOP_DELAY=1 (bench/scale.ts)
 
 let config;
 try {
