@@ -16,8 +16,11 @@ import { Transform, type Writable } from 'node:stream';
 import type { Campaign } from '../../src/shared/campaign.ts';
 import type { Store, StoredSignature } from '../store/store.ts';
 
-/** Rows read from the store per query: a 250-row SQLite read takes about 2 ms. */
-export const PAGE_SIZE = 250;
+/**
+ * Rows read from the store per query: small, so that rows die young (a 250-row page lived
+ * long enough to be promoted to the old heap: +50 MB of RSS for the zip at 20,000 rows).
+ */
+export const PAGE_SIZE = 50;
 
 /** Longest the export runs before it lets other requests in (ms). */
 export const SLICE_MS = 5;
