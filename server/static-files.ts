@@ -1,7 +1,8 @@
 /**
  * Serves the built PWA. Hashed assets are cached for a year; everything else (index.html,
  * the service worker, the manifest) is revalidated on every load so updates reach tablets.
- * Unknown paths that look like navigations get index.html, so deep links work.
+ * Unknown paths that look like navigations get index.html, so deep links work; a campaign's
+ * public counter, /counter/<campaign-id>, gets counter.html (which reads the id from its address).
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -41,8 +42,9 @@ export async function serveStatic(root: string, pathname: string, req: IncomingM
     info = await stat(file).catch(() => null);
   }
   if (!info?.isFile() && !extname(relative)) {
-    // "/console" → console.html, so people can type the short address.
-    const page = join(base, relative.replace(/\/+$/, '') + '.html');
+    // "/console" → console.html, so people can type the short address; "/counter/<id>" → counter.html.
+    const counter = /^\/counter\/[A-Za-z0-9_-]{1,64}\/?$/.test(pathname);
+    const page = join(base, counter ? 'counter.html' : relative.replace(/\/+$/, '') + '.html');
     const pageInfo = page.startsWith(base + sep) ? await stat(page).catch(() => null) : null;
     if (pageInfo?.isFile()) {
       file = page;

@@ -111,6 +111,8 @@ export async function handlePublicCampaign(path: string, method: string, ctx: Co
   const card: PublicCampaign = {
     id: campaign.id,
     title: campaignText(content, content.defaultLanguage).title,
+    lang: content.defaultLanguage,
+    color: content.theme.color,
     status: campaign.status,
     goal: campaign.goal,
     total: await ctx.store.count(campaign.id),

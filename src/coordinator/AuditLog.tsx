@@ -1,4 +1,5 @@
-/** Who did what, when: sign-ins, codes, revocations, deletions, exports. */
+/** Who did what, when: sign-ins, codes, revocations, deletions, exports, campaign changes; of one campaign or all. */
+import { useState } from 'preact/hooks';
 import type { AuditEntry, ConsoleApi } from './api.ts';
 import { deviceName, formatDateTime, plural } from './format.ts';
 import { SectionHeading } from './SectionHeading.tsx';
@@ -18,6 +19,12 @@ const ACTIONS: Record<string, string> = {
   'export-pdf': 'Exported the hand-in PDF',
   'download-records': 'Downloaded the stored records (to open sealed signatures with the key)',
   'tablet-erased': 'A tablet erased signatures (quick delete)',
+  'create-campaign': 'Created a campaign',
+  'publish-campaign': 'Published a version of the campaign',
+  'close-campaign': 'Closed the campaign',
+  'reopen-campaign': 'Reopened the campaign',
+  'change-campaign-settings': 'Changed the campaign’s goal or dates',
+  'record-campaign-text': 'Recorded the text of a version',
 };
 
 /** What happened, in words; a tablet's erasure names the tablet and how many it erased. */
@@ -47,16 +54,26 @@ const DETAIL_NAMES: Record<string, string> = {
   conflict: 'Conflicting',
   invalid: 'Invalid',
   chainsIntact: 'Chains intact',
+  campaigns: 'Campaigns',
+  from: 'Copied from',
+  version: 'Version',
+  goal: 'Goal',
+  startsAt: 'Starts',
+  endsAt: 'Ends',
 };
 
 function detailValue(key: string, value: unknown): string {
-  if (typeof value === 'string') return key === 'expiresAt' || key === 'at' ? formatDateTime(value) : value;
+  if (typeof value === 'string') return key === 'expiresAt' || key === 'at' || key === 'startsAt' || key === 'endsAt' ? formatDateTime(value) : value;
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (value === null) return key === 'from' ? 'the built-in petition' : 'none';
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(', ');
   return JSON.stringify(value);
 }
 
 export function AuditLog({ api, tick, onError }: { api: ConsoleApi; tick: number; onError: (error: unknown) => void }) {
-  const { data: entries, error: loadError, reload } = useLoad(() => api.audit(), [api, tick], onError);
+  // This campaign's entries and the server-wide ones (sign-ins, codes, tablets), or every campaign's too.
+  const [all, setAll] = useState(false);
+  const { data: entries, error: loadError, reload } = useLoad(() => api.audit(all), [api, tick, all], onError);
 
   return (
     <>
@@ -64,6 +81,10 @@ export function AuditLog({ api, tick, onError }: { api: ConsoleApi; tick: number
         <button type="button" class="secondary" onClick={reload}>Refresh</button>
       </SectionHeading>
       <p class="lead">The latest 500 entries, newest first. Entries cannot be edited or removed from the console.</p>
+      <label class="check-inline">
+        <input type="checkbox" checked={all} onChange={(e) => setAll(e.currentTarget.checked)} />
+        {`Show every campaign’s entries (not only “${api.campaignId}” and the server-wide ones)`}
+      </label>
       {loadError && <p class="error banner" role="alert">{loadError}</p>}
       <section class="card" aria-label="Audit entries">
         {!entries ? (

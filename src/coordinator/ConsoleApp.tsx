@@ -1,10 +1,15 @@
 /**
- * The coordinator console: sign in, then the dashboard (live), devices, signatures, exports
- * and the audit log, one section at a time, chosen by the address's #hash.
+ * The coordinator console: sign in, then the campaigns, the dashboard (live), devices,
+ * signatures, exports and the audit log, one section at a time, chosen by the address's
+ * #hash (#campaigns/<id> opens one campaign). The chooser at the top says which campaign the
+ * dashboard, signatures, exports, sealed signatures and audit log are about; the choice is
+ * remembered in this browser until sign-out.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, consoleApi, publicApi, type SessionInfo, type Totals } from './api.ts';
 import { AuditLog } from './AuditLog.tsx';
+import { CampaignChooser, forgetCampaignChoice, rememberCampaignChoice, rememberedCampaign } from './CampaignChooser.tsx';
+import { Campaigns } from './Campaigns.tsx';
 import { Dashboard } from './Dashboard.tsx';
 import { Devices } from './Devices.tsx';
 import { Exports } from './Exports.tsx';
@@ -12,9 +17,10 @@ import { Login } from './Login.tsx';
 import { Signatures } from './Signatures.tsx';
 import { SealedSignatures } from './SealedSignatures.tsx';
 import type { UnlockedKey } from './sealed-open.ts';
-import { useEventStream, useNow, type LiveState } from './hooks.ts';
+import { useEventStream, useLoad, useNow, type LiveState } from './hooks.ts';
 
 const SECTIONS = [
+  { id: 'campaigns', title: 'Campaigns' },
   { id: 'dashboard', title: 'Dashboard' },
   { id: 'devices', title: 'Devices' },
   { id: 'signatures', title: 'Signatures' },
@@ -24,9 +30,17 @@ const SECTIONS = [
 ] as const;
 type SectionId = (typeof SECTIONS)[number]['id'];
 
-function sectionFromHash(): SectionId {
-  const id = location.hash.slice(1);
-  return SECTIONS.find((s) => s.id === id)?.id ?? 'dashboard';
+/** The section the #hash names, and the campaign of `#campaigns/<id>`. */
+function placeFromHash(): { section: SectionId; campaignPage?: string } {
+  const [id, sub] = location.hash.slice(1).split('/');
+  const section = SECTIONS.find((s) => s.id === id)?.id ?? 'dashboard';
+  let campaignPage: string | undefined;
+  try {
+    campaignPage = section === 'campaigns' && sub ? decodeURIComponent(sub) : undefined;
+  } catch {
+    campaignPage = undefined;
+  }
+  return { section, campaignPage };
 }
 
 export function ConsoleApp() {
@@ -80,18 +94,25 @@ export function ConsoleApp() {
 }
 
 function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut: (message: string) => void }) {
-  const api = useMemo(() => consoleApi(session.csrfToken), [session.csrfToken]);
-  const [section, setSection] = useState<SectionId>(sectionFromHash);
+  const [place, setPlace] = useState(placeFromHash);
+  const section = place.section;
+  const [tick, setTick] = useState(0);
+  // The campaign list does not depend on the chosen campaign; everything about signatures does.
+  const listApi = useMemo(() => consoleApi(session.csrfToken, ''), [session.csrfToken]);
+  const { data: campaignList, error: listError, reload: reloadList } = useLoad(() => listApi.campaigns(), [listApi, section === 'campaigns' ? tick : 0], onError);
+  const [chosen, setChosen] = useState(rememberedCampaign);
+  const campaignId = campaignList && (campaignList.campaigns.some((c) => c.id === chosen) ? chosen : campaignList.defaultCampaignId);
+  const api = useMemo(() => consoleApi(session.csrfToken, campaignId ?? ''), [session.csrfToken, campaignId]);
+  const campaign = campaignList?.campaigns.find((c) => c.id === campaignId);
   const [totals, setTotals] = useState<Totals | undefined>();
   const [totalsError, setTotalsError] = useState('');
-  const [tick, setTick] = useState(0);
   const [problem, setProblem] = useState('');
   // The coordinator's private key, unlocked in this tab only: gone on sign-out (this component unmounts).
   const [openingKey, setOpeningKey] = useState<UnlockedKey | undefined>();
   const now = useNow();
 
   useEffect(() => {
-    const onHash = () => setSection(sectionFromHash());
+    const onHash = () => setPlace(placeFromHash());
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
@@ -101,8 +122,19 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
     if (error instanceof ApiError && error.status === 401) onSignedOut('Your session has ended. Please sign in again.');
   }
 
+  function choose(id: string) {
+    setChosen(id);
+    rememberCampaignChoice(id);
+  }
+
+  // Another campaign's figures: nothing of the previous one stays on screen meanwhile.
+  useEffect(() => {
+    setTotals(undefined);
+    setTotalsError('');
+  }, [campaignId]);
+
   const live = useEventStream<Totals>(
-    '/api/console/events',
+    campaignId === undefined ? '' : `/api/console/events?campaign=${encodeURIComponent(campaignId)}`,
     (snapshot) => {
       setTotals(snapshot);
       setTotalsError('');
@@ -113,7 +145,7 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
 
   // Without the live stream, fetch the figures now and every 15 s.
   useEffect(() => {
-    if (live === 'live') return;
+    if (live === 'live' || campaignId === undefined) return;
     const load = () =>
       api.totals().then(
         (t) => {
@@ -140,6 +172,7 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
       if (!(error instanceof ApiError && error.status === 401)) return setProblem(`Could not sign out: ${(error as Error).message}`);
     }
     history.replaceState(null, '', location.pathname);
+    forgetCampaignChoice();
     onSignedOut('You have signed out.');
   }
 
@@ -153,6 +186,7 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
             Fieldsign <span class="brand-sub">Coordinator console</span>
           </span>
         </div>
+        {campaignList && campaignId && <CampaignChooser campaigns={campaignList.campaigns} chosen={campaignId} onChoose={choose} />}
         <LiveBadge state={live} />
         <div class="who">
           <span class="who-name">{session.coordinator.name}</span>
@@ -165,19 +199,30 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
           <ul>
             {SECTIONS.map((s) => (
               <li key={s.id}>
-                <a href={`#${s.id}`} aria-current={s.id === section ? 'page' : undefined}>{s.title}</a>
+                <a href={`#${s.id}`} aria-current={s.id === section && !place.campaignPage ? 'page' : s.id === section ? 'location' : undefined}>{s.title}</a>
               </li>
             ))}
           </ul>
         </nav>
         <main id="main" class="content" tabIndex={-1}>
           {problem && <p class="error banner" role="alert">{problem}</p>}
-          {section === 'dashboard' && <Dashboard totals={totals} now={now} error={totalsError} api={api} tick={tick} onError={onError} />}
-          {section === 'devices' && <Devices api={api} tick={tick} now={now} onError={onError} />}
-          {section === 'signatures' && <Signatures api={api} tick={tick} onError={onError} />}
-          {section === 'exports' && <Exports />}
-          {section === 'sealed' && <SealedSignatures api={api} unlocked={openingKey} onUnlocked={setOpeningKey} onError={onError} />}
-          {section === 'audit' && <AuditLog api={api} tick={tick} onError={onError} />}
+          {listError && !campaignList && <p class="error banner" role="alert">{`The campaigns could not be loaded: ${listError}`}</p>}
+          {section === 'campaigns' && (
+            <Campaigns api={api} list={campaignList} openId={place.campaignPage} onListChanged={reloadList} onError={onError} onChoose={(id) => {
+              choose(id);
+              location.hash = '#signatures';
+            }} />
+          )}
+          {campaignId !== undefined && (
+            <>
+              {section === 'dashboard' && <Dashboard totals={totals} now={now} error={totalsError} api={api} tick={tick} onError={onError} />}
+              {section === 'devices' && <Devices api={api} campaigns={campaignList!.campaigns} defaultCampaignId={campaignList!.defaultCampaignId} tick={tick} now={now} onError={onError} />}
+              {section === 'signatures' && <Signatures key={campaignId} api={api} campaign={campaign} tick={tick} onError={onError} />}
+              {section === 'exports' && <Exports api={api} campaignTitle={campaign?.title ?? campaignId} />}
+              {section === 'sealed' && <SealedSignatures key={campaignId} api={api} unlocked={openingKey} onUnlocked={setOpeningKey} onError={onError} />}
+              {section === 'audit' && <AuditLog api={api} tick={tick} onError={onError} />}
+            </>
+          )}
         </main>
       </div>
     </div>

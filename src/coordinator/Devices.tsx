@@ -4,7 +4,7 @@
  * silent too long while holding unsynced signatures is flagged and listed first.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { ConsoleApi, DeviceView, EnrollmentCode } from './api.ts';
+import type { CampaignSummary, ConsoleApi, DeviceView, EnrollmentCode } from './api.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { deviceName, formatAgo, formatBytes, formatDate, formatDateTime, formatNumber, silentText } from './format.ts';
 import { formatDuration } from '../shared/duration.ts';
@@ -13,15 +13,21 @@ import { useLoad } from './hooks.ts';
 
 interface Props {
   api: ConsoleApi;
+  /** Every campaign on the server: a code names the published ones its tablet may show. */
+  campaigns: CampaignSummary[];
+  /** What a tablet enrolled before campaigns shows. */
+  defaultCampaignId: string;
   /** Bumped on every live update: time to reload. */
   tick: number;
   now: number;
   onError: (error: unknown) => void;
 }
 
-export function Devices({ api, tick, now, onError }: Props) {
+export function Devices({ api, campaigns, defaultCampaignId, tick, now, onError }: Props) {
   const { data: list, error: loadError, reload } = useLoad(() => api.devices(), [api, tick], onError);
   const devices = list?.devices;
+  // A tablet enrolled before campaigns (campaigns: null) shows the server's default campaign.
+  const defaultId = defaultCampaignId;
   const [revoking, setRevoking] = useState<DeviceView | undefined>();
   const [announcement, setAnnouncement] = useState('');
 
@@ -42,7 +48,7 @@ export function Devices({ api, tick, now, onError }: Props) {
   return (
     <>
       <SectionHeading title="Devices" />
-      <NewCodeForm api={api} onError={onError} onCreated={() => reload()} />
+      <NewCodeForm api={api} campaigns={campaigns} onError={onError} onCreated={() => reload()} />
 
       <section class="card" aria-labelledby="devices-heading">
         <div class="card-head">
@@ -81,7 +87,10 @@ export function Devices({ api, tick, now, onError }: Props) {
                       <span class="sub mono">{d.id.slice(0, 8)}</span>
                       {d.lastReport?.appVersion && <span class="sub">App <span class="mono">{d.lastReport.appVersion}</span></span>}
                     </th>
-                    <td>{d.event}</td>
+                    <td>
+                      {d.event}
+                      <span class="sub">{`Campaigns: ${(d.campaigns ?? [defaultId]).join(', ')}`}</span>
+                    </td>
                     <td>
                       {d.lastSeenAt ? (
                         <time dateTime={d.lastSeenAt} title={formatDateTime(d.lastSeenAt)}>{formatAgo(d.lastSeenAt, now)}</time>
@@ -187,7 +196,17 @@ function StorageFacts({ device }: { device: DeviceView }) {
   );
 }
 
-function NewCodeForm({ api, onError, onCreated }: { api: ConsoleApi; onError: (error: unknown) => void; onCreated: () => void }) {
+interface CodeFormProps {
+  api: ConsoleApi;
+  campaigns: CampaignSummary[];
+  onError: (error: unknown) => void;
+  onCreated: () => void;
+}
+
+function NewCodeForm({ api, campaigns, onError, onCreated }: CodeFormProps) {
+  const published = campaigns.filter((c) => c.status !== 'draft');
+  // By default the tablet shows the campaign the console is about.
+  const [chosen, setChosen] = useState<string[]>(() => (published.some((c) => c.id === api.campaignId) ? [api.campaignId] : published.slice(0, 1).map((c) => c.id)));
   const [event, setEvent] = useState('');
   const [hours, setHours] = useState('24');
   const [error, setError] = useState('');
@@ -199,10 +218,11 @@ function NewCodeForm({ api, onError, onCreated }: { api: ConsoleApi; onError: (e
     const h = Number(hours);
     if (!event.trim()) return setError('Name the event the tablet will collect at.');
     if (!Number.isFinite(h) || h < 0.1 || h > 720) return setError('Hours valid must be between 0.1 and 720 (30 days).');
+    if (chosen.length === 0) return setError('Tick at least one campaign for the tablet to show.');
     setBusy(true);
     setError('');
     try {
-      setCode(await api.createCode(event.trim(), h));
+      setCode(await api.createCode(event.trim(), h, chosen));
       onCreated();
     } catch (err) {
       setError((err as Error).message);
@@ -227,6 +247,17 @@ function NewCodeForm({ api, onError, onCreated }: { api: ConsoleApi; onError: (e
           <input id="code-hours" type="number" inputMode="decimal" min="0.1" max="720" step="any" value={hours} required
             onInput={(e) => setHours(e.currentTarget.value)} />
         </div>
+        <fieldset class="campaign-picks">
+          <legend>Campaigns the tablet may show</legend>
+          {published.map((c) => (
+            <label key={c.id} class="check-inline">
+              <input type="checkbox" checked={chosen.includes(c.id)}
+                onChange={(e) => setChosen((now) => (e.currentTarget.checked ? [...now, c.id] : now.filter((id) => id !== c.id)))} />
+              {`${c.title} (${c.id}${c.status === 'closed' ? ', closed' : ''})`}
+            </label>
+          ))}
+          {published.length < campaigns.length && <p class="hint">Drafts are not listed: publish a campaign before enrolling tablets for it.</p>}
+        </fieldset>
         <button type="submit" class="primary" disabled={busy}>{busy ? 'Creating…' : 'Create code'}</button>
       </form>
       {error && <p id="code-error" class="error banner" role="alert">{error}</p>}
@@ -234,6 +265,7 @@ function NewCodeForm({ api, onError, onCreated }: { api: ConsoleApi; onError: (e
         <div class="code-result" role="region" aria-labelledby="code-result-heading">
           <div class="code-text">
             <h3 id="code-result-heading">Enrollment code for {code.event}</h3>
+            <p data-testid="code-campaigns">{`Campaigns: ${code.campaigns.join(', ')}`}</p>
             <p class="big-code mono" data-testid="enrollment-code">{code.code}</p>
             <p>
               Valid once, until <time dateTime={code.expiresAt}>{formatDateTime(code.expiresAt)}</time>.

@@ -4,7 +4,7 @@
  * to open them instead (Sealed signatures, or the CLI export).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { EXPORTS, publicApi } from './api.ts';
+import { EXPORTS, scoped, type ConsoleApi } from './api.ts';
 import { SectionHeading } from './SectionHeading.tsx';
 
 const ITEMS = [
@@ -35,18 +35,23 @@ const ITEMS = [
   },
 ];
 
-export function Exports() {
+/** The files of one campaign: the one chosen at the top of the console (`?campaign=` on every link). */
+export function Exports({ api, campaignTitle }: { api: ConsoleApi; campaignTitle: string }) {
   const [sealed, setSealed] = useState(false);
   useEffect(() => {
-    publicApi.campaignSealing().then(
+    setSealed(false);
+    api.campaignSealing().then(
       (sealing) => setSealed(!!sealing),
       () => undefined,
     );
-  }, []);
+  }, [api]);
   return (
     <>
       <SectionHeading title="Exports" />
-      <p class="lead">Each file is prepared from everything the server holds at the moment you download it. Every export is recorded in the audit log.</p>
+      <p class="lead">
+        The files of <strong>{campaignTitle}</strong>, prepared from everything the server holds for it at the moment you download them. Every export is
+        recorded in the audit log.
+      </p>
       {sealed && (
         <p class="warn-banner sealed-note" id="exports-sealed-note">
           <strong>This campaign is sealed:</strong> the server cannot read the signers’ names or signatures, so these files list each sealed signature as
@@ -60,7 +65,7 @@ export function Exports() {
             <h2>{item.title}</h2>
             <p>{item.text}</p>
             {item.sensitive && <p class="badge badge-warn">Contains personal data</p>}
-            <a class="button primary" href={item.href} download>{item.button}</a>
+            <a class="button primary" href={scoped(item.href, api.campaignId)} download>{item.button}</a>
           </li>
         ))}
       </ul>

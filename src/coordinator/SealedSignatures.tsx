@@ -9,7 +9,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useFocusOnArrival } from '../kiosk/focus.ts';
 import { deletionsNote } from '../shared/open-signatures.ts';
-import { publicApi, type ConsoleApi } from './api.ts';
+import type { ConsoleApi } from './api.ts';
 import { countryName, formatNumber, plural } from './format.ts';
 import { SectionHeading } from './SectionHeading.tsx';
 import { contactsCsv, handinCsv, integrityText, openAllSignatures, unlockChosenFile, type OpenedSignatures, type UnlockedKey } from './sealed-open.ts';
@@ -43,7 +43,7 @@ export function SealedSignatures({ api, unlocked, onUnlocked, onError }: Props) 
   const stop = useRef<AbortController | null>(null);
 
   useEffect(() => {
-    publicApi.campaignSealing().then(
+    api.campaignSealing().then(
       (sealing) => setCampaignKeyId(sealing?.keyId ?? null),
       () => setCampaignKeyId(undefined),
     );

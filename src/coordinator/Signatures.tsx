@@ -1,6 +1,11 @@
-/** Stored signatures: search, page through, and delete one on a data-subject request. */
+/**
+ * A campaign's stored signatures: search, filter by version and language, find those that
+ * match no published version, page through, and delete one on a data-subject request.
+ */
 import { useState } from 'preact/hooks';
-import { signatureSvgUrl, type ConsoleApi, type SignatureRow } from './api.ts';
+import { LANGUAGES } from '../shared/campaign.ts';
+import { signatureSvgUrl, type CampaignSummary, type ConsoleApi, type SignatureRow, type VersionProblem } from './api.ts';
+import { LANGUAGE_NAMES } from './campaign-diff.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { countryName, formatDateTime, formatNumber } from './format.ts';
 import { SectionHeading } from './SectionHeading.tsx';
@@ -9,16 +14,29 @@ import { BreakableEmail } from '../kiosk/BreakableEmail.tsx';
 
 const PAGE = 25;
 
+/** Why a row matches no published version, in words (S26). */
+const PROBLEMS: Record<VersionProblem, { badge: string; title: string }> = {
+  'unknown-campaign': { badge: 'Unknown campaign', title: 'The tablet named a campaign this server does not have.' },
+  'unknown-version': { badge: 'Unknown version', title: 'The tablet named a version of this campaign that was never published here.' },
+  'hash-mismatch': { badge: 'Text differs', title: 'The text the tablet showed does not match the published version it names (content hash mismatch).' },
+};
+
 interface Props {
   api: ConsoleApi;
+  /** The campaign chosen at the top of the console. */
+  campaign: CampaignSummary | undefined;
   tick: number;
   onError: (error: unknown) => void;
 }
 
-export function Signatures({ api, tick, onError }: Props) {
+export function Signatures({ api, campaign, tick, onError }: Props) {
   const [draft, setDraft] = useState('');
   const [query, setQuery] = useState('');
   const [duplicatesOnly, setDuplicatesOnly] = useState(false);
+  const [problemsOnly, setProblemsOnly] = useState(false);
+  const [version, setVersion] = useState<number | undefined>();
+  const [lang, setLang] = useState('');
+  const { data: detail } = useLoad(() => api.campaign(api.campaignId), [api], onError);
   // Where the page starts: its offset (for "showing 26–50"), and the row it continues from, so
   // the server reads an index range rather than skipping rows, however deep the page.
   const [position, setPosition] = useState<{ offset: number; before?: number; after?: number }>({ offset: 0 });
@@ -28,7 +46,7 @@ export function Signatures({ api, tick, onError }: Props) {
 
   const { data: page, error: loadError, reload } = useLoad(
     async () => {
-      const result = await api.signatures({ q: query, limit: PAGE, duplicatesOnly, ...position });
+      const result = await api.signatures({ q: query, limit: PAGE, duplicatesOnly, problemsOnly, version, lang, ...position });
       // Deleting the last row of a page: back to the first page.
       if (result.rows.length === 0 && offset > 0) {
         setPosition({ offset: 0 });
@@ -36,7 +54,7 @@ export function Signatures({ api, tick, onError }: Props) {
       }
       return result;
     },
-    [api, query, position, duplicatesOnly, tick],
+    [api, query, position, duplicatesOnly, problemsOnly, version, lang, tick],
     onError,
   );
 
@@ -82,13 +100,42 @@ export function Signatures({ api, tick, onError }: Props) {
             </button>
           )}
         </form>
-        <label class="check-inline">
-          <input type="checkbox" checked={duplicatesOnly} onChange={(e) => {
-            setDuplicatesOnly(e.currentTarget.checked);
-            setPosition({ offset: 0 });
-          }} />
-          Only possible duplicates
-        </label>
+        <div class="filter-row">
+          <div class="field">
+            <label for="sig-version">Version</label>
+            <select id="sig-version" value={version === undefined ? '' : String(version)} onChange={(e) => {
+              setVersion(e.currentTarget.value === '' ? undefined : Number(e.currentTarget.value));
+              setPosition({ offset: 0 });
+            }}>
+              <option value="">All versions</option>
+              {[...(detail?.versions ?? [])].reverse().map((v) => <option key={v.version} value={String(v.version)}>{`Version ${v.version}`}</option>)}
+            </select>
+          </div>
+          <div class="field">
+            <label for="sig-lang">Language</label>
+            <select id="sig-lang" value={lang} onChange={(e) => {
+              setLang(e.currentTarget.value);
+              setPosition({ offset: 0 });
+            }}>
+              <option value="">All languages</option>
+              {LANGUAGES.map((l) => <option key={l} value={l}>{LANGUAGE_NAMES[l]}</option>)}
+            </select>
+          </div>
+          <label class="check-inline">
+            <input type="checkbox" checked={duplicatesOnly} onChange={(e) => {
+              setDuplicatesOnly(e.currentTarget.checked);
+              setPosition({ offset: 0 });
+            }} />
+            Only possible duplicates
+          </label>
+          <label class="check-inline">
+            <input type="checkbox" checked={problemsOnly} onChange={(e) => {
+              setProblemsOnly(e.currentTarget.checked);
+              setPosition({ offset: 0 });
+            }} />
+            Only those matching no published version
+          </label>
+        </div>
 
         <p class="result-line" role="status" aria-live="polite">
           {!page
@@ -96,6 +143,7 @@ export function Signatures({ api, tick, onError }: Props) {
             : query
               ? `${many} ${page.total === 1 && !page.totalCapped ? 'signature matches' : 'signatures match'} “${query}”${duplicatesOnly ? ' among possible duplicates' : ''}`
               : `${formatNumber(page.total)} ${duplicatesOnly ? (page.total === 1 ? 'possible duplicate' : 'possible duplicates') : page.total === 1 ? 'signature' : 'signatures'}`}
+            {page && campaign && <span class="muted">{` for ${campaign.title}`}</span>}
           {page && page.total > 0 && <span class="muted">{` · showing ${formatNumber(from)}–${formatNumber(to)}`}</span>}
         </p>
         {announcement && <p class="notice-banner" role="status">{announcement}</p>}
@@ -126,11 +174,18 @@ export function Signatures({ api, tick, onError }: Props) {
                         <span class="badge badge-warn" title="Another signature has the same email, or the same name and country.">Possible duplicate</span>
                       )}
                       {r.typed && <span class="badge">Typed</span>}
+                      {r.versionProblem && (
+                        <span class="badge badge-danger" title={PROBLEMS[r.versionProblem].title}>{`Matches no published version: ${PROBLEMS[r.versionProblem].badge}`}</span>
+                      )}
+                      {r.capturedAfterClose && (
+                        <span class="badge badge-warn" title="The tablet captured it after the campaign was closed (it may have been offline). It still counts.">Captured after close</span>
+                      )}
                     </th>
                     <td class="email-cell">{r.email ? <BreakableEmail address={r.email} /> : '—'}</td>
                     <td>{countryName(r.country)}</td>
                     <td>
                       <time dateTime={r.capturedAt}>{formatDateTime(r.capturedAt)}</time>
+                      <span class="sub">{`Version ${r.campaignVersion}${r.lang ? ` · ${LANGUAGE_NAMES[r.lang as keyof typeof LANGUAGE_NAMES] ?? r.lang}` : ''}`}</span>
                       {r.clockSuspect && (
                         <span class="sub" title="The tablet’s clock looked wrong; the server received it at this time.">
                           {`received ${formatDateTime(r.receivedAt)}`}

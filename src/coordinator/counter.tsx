@@ -1,38 +1,57 @@
 /**
- * The public counter (counter.html) for a big screen at a rally: the campaign's title and
- * the number of signatures, live. It reads only the public total: no personal data.
+ * The public counter (counter.html) for a big screen at a rally: a campaign's title, its
+ * number of signatures, live, and its progress toward the goal when it has one. At
+ * /counter/<campaign-id> it shows that campaign; at /counter, the server's default one. It
+ * reads only the public card and total: no personal data.
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import type { PublicCampaign } from '../shared/campaigns.ts';
+import { RTL_LANGUAGES } from '../shared/campaign.ts';
+import { formatLocale } from '../kiosk/i18n/catalog.ts';
+import { contrastText } from '../kiosk/contrast.ts';
 import { useEventStream } from './hooks.ts';
 import './counter.css';
 
-interface CampaignSummary {
-  title: string;
-  lang: string;
-  dir: 'ltr' | 'rtl';
-  color?: string;
+/** The campaign this address names, or undefined for the default one. */
+function campaignInPath(): string | undefined {
+  const m = /^\/counter\/([A-Za-z0-9_-]{1,64})\/?$/.exec(location.pathname);
+  return m?.[1];
 }
 
-async function loadCampaign(): Promise<CampaignSummary | undefined> {
-  const res = await fetch('/api/v1/campaign', { headers: { accept: 'application/json' } });
-  if (!res.ok) return undefined;
-  const campaign = (await res.json()) as { defaultLanguage: string; text: Record<string, { title?: string } | undefined>; theme?: { color?: string } };
-  const title = campaign.text[campaign.defaultLanguage]?.title;
-  if (!title) return undefined;
-  const color = /^#[0-9a-fA-F]{6}$/.test(campaign.theme?.color ?? '') ? campaign.theme?.color : undefined;
-  return { title, lang: campaign.defaultLanguage, dir: campaign.defaultLanguage === 'ar' ? 'rtl' : 'ltr', color };
+async function getJson<T>(url: string): Promise<T | undefined> {
+  const res = await fetch(url, { headers: { accept: 'application/json' } });
+  return res.ok ? ((await res.json()) as T) : undefined;
+}
+
+type Card = Omit<PublicCampaign, 'total'>;
+
+/** The campaign's card; the default one's id comes from the campaign the tablets get. */
+async function loadCard(): Promise<Card | null> {
+  let id = campaignInPath();
+  let fallback: Card | undefined;
+  if (!id) {
+    const served = await getJson<{ id: string; defaultLanguage: string; text: Record<string, { title?: string } | undefined>; theme: { color: string } }>('/api/v1/campaign');
+    if (!served) return null;
+    id = served.id;
+    const title = served.text[served.defaultLanguage]?.title ?? '';
+    fallback = { id, title, lang: served.defaultLanguage, color: served.theme.color, status: 'open', goal: null };
+  }
+  return (await getJson<PublicCampaign>(`/api/public/campaigns/${encodeURIComponent(id)}`)) ?? fallback ?? null;
 }
 
 function Counter() {
-  const [campaign, setCampaign] = useState<CampaignSummary | undefined>();
+  // undefined: loading; null: no such (published) campaign.
+  const [card, setCard] = useState<Card | null | undefined>();
   const [total, setTotal] = useState<number | undefined>();
+  const id = card?.id;
+  const scope = id ? `?campaign=${encodeURIComponent(id)}` : '';
   // The server refused the live stream (too many counters open) or it failed: the figure is
   // asked for every 10 s meanwhile, and the stream tried again in 30–60 s (spread out, so
   // refused counters do not all come back at once).
   const [polling, setPolling] = useState(false);
   const live = useEventStream<{ total: number }>(
-    '/api/public/events',
+    id ? `/api/public/events${scope}` : '',
     (s) => {
       if (Number.isInteger(s.total)) setTotal(s.total);
     },
@@ -44,42 +63,66 @@ function Counter() {
   }, [live]);
 
   useEffect(() => {
-    loadCampaign().then(setCampaign, () => undefined);
-    // The first figure, in case the live stream is slow to open.
-    fetch('/api/public/count')
-      .then((r) => (r.ok ? (r.json() as Promise<{ total: number }>) : undefined))
-      .then((r) => r && setTotal((t) => t ?? r.total), () => undefined);
+    loadCard().then(setCard, () => setCard(null));
   }, []);
 
-  // Without the live stream, ask every 10 s.
+  // The first figure, in case the live stream is slow to open; then every 10 s without it.
   useEffect(() => {
+    if (!id) return;
+    const ask = (first: boolean) =>
+      getJson<{ total: number }>(`/api/public/count${scope}`).then((r) => r && setTotal((t) => (first ? (t ?? r.total) : r.total)), () => undefined);
+    if (live !== 'live') void ask(true);
     if (live === 'live') return;
-    const timer = setInterval(() => {
-      fetch('/api/public/count')
-        .then((r) => (r.ok ? (r.json() as Promise<{ total: number }>) : undefined))
-        .then((r) => r && setTotal(r.total), () => undefined);
-    }, 10_000);
+    const timer = setInterval(() => void ask(false), 10_000);
     return () => clearInterval(timer);
-  }, [live]);
+  }, [id, live]);
 
   useEffect(() => {
-    if (campaign?.color) document.documentElement.style.setProperty('--brand', campaign.color);
-    if (campaign) document.title = `${campaign.title} · signatures`;
-  }, [campaign]);
+    if (!card) return;
+    if (/^#[0-9a-fA-F]{6}$/.test(card.color)) {
+      document.documentElement.style.setProperty('--brand', card.color);
+      document.documentElement.style.setProperty('--on-brand', contrastText(card.color));
+    }
+    document.title = `${card.title} · signatures`;
+  }, [card]);
 
-  const digits = total === undefined ? '…' : new Intl.NumberFormat(campaign?.lang).format(total);
+  if (card === null) {
+    return (
+      <main class="counter">
+        <h1 class="counter-title">No such petition</h1>
+        <p>This address names no published campaign. Check the link.</p>
+      </main>
+    );
+  }
+  const numbers = new Intl.NumberFormat(formatLocale(card?.lang ?? 'en'));
+  const digits = total === undefined ? '…' : numbers.format(total);
+  const dir = card && RTL_LANGUAGES.has(card.lang) ? 'rtl' : 'ltr';
   return (
     <main class="counter">
-      <h1 class="counter-title" lang={campaign?.lang} dir={campaign?.dir}>{campaign?.title ?? '\u00a0'}</h1>
+      <h1 class="counter-title" lang={card?.lang} dir={dir}>{card?.title ?? '\u00a0'}</h1>
       <p class="counter-figure" aria-live="polite" aria-atomic="true">
         <span class="counter-digits" data-testid="public-total">{digits}</span>
         <span class="counter-unit">{total === 1 ? 'signature' : 'signatures'}</span>
       </p>
+      {card?.goal && total !== undefined && <GoalProgress total={total} goal={card.goal} format={(n) => numbers.format(n)} />}
+      {card?.status === 'closed' && <p class="counter-closed">This petition is closed. Thank you to everyone who signed.</p>}
       <p class={`counter-live counter-live-${live}`}>
         <span class="live-dot" aria-hidden="true" />
         {live === 'live' ? 'Live' : polling ? 'Updated every 10 s' : live === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
       </p>
     </main>
+  );
+}
+
+/** Progress toward the goal: a bar (a native progressbar, so assistive technology reads it) and the numbers in words. */
+function GoalProgress({ total, goal, format }: { total: number; goal: number; format: (n: number) => string }) {
+  const percent = Math.floor((Math.min(total, goal) / goal) * 100);
+  const words = total >= goal ? `Goal reached: ${format(total)} of ${format(goal)} signatures` : `${format(total)} of ${format(goal)} signatures · ${percent}% of the goal`;
+  return (
+    <div class="counter-goal">
+      <progress id="goal-progress" max={goal} value={Math.min(total, goal)} aria-labelledby="goal-words" aria-valuetext={words} />
+      <p id="goal-words" class="counter-goal-words" data-testid="goal-progress">{words}</p>
+    </div>
   );
 }
 

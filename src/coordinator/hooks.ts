@@ -18,13 +18,15 @@ export type LiveState = 'connecting' | 'live' | 'reconnecting';
  * Follow a server-sent-events stream whose every message is a full JSON snapshot.
  * `onClosed` is told when the browser gives up (e.g. the server answered 401, or refused the
  * stream with 429/503 because too many are open); it opens the stream again after
- * `retryMs()` (default 5 s).
+ * `retryMs()` (default 5 s). An empty `url` opens nothing (yet).
  */
 export function useEventStream<T>(url: string, onSnapshot: (snapshot: T) => void, onClosed?: () => void, retryMs: () => number = () => 5_000): LiveState {
   const [state, setState] = useState<LiveState>('connecting');
   const handlers = useRef({ onSnapshot, onClosed, retryMs });
   handlers.current = { onSnapshot, onClosed, retryMs };
   useEffect(() => {
+    if (!url) return;
+    setState('connecting');
     let source: EventSource | undefined;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;

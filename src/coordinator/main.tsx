@@ -2,5 +2,6 @@
 import { render } from 'preact';
 import { ConsoleApp } from './ConsoleApp.tsx';
 import './console.css';
+import './campaigns.css';
 
 render(<ConsoleApp />, document.getElementById('app')!);

@@ -20,6 +20,7 @@ import { SyncStatusBar } from './SyncStatusBar.tsx';
 import type { VolunteerFacts } from './VolunteerScreen.tsx';
 import { lazy } from './lazy.ts';
 import { PinDialog } from './PinDialog.tsx';
+import { contrastText } from './contrast.ts';
 
 // Loaded on demand (and warmed once the sign form is up): a signer never needs them.
 const EnrollScreen = lazy(() => import('./EnrollScreen.tsx').then((m) => m.EnrollScreen));
@@ -206,14 +207,4 @@ export function applyTheme(color: string): void {
   root.setProperty('--brand', color);
   root.setProperty('--on-brand', contrastText(color));
   document.querySelector('meta[name="theme-color"]')?.setAttribute('content', color);
-}
-
-/** '#000' or '#fff', whichever has the higher contrast ratio against `hex`. */
-export function contrastText(hex: string): string {
-  const [r, g, b] = [1, 3, 5].map((i) => {
-    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  });
-  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  return (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) ? '#000' : '#fff';
 }

@@ -80,7 +80,10 @@ export interface CampaignDetail extends CampaignSummary {
 
 export interface PublicCampaign {
   id: string;
+  /** In the campaign's default language, `lang`; the counter is drawn in its colour. */
   title: string;
+  lang: string;
+  color: string;
   status: CampaignStatus;
   goal: number | null;
   total: number;
