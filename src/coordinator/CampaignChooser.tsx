@@ -43,9 +43,9 @@ export function CampaignChooser({ campaigns, chosen, onChoose }: Props) {
   return (
     <div class="chooser">
       <label for="campaign-chooser">Campaign</label>
-      <select id="campaign-chooser" value={chosen} onChange={(e) => onChoose(e.currentTarget.value)}>
+      <select id="campaign-chooser" value={chosen} title={campaigns.find((c) => c.id === chosen)?.title} onChange={(e) => onChoose(e.currentTarget.value)}>
         {campaigns.map((c) => (
-          <option key={c.id} value={c.id}>{`${c.title} (${c.status === 'open' ? c.id : `${c.id}, ${c.status}`})`}</option>
+          <option key={c.id} value={c.id}>{c.status === 'open' ? c.title : `${c.title} (${c.status})`}</option>
         ))}
       </select>
     </div>

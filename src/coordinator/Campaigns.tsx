@@ -55,8 +55,10 @@ export function Campaigns({ api, list, openId, onListChanged, onChoose, onError 
                   <tr key={c.id}>
                     <th scope="row" class="name-cell">
                       <a href={`#campaigns/${encodeURIComponent(c.id)}`}>{c.title}</a>
-                      <span class="sub mono">{c.id}</span>
-                      {c.id === list.defaultCampaignId && <span class="badge">Server default</span>}
+                      <span class="sub">
+                        <span class="mono">{c.id}</span>
+                        {c.id === list.defaultCampaignId && <span class="badge default-badge">Server default</span>}
+                      </span>
                     </th>
                     <td><StatusBadge status={c.status} /></td>
                     <td>

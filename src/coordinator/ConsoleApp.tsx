@@ -217,7 +217,7 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
             <>
               {section === 'dashboard' && <Dashboard totals={totals} now={now} error={totalsError} api={api} tick={tick} onError={onError} />}
               {section === 'devices' && <Devices api={api} campaigns={campaignList!.campaigns} defaultCampaignId={campaignList!.defaultCampaignId} tick={tick} now={now} onError={onError} />}
-              {section === 'signatures' && <Signatures key={campaignId} api={api} campaign={campaign} tick={tick} onError={onError} />}
+              {section === 'signatures' && <Signatures key={campaignId} api={api} tick={tick} onError={onError} />}
               {section === 'exports' && <Exports api={api} campaignTitle={campaign?.title ?? campaignId} />}
               {section === 'sealed' && <SealedSignatures key={campaignId} api={api} unlocked={openingKey} onUnlocked={setOpeningKey} onError={onError} />}
               {section === 'audit' && <AuditLog api={api} tick={tick} onError={onError} />}

@@ -86,11 +86,9 @@ export function Devices({ api, campaigns, defaultCampaignId, tick, now, onError 
                       {deviceName(d.label, d.id)}
                       <span class="sub mono">{d.id.slice(0, 8)}</span>
                       {d.lastReport?.appVersion && <span class="sub">App <span class="mono">{d.lastReport.appVersion}</span></span>}
-                    </th>
-                    <td>
-                      {d.event}
                       <span class="sub">{`Campaigns: ${(d.campaigns ?? [defaultId]).join(', ')}`}</span>
-                    </td>
+                    </th>
+                    <td>{d.event}</td>
                     <td>
                       {d.lastSeenAt ? (
                         <time dateTime={d.lastSeenAt} title={formatDateTime(d.lastSeenAt)}>{formatAgo(d.lastSeenAt, now)}</time>

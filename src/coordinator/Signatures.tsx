@@ -4,7 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import { LANGUAGES } from '../shared/campaign.ts';
-import { signatureSvgUrl, type CampaignSummary, type ConsoleApi, type SignatureRow, type VersionProblem } from './api.ts';
+import { signatureSvgUrl, type ConsoleApi, type SignatureRow, type VersionProblem } from './api.ts';
 import { LANGUAGE_NAMES } from './campaign-diff.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { countryName, formatDateTime, formatNumber } from './format.ts';
@@ -23,13 +23,11 @@ const PROBLEMS: Record<VersionProblem, { badge: string; title: string }> = {
 
 interface Props {
   api: ConsoleApi;
-  /** The campaign chosen at the top of the console. */
-  campaign: CampaignSummary | undefined;
   tick: number;
   onError: (error: unknown) => void;
 }
 
-export function Signatures({ api, campaign, tick, onError }: Props) {
+export function Signatures({ api, tick, onError }: Props) {
   const [draft, setDraft] = useState('');
   const [query, setQuery] = useState('');
   const [duplicatesOnly, setDuplicatesOnly] = useState(false);
@@ -143,7 +141,6 @@ export function Signatures({ api, campaign, tick, onError }: Props) {
             : query
               ? `${many} ${page.total === 1 && !page.totalCapped ? 'signature matches' : 'signatures match'} “${query}”${duplicatesOnly ? ' among possible duplicates' : ''}`
               : `${formatNumber(page.total)} ${duplicatesOnly ? (page.total === 1 ? 'possible duplicate' : 'possible duplicates') : page.total === 1 ? 'signature' : 'signatures'}`}
-            {page && campaign && <span class="muted">{` for ${campaign.title}`}</span>}
           {page && page.total > 0 && <span class="muted">{` · showing ${formatNumber(from)}–${formatNumber(to)}`}</span>}
         </p>
         {announcement && <p class="notice-banner" role="status">{announcement}</p>}

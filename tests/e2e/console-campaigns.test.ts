@@ -125,7 +125,8 @@ describe('campaigns in the console', () => {
     ]);
     expect(await page.getByRole('heading', { name: `Changes against “${DEFAULT_ID}”` }).count()).toBe(1);
     expect(await seriousAxeViolations(page)).toEqual([]);
-    await preview().scrollIntoViewIfNeeded();
+    await page.locator('#draft-heading').evaluate((h) => h.scrollIntoView({ block: 'start' }));
+    await page.mouse.wheel(0, -80);
     await screenshot(page, 'console-campaign-editor-en.png');
 
     // The preview in Arabic: the kiosk's own words in Arabic, right to left.

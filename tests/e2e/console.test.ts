@@ -309,13 +309,14 @@ describe('the coordinator console', () => {
     await expect.poll(() => page.locator('#audit-table tbody tr', { hasText: 'Revoked a tablet' }).count()).toBe(1);
   }, 30_000);
 
-  it('links the four exports', async () => {
+  it('links the four exports, of the campaign the console is about', async () => {
     await openSection('Exports');
+    const scope = `?campaign=${DEFAULT_CAMPAIGN.id}`;
     const links: Record<string, string> = {
-      'Download hand-in PDF': '/api/console/export/handin.pdf',
-      'Download hand-in CSV': '/api/console/export/handin.csv',
-      'Download contacts CSV': '/api/console/export/contacts.csv',
-      'Download signatures ZIP': '/api/console/export/signatures.zip',
+      'Download hand-in PDF': `/api/console/export/handin.pdf${scope}`,
+      'Download hand-in CSV': `/api/console/export/handin.csv${scope}`,
+      'Download contacts CSV': `/api/console/export/contacts.csv${scope}`,
+      'Download signatures ZIP': `/api/console/export/signatures.zip${scope}`,
     };
     for (const [name, href] of Object.entries(links)) {
       expect(await page.getByRole('link', { name, exact: true }).getAttribute('href')).toBe(href);
