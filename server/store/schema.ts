@@ -3,14 +3,17 @@
  * are release 0.1.0's, one list per database (release-migrations.ts); from version 5 on, each
  * change is written once for both, with only the column types that truly differ.
  *
- * Version 5 (one store design): signer keys computed at ingestion (signer-keys.ts) into
- * indexed columns, a stored possible-duplicate flag, counters kept by the ingest transaction,
- * and an indexed search (SQLite FTS5 with trigrams; PostgreSQL pg_trgm).
+ * Version 5 (one store design, many campaigns): signer keys computed at ingestion
+ * (signer-keys.ts) into indexed columns, a stored possible-duplicate flag, counters per
+ * campaign kept by the ingest transaction, an indexed search (SQLite FTS5 with trigrams;
+ * PostgreSQL pg_trgm), and campaigns with immutable published versions.
  */
 import { POSTGRES_RELEASE_MIGRATIONS, SQLITE_RELEASE_MIGRATIONS } from './release-migrations.ts';
 import type { SqlDatabase, SqlExecutor } from './sql.ts';
 import { EXTENSION_LOCK } from './postgres-database.ts';
 import { keysOf, parseRecord, refreshDuplicateFlagsSql, searchInsertSql } from './signature-rows.ts';
+import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
+import { contentHash } from '../../src/shared/campaigns.ts';
 
 interface Migration {
   sqlite: string;
@@ -23,17 +26,80 @@ const V5_COMMON = `
   ALTER TABLE signatures ADD COLUMN email_key TEXT;
   ALTER TABLE signatures ADD COLUMN name_key TEXT;
   ALTER TABLE signatures ADD COLUMN possible_duplicate INTEGER NOT NULL DEFAULT 0;
-  CREATE INDEX signatures_email_key ON signatures (email_key) WHERE email_key IS NOT NULL;
-  CREATE INDEX signatures_name_key ON signatures (name_key) WHERE name_key IS NOT NULL;
-  CREATE INDEX signatures_duplicates ON signatures (seq) WHERE possible_duplicate = 1;
-  CREATE INDEX conflicts_id_hash ON conflicts (id, content_hash);`;
+  ALTER TABLE signatures ADD COLUMN campaign_version INTEGER;
+  ALTER TABLE signatures ADD COLUMN lang TEXT;
+  ALTER TABLE signatures ADD COLUMN version_problem TEXT;
+  CREATE INDEX signatures_email_key ON signatures (email_key, campaign_id) WHERE email_key IS NOT NULL;
+  CREATE INDEX signatures_name_key ON signatures (name_key, campaign_id) WHERE name_key IS NOT NULL;
+  CREATE INDEX signatures_duplicates ON signatures (campaign_id, seq) WHERE possible_duplicate = 1;
+  CREATE INDEX signatures_campaign ON signatures (campaign_id, seq);
+  CREATE INDEX signatures_campaign_version ON signatures (campaign_id, campaign_version, lang, seq);
+  CREATE INDEX signatures_version_problem ON signatures (campaign_id, seq) WHERE version_problem IS NOT NULL;
+  CREATE INDEX conflicts_id_hash ON conflicts (id, content_hash);
+  ALTER TABLE enrollment_codes ADD COLUMN campaigns TEXT;
+  ALTER TABLE devices ADD COLUMN campaigns TEXT;
+  ALTER TABLE audit_log ADD COLUMN campaign_id TEXT;
+  CREATE INDEX audit_campaign ON audit_log (campaign_id, seq);`;
+
+/** Campaigns and their published versions; `ord` keeps the order they were created in. */
+const CAMPAIGN_TABLES = (t: { text: string; serial: string }) => `
+  CREATE TABLE campaigns (
+    id ${t.text} PRIMARY KEY,
+    status TEXT NOT NULL,
+    goal INTEGER,
+    starts_at ${t.text},
+    ends_at ${t.text},
+    created_at ${t.text} NOT NULL,
+    closed_at ${t.text},
+    draft TEXT,
+    ord ${t.serial}
+  );
+  CREATE TABLE campaign_versions (
+    campaign_id ${t.text} NOT NULL REFERENCES campaigns (id),
+    version INTEGER NOT NULL,
+    content TEXT,
+    content_hash TEXT,
+    published_at ${t.text} NOT NULL,
+    PRIMARY KEY (campaign_id, version)
+  );
+  CREATE TABLE signature_counts (
+    campaign_id ${t.text} NOT NULL,
+    dimension TEXT NOT NULL,
+    key ${t.text} NOT NULL,
+    count BIGINT NOT NULL,
+    PRIMARY KEY (campaign_id, dimension, key)
+  );`;
+
+/**
+ * A published version can never change: the database itself refuses. The one exception is a
+ * version an upgrade found only in signatures, whose text was not recorded (content NULL): the
+ * campaign file being served fills it in once, when its id and version match (campaigns.ts).
+ */
+const SQLITE_IMMUTABLE = `
+  CREATE TRIGGER campaign_versions_immutable BEFORE UPDATE ON campaign_versions
+    WHEN OLD.content IS NOT NULL OR NEW.campaign_id <> OLD.campaign_id OR NEW.version <> OLD.version OR NEW.published_at <> OLD.published_at
+    BEGIN SELECT RAISE(ABORT, 'A published campaign version cannot be changed.'); END;
+  CREATE TRIGGER campaign_versions_kept BEFORE DELETE ON campaign_versions
+    BEGIN SELECT RAISE(ABORT, 'A published campaign version cannot be deleted.'); END;`;
+
+const POSTGRES_IMMUTABLE = `
+  CREATE FUNCTION campaign_versions_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_OP = 'DELETE' THEN RAISE EXCEPTION 'A published campaign version cannot be deleted.'; END IF;
+    IF OLD.content IS NOT NULL OR NEW.campaign_id <> OLD.campaign_id OR NEW.version <> OLD.version OR NEW.published_at <> OLD.published_at THEN
+      RAISE EXCEPTION 'A published campaign version cannot be changed.';
+    END IF;
+    RETURN NEW;
+  END $$;
+  CREATE TRIGGER campaign_versions_immutable BEFORE UPDATE OR DELETE ON campaign_versions
+    FOR EACH ROW EXECUTE FUNCTION campaign_versions_immutable()`;
 
 export const MIGRATIONS: readonly Migration[] = [
   ...SQLITE_RELEASE_MIGRATIONS.map((sqlite, i) => ({ sqlite, postgres: POSTGRES_RELEASE_MIGRATIONS[i] })),
   {
     sqlite: `${V5_COMMON}
       ALTER TABLE signatures ADD COLUMN signer_country TEXT;
-      CREATE TABLE signature_counts (dimension TEXT NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (dimension, key));
+      ${CAMPAIGN_TABLES({ text: 'TEXT', serial: 'INTEGER' })}
       CREATE VIRTUAL TABLE signature_search USING fts5(text, tokenize = 'trigram');
       INSERT INTO signature_search (signature_search, rank) VALUES ('secure-delete', 1);`,
     // PostgreSQL 0.1.0 kept lower-cased name and email columns; the keys replace them.
@@ -41,11 +107,17 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX IF EXISTS conflicts_id;
       ALTER TABLE signatures DROP COLUMN signer_name_lc, DROP COLUMN signer_email_lc;
       ${V5_COMMON}
-      CREATE TABLE signature_counts (dimension text NOT NULL, key text COLLATE "C" NOT NULL, count bigint NOT NULL, PRIMARY KEY (dimension, key));
+      ${CAMPAIGN_TABLES({ text: 'text COLLATE "C"', serial: 'bigint GENERATED ALWAYS AS IDENTITY' })}
       CREATE TABLE signature_search (seq bigint PRIMARY KEY, text text NOT NULL);`,
     after: async (tx, db) => {
-      if (db.dialect.name === 'postgres') await trigramIndex(tx);
+      if (db.dialect.name === 'postgres') {
+        await trigramIndex(tx);
+        await tx.run(POSTGRES_IMMUTABLE);
+      } else {
+        for (const statement of SQLITE_IMMUTABLE.split('END;').map((s) => s.trim()).filter(Boolean)) await tx.run(`${statement} END;`);
+      }
       await backfillKeys(tx, db);
+      await backfillCampaigns(tx);
     },
   },
 ];
@@ -112,21 +184,66 @@ async function backfillKeys(tx: SqlExecutor, db: SqlDatabase): Promise<void> {
     const rows = await tx.all<{ seq: number; id: string; record: unknown }>('SELECT seq, id, record FROM signatures WHERE seq > ? ORDER BY seq LIMIT 500', [after]);
     if (rows.length === 0) break;
     for (const row of rows) {
-      const keys = keysOf(parseRecord(row.record));
-      await tx.run('UPDATE signatures SET email_key = ?, name_key = ?, signer_country = ? WHERE seq = ?', [keys.email, keys.nameCountry, keys.country, row.seq]);
+      const record = parseRecord(row.record);
+      const keys = keysOf(record);
+      await tx.run('UPDATE signatures SET email_key = ?, name_key = ?, signer_country = ?, campaign_version = ?, lang = ? WHERE seq = ?', [
+        keys.email,
+        keys.nameCountry,
+        keys.country,
+        record.campaignVersion,
+        record.lang ?? null,
+        row.seq,
+      ]);
       await tx.run(searchInsertSql(db.dialect), [row.seq, keys.search]);
     }
     after = rows[rows.length - 1].seq;
   }
   await tx.run(refreshDuplicateFlagsSql('1 = 1'));
-  const counts: Array<[string, string, string]> = [
-    ['total', "''", 'signatures s'],
-    ['device', 's.device_id', 'signatures s'],
-    ['event', "COALESCE(d.event, '(imported or unknown)')", 'signatures s LEFT JOIN devices d ON d.id = s.device_id'],
-    ['country', "COALESCE(s.signer_country, '')", 'signatures s'],
-    ['hour', "substr(s.received_at, 1, 13) || ':00:00Z'", 'signatures s'],
-  ];
-  for (const [dimension, key, from] of counts) {
-    await tx.run(`INSERT INTO signature_counts (dimension, key, count) SELECT '${dimension}', ${key}, COUNT(*) FROM ${from} GROUP BY ${key === "''" ? '1' : key} HAVING COUNT(*) > 0`);
+  for (const [dimension, key, from] of COUNTED) {
+    await tx.run(
+      `INSERT INTO signature_counts (campaign_id, dimension, key, count)
+       SELECT s.campaign_id, '${dimension}', ${key}, COUNT(*) FROM ${from} GROUP BY s.campaign_id, ${key === "''" ? '2' : key} HAVING COUNT(*) > 0`,
+    );
+  }
+}
+
+/** What the counters count, as SQL over `signatures s` (the same keys as counterKeys() in signature-rows.ts). */
+const COUNTED: Array<[string, string, string]> = [
+  ['total', "''", 'signatures s'],
+  ['device', 's.device_id', 'signatures s'],
+  ['event', "COALESCE(d.event, '(imported or unknown)')", 'signatures s LEFT JOIN devices d ON d.id = s.device_id'],
+  ['country', "COALESCE(s.signer_country, '')", 'signatures s'],
+  ['hour', "substr(s.received_at, 1, 13) || ':00:00Z'", 'signatures s'],
+  ['version', "CAST(s.campaign_version AS TEXT) || ' ' || COALESCE(s.lang, '')", 'signatures s'],
+];
+// Release 0.1.0's signatures have no version problem: their versions are the ones backfillCampaigns() records.
+
+/**
+ * Release 0.1.0 had one campaign per server and no record of its text beyond the file being
+ * served. Each campaign and version found in the signatures becomes a campaign with that
+ * version, its text "not recorded" (content NULL) until the server fills it in at startup from
+ * the campaign file it serves, if that file's id and version match (server/campaigns.ts). A
+ * database with no signatures starts with the defenders campaign published and open.
+ */
+async function backfillCampaigns(tx: SqlExecutor): Promise<void> {
+  const now = new Date().toISOString();
+  const seen = await tx.all<{ campaign_id: string; campaign_version: number; first: string }>(
+    'SELECT campaign_id, campaign_version, MIN(received_at) AS first FROM signatures GROUP BY campaign_id, campaign_version ORDER BY campaign_id, campaign_version',
+  );
+  for (const id of [...new Set(seen.map((s) => s.campaign_id))]) {
+    await tx.run("INSERT INTO campaigns (id, status, created_at) VALUES (?, 'open', ?)", [id, now]);
+  }
+  for (const s of seen) {
+    await tx.run('INSERT INTO campaign_versions (campaign_id, version, content, content_hash, published_at) VALUES (?, ?, NULL, NULL, ?)', [s.campaign_id, Number(s.campaign_version), s.first]);
+  }
+  if (seen.length === 0) {
+    await tx.run("INSERT INTO campaigns (id, status, created_at) VALUES (?, 'open', ?)", [DEFAULT_CAMPAIGN.id, now]);
+    await tx.run('INSERT INTO campaign_versions (campaign_id, version, content, content_hash, published_at) VALUES (?, ?, ?, ?, ?)', [
+      DEFAULT_CAMPAIGN.id,
+      DEFAULT_CAMPAIGN.version,
+      JSON.stringify(DEFAULT_CAMPAIGN),
+      await contentHash(DEFAULT_CAMPAIGN),
+      now,
+    ]);
   }
 }

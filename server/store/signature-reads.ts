@@ -8,21 +8,27 @@ import type { SignaturePage, SignatureSearch, StoredSignature, Totals } from './
 import { placeholders, unstorable, type SearchJoin, type SqlDatabase, type SqlExecutor, type SqlValue } from './sql.ts';
 import { SIGNATURE_COLUMNS, toStored, type SignatureRow } from './signature-rows.ts';
 
-export async function totals(db: SqlDatabase): Promise<Totals> {
-  // One snapshot, so the figures add up even while batches arrive.
+/**
+ * The dashboard's figures for one campaign, or for all together. Read from the counters the
+ * ingest transaction keeps, in one snapshot, so they add up even while batches arrive.
+ */
+export async function totals(db: SqlDatabase, campaignId?: string): Promise<Totals> {
   return db.transaction('read', async (tx) => {
+    const scope = campaignId === undefined ? '' : 'AND campaign_id = ?';
+    const scoped = campaignId === undefined ? [] : [campaignId];
     const counts = (dimension: string) =>
       tx.all<{ key: string; count: number }>(
-        `SELECT key, count FROM signature_counts WHERE dimension = ? AND count > 0 ORDER BY ${dimension === 'hour' ? 'key' : 'count DESC, key'}`,
-        [dimension],
+        `SELECT key, SUM(count) AS count FROM signature_counts WHERE dimension = ? ${scope} GROUP BY key HAVING SUM(count) > 0
+         ORDER BY ${dimension === 'hour' ? 'key' : 'SUM(count) DESC, key'}`,
+        [dimension, ...scoped],
       );
-    const total = await tx.get<{ count: number }>("SELECT count FROM signature_counts WHERE dimension = 'total' AND key = ''");
     const devices = await tx.all<{ key: string; label: string | null; count: number }>(
-      `SELECT c.key, d.label, c.count FROM signature_counts c LEFT JOIN devices d ON d.id = c.key
-       WHERE c.dimension = 'device' AND c.count > 0 ORDER BY c.count DESC, c.key`,
+      `SELECT c.key, d.label, SUM(c.count) AS count FROM signature_counts c LEFT JOIN devices d ON d.id = c.key
+       WHERE c.dimension = 'device' ${scope.replace('campaign_id', 'c.campaign_id')} GROUP BY c.key, d.label HAVING SUM(c.count) > 0 ORDER BY SUM(c.count) DESC, c.key`,
+      scoped,
     );
     return {
-      total: Number(total?.count ?? 0),
+      total: await count(tx, campaignId),
       byEvent: (await counts('event')).map((r) => ({ event: r.key, count: Number(r.count) })),
       byDevice: devices.map((r) => ({ deviceId: r.key, label: r.label ?? null, count: Number(r.count) })),
       byCountry: (await counts('country')).map((r) => ({ country: r.key, count: Number(r.count) })),
@@ -31,9 +37,22 @@ export async function totals(db: SqlDatabase): Promise<Totals> {
   });
 }
 
-export async function count(db: SqlExecutor): Promise<number> {
-  const row = await db.get<{ count: number }>("SELECT count FROM signature_counts WHERE dimension = 'total' AND key = ''");
+/** Stored signatures of one campaign, or of all. */
+export async function count(db: SqlExecutor, campaignId?: string): Promise<number> {
+  const row =
+    campaignId === undefined
+      ? await db.get<{ count: number | null }>("SELECT SUM(count) AS count FROM signature_counts WHERE dimension = 'total'")
+      : await db.get<{ count: number | null }>("SELECT count FROM signature_counts WHERE campaign_id = ? AND dimension = 'total' AND key = ''", [campaignId]);
   return Number(row?.count ?? 0);
+}
+
+/** One campaign's counters of a dimension ('version' keys are "<version> <lang>", 'problem' keys a VersionProblem). */
+export async function countsBy(db: SqlExecutor, campaignId: string, dimension: 'version' | 'problem'): Promise<Array<{ key: string; count: number }>> {
+  const rows = await db.all<{ key: string; count: number }>('SELECT key, count FROM signature_counts WHERE campaign_id = ? AND dimension = ? AND count > 0 ORDER BY key', [
+    campaignId,
+    dimension,
+  ]);
+  return rows.map((r) => ({ key: r.key, count: Number(r.count) }));
 }
 
 /** A search counts its matches up to this many, then says "more" (counting them all would read them all). */
@@ -45,7 +64,7 @@ export const SEARCH_COUNT_CAP = 10_000;
  * A search's total is exact up to SEARCH_COUNT_CAP and `totalCapped` beyond.
  */
 export async function searchSignatures(db: SqlDatabase, options: SignatureSearch): Promise<SignaturePage> {
-  const { q = '', offset = 0, limit = 50, before, after, duplicatesOnly = false } = options;
+  const { q = '', offset = 0, limit = 50, before, after, duplicatesOnly = false, campaignId, version, lang, problemsOnly = false } = options;
   if (unstorable(q)) return { total: 0, rows: [] };
   const folded = matchingKey(q);
   const search: SearchJoin | undefined = !folded ? undefined : db.dialect.name === 'sqlite' && [...folded].length < 3 ? await shortMatches(db, folded) : db.dialect.searchJoin(folded);
@@ -53,12 +72,26 @@ export async function searchSignatures(db: SqlDatabase, options: SignatureSearch
   const join = search?.join ?? '';
   const where: string[] = search ? [search.where] : [];
   const params: SqlValue[] = search ? [...search.params] : [];
+  if (campaignId !== undefined) {
+    where.push('signatures.campaign_id = ?');
+    params.push(campaignId);
+  }
+  if (version !== undefined) {
+    where.push('signatures.campaign_version = ?');
+    params.push(version);
+  }
+  if (lang !== undefined) {
+    where.push('signatures.lang = ?');
+    params.push(lang);
+  }
   if (duplicatesOnly) where.push('signatures.possible_duplicate = 1');
+  if (problemsOnly) where.push('signatures.version_problem IS NOT NULL');
   const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   return db.transaction('read', async (tx) => {
     let total: number;
     let totalCapped = false;
     if (!filter) total = await count(tx);
+    else if (!search && !duplicatesOnly && !problemsOnly && version === undefined && lang === undefined) total = await count(tx, campaignId);
     else if (!search) total = Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM signatures ${filter}`, params))!.n);
     else {
       total = Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT ${seq} FROM signatures ${join} ${filter} LIMIT ${SEARCH_COUNT_CAP + 1}) AS m`, params))!.n);
@@ -120,11 +153,13 @@ export async function duplicateIds(db: SqlExecutor, ids: string[]): Promise<Set<
   return new Set(rows.map((r) => r.id));
 }
 
-export async function list(db: SqlExecutor, { afterSeq = 0, limit = 1000 }: { afterSeq?: number; limit?: number } = {}): Promise<StoredSignature[]> {
+export async function list(db: SqlExecutor, { afterSeq = 0, limit = 1000, campaignId }: { afterSeq?: number; limit?: number; campaignId?: string } = {}): Promise<StoredSignature[]> {
+  const scope = campaignId === undefined ? '' : ' AND campaign_id = ?';
+  const params: SqlValue[] = campaignId === undefined ? [afterSeq] : [afterSeq, campaignId];
   const rows =
     limit < 0
-      ? await db.all<SignatureRow>(`SELECT ${SIGNATURE_COLUMNS} FROM signatures WHERE seq > ? ORDER BY seq`, [afterSeq])
-      : await db.all<SignatureRow>(`SELECT ${SIGNATURE_COLUMNS} FROM signatures WHERE seq > ? ORDER BY seq LIMIT ?`, [afterSeq, Math.trunc(limit)]);
+      ? await db.all<SignatureRow>(`SELECT ${SIGNATURE_COLUMNS} FROM signatures WHERE seq > ?${scope} ORDER BY seq`, params)
+      : await db.all<SignatureRow>(`SELECT ${SIGNATURE_COLUMNS} FROM signatures WHERE seq > ?${scope} ORDER BY seq LIMIT ?`, [...params, Math.trunc(limit)]);
   return rows.map(toStored);
 }
 

@@ -42,7 +42,7 @@ export function toStored(r: SignatureRow): StoredSignature {
   };
 }
 
-export const DEVICE_COLUMNS = 'id, event, label, enrolled_at, revoked_at, last_seen_at, last_report';
+export const DEVICE_COLUMNS = 'id, event, label, enrolled_at, revoked_at, last_seen_at, last_report, campaigns';
 
 export type DeviceRow = {
   id: string;
@@ -52,6 +52,7 @@ export type DeviceRow = {
   revoked_at: string | null;
   last_seen_at: string | null;
   last_report: unknown;
+  campaigns: string | null;
 };
 
 export function toDevice(r: DeviceRow): Device {
@@ -63,6 +64,7 @@ export function toDevice(r: DeviceRow): Device {
     revokedAt: r.revoked_at,
     lastSeenAt: r.last_seen_at,
     lastReport: r.last_report == null ? null : ((typeof r.last_report === 'string' ? JSON.parse(r.last_report) : r.last_report) as DeviceReport),
+    campaigns: r.campaigns === null ? null : (JSON.parse(r.campaigns) as string[]),
   };
 }
 
@@ -90,23 +92,38 @@ export function searchInsertSql(dialect: Dialect): string {
 
 /**
  * Set each signature's flag (chosen by `where`, over `signatures`) to whether another stored
- * signature shares its email key or its name-and-country key. Index lookups only.
+ * signature of the same campaign shares its email key or its name-and-country key. Duplicates
+ * are judged within one campaign only: signing two petitions is not signing twice.
  */
 export function refreshDuplicateFlagsSql(where: string): string {
   return `UPDATE signatures SET possible_duplicate = CASE WHEN
-      (email_key IS NOT NULL AND EXISTS (SELECT 1 FROM signatures b WHERE b.email_key = signatures.email_key AND b.seq <> signatures.seq))
-      OR (name_key IS NOT NULL AND EXISTS (SELECT 1 FROM signatures b WHERE b.name_key = signatures.name_key AND b.seq <> signatures.seq))
+      (email_key IS NOT NULL AND EXISTS (SELECT 1 FROM signatures b WHERE b.email_key = signatures.email_key AND b.campaign_id = signatures.campaign_id AND b.seq <> signatures.seq))
+      OR (name_key IS NOT NULL AND EXISTS (SELECT 1 FROM signatures b WHERE b.name_key = signatures.name_key AND b.campaign_id = signatures.campaign_id AND b.seq <> signatures.seq))
     THEN 1 ELSE 0 END
     WHERE ${where}`;
 }
 
-/** The counter keys one stored signature adds to (or, deleted, takes from). */
-export function counterKeys(row: { deviceId: string; event: string | undefined; country: string | null; receivedAt: string }): Array<[string, string]> {
-  return [
+/** Why a stored signature does not match a published version (S26): kept and counted all the same. */
+export type VersionProblem = 'unknown-campaign' | 'unknown-version' | 'hash-mismatch';
+
+/** The counter keys one stored signature adds to (or, deleted, takes from), within its campaign. */
+export function counterKeys(row: {
+  deviceId: string;
+  event: string | undefined;
+  country: string | null;
+  receivedAt: string;
+  version: number;
+  lang: string | undefined | null;
+  problem: VersionProblem | null;
+}): Array<[string, string]> {
+  const keys: Array<[string, string]> = [
     ['total', ''],
     ['device', row.deviceId],
     ['event', row.event ?? '(imported or unknown)'],
     ['country', row.country ?? ''],
     ['hour', `${row.receivedAt.slice(0, 13)}:00:00Z`],
+    ['version', `${row.version} ${row.lang ?? ''}`],
   ];
+  if (row.problem) keys.push(['problem', row.problem]);
+  return keys;
 }

@@ -4,9 +4,9 @@
  */
 import { chainPlaceOf, type IngestItem, type IngestOutcome, type IngestSource } from './store.ts';
 import { chunks, placeholders, type SqlDatabase, type SqlExecutor } from './sql.ts';
-import { counterKeys, keysOf, parseRecord, refreshDuplicateFlagsSql, searchInsertSql } from './signature-rows.ts';
+import { counterKeys, keysOf, parseRecord, refreshDuplicateFlagsSql, searchInsertSql, type VersionProblem } from './signature-rows.ts';
 
-/** Rows per multi-row INSERT: 11 values each stays well under both databases' parameter limits. */
+/** Rows per multi-row INSERT: 15 values each stays well under both databases' parameter limits. */
 const ROWS_PER_INSERT = 500;
 
 /**
@@ -57,14 +57,19 @@ export async function ingestBatch(db: SqlDatabase, items: IngestItem[], received
 async function insertSignatures(tx: SqlExecutor, db: SqlDatabase, fresh: IngestItem[], receivedAt: string, source: IngestSource): Promise<void> {
   if (fresh.length === 0) return;
   const keys = fresh.map((i) => keysOf(i.record));
+  const problems = await versionProblems(tx, fresh);
   const seqOf = new Map<string, number>();
   for (const [start, part] of chunks(fresh, ROWS_PER_INSERT).map((p, n) => [n * ROWS_PER_INSERT, p] as const)) {
     const rows = await tx.all<{ seq: number; id: string }>(
-      `INSERT INTO signatures (id, device_id, campaign_id, captured_at, received_at, content_hash, record, clock_suspect, source, email_key, name_key, signer_country)
-       VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} RETURNING seq, id`,
+      `INSERT INTO signatures (id, device_id, campaign_id, captured_at, received_at, content_hash, record, clock_suspect, source,
+                               email_key, name_key, signer_country, campaign_version, lang, version_problem)
+       VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} RETURNING seq, id`,
       part.flatMap(({ record, hash, clockSuspect }, i) => {
         const k = keys[start + i];
-        return [record.id, record.deviceId, record.campaignId, record.capturedAt, receivedAt, hash, JSON.stringify(record), clockSuspect ? 1 : 0, source, k.email, k.nameCountry, k.country];
+        return [
+          record.id, record.deviceId, record.campaignId, record.capturedAt, receivedAt, hash, JSON.stringify(record), clockSuspect ? 1 : 0, source,
+          k.email, k.nameCountry, k.country, record.campaignVersion, record.lang ?? null, problems[start + i],
+        ];
       }),
     );
     for (const r of rows) seqOf.set(r.id, Number(r.seq));
@@ -84,21 +89,51 @@ async function insertSignatures(tx: SqlExecutor, db: SqlDatabase, fresh: IngestI
   }
   const added = new Map<string, number>();
   fresh.forEach(({ record }, i) => {
-    for (const key of counterKeys({ deviceId: record.deviceId, event: events.get(record.deviceId), country: keys[i].country, receivedAt })) {
-      const k = JSON.stringify(key);
+    const counted = { deviceId: record.deviceId, event: events.get(record.deviceId), country: keys[i].country, receivedAt, version: record.campaignVersion, lang: record.lang, problem: problems[i] };
+    for (const [dimension, key] of counterKeys(counted)) {
+      const k = JSON.stringify([record.campaignId, dimension, key]);
       added.set(k, (added.get(k) ?? 0) + 1);
     }
   });
   await addToCounters(tx, added);
 }
 
-/** Add each `[dimension, key]` (as JSON) → n to the counters, creating them as needed. */
+/**
+ * S26: each new signature against the published versions. A record naming a campaign or
+ * version this server never published, or carrying another content hash than the version's,
+ * is stored all the same (a tablet may have been offline across a publish; a record of an
+ * unknown version is evidence) and flagged for the coordinator. A record without a hash (a
+ * 0.1.0 tablet), or of a version whose text was never recorded, cannot be compared: not flagged.
+ */
+async function versionProblems(tx: SqlExecutor, fresh: IngestItem[]): Promise<Array<VersionProblem | null>> {
+  const campaignIds = [...new Set(fresh.map((i) => i.record.campaignId))];
+  const known = new Set<string>();
+  const hashes = new Map<string, string | null>();
+  for (const part of chunks(campaignIds, ROWS_PER_INSERT)) {
+    for (const c of await tx.all<{ id: string }>(`SELECT id FROM campaigns WHERE id IN (${placeholders(part.length)})`, part)) known.add(c.id);
+    for (const v of await tx.all<{ campaign_id: string; version: number; content_hash: string | null }>(
+      `SELECT campaign_id, version, content_hash FROM campaign_versions WHERE campaign_id IN (${placeholders(part.length)})`,
+      part,
+    )) {
+      hashes.set(`${v.campaign_id} ${Number(v.version)}`, v.content_hash);
+    }
+  }
+  return fresh.map(({ record }) => {
+    if (!known.has(record.campaignId)) return 'unknown-campaign';
+    const key = `${record.campaignId} ${record.campaignVersion}`;
+    if (!hashes.has(key)) return 'unknown-version';
+    const hash = hashes.get(key);
+    return record.campaignHash && hash && record.campaignHash !== hash ? 'hash-mismatch' : null;
+  });
+}
+
+/** Add each `[campaign, dimension, key]` (as JSON) → n to the counters, creating them as needed. */
 async function addToCounters(tx: SqlExecutor, deltas: Map<string, number>): Promise<void> {
-  const entries = [...deltas].map(([k, n]) => [...(JSON.parse(k) as [string, string]), n] as const);
+  const entries = [...deltas].map(([k, n]) => [...(JSON.parse(k) as [string, string, string]), n] as const);
   for (const part of chunks(entries, ROWS_PER_INSERT)) {
     await tx.run(
-      `INSERT INTO signature_counts (dimension, key, count) VALUES ${part.map(() => '(?, ?, ?)').join(', ')}
-       ON CONFLICT (dimension, key) DO UPDATE SET count = signature_counts.count + excluded.count`,
+      `INSERT INTO signature_counts (campaign_id, dimension, key, count) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}
+       ON CONFLICT (campaign_id, dimension, key) DO UPDATE SET count = signature_counts.count + excluded.count`,
       part.flat(),
     );
   }
@@ -107,8 +142,20 @@ async function addToCounters(tx: SqlExecutor, deltas: Map<string, number>): Prom
 /** Delete a signature on a data-subject request (see Store.deleteSignature). */
 export async function deleteSignature(db: SqlDatabase, id: string, at: string): Promise<boolean> {
   const deleted = await db.transaction('write', async (tx) => {
-    const row = await tx.get<{ seq: number; device_id: string; received_at: string; record: unknown; email_key: string | null; name_key: string | null; signer_country: string | null }>(
-      'DELETE FROM signatures WHERE id = ? RETURNING seq, device_id, received_at, record, email_key, name_key, signer_country',
+    const row = await tx.get<{
+      seq: number;
+      device_id: string;
+      campaign_id: string;
+      campaign_version: number;
+      lang: string | null;
+      version_problem: VersionProblem | null;
+      received_at: string;
+      record: unknown;
+      email_key: string | null;
+      name_key: string | null;
+      signer_country: string | null;
+    }>(
+      'DELETE FROM signatures WHERE id = ? RETURNING seq, device_id, campaign_id, campaign_version, lang, version_problem, received_at, record, email_key, name_key, signer_country',
       [id],
     );
     await tx.run('DELETE FROM conflicts WHERE id = ?', [id]);
@@ -126,7 +173,16 @@ export async function deleteSignature(db: SqlDatabase, id: string, at: string): 
     if (row.name_key !== null) await tx.run(refreshDuplicateFlagsSql('name_key = ?'), [row.name_key]);
     const device = await tx.get<{ event: string }>('SELECT event FROM devices WHERE id = ?', [row.device_id]);
     const taken = new Map<string, number>();
-    for (const key of counterKeys({ deviceId: row.device_id, event: device?.event, country: row.signer_country, receivedAt: row.received_at })) taken.set(JSON.stringify(key), -1);
+    const counted = {
+      deviceId: row.device_id,
+      event: device?.event,
+      country: row.signer_country,
+      receivedAt: row.received_at,
+      version: Number(row.campaign_version),
+      lang: row.lang,
+      problem: row.version_problem,
+    };
+    for (const [dimension, key] of counterKeys(counted)) taken.set(JSON.stringify([row.campaign_id, dimension, key]), -1);
     await addToCounters(tx, taken);
     return true;
   });

@@ -5,6 +5,7 @@
  */
 import type {
   AuditEntry,
+  CampaignRecord,
   Coordinator,
   DeletedChainPlace,
   Device,
@@ -20,11 +21,13 @@ import type {
   Store,
   StoredSignature,
   Totals,
+  VersionRecord,
 } from './store.ts';
 import { ChangeListeners, mergeReport } from './store.ts';
 import { unstorable, type SqlDatabase } from './sql.ts';
 import { migrate, schemaVersionOf } from './schema.ts';
 import { DEVICE_COLUMNS, toDevice, type DeviceRow } from './signature-rows.ts';
+import * as campaigns from './campaign-rows.ts';
 import * as reads from './signature-reads.ts';
 import * as writes from './signature-writes.ts';
 
@@ -81,11 +84,11 @@ export class SqlStore implements Store {
     return deleted;
   }
 
-  async count(): Promise<number> {
-    return reads.count(await this.ready);
+  async count(campaignId?: string): Promise<number> {
+    return reads.count(await this.ready, campaignId);
   }
 
-  async list(options?: { afterSeq?: number; limit?: number }): Promise<StoredSignature[]> {
+  async list(options?: { afterSeq?: number; limit?: number; campaignId?: string }): Promise<StoredSignature[]> {
     return reads.list(await this.ready, options);
   }
 
@@ -94,8 +97,8 @@ export class SqlStore implements Store {
     return Number(row?.n ?? 0);
   }
 
-  async totals(): Promise<Totals> {
-    return reads.totals(await this.ready);
+  async totals(campaignId?: string): Promise<Totals> {
+    return reads.totals(await this.ready, campaignId);
   }
 
   async searchSignatures(options: SignatureSearch): Promise<SignaturePage> {
@@ -120,12 +123,13 @@ export class SqlStore implements Store {
 
   // ---- Enrollment and tablets ----
 
-  async createEnrollmentCode(code: { codeHash: string; event: string; createdAt: string; expiresAt: string }): Promise<void> {
-    await (await this.ready).run('INSERT INTO enrollment_codes (code_hash, event, created_at, expires_at) VALUES (?, ?, ?, ?)', [
+  async createEnrollmentCode(code: { codeHash: string; event: string; createdAt: string; expiresAt: string; campaigns?: string[] | null }): Promise<void> {
+    await (await this.ready).run('INSERT INTO enrollment_codes (code_hash, event, created_at, expires_at, campaigns) VALUES (?, ?, ?, ?, ?)', [
       code.codeHash,
       code.event,
       code.createdAt,
       code.expiresAt,
+      code.campaigns ? JSON.stringify(code.campaigns) : null,
     ]);
   }
 
@@ -138,12 +142,23 @@ export class SqlStore implements Store {
     const db = await this.ready;
     // A write transaction: a second instance redeeming the same code waits, then reads it used.
     const result = await db.transaction('write', async (tx) => {
-      const code = await tx.get<{ event: string; expires_at: string; used_at: string | null }>('SELECT event, expires_at, used_at FROM enrollment_codes WHERE code_hash = ?', [codeHash]);
+      const code = await tx.get<{ event: string; expires_at: string; used_at: string | null; campaigns: string | null }>(
+        'SELECT event, expires_at, used_at, campaigns FROM enrollment_codes WHERE code_hash = ?',
+        [codeHash],
+      );
       const reason: RedeemFailure | undefined = !code ? 'unknown' : code.used_at ? 'used' : code.expires_at <= now ? 'expired' : undefined;
       if (reason || !code) return { ok: false as const, reason: reason ?? 'unknown' };
       await tx.run('UPDATE enrollment_codes SET used_at = ?, device_id = ? WHERE code_hash = ?', [now, device.id, codeHash]);
-      await tx.run('INSERT INTO devices (id, token_hash, event, label, enrolled_at) VALUES (?, ?, ?, ?, ?)', [device.id, device.tokenHash, code.event, device.label, now]);
-      return { ok: true as const, device: { id: device.id, event: code.event, label: device.label, enrolledAt: now, revokedAt: null, lastSeenAt: null, lastReport: null } };
+      await tx.run('INSERT INTO devices (id, token_hash, event, label, enrolled_at, campaigns) VALUES (?, ?, ?, ?, ?, ?)', [
+        device.id,
+        device.tokenHash,
+        code.event,
+        device.label,
+        now,
+        code.campaigns,
+      ]);
+      const campaigns = code.campaigns === null ? null : (JSON.parse(code.campaigns) as string[]);
+      return { ok: true as const, device: { id: device.id, event: code.event, label: device.label, enrolledAt: now, revokedAt: null, lastSeenAt: null, lastReport: null, campaigns } };
     });
     if (result.ok) await this.changed(db);
     return result;
@@ -233,15 +248,80 @@ export class SqlStore implements Store {
   }
 
   async audit(entry: Omit<AuditEntry, 'seq'>): Promise<void> {
-    await (await this.ready).run('INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)', [entry.at, entry.actor, entry.action, JSON.stringify(entry.detail)]);
+    await (await this.ready).run('INSERT INTO audit_log (at, actor, action, detail, campaign_id) VALUES (?, ?, ?, ?, ?)', [
+      entry.at,
+      entry.actor,
+      entry.action,
+      JSON.stringify(entry.detail),
+      entry.campaignId ?? null,
+    ]);
   }
 
-  async auditLog(limit = 200): Promise<AuditEntry[]> {
-    const rows = await (await this.ready).all<{ seq: number; at: string; actor: string; action: string; detail: unknown }>(
-      'SELECT seq, at, actor, action, detail FROM audit_log ORDER BY seq DESC LIMIT ?',
-      [Math.max(0, Math.trunc(limit))],
+  async auditLog(limit = 200, campaignId?: string): Promise<AuditEntry[]> {
+    const scope = campaignId === undefined ? '' : 'WHERE campaign_id = ?';
+    const rows = await (await this.ready).all<{ seq: number; at: string; actor: string; action: string; detail: unknown; campaign_id: string | null }>(
+      `SELECT seq, at, actor, action, detail, campaign_id FROM audit_log ${scope} ORDER BY seq DESC LIMIT ?`,
+      [...(campaignId === undefined ? [] : [campaignId]), Math.max(0, Math.trunc(limit))],
     );
-    return rows.map((r) => ({ seq: Number(r.seq), at: r.at, actor: r.actor, action: r.action, detail: typeof r.detail === 'string' ? JSON.parse(r.detail) : (r.detail as Record<string, unknown>) }));
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      at: r.at,
+      actor: r.actor,
+      action: r.action,
+      detail: typeof r.detail === 'string' ? JSON.parse(r.detail) : (r.detail as Record<string, unknown>),
+      ...(r.campaign_id !== null && { campaignId: r.campaign_id }),
+    }));
+  }
+
+  // ---- Campaigns ----
+
+  async listCampaigns(): Promise<CampaignRecord[]> {
+    return campaigns.listCampaigns(await this.ready);
+  }
+
+  async getCampaign(id: string): Promise<CampaignRecord | undefined> {
+    if (unstorable(id)) return undefined;
+    return campaigns.getCampaign(await this.ready, id);
+  }
+
+  async createCampaign(campaign: { id: string; status: CampaignRecord['status']; draft: CampaignRecord['draft']; createdAt: string }): Promise<boolean> {
+    return campaigns.createCampaign(await this.ready, campaign);
+  }
+
+  async updateCampaign(id: string, change: Partial<Pick<CampaignRecord, 'status' | 'goal' | 'startsAt' | 'endsAt' | 'closedAt' | 'draft'>>): Promise<boolean> {
+    const db = await this.ready;
+    const updated = await campaigns.updateCampaign(db, id, change);
+    if (updated && change.status !== undefined) await this.changed(db);
+    return updated;
+  }
+
+  async campaignVersions(campaignId: string): Promise<VersionRecord[]> {
+    return campaigns.versionsOf(await this.ready, campaignId);
+  }
+
+  async campaignVersion(campaignId: string, version: number): Promise<VersionRecord | undefined> {
+    if (unstorable(campaignId)) return undefined;
+    return campaigns.versionOf(await this.ready, campaignId, version);
+  }
+
+  async publishCampaignVersion(version: { campaignId: string; version: number; content: NonNullable<VersionRecord['content']>; hash: string; publishedAt: string }): Promise<boolean> {
+    const db = await this.ready;
+    const published = await db.transaction('write', async (tx) => {
+      if (!(await campaigns.insertVersion(tx, version))) return false;
+      const current = await campaigns.getCampaign(tx, version.campaignId);
+      await campaigns.updateCampaign(tx, version.campaignId, { draft: null, ...(current?.status === 'draft' && { status: 'open' as const }) });
+      return true;
+    });
+    if (published) await this.changed(db);
+    return published;
+  }
+
+  async recordCampaignVersionText(campaignId: string, version: number, content: NonNullable<VersionRecord['content']>, hash: string): Promise<boolean> {
+    return campaigns.recordVersionText(await this.ready, campaignId, version, content, hash);
+  }
+
+  async campaignCounts(campaignId: string, dimension: 'version' | 'problem'): Promise<Array<{ key: string; count: number }>> {
+    return reads.countsBy(await this.ready, campaignId, dimension);
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,9 @@
  * only hashes of enrollment codes and device tokens.
  */
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
+import type { CampaignRecord, VersionRecord } from './campaign-rows.ts';
+
+export type { CampaignRecord, VersionRecord } from './campaign-rows.ts';
 
 /** Outcome of storing one record. */
 export type IngestOutcome = 'accepted' | 'duplicate' | 'conflict';
@@ -43,6 +46,8 @@ export interface Device {
   lastSeenAt: string | null;
   /** What the tablet last said about itself. */
   lastReport: DeviceReport | null;
+  /** The campaigns it may show; null for a tablet enrolled before campaigns (the default one). */
+  campaigns: string[] | null;
 }
 
 /** A tablet's own account of itself, sent with its batches (S21); `at` is the server's clock. */
@@ -89,6 +94,8 @@ export interface AuditEntry {
   actor: string;
   action: string;
   detail: Record<string, unknown>;
+  /** The campaign it concerns, when it concerns one. */
+  campaignId?: string | null;
 }
 
 /**
@@ -128,6 +135,13 @@ export interface SignatureSearch {
   after?: number;
   /** Only possible duplicates. */
   duplicatesOnly?: boolean;
+  /** Only this campaign's signatures (duplicates are judged within one campaign). */
+  campaignId?: string;
+  /** Only those signed under this version, in this language. */
+  version?: number;
+  lang?: string;
+  /** Only those that match no published version (S26). */
+  problemsOnly?: boolean;
 }
 
 export interface SignaturePage {
@@ -148,15 +162,15 @@ export interface Store {
    * `conflict` (the stored copy is kept, the other copy is set aside for review).
    */
   ingest(items: IngestItem[], receivedAt: string, source: IngestSource): Promise<IngestOutcome[]>;
-  /** Number of stored signatures. */
-  count(): Promise<number>;
-  /** Stored signatures in arrival order, after `afterSeq`. */
-  list(options?: { afterSeq?: number; limit?: number }): Promise<StoredSignature[]>;
+  /** Number of stored signatures, of one campaign or of all. */
+  count(campaignId?: string): Promise<number>;
+  /** Stored signatures in arrival order, after `afterSeq`, of one campaign or of all. */
+  list(options?: { afterSeq?: number; limit?: number; campaignId?: string }): Promise<StoredSignature[]>;
   /** Number of conflicting copies set aside. */
   conflictCount(): Promise<number>;
 
   /** Save a new one-time enrollment code (its hash only). */
-  createEnrollmentCode(code: { codeHash: string; event: string; createdAt: string; expiresAt: string }): Promise<void>;
+  createEnrollmentCode(code: { codeHash: string; event: string; createdAt: string; expiresAt: string; campaigns?: string[] | null }): Promise<void>;
   /**
    * Atomically use a code and create the device it enrolls. A code works once, before it
    * expires; on failure nothing is written.
@@ -187,10 +201,29 @@ export interface Store {
   sessionByIdHash(idHash: string, now: string): Promise<Session | undefined>;
   deleteSession(idHash: string): Promise<void>;
   audit(entry: Omit<AuditEntry, 'seq'>): Promise<void>;
-  /** Newest first. */
-  auditLog(limit?: number): Promise<AuditEntry[]>;
+  /** Newest first; of one campaign when `campaignId` is given. */
+  auditLog(limit?: number, campaignId?: string): Promise<AuditEntry[]>;
 
-  totals(): Promise<Totals>;
+  // ---- Campaigns (campaign-rows.ts) ----
+  listCampaigns(): Promise<CampaignRecord[]>;
+  getCampaign(id: string): Promise<CampaignRecord | undefined>;
+  /** False when the id is taken. */
+  createCampaign(campaign: { id: string; status: CampaignRecord['status']; draft: CampaignRecord['draft']; createdAt: string }): Promise<boolean>;
+  updateCampaign(id: string, change: Partial<Pick<CampaignRecord, 'status' | 'goal' | 'startsAt' | 'endsAt' | 'closedAt' | 'draft'>>): Promise<boolean>;
+  campaignVersions(campaignId: string): Promise<VersionRecord[]>;
+  campaignVersion(campaignId: string, version: number): Promise<VersionRecord | undefined>;
+  /**
+   * Publish a version, in one transaction: false when that number is already published (then
+   * nothing changes). The campaign's draft is cleared and a draft campaign opens.
+   */
+  publishCampaignVersion(version: { campaignId: string; version: number; content: NonNullable<VersionRecord['content']>; hash: string; publishedAt: string }): Promise<boolean>;
+  /** Fill in the text of a version an upgrade found without one; false when it has one. */
+  recordCampaignVersionText(campaignId: string, version: number, content: NonNullable<VersionRecord['content']>, hash: string): Promise<boolean>;
+  /** A campaign's signatures per version and language ("<version> <lang>"), or per version problem. */
+  campaignCounts(campaignId: string, dimension: 'version' | 'problem'): Promise<Array<{ key: string; count: number }>>;
+
+  /** The dashboard's figures, of one campaign or of all together. */
+  totals(campaignId?: string): Promise<Totals>;
   /** Newest first; `q` matches name, email or id (folded like the signer keys). */
   searchSignatures(options: SignatureSearch): Promise<SignaturePage>;
   getSignature(id: string): Promise<StoredSignature | undefined>;

@@ -26,6 +26,7 @@
  */
 import * as z from 'zod/mini';
 import { CampaignSchema, type Campaign } from './campaign.ts';
+import { canonicalJson } from './canonical-json.ts';
 
 export const CAMPAIGN_STATUSES = ['draft', 'open', 'closed'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -92,19 +93,6 @@ export const CampaignSettingsSchema = z.object({
 });
 
 export const NewCampaignSchema = z.object({ id: CampaignId, from: z.optional(CampaignId) });
-
-/**
- * JSON with object keys sorted at every level and no white space: the one text of a content
- * that its hash is taken over, whatever order its keys were written in.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
 
 /** The content hash of a campaign version: SHA-256 of its canonical JSON, base64url (WebCrypto, so it runs anywhere). */
 export async function contentHash(content: Campaign): Promise<string> {

@@ -443,7 +443,7 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
       it('S13: a code enrolls one device, once', async () => {
         await store.createEnrollmentCode({ codeHash: 'code-1', event: 'Nairobi march', createdAt: T0, expiresAt: LATER });
         const result = await store.redeemEnrollmentCode('code-1', T1, { id: 'dev-1', tokenHash: 'token-1', label: 'Tablet 1' });
-        const device = { id: 'dev-1', event: 'Nairobi march', label: 'Tablet 1', enrolledAt: T1, revokedAt: null, lastSeenAt: null, lastReport: null };
+        const device = { id: 'dev-1', event: 'Nairobi march', label: 'Tablet 1', enrolledAt: T1, revokedAt: null, lastSeenAt: null, lastReport: null, campaigns: null };
         expect(result).toEqual({ ok: true, device });
         expect(await store.listDevices()).toEqual([device]);
         expect(await store.deviceByTokenHash('token-1')).toEqual(device);
@@ -487,7 +487,7 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     describe('devices', () => {
       it('S11: finds a device by its token hash, revoked or not; unknown tokens find nothing', async () => {
         const id = await enrollDevice(store, 'Rally', 'Tablet 3', T0, 'token-hash');
-        expect(await store.deviceByTokenHash('token-hash')).toEqual({ id, event: 'Rally', label: 'Tablet 3', enrolledAt: T0, revokedAt: null, lastSeenAt: null, lastReport: null });
+        expect(await store.deviceByTokenHash('token-hash')).toEqual({ id, event: 'Rally', label: 'Tablet 3', enrolledAt: T0, revokedAt: null, lastSeenAt: null, lastReport: null, campaigns: null });
         expect(await store.deviceByTokenHash('other')).toBeUndefined();
         expect(await store.revokeDevice(id, T1)).toBe(true);
         expect((await store.deviceByTokenHash('token-hash'))?.revokedAt).toBe(T1);

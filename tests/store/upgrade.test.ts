@@ -81,13 +81,15 @@ async function seedAsRelease010(old: Store010): Promise<{ plain: SignatureRecord
 
 /** Everything a store can tell about its contents, through the API both releases share. */
 async function everything(store: Store | Store010, sessions: string[]) {
+  // A tablet enrolled by 0.1.0 may show the default campaign: `campaigns: null`, which 0.1.0 did not have.
+  const withCampaigns = <T extends object | undefined>(d: T) => (d === undefined ? d : { campaigns: null, ...d });
   return {
     signatures: await store.list({ limit: -1 }),
     count: await store.count(),
     conflicts: await store.conflictCount(),
     totals: await store.totals(),
-    devices: await store.listDevices(),
-    tokens: [await store.deviceByTokenHash('token-a'), await store.deviceByTokenHash('token-b')],
+    devices: (await store.listDevices()).map(withCampaigns),
+    tokens: [withCampaigns(await store.deviceByTokenHash('token-a')), withCampaigns(await store.deviceByTokenHash('token-b'))],
     places: await store.deletedChainPlaces(),
     coordinator: await store.coordinatorByEmail('ana@example.org'),
     sessions: await Promise.all(sessions.map((s) => store.sessionByIdHash(s, T1))),
