@@ -103,6 +103,12 @@ export function App({ initialOffer, initialEnrollment, services }: Props) {
     else document.title = i18n.t('appName');
   }, [locked, i18n]);
 
+  // Whether the signer has entered anything (SignFlow says), and when the screen was last
+  // touched: a form in use keeps its petition until the signer is done, whatever changes.
+  const started = useRef(false);
+  const touchedAt = useRef(-Infinity);
+  const touched = () => void (touchedAt.current = performance.now());
+
   /** A blank flow of the latest petition, in its default language. */
   function showLatest() {
     const latest = services.latestOffer();
@@ -119,20 +125,14 @@ export function App({ initialOffer, initialEnrollment, services }: Props) {
     services.betweenSigners();
   }
 
-  // Whether the signer has entered anything (SignFlow says), and when the screen was last
-  // touched: a form in use keeps its petition until the signer is done, whatever changes.
-  const started = useRef(false);
-  const touchedAt = useRef(-Infinity);
-  const touched = () => void (touchedAt.current = performance.now());
   const [campaignNews, setCampaignNews] = useState(0);
   useEffect(() => services.onCampaigns(() => setCampaignNews((n) => n + 1)), [services]);
   // A closed campaign must not wait on an untouched form for the next signer: such a form,
   // or the "no petition open" notice, takes the latest petition once the screen is quiet.
   useEffect(() => {
-    if (view !== 'sign' || locked) return;
+    if (view !== 'sign' || locked || services.latestOffer() === offer) return;
     const apply = () => {
-      if (services.latestOffer() === offer || started.current || performance.now() - touchedAt.current < QUIET_MS) return;
-      showLatest();
+      if (!started.current && performance.now() - touchedAt.current >= QUIET_MS) showLatest();
     };
     apply();
     const timer = setInterval(apply, 2000);
