@@ -11,10 +11,12 @@ import { checkSealing, withSealing } from './sealing.ts';
 import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
 import type { Store } from './store/store.ts';
 import { guardProcess } from './process-guard.ts';
+import { reportLoopDelayOnSignal } from './bench-loop-delay.ts';
 
 // First of all, so that nothing after it (a failed live update, a dropped database
 // connection's callback) can end the process with batches in flight; see process-guard.ts.
 guardProcess();
+reportLoopDelayOnSignal(); // only with FIELDSIGN_BENCH_LOOP_DELAY=1 (bench/scale.ts)
 
 let config;
 try {

@@ -1,19 +1,30 @@
 /**
  * A minimal streaming ZIP writer: each entry is deflated and handed back as bytes to write
  * at once; only its 46-byte central-directory record plus name is kept for the end. So a
- * 100,000-file archive holds about 8 MB, not the files. ZIP64 end records are written when
- * there are more than 65,535 entries or offsets pass 4 GiB (APPNOTE 4.3.14–4.3.16).
+ * 100,000-file archive holds about 8 MB, not the files; with `memoryLimit`, the directory
+ * past that many bytes waits in a temporary file instead (zip-directory.ts), and `finish`
+ * gives the archive's last bytes in pieces. ZIP64 end records are written when there are
+ * more than 65,535 entries or offsets pass 4 GiB (APPNOTE 4.3.14–4.3.16).
  */
 import { crc32, deflateRawSync } from 'node:zlib';
+import { ZipDirectory } from './zip-directory.ts';
 
 const MAX16 = 0xffff;
 const MAX32 = 0xffffffff;
 
+export interface ZipWriterOptions {
+  /** Central-directory bytes kept in memory; the rest goes to a temporary file. Default: all in memory. */
+  memoryLimit?: number;
+}
+
 export class ZipWriter {
-  private directory = Buffer.alloc(1 << 16);
-  private directoryLength = 0;
+  private readonly directory: ZipDirectory;
   private offset = 0;
   private count = 0;
+
+  constructor(options: ZipWriterOptions = {}) {
+    this.directory = new ZipDirectory(options.memoryLimit);
+  }
 
   /** Number of entries written so far. */
   get entries(): number {
@@ -40,7 +51,7 @@ export class ZipWriter {
     local.writeUInt16LE(nameBytes.length, 26);
     nameBytes.copy(local, 30);
 
-    const record = this.reserve(46 + nameBytes.length);
+    const record = this.directory.reserve(46 + nameBytes.length);
     record.writeUInt32LE(0x02014b50, 0);
     record.writeUInt16LE(45, 4); // made by
     record.writeUInt16LE(20, 6); // needed
@@ -60,11 +71,29 @@ export class ZipWriter {
     return Buffer.concat([local, packed]);
   }
 
-  /** The central directory and the end records: the last bytes of the archive. */
+  /** The central directory and the end records: the last bytes of the archive (kept in memory only). */
   end(): Buffer {
-    const directory = this.directory.subarray(0, this.directoryLength);
+    if (this.directory.spilled) throw new Error('zip: the directory went to a temporary file; use finish()');
+    return Buffer.concat([...this.directory.pieces(), this.endRecords()]);
+  }
+
+  /** The same last bytes as `end`, in pieces of at most 1 MB; closes the temporary file. */
+  *finish(): Generator<Buffer> {
+    const endRecords = this.endRecords();
+    yield* this.directory.pieces();
+    yield endRecords;
+  }
+
+  /** Give up on the archive: the temporary file, if any, is closed (and so freed). */
+  dispose(): void {
+    this.directory.close();
+  }
+
+  /** ZIP64 end record and locator (when needed), then the classic end record. */
+  private endRecords(): Buffer {
+    const directoryLength = this.directory.length;
     const zip64 = this.count > MAX16 || this.offset > MAX32;
-    const tail: Buffer[] = [directory];
+    const tail: Buffer[] = [];
     if (zip64) {
       const record = Buffer.alloc(56 + 20);
       record.writeUInt32LE(0x06064b50, 0);
@@ -73,10 +102,10 @@ export class ZipWriter {
       record.writeUInt16LE(45, 14);
       record.writeBigUInt64LE(BigInt(this.count), 24);
       record.writeBigUInt64LE(BigInt(this.count), 32);
-      record.writeBigUInt64LE(BigInt(directory.length), 40);
+      record.writeBigUInt64LE(BigInt(directoryLength), 40);
       record.writeBigUInt64LE(BigInt(this.offset), 48);
       record.writeUInt32LE(0x07064b50, 56); // locator
-      record.writeBigUInt64LE(BigInt(this.offset + directory.length), 64);
+      record.writeBigUInt64LE(BigInt(this.offset + directoryLength), 64);
       record.writeUInt32LE(1, 72);
       tail.push(record);
     }
@@ -84,21 +113,10 @@ export class ZipWriter {
     eocd.writeUInt32LE(0x06054b50, 0);
     eocd.writeUInt16LE(Math.min(this.count, MAX16), 8);
     eocd.writeUInt16LE(Math.min(this.count, MAX16), 10);
-    eocd.writeUInt32LE(directory.length, 12);
+    eocd.writeUInt32LE(directoryLength, 12);
     eocd.writeUInt32LE(Math.min(this.offset, MAX32), 16);
     tail.push(eocd);
     return Buffer.concat(tail);
-  }
-
-  private reserve(length: number): Buffer {
-    if (this.directoryLength + length > this.directory.length) {
-      const bigger = Buffer.alloc(Math.max(this.directory.length * 2, this.directoryLength + length));
-      this.directory.copy(bigger, 0, 0, this.directoryLength);
-      this.directory = bigger;
-    }
-    const slice = this.directory.subarray(this.directoryLength, this.directoryLength + length);
-    this.directoryLength += length;
-    return slice;
   }
 }
 
