@@ -15,6 +15,7 @@ import type { ErrorResponse, FieldIssue } from '../src/shared/protocol.ts';
 import type { Campaign } from '../src/shared/campaign.ts';
 import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
 import { createHash } from 'node:crypto';
+import { currentContent, importCampaign, tabletCampaigns } from './campaigns.ts';
 import { handleConsole } from './console/routes.ts';
 import { LiveSignals } from './console/live.ts';
 import { StreamSlots, type StreamLimit } from './console/stream-slots.ts';
@@ -30,7 +31,10 @@ export interface AppOptions {
   log?: (message: string, error?: unknown) => void;
   /** The server clock; replaceable in tests. */
   now?: () => Date;
-  /** The campaign served to tablets. Default: the built-in defenders petition. */
+  /**
+   * The campaign file the server was started with (imported into the store on start, and the
+   * default campaign). Default: the built-in defenders petition.
+   */
   campaign?: Campaign;
   /** Told to tablets at enrollment: how long they keep synced signers' data. Default 0. */
   tabletRetentionMs?: number;
@@ -76,8 +80,9 @@ export function createApp(options: AppOptions): App {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const log = options.log ?? ((message, error) => console.error(message, error));
   const now = options.now ?? (() => new Date());
-  const campaignJson = JSON.stringify(options.campaign ?? DEFAULT_CAMPAIGN);
-  const campaignTag = `"${createHash('sha256').update(campaignJson).digest('base64url').slice(0, 22)}"`;
+  const served = options.campaign ?? DEFAULT_CAMPAIGN;
+  const defaultCampaignId = served.id;
+  const ready = importServedCampaign(options.store, served, log);
   const enrollLimiter = new RateLimiter(options.enrollLimit ?? { capacity: 10, refillMs: 30_000 });
   const authLimiter = new RateLimiter(options.authFailureLimit ?? { capacity: 20, refillMs: 3_000 });
   const loginLimiter = new RateLimiter(options.loginLimit ?? { capacity: 5, refillMs: 60_000 });
@@ -86,15 +91,24 @@ export function createApp(options: AppOptions): App {
   // dashboards through the store, so the routes never signal changes themselves.
   const unsubscribe = options.store.onChange(() => live.changed());
   const tokenLifetimeMs = options.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS;
+  const perCampaign = <T,>(read: (id: string) => Promise<T>, name: string) => {
+    const sources = new Map<string, ReturnType<typeof live.source<T>>>();
+    return (id: string) => {
+      let source = sources.get(id);
+      if (!source) sources.set(id, (source = live.source(`${name} of campaign ${id}`, () => read(id))));
+      return source;
+    };
+  };
   const consoleContext = {
     store: options.store,
     staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
     tokenLifetimeMs,
-    campaign: options.campaign ?? DEFAULT_CAMPAIGN,
+    defaultCampaignId,
+    campaignContent: async (id: string) => (await currentContent(options.store, id)) ?? (id === defaultCampaignId ? served : undefined),
     now,
     live,
-    publicTotal: live.source('the public total', async () => ({ total: await options.store.count() })),
-    dashboardTotals: live.source('the dashboard totals', () => options.store.totals()),
+    publicTotal: perCampaign(async (id) => ({ total: await options.store.count(id) }), 'the public total'),
+    dashboardTotals: perCampaign((id) => options.store.totals(id), 'the dashboard totals'),
     publicSlots: new StreamSlots(options.publicStreams ?? DEFAULT_PUBLIC_STREAMS),
     loginLimiter,
     checkLimit,
@@ -137,13 +151,17 @@ export function createApp(options: AppOptions): App {
       throw new HttpError(400, 'bad_request', 'The request target is not a valid URL.');
     }
     const path = url.pathname;
+    await ready;
 
     if (path === '/api/health') {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'Use GET for the health check.');
       return sendJson(res, 200, { ok: true, signatures: await options.store.count() });
     }
     if (path === '/api/v1/campaign') {
+      // 0.1.0 tablets and the counter: the default campaign's current text.
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'Use GET for the campaign.');
+      const campaignJson = JSON.stringify((await currentContent(options.store, defaultCampaignId)) ?? served);
+      const campaignTag = `"${createHash('sha256').update(campaignJson).digest('base64url').slice(0, 22)}"`;
       if (req.headers['if-none-match'] === campaignTag) {
         res.writeHead(304, { etag: campaignTag, 'cache-control': 'no-cache' });
         return void res.end();
@@ -152,6 +170,18 @@ export function createApp(options: AppOptions): App {
       return void res.end(req.method === 'HEAD' ? undefined : campaignJson);
     }
     const client = clientAddress(req);
+    /** The tablet sending this request; failed token checks are limited per address. */
+    const tablet = () =>
+      authenticate(options.store, req, now(), tokenLifetimeMs).catch((error: unknown) => {
+        checkLimit(authLimiter, client);
+        authLimiter.consume(client);
+        throw error;
+      });
+    if (path === '/api/v1/campaigns') {
+      // S27: the campaigns this tablet may show, each with its current version, open or closed.
+      if (req.method !== 'GET') throw new HttpError(405, 'method_not_allowed', 'Use GET for the campaigns.');
+      return sendJson(res, 200, await tabletCampaigns(options.store, await tablet(), defaultCampaignId));
+    }
     if (path === '/api/v1/enroll') {
       if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Use POST to enroll.');
       checkLimit(enrollLimiter, client);
@@ -164,11 +194,7 @@ export function createApp(options: AppOptions): App {
       if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Use POST to send a batch.');
       // A valid token always passes (256 random bits cannot be guessed), so tablets sharing
       // one address never lock each other out; failed checks are limited per address.
-      const device = await authenticate(options.store, req, now(), tokenLifetimeMs).catch((error: unknown) => {
-        checkLimit(authLimiter, client);
-        authLimiter.consume(client);
-        throw error;
-      });
+      const device = await tablet();
       const at = now();
       await options.store.touchDevice(device.id, at.toISOString());
       const body = await readJsonBody(req, limits);
@@ -185,6 +211,23 @@ export function createApp(options: AppOptions): App {
       if (await serveStatic(options.staticDir, path, req, res)) return;
     }
     throw new HttpError(404, 'not_found', 'Not found.');
+  }
+}
+
+/**
+ * The campaign file the server was started with goes into the store (a new campaign, or its
+ * next version when the text changed; see importCampaign). Instances starting together may
+ * race to publish the same version: the loser finds it published and has nothing to do.
+ */
+async function importServedCampaign(store: Store, campaign: Campaign, log: (message: string, error?: unknown) => void): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const outcome = await importCampaign(store, campaign, 'server (startup)');
+      if (outcome.kind !== 'unchanged') log(`Campaign "${campaign.id}": ${outcome.kind === 'created' ? 'created' : outcome.kind === 'published' ? 'published' : 'text recorded for'} version ${outcome.version}.`);
+      return;
+    } catch (error) {
+      if (attempt >= 3) return log(`Could not bring the campaign "${campaign.id}" into the store`, error);
+    }
   }
 }
 

@@ -51,12 +51,20 @@ export function cliActor(): Actor {
  * Make and store a new enrollment code for `event`, audited under `actor` whichever way it
  * was asked for (console or CLI); returns it formatted as XXXXX-XXXXX.
  */
-export async function createEnrollmentCode(store: Store, event: string, ttlMs: number, actor: Actor, now = new Date()): Promise<{ code: string; expiresAt: string }> {
+export async function createEnrollmentCode(
+  store: Store,
+  event: string,
+  ttlMs: number,
+  actor: Actor,
+  now = new Date(),
+  /** The campaigns the tablet may show; omitted: the default one. */
+  campaigns?: string[],
+): Promise<{ code: string; expiresAt: string }> {
   let raw = '';
   for (let i = 0; i < 10; i++) raw += ENROLLMENT_CODE_ALPHABET[randomInt(ENROLLMENT_CODE_ALPHABET.length)];
   const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
-  await store.createEnrollmentCode({ codeHash: sha256(raw), event, createdAt: now.toISOString(), expiresAt });
-  await store.audit({ at: now.toISOString(), actor, action: 'create-enrollment-code', detail: { event, expiresAt } });
+  await store.createEnrollmentCode({ codeHash: sha256(raw), event, createdAt: now.toISOString(), expiresAt, campaigns: campaigns ?? null });
+  await store.audit({ at: now.toISOString(), actor, action: 'create-enrollment-code', detail: { event, expiresAt, ...(campaigns && { campaigns }) } });
   return { code: `${raw.slice(0, 5)}-${raw.slice(5)}`, expiresAt };
 }
 

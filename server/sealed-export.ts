@@ -26,11 +26,12 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { createInterface } from 'node:readline';
-import type { Campaign } from '../src/shared/campaign.ts';
+import { campaignText, type Campaign, type Language } from '../src/shared/campaign.ts';
 import { countryName, dateSigned, safeCell } from '../src/shared/signer-rows.ts';
 import { createSealedReader, integrityReportText, openHeld, type IntegrityReport, type OpenedRecord } from '../src/shared/open-signatures.ts';
 import type { DuplicateGroup } from '../src/shared/duplicates.ts';
 import { allSignatures, writeCsv, writePdf, writeSvgZip } from './console/exports.ts';
+import type { PdfSection } from './console/pdf-export.ts';
 import { reportedHeads, deletionsOnRequest } from './console/sealed-records.ts';
 import { unlockKeyFile } from './keys.ts';
 import type { Store, StoredSignature } from './store/store.ts';
@@ -100,7 +101,7 @@ export async function exportSealed(options: SealedExportOptions): Promise<Sealed
   const kept: KeptRow[] = [];
   let lastSeq = 0;
   async function* openAll(): AsyncGenerator<KeptRow> {
-    for await (const row of allSignatures(store)) {
+    for await (const row of allSignatures(store, { campaignId: campaign.id })) {
       lastSeq = row.seq;
       const opened = await reader.read(row);
       if (!opened) continue;
@@ -120,7 +121,10 @@ export async function exportSealed(options: SealedExportOptions): Promise<Sealed
   written.push(paths.contacts);
 
   // Pass 2: the PDF, opening each record again so that its strokes are in memory only while drawn.
-  await writePdf(openedAgain(store, key, lastSeq), fileStream(paths.pdf), campaign, kept.length);
+  await writePdf(await sealedSections(store, campaign, kept, () => openedAgain(store, campaign.id, key, lastSeq)), fileStream(paths.pdf), {
+    campaignId: campaign.id,
+    title: campaignText(campaign, campaign.defaultLanguage).title,
+  });
   written.push(paths.pdf);
 
   await writeDuplicates(report.duplicates, kept, fileStream(paths.duplicates));
@@ -164,8 +168,38 @@ async function* fromArray<T>(rows: T[]): AsyncGenerator<T> {
 }
 
 /** The records up to `lastSeq` (those of pass 1), opened again; failures were reported in pass 1. */
-async function* openedAgain(store: Store, key: Awaited<ReturnType<typeof unlockKeyFile>>, lastSeq: number): AsyncGenerator<KeptRow> {
-  for await (const row of allSignatures(store)) {
+/**
+ * The PDF's sections, one per version and language of the opened signatures, each headed by
+ * the text the store published for that version (or the campaign file's, when its id and
+ * version match a version whose text was never recorded); each section reads its records again.
+ */
+async function sealedSections(store: Store, campaign: Campaign, kept: KeptRow[], again: () => AsyncIterable<KeptRow>): Promise<PdfSection[]> {
+  const groups = new Map<string, { version: number; lang: Language | null; count: number }>();
+  for (const row of kept) {
+    const key = `${row.record.campaignVersion} ${row.record.lang ?? ''}`;
+    const group = groups.get(key) ?? { version: row.record.campaignVersion, lang: (row.record.lang ?? null) as Language | null, count: 0 };
+    group.count++;
+    groups.set(key, group);
+  }
+  const versions = new Map((await store.campaignVersions(campaign.id)).map((v) => [v.version, v]));
+  return [...groups.values()]
+    .sort((a, b) => a.version - b.version || (a.lang ?? '').localeCompare(b.lang ?? ''))
+    .map((g) => {
+      const published = versions.get(g.version);
+      const content = published?.content ?? (g.version === campaign.version ? campaign : null);
+      return {
+        ...g,
+        content,
+        hash: published?.hash ?? null,
+        async *rows() {
+          for await (const row of again()) if (row.record.campaignVersion === g.version && (row.record.lang ?? null) === g.lang) yield row;
+        },
+      };
+    });
+}
+
+async function* openedAgain(store: Store, campaignId: string, key: Awaited<ReturnType<typeof unlockKeyFile>>, lastSeq: number): AsyncGenerator<KeptRow> {
+  for await (const row of allSignatures(store, { campaignId })) {
     if (row.seq > lastSeq) return;
     const result = await openHeld(row, key);
     if (result.ok) yield result.row;

@@ -14,7 +14,7 @@
 import type { ServerResponse } from 'node:http';
 import { Transform, type Writable } from 'node:stream';
 import type { Campaign } from '../../src/shared/campaign.ts';
-import type { Store, StoredSignature } from '../store/store.ts';
+import type { ListOptions, Store, StoredSignature } from '../store/store.ts';
 
 /**
  * Rows read from the store per query: small, so that rows die young (a 250-row page lived
@@ -42,14 +42,33 @@ export function pacer(sliceMs = SLICE_MS): () => Promise<void> | undefined {
   };
 }
 
-/** Every stored signature in arrival order, one small store page at a time, paced (see above). */
-export async function* allSignatures(store: Store, pageSize = PAGE_SIZE): AsyncGenerator<StoredSignature> {
+/** What an export of one campaign needs: its id, its current text (file names, sealing) and its versions' hashes. */
+export interface ExportCampaign {
+  id: string;
+  content?: Campaign;
+  /** Published content hash of each version (null: text not recorded). */
+  versionHashes?: ReadonlyMap<number, string | null>;
+}
+
+/** Which signatures an export reads: of one campaign (and version and language), or every one. */
+export type ExportScope = Omit<ListOptions, 'afterSeq' | 'limit'>;
+
+/**
+ * Every stored signature of `scope` in arrival order, one small store page at a time, paced
+ * (see above), each with its version's published hash when `versionHashes` is given.
+ */
+export async function* allSignatures(
+  store: Store,
+  scope: ExportScope = {},
+  versionHashes?: ReadonlyMap<number, string | null>,
+  pageSize = PAGE_SIZE,
+): AsyncGenerator<StoredSignature & { versionHash?: string | null }> {
   const pace = pacer();
   let afterSeq = 0;
   for (;;) {
-    const page = await store.list({ afterSeq, limit: pageSize });
+    const page = await store.list({ ...scope, afterSeq, limit: pageSize });
     for (const row of page) {
-      yield row;
+      yield versionHashes ? { ...row, versionHash: versionHashes.get(row.record.campaignVersion) ?? null } : row;
       await pace();
     }
     if (page.length < pageSize) return;
@@ -63,7 +82,7 @@ function today(): string {
 }
 
 /** `<campaign>-<what>-<date>.<ext>`, safe as a file name. */
-export function fileName(campaign: Campaign | undefined, what: string, ext: string): string {
+export function fileName(campaign: { id: string } | undefined, what: string, ext: string): string {
   const id = (campaign?.id ?? 'fieldsign').replace(/[^A-Za-z0-9_-]/g, '_');
   return `${id}-${what}-${today()}.${ext}`;
 }

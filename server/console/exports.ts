@@ -25,13 +25,12 @@ import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import { ZipWriter } from './zip-writer.ts';
-import type { Campaign } from '../../src/shared/campaign.ts';
 import { CONTACT_COLUMNS, contactRow, HANDIN_COLUMNS, handinRow, type RowSource } from '../../src/shared/signer-rows.ts';
 import type { Store } from '../store/store.ts';
 import { signatureSvg } from './signature-svg.ts';
-import { allSignatures, CHUNK_BYTES, coalesce, downloadHeaders, fileName, isAbort, isHead, pacer, writeWithBackpressure } from './export-stream.ts';
+import { allSignatures, CHUNK_BYTES, coalesce, downloadHeaders, fileName, isAbort, isHead, pacer, writeWithBackpressure, type ExportCampaign } from './export-stream.ts';
 
-export { allSignatures } from './export-stream.ts';
+export { allSignatures, type ExportCampaign } from './export-stream.ts';
 export { simplify, writePdf, writePdfExport } from './pdf-export.ts';
 
 export type CsvKind = 'handin' | 'contacts';
@@ -74,12 +73,15 @@ export async function writeCsv(rows: AsyncIterable<RowSource>, out: Writable, ki
   await pipeline(kind === 'handin' ? handinRows(rows) : contactRows(rows), csv, coalesce(), out);
 }
 
-/** The CSV download of every stored signature (see `writeCsv`). */
-export async function writeCsvExport(store: Store, res: ServerResponse, kind: CsvKind, campaign: Campaign): Promise<void> {
+/**
+ * The CSV download of one campaign's signatures (see `writeCsv`): its contact list holds only
+ * the signers who opted in to hear from *that* campaign.
+ */
+export async function writeCsvExport(store: Store, res: ServerResponse, kind: CsvKind, campaign: ExportCampaign): Promise<void> {
   res.writeHead(200, downloadHeaders('text/csv; charset=utf-8', fileName(campaign, kind === 'handin' ? 'handin' : 'contacts', 'csv')));
   if (isHead(res)) return void res.end();
   try {
-    await writeCsv(allSignatures(store), res, kind);
+    await writeCsv(allSignatures(store, { campaignId: campaign.id }, campaign.versionHashes), res, kind);
   } catch (error) {
     if (!isAbort(error, res)) throw error;
   }
@@ -109,11 +111,11 @@ function svgOf(row: RowSource): string {
  * only a small directory record per file (~90 bytes) is kept for the end of the archive,
  * and past 4 MB of it (about 45,000 files) it waits in a temporary file, not in memory.
  */
-export async function writeSvgZipExport(store: Store, res: ServerResponse): Promise<void> {
-  res.writeHead(200, downloadHeaders('application/zip', fileName(undefined, 'signatures', 'zip')));
+export async function writeSvgZipExport(store: Store, res: ServerResponse, campaign: ExportCampaign): Promise<void> {
+  res.writeHead(200, downloadHeaders('application/zip', fileName(campaign, 'signatures', 'zip')));
   if (isHead(res)) return void res.end();
   try {
-    await writeSvgZip(allSignatures(store), res);
+    await writeSvgZip(allSignatures(store, { campaignId: campaign.id }), res);
   } catch (error) {
     if (!isAbort(error, res)) throw error;
   }

@@ -14,12 +14,17 @@ import type { ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
-import { campaignText, type Campaign } from '../../src/shared/campaign.ts';
+import { campaignText, type Campaign, type CampaignText, type Language } from '../../src/shared/campaign.ts';
 import { decodeInk, type Ink } from '../../src/shared/ink.ts';
 import { countryName, dateSigned, type RowSource } from '../../src/shared/signer-rows.ts';
 import type { Store } from '../store/store.ts';
 import { createPdfText, languageOfRegion, normalizeText, type PdfText } from '../pdf-text/pdf-text.ts';
-import { allSignatures, coalesce, downloadHeaders, drained, ExportAborted, fileName, isAbort, isHead } from './export-stream.ts';
+import { allSignatures, coalesce, downloadHeaders, drained, ExportAborted, fileName, isAbort, isHead, type ExportCampaign } from './export-stream.ts';
+
+const NOT_RECORDED = (version: number) => `Version ${version}: text not recorded`;
+const NOT_RECORDED_DETAIL =
+  'This server does not hold the text these signers were shown: they signed under this version before the server kept ' +
+  'the text of every version. No text is printed here, so that no one is listed under words they may not have seen.';
 
 
 /**
@@ -147,33 +152,81 @@ function drawInk(doc: PDFKit.PDFDocument, ink: Ink, x: number, y: number, w: num
 }
 
 /**
- * Printable hand-in sheets: A4, every page headed by the petition title and its demands,
- * then numbered rows of name, country, date and the handwritten signature drawn as vectors.
- * pdfkit writes each page out as soon as the next one starts; we pause whenever its output
- * is waiting on a slow client, so memory stays flat.
+ * One section of the sheets: the signers of one version in one language, headed by the exact
+ * text they read. `content` is null when that version's text was never recorded (a database
+ * upgraded from release 0.1.0): the section then says so instead of printing a text those
+ * signers may not have seen.
  */
-export async function writePdfExport(store: Store, res: ServerResponse, campaign: Campaign): Promise<void> {
-  // Rows are in arrival order, so the first `total` rows are exactly the signatures stored
-  // now; any arriving during the export belong to the next one.
-  const total = await store.count();
-  res.writeHead(200, downloadHeaders('application/pdf', fileName(campaign, 'handin', 'pdf')));
-  if (isHead(res)) return void res.end();
-  await writePdf(allSignatures(store), res, campaign, total);
+export interface PdfSection {
+  version: number;
+  /** The language they read it in; null when the record names none (0.1.0 tablets). */
+  lang: Language | null;
+  content: Campaign | null;
+  hash: string | null;
+  count: number;
+  rows: () => AsyncIterable<RowSource>;
 }
 
 /**
- * The PDF of `writePdfExport` from any signatures (at most `total` of them are listed; the
- * header says "`total` signatures in total") to any stream, which it ends.
+ * The sections of a campaign's hand-in: one per version and language that has signatures,
+ * in version order, from the counters (no scan), each read from the store on its own.
  */
-export async function writePdf(rows: AsyncIterable<RowSource>, res: Writable, campaign: Campaign, total: number): Promise<void> {
-  const text = campaignText(campaign, campaign.defaultLanguage);
-  const lang = campaign.defaultLanguage;
+export async function campaignSections(store: Store, campaign: ExportCampaign): Promise<PdfSection[]> {
+  const versions = new Map((await store.campaignVersions(campaign.id)).map((v) => [v.version, v]));
+  const groups = (await store.campaignCounts(campaign.id, 'version'))
+    .map(({ key, count }) => {
+      const [version, lang] = key.split(' ');
+      return { version: Number(version), lang: (lang || null) as Language | null, count };
+    })
+    .sort((a, b) => a.version - b.version || (a.lang ?? '').localeCompare(b.lang ?? ''));
+  return groups.map(({ version, lang, count }) => {
+    const published = versions.get(version);
+    return {
+      version,
+      lang,
+      content: published?.content ?? null,
+      hash: published?.hash ?? null,
+      count,
+      rows: () => allSignatures(store, { campaignId: campaign.id, version, lang }, campaign.versionHashes),
+    };
+  });
+}
 
+/**
+ * Printable hand-in sheets: A4, one section per version and language, each opened by the
+ * exact text its signers read and every page headed by its title and demands, then numbered
+ * rows of name, country, date and the handwritten signature drawn as vectors. pdfkit writes
+ * each page out as soon as the next one starts; we pause whenever its output is waiting on a
+ * slow client, so memory stays flat.
+ */
+export async function writePdfExport(store: Store, res: ServerResponse, campaign: ExportCampaign): Promise<void> {
+  const sections = await campaignSections(store, campaign);
+  res.writeHead(200, downloadHeaders('application/pdf', fileName(campaign, 'handin', 'pdf')));
+  if (isHead(res)) return void res.end();
+  await writePdf(sections, res, { campaignId: campaign.id, title: campaign.content ? campaignText(campaign.content, campaign.content.defaultLanguage).title : campaign.id });
+}
+
+/** A section's text in its language (the version's default language when it names none). */
+function sectionText(section: PdfSection): { text: CampaignText; lang: string } | undefined {
+  if (!section.content) return undefined;
+  const lang = section.lang && section.content.text[section.lang] ? section.lang : section.content.defaultLanguage;
+  return { text: campaignText(section.content, lang), lang };
+}
+
+const LANGUAGE_NAMES: Record<string, string> = { en: 'English', fr: 'French', es: 'Spanish', ar: 'Arabic' };
+
+/**
+ * The PDF of `writePdfExport` from any sections to any stream, which it ends. Each section
+ * lists at most `count` rows (the signatures stored when the export began; any arriving
+ * during it belong to the next one).
+ */
+export async function writePdf(sections: PdfSection[], res: Writable, meta: { campaignId: string; title: string }): Promise<void> {
+  const total = sections.reduce((n, s) => n + s.count, 0);
   const doc = new PDFDocument({
     size: 'A4',
     autoFirstPage: false,
     margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
-    info: { Title: normalizeText(text.title), Subject: 'Petition signatures for hand-in', Creator: 'Fieldsign' },
+    info: { Title: normalizeText(meta.title), Subject: 'Petition signatures for hand-in', Creator: 'Fieldsign' },
   });
   forgetFinishedPages(doc);
   const pdf: PdfText = await createPdfText(doc);
@@ -183,18 +236,31 @@ export async function writePdf(rows: AsyncIterable<RowSource>, res: Writable, ca
     (error: unknown) => error,
   );
 
-  const demands = text.demands.map((d, i) => `${i + 1}. ${d}`);
   const totalLine = `${total.toLocaleString('en')} signature${total === 1 ? '' : 's'} in total`;
   const GREY = '#555555';
   let page = 0;
   let y = 0;
+  let section: PdfSection | undefined;
+
+  /** Which version and language this part lists, in words. */
+  const sectionLine = (s: PdfSection) =>
+    `Campaign ${meta.campaignId} · version ${s.version} · ${s.lang ? (LANGUAGE_NAMES[s.lang] ?? s.lang) : 'language not recorded'} · ` +
+    `${s.count.toLocaleString('en')} signature${s.count === 1 ? '' : 's'}${s.hash ? ` · text SHA-256 ${s.hash}` : ''}`;
 
   const newPage = () => {
     doc.addPage();
     page++;
     y = MARGIN;
-    y += pdf.write(text.title, MARGIN, y, CONTENT_W, { size: 11, bold: true, lang }) + 3;
-    for (const demand of demands) y += pdf.write(demand, MARGIN, y, CONTENT_W, { size: 7, leading: 1.35, lang }) + 1.5;
+    const shown = section && sectionText(section);
+    if (shown) {
+      y += pdf.write(shown.text.title, MARGIN, y, CONTENT_W, { size: 11, bold: true, lang: shown.lang }) + 3;
+      shown.text.demands.forEach((d, i) => {
+        y += pdf.write(`${i + 1}. ${d}`, MARGIN, y, CONTENT_W, { size: 7, leading: 1.35, lang: shown.lang }) + 1.5;
+      });
+    } else if (section) {
+      y += pdf.write(NOT_RECORDED(section.version), MARGIN, y, CONTENT_W, { size: 9, bold: true }) + 3;
+    }
+    if (section) y += pdf.write(sectionLine(section), MARGIN, y + 2, CONTENT_W, { size: 6.5, color: GREY }) + 4;
     y += 3;
     pdf.write(totalLine, MARGIN, y, CONTENT_W / 2, { size: 8, bold: true });
     pdf.write(`Page ${page}`, MARGIN + CONTENT_W / 2, y, CONTENT_W / 2, { size: 8, bold: true, align: 'end' });
@@ -213,6 +279,32 @@ export async function writePdf(rows: AsyncIterable<RowSource>, res: Writable, ca
     pdf.write(`Page ${page}`, MARGIN, PAGE.height - MARGIN + 12, CONTENT_W, { size: 7, color: GREY, align: 'center' });
   };
 
+  /** A section opens on a new page with the whole text its signers read: title, introduction, call, demands, closing. */
+  const openSection = (s: PdfSection) => {
+    section = s;
+    doc.addPage();
+    page++;
+    y = MARGIN;
+    const shown = sectionText(s);
+    y += pdf.write(sectionLine(s), MARGIN, y, CONTENT_W, { size: 8, color: GREY }) + 8;
+    if (!shown) {
+      y += pdf.write(NOT_RECORDED(s.version), MARGIN, y, CONTENT_W, { size: 12, bold: true }) + 6;
+      y += pdf.write(NOT_RECORDED_DETAIL, MARGIN, y, CONTENT_W, { size: 9 }) + 6;
+    } else {
+      const { text, lang } = shown;
+      y += pdf.write(text.title, MARGIN, y, CONTENT_W, { size: 14, bold: true, lang }) + 6;
+      for (const paragraph of text.intro) y += pdf.write(paragraph, MARGIN, y, CONTENT_W, { size: 8.5, leading: 1.35, lang }) + 4;
+      y += pdf.write(text.call, MARGIN, y, CONTENT_W, { size: 9, bold: true, lang }) + 4;
+      text.demands.forEach((d, i) => {
+        y += pdf.write(`${i + 1}. ${d}`, MARGIN, y, CONTENT_W, { size: 8.5, leading: 1.35, lang }) + 3;
+      });
+      if (text.closing) y += pdf.write(text.closing, MARGIN, y, CONTENT_W, { size: 8.5, leading: 1.35, lang }) + 4;
+    }
+    pdf.write(`Page ${page}`, MARGIN, PAGE.height - MARGIN + 12, CONTENT_W, { size: 7, color: GREY, align: 'center' });
+    // The list starts on the next page, headed like every page of the section.
+    newPage();
+  };
+
   const bottom = PAGE.height - MARGIN;
   const nameW = COLS.name - 2 * PAD;
   const countryW = COLS.country - 2 * PAD;
@@ -220,58 +312,66 @@ export async function writePdf(rows: AsyncIterable<RowSource>, res: Writable, ca
   let number = 0;
   let sealed = 0;
   try {
-    for await (const row of rows) {
-      if (number >= total) break;
-      number++;
-      const p = row.record.payload;
-      // A row is as tall as its longest name or country needs: nothing is cut off or runs into the next column.
-      const region = p.kind === 'plain' ? p.signer.country : undefined;
-      const nameStyle = { size: 9, lang: languageOfRegion(region) };
-      const name = p.kind === 'plain' ? pdf.measure(p.signer.name, nameW, nameStyle) : pdf.measure('(sealed signature: encrypted, not readable here)', nameW + COLS.country, { size: 9, italic: true, color: GREY });
-      const country = pdf.measure(region ? `${countryName(region)} (${region})` : '', countryW, { size: 8 });
-      const typed = p.kind === 'plain' && !p.ink && p.typed ? pdf.measure(p.typed.name, sigW, { size: 13, italic: true, lang: nameStyle.lang }) : undefined;
-      const rowH = Math.max(ROW_H, name.height + 2 * PAD, country.height + 2 * PAD, typed ? typed.height + 21 : 0);
-      if (page === 0 || y + rowH > bottom) {
-        if (page > 0) await pdfBackpressure(doc, res);
-        newPage();
-      }
-      const top = y + PAD;
-      let x = MARGIN;
-      pdf.write(String(number), x + PAD, top, COLS.no - 2 * PAD, { size: 8 });
-      x += COLS.no;
-      pdf.draw(name, x + PAD, top);
-      if (p.kind === 'plain') {
-        x += COLS.name;
-        pdf.draw(country, x + PAD, top);
-        x += COLS.country;
-        pdf.write(dateSigned(row), x + PAD, top, COLS.date - 2 * PAD, { size: 8 });
-        x += COLS.date;
-        if (p.ink) {
-          let ink: Ink | undefined;
-          try {
-            ink = decodeInk(p.ink);
-          } catch {
-            pdf.write('(signature unreadable)', x + PAD, top, sigW, { size: 8, color: GREY });
-          }
-          if (ink) drawInk(doc, ink, x + PAD, y + 2, sigW, ROW_H - 4);
-        } else if (typed) {
-          pdf.draw(typed, x + PAD, y + 6);
-          pdf.write('typed, with attestation', x + PAD, y + rowH - 10, sigW, { size: 5.5, color: GREY });
+    for (const part of sections) {
+      openSection(part);
+      let listed = 0;
+      for await (const row of part.rows()) {
+        if (listed >= part.count) break;
+        listed++;
+        number++;
+        const p = row.record.payload;
+        // A row is as tall as its longest name or country needs: nothing is cut off or runs into the next column.
+        const region = p.kind === 'plain' ? p.signer.country : undefined;
+        const nameStyle = { size: 9, lang: languageOfRegion(region) };
+        const name = p.kind === 'plain' ? pdf.measure(p.signer.name, nameW, nameStyle) : pdf.measure('(sealed signature: encrypted, not readable here)', nameW + COLS.country, { size: 9, italic: true, color: GREY });
+        const country = pdf.measure(region ? `${countryName(region)} (${region})` : '', countryW, { size: 8 });
+        const typed = p.kind === 'plain' && !p.ink && p.typed ? pdf.measure(p.typed.name, sigW, { size: 13, italic: true, lang: nameStyle.lang }) : undefined;
+        const rowH = Math.max(ROW_H, name.height + 2 * PAD, country.height + 2 * PAD, typed ? typed.height + 21 : 0);
+        if (y + rowH > bottom) {
+          await pdfBackpressure(doc, res);
+          newPage();
         }
-      } else {
-        sealed++;
-        x += COLS.name + COLS.country;
-        pdf.write(dateSigned(row), x + PAD, top, COLS.date - 2 * PAD, { size: 8 });
+        const top = y + PAD;
+        let x = MARGIN;
+        pdf.write(String(number), x + PAD, top, COLS.no - 2 * PAD, { size: 8 });
+        x += COLS.no;
+        pdf.draw(name, x + PAD, top);
+        if (p.kind === 'plain') {
+          x += COLS.name;
+          pdf.draw(country, x + PAD, top);
+          x += COLS.country;
+          pdf.write(dateSigned(row), x + PAD, top, COLS.date - 2 * PAD, { size: 8 });
+          x += COLS.date;
+          if (p.ink) {
+            let ink: Ink | undefined;
+            try {
+              ink = decodeInk(p.ink);
+            } catch {
+              pdf.write('(signature unreadable)', x + PAD, top, sigW, { size: 8, color: GREY });
+            }
+            if (ink) drawInk(doc, ink, x + PAD, y + 2, sigW, ROW_H - 4);
+          } else if (typed) {
+            pdf.draw(typed, x + PAD, y + 6);
+            pdf.write('typed, with attestation', x + PAD, y + rowH - 10, sigW, { size: 5.5, color: GREY });
+          }
+        } else {
+          sealed++;
+          x += COLS.name + COLS.country;
+          pdf.write(dateSigned(row), x + PAD, top, COLS.date - 2 * PAD, { size: 8 });
+        }
+        y += rowH;
+        doc.moveTo(MARGIN, y).lineTo(MARGIN + CONTENT_W, y).lineWidth(0.4).stroke(RULE_COLOR);
       }
-      y += rowH;
-      doc.moveTo(MARGIN, y).lineTo(MARGIN + CONTENT_W, y).lineWidth(0.4).stroke(RULE_COLOR);
     }
     const listPages = page;
-    if (page === 0 || y + 48 > bottom) newPage();
+    if (page === 0 || y + 48 > bottom) {
+      section = undefined;
+      newPage();
+    }
     const end =
       number === 0
         ? 'No signatures yet.'
-        : `End of list: ${number.toLocaleString('en')} signature${number === 1 ? '' : 's'} on ${listPages.toLocaleString('en')} page${listPages === 1 ? '' : 's'}` +
+        : `End of list: ${number.toLocaleString('en')} signature${number === 1 ? '' : 's'} in ${sections.length} part${sections.length === 1 ? '' : 's'} (one per version and language) on ${listPages.toLocaleString('en')} page${listPages === 1 ? '' : 's'}` +
           (sealed
             ? `, of which ${sealed.toLocaleString('en')} sealed (encrypted, not readable here: open them with the coordinator's key in the console, or with "npm run cli -- export").`
             : '.');

@@ -20,21 +20,25 @@ import { RECORDS_PAGE, recordsPage } from './sealed-records.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import { CLEAR_COOKIE, currentSession, requireSession, startSession } from './session.ts';
 import { signatureSvg } from './signature-svg.ts';
+import { CAMPAIGN_ROUTES, campaignParam, handleCampaigns, handlePublicCampaign } from './campaign-routes.ts';
 
 /** What the console routes need from the app. */
 export interface ConsoleContext {
   store: Store;
-  campaign: Campaign;
+  /** The campaign a console request concerns when it names none (`?campaign=`). */
+  defaultCampaignId: string;
+  /** A campaign's current published text (the served file's for the default one, before anything is published). */
+  campaignContent: (id: string) => Promise<Campaign | undefined>;
   /** Silent this long while holding unsynced signatures: the Devices section flags the tablet. */
   staleAfterMs: number;
   /** Device token lifetime (0: never expires), to show each token's expiry. */
   tokenLifetimeMs: number;
   now: () => Date;
   live: LiveSignals;
-  /** The public counter's snapshot, shared by its streams. */
-  publicTotal: SnapshotSource<{ total: number }>;
-  /** The dashboard's snapshot, shared by every signed-in coordinator's stream. */
-  dashboardTotals: SnapshotSource<Totals>;
+  /** A campaign's public counter snapshot, shared by its streams. */
+  publicTotal: (campaignId: string) => SnapshotSource<{ total: number }>;
+  /** A campaign's dashboard snapshot, shared by every signed-in coordinator's stream of it. */
+  dashboardTotals: (campaignId: string) => SnapshotSource<Totals>;
   /** Caps on the public counter's streams. */
   publicSlots: StreamSlots;
   loginLimiter: RateLimiter;
@@ -51,6 +55,8 @@ const CodeSchema = z.object({
     z.refine((s) => !/[\u0000-\u001f\u007f-\u009f]|[\ud800-\udfff]/.test(s), 'The event name contains characters that cannot be stored.'),
   ),
   hours: z.optional(z.number().check(z.gte(0.1), z.lte(720))),
+  /** The campaigns the tablet may show; default: the default campaign. */
+  campaigns: z.optional(z.array(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/))).check(z.minLength(1), z.maxLength(50))),
 });
 const SMALL_BODY = { maxBytes: 8192, maxInflatedBytes: 8192 };
 
@@ -71,6 +77,7 @@ export const CONSOLE_ROUTES: Array<[method: string, path: string]> = [
   ['GET', '/api/console/export/signatures.zip'],
   ['GET', '/api/console/export/handin.pdf'],
   ['GET', '/api/console/records'],
+  ...CAMPAIGN_ROUTES,
 ];
 
 /** Handle `path` if it is a console or public route; returns false otherwise. */
@@ -78,20 +85,24 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
   const { store, now, sendJson } = ctx;
   const path = url.pathname;
   const method = req.method ?? 'GET';
+  /** The campaign this request concerns: `?campaign=<id>`, or the default one. */
+  const campaignId = campaignParam(url) ?? ctx.defaultCampaignId;
 
   // ---- Public: the big-screen counter. No personal data, ever. ----
   if (path === '/api/public/count') {
     allow(method, 'GET');
-    sendJson(res, 200, { total: await store.count() });
+    sendJson(res, 200, { total: await store.count(campaignId) });
     return true;
   }
   if (path === '/api/public/events') {
     allow(method, 'GET');
+    if (!(await store.getCampaign(campaignId))) throw new HttpError(404, 'not_found', 'No such campaign.');
     const slot = ctx.publicSlots.take(clientAddress(req));
     if (!slot.ok) throw streamRefusal(slot.reason, ctx.publicSlots);
-    ctx.live.stream(res, ctx.publicTotal, { onClose: slot.release });
+    ctx.live.stream(res, ctx.publicTotal(campaignId), { onClose: slot.release });
     return true;
   }
+  if (await handlePublicCampaign(path, method, ctx, res)) return true;
   if (!path.startsWith('/api/console/')) return false;
 
   const client = clientAddress(req);
@@ -128,9 +139,17 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
 
   const session = await requireSession(store, req, now());
   const actor = session.coordinator.email;
-  const audit = (action: string, detail: Record<string, unknown> = {}) => store.audit({ at: now().toISOString(), actor, action, detail });
+  const audit = (action: string, detail: Record<string, unknown> = {}, campaign: string | null = campaignId) =>
+    store.audit({ at: now().toISOString(), actor, action, detail, campaignId: campaign });
   const match = (pattern: RegExp) => pattern.exec(path);
   let m: RegExpExecArray | null;
+  /** What an export of this request's campaign needs: its id, and its current text when it has one. */
+  const exportCampaign = async () => {
+    if (!(await store.getCampaign(campaignId)) && !(await store.count(campaignId))) throw new HttpError(404, 'not_found', `There is no campaign "${campaignId}".`);
+    const versionHashes = new Map((await store.campaignVersions(campaignId)).map((v) => [v.version, v.hash]));
+    return { id: campaignId, content: await ctx.campaignContent(campaignId), versionHashes };
+  };
+  if (await handleCampaigns(path, method, { req, res, ctx, actor })) return true;
 
   if (path === '/api/console/logout') {
     allow(method, 'POST');
@@ -139,12 +158,12 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     res.writeHead(204).end();
   } else if (path === '/api/console/totals') {
     allow(method, 'GET');
-    sendJson(res, 200, await store.totals());
+    sendJson(res, 200, await store.totals(campaignId));
   } else if (path === '/api/console/events') {
     allow(method, 'GET');
     // The totals are read once for all dashboards; each update re-checks only this stream's
     // session (one indexed lookup), so logging out (or expiry) ends the stream.
-    ctx.live.stream(res, ctx.dashboardTotals, {
+    ctx.live.stream(res, ctx.dashboardTotals(campaignId), {
       stillAllowed: async () => !!(await store.sessionByIdHash(session.idHash, now().toISOString())),
     });
   } else if (path === '/api/console/devices') {
@@ -159,10 +178,15 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     allow(method, 'POST');
     const parsed = z.safeParse(CodeSchema, await readJsonBody(req, SMALL_BODY));
     if (!parsed.success) throw new HttpError(400, 'bad_request', parsed.error.issues[0].message);
-    const { code, expiresAt } = await createEnrollmentCode(store, parsed.data.event, (parsed.data.hours ?? 24) * 3600_000, actor, now());
+    const campaigns = [...new Set(parsed.data.campaigns ?? [ctx.defaultCampaignId])];
+    for (const id of campaigns) {
+      const campaign = await store.getCampaign(id);
+      if (!campaign || campaign.status === 'draft') throw new HttpError(400, 'bad_request', `"${id}" is not a published campaign.`);
+    }
+    const { code, expiresAt } = await createEnrollmentCode(store, parsed.data.event, (parsed.data.hours ?? 24) * 3600_000, actor, now(), campaigns);
     const link = `${origin(req)}/?enroll=${code}`;
     const qrSvg = await QRCode.toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-    sendJson(res, 201, { code, expiresAt, event: parsed.data.event, link, qrSvg });
+    sendJson(res, 201, { code, expiresAt, event: parsed.data.event, campaigns, link, qrSvg });
   } else if (path === '/api/console/signatures') {
     allow(method, 'GET');
     const q = (url.searchParams.get('q') ?? '').slice(0, 200);
@@ -172,8 +196,13 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     // for the "showing 26–50" line. Without a cursor, `offset` pages as before.
     const cursor = (name: string) => (url.searchParams.has(name) ? clampInt(url.searchParams.get(name), 0, Number.MAX_SAFE_INTEGER, 0) : undefined);
     const duplicatesOnly = url.searchParams.get('duplicates') === '1';
-    const { total, rows, totalCapped } = await store.searchSignatures({ q, offset, limit, before: cursor('before'), after: cursor('after'), duplicatesOnly });
+    const problemsOnly = url.searchParams.get('problems') === '1';
+    const version = url.searchParams.has('version') ? clampInt(url.searchParams.get('version'), 0, 1e9, 0) : undefined;
+    const lang = url.searchParams.get('lang')?.slice(0, 8) || undefined;
+    const search = { q, offset, limit, before: cursor('before'), after: cursor('after'), duplicatesOnly, problemsOnly, campaignId, version, lang };
+    const { total, rows, totalCapped } = await store.searchSignatures(search);
     const duplicates = await store.duplicateIds(rows.map((r) => r.id));
+    const closedAt = (await store.getCampaign(campaignId))?.closedAt ?? null;
     sendJson(res, 200, {
       total,
       ...(totalCapped && { totalCapped }),
@@ -190,6 +219,9 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
           optIn: signer?.optIn ?? null,
           typed: p.kind === 'plain' && !!p.typed,
           lang: r.record.lang ?? null,
+          campaignVersion: r.record.campaignVersion,
+          versionProblem: r.versionProblem,
+          capturedAfterClose: closedAt !== null && Date.parse(r.capturedAt) > Date.parse(closedAt),
           deviceId: r.deviceId,
           capturedAt: r.capturedAt,
           receivedAt: r.receivedAt,
@@ -211,18 +243,18 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     res.writeHead(204).end();
   } else if (path === '/api/console/audit') {
     allow(method, 'GET');
-    sendJson(res, 200, { entries: await store.auditLog(500) });
+    sendJson(res, 200, { entries: await store.auditLog(500, url.searchParams.get('campaign') === null ? undefined : campaignId) });
   } else if ((m = match(/^\/api\/console\/export\/(handin|contacts)\.csv$/))) {
     allow(method, 'GET');
-    await writeCsvExport(store, res, m[1] as CsvKind, ctx.campaign);
+    await writeCsvExport(store, res, m[1] as CsvKind, await exportCampaign());
     if (method === 'GET') await audit('export-csv', { kind: m[1] });
   } else if (path === '/api/console/export/signatures.zip') {
     allow(method, 'GET');
-    await writeSvgZipExport(store, res);
+    await writeSvgZipExport(store, res, await exportCampaign());
     if (method === 'GET') await audit('export-svg-zip');
   } else if (path === '/api/console/export/handin.pdf') {
     allow(method, 'GET');
-    await writePdfExport(store, res, ctx.campaign);
+    await writePdfExport(store, res, await exportCampaign());
     if (method === 'GET') await audit('export-pdf');
   } else if (path === '/api/console/records') {
     // The stored records as they are (sealed ones stay sealed), for the console to open
@@ -230,9 +262,10 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     allow(method, 'GET');
     const after = clampInt(url.searchParams.get('after'), 0, Number.MAX_SAFE_INTEGER, 0);
     const limit = clampInt(url.searchParams.get('limit'), 1, RECORDS_PAGE.max, RECORDS_PAGE.default);
-    const page = await recordsPage(store, ctx.campaign, after, limit);
+    const campaign = await exportCampaign();
+    const page = await recordsPage(store, campaign, after, limit);
     if (method === 'GET' && (after === 0 || !(await downloadedRecordsLately(store, actor, now())))) {
-      await audit('download-records', { sealed: !!ctx.campaign.sealing });
+      await audit('download-records', { sealed: !!campaign.content?.sealing });
     }
     sendJson(res, 200, page);
   } else {

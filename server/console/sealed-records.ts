@@ -70,16 +70,16 @@ export async function deletionsOnRequest(store: Store): Promise<DeletionsOnReque
   };
 }
 
-/** One page of stored records after `afterSeq`. */
-export async function recordsPage(store: Store, campaign: Campaign, afterSeq: number, limit: number): Promise<RecordsPage> {
-  const rows = await store.list({ afterSeq, limit });
+/** One page of a campaign's stored records after `afterSeq`. */
+export async function recordsPage(store: Store, campaign: { id: string; content?: Campaign }, afterSeq: number, limit: number): Promise<RecordsPage> {
+  const rows = await store.list({ afterSeq, limit, campaignId: campaign.id });
   const devices = await store.listDevices();
   return {
     records: rows.map(({ seq, id, deviceId, receivedAt, record }) => ({ seq, id, deviceId, receivedAt, record })),
     next: rows.length === limit ? rows[rows.length - 1].seq : null,
     heads: reportedHeads(devices),
     tablets: devices.map((d) => ({ id: d.id, label: d.label })),
-    sealingKeyId: campaign.sealing?.keyId ?? null,
+    sealingKeyId: campaign.content?.sealing?.keyId ?? null,
     ...(afterSeq === 0 && { deletedOnRequest: await deletionsOnRequest(store) }),
   };
 }

@@ -4,7 +4,7 @@
  * bounded range, so each costs the same at a thousand signatures or a million.
  */
 import { matchingKey } from '../../src/shared/signer-keys.ts';
-import type { SignaturePage, SignatureSearch, StoredSignature, Totals } from './store.ts';
+import type { ListOptions, SignaturePage, SignatureSearch, StoredSignature, Totals } from './store.ts';
 import { placeholders, unstorable, type SearchJoin, type SqlDatabase, type SqlExecutor, type SqlValue } from './sql.ts';
 import { SIGNATURE_COLUMNS, toStored, type SignatureRow } from './signature-rows.ts';
 
@@ -153,13 +153,25 @@ export async function duplicateIds(db: SqlExecutor, ids: string[]): Promise<Set<
   return new Set(rows.map((r) => r.id));
 }
 
-export async function list(db: SqlExecutor, { afterSeq = 0, limit = 1000, campaignId }: { afterSeq?: number; limit?: number; campaignId?: string } = {}): Promise<StoredSignature[]> {
-  const scope = campaignId === undefined ? '' : ' AND campaign_id = ?';
-  const params: SqlValue[] = campaignId === undefined ? [afterSeq] : [afterSeq, campaignId];
-  const rows =
-    limit < 0
-      ? await db.all<SignatureRow>(`SELECT ${SIGNATURE_COLUMNS} FROM signatures WHERE seq > ?${scope} ORDER BY seq`, params)
-      : await db.all<SignatureRow>(`SELECT ${SIGNATURE_COLUMNS} FROM signatures WHERE seq > ?${scope} ORDER BY seq LIMIT ?`, [...params, Math.trunc(limit)]);
+/** A page of stored signatures in arrival order, after `afterSeq`: of one campaign (and version and language), or of all. */
+export async function list(db: SqlExecutor, options: ListOptions = {}): Promise<StoredSignature[]> {
+  const { afterSeq = 0, limit = 1000, campaignId, version, lang } = options;
+  const where = ['seq > ?'];
+  const params: SqlValue[] = [afterSeq];
+  if (campaignId !== undefined) {
+    where.push('campaign_id = ?');
+    params.push(campaignId);
+  }
+  if (version !== undefined) {
+    where.push('campaign_version = ?');
+    params.push(version);
+  }
+  if (lang !== undefined) {
+    where.push(lang === null ? 'lang IS NULL' : 'lang = ?');
+    if (lang !== null) params.push(lang);
+  }
+  const sql = `SELECT ${SIGNATURE_COLUMNS} FROM signatures WHERE ${where.join(' AND ')} ORDER BY seq`;
+  const rows = limit < 0 ? await db.all<SignatureRow>(sql, params) : await db.all<SignatureRow>(`${sql} LIMIT ?`, [...params, Math.trunc(limit)]);
   return rows.map(toStored);
 }
 

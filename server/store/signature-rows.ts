@@ -9,7 +9,7 @@ import type { Device, DeviceReport, StoredSignature } from './store.ts';
 import type { Dialect } from './sql.ts';
 
 /** The columns a StoredSignature is read from. */
-export const SIGNATURE_COLUMNS = 'seq, id, device_id, campaign_id, captured_at, received_at, clock_suspect, source, record';
+export const SIGNATURE_COLUMNS = 'seq, id, device_id, campaign_id, captured_at, received_at, clock_suspect, source, record, version_problem';
 
 export type SignatureRow = {
   seq: number;
@@ -21,6 +21,7 @@ export type SignatureRow = {
   clock_suspect: number | boolean;
   source: string;
   record: unknown;
+  version_problem: string | null;
 };
 
 /** SQLite returns JSON columns as text, PostgreSQL's `json` already parsed. */
@@ -39,6 +40,7 @@ export function toStored(r: SignatureRow): StoredSignature {
     clockSuspect: r.clock_suspect === true || Number(r.clock_suspect) === 1,
     source: r.source === 'import' ? 'import' : 'sync',
     record: parseRecord(r.record),
+    versionProblem: (r.version_problem as StoredSignature['versionProblem']) ?? null,
   };
 }
 

@@ -13,6 +13,7 @@ import type {
   IngestItem,
   IngestOutcome,
   IngestSource,
+  ListOptions,
   NewCoordinator,
   RedeemFailure,
   Session,
@@ -88,7 +89,7 @@ export class SqlStore implements Store {
     return reads.count(await this.ready, campaignId);
   }
 
-  async list(options?: { afterSeq?: number; limit?: number; campaignId?: string }): Promise<StoredSignature[]> {
+  async list(options?: ListOptions): Promise<StoredSignature[]> {
     return reads.list(await this.ready, options);
   }
 

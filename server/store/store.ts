@@ -34,6 +34,8 @@ export interface StoredSignature {
   clockSuspect: boolean;
   source: IngestSource;
   record: SignatureRecord;
+  /** Null when it matches a published version (S26); else why not. Kept and counted either way. */
+  versionProblem: 'unknown-campaign' | 'unknown-version' | 'hash-mismatch' | null;
 }
 
 /** An enrolled tablet. */
@@ -123,6 +125,17 @@ export interface Totals {
   hourly: Array<{ hour: string; count: number }>;
 }
 
+/** Which stored signatures `list` pages through (arrival order). */
+export interface ListOptions {
+  afterSeq?: number;
+  /** At most this many (default 1000; negative: no limit). */
+  limit?: number;
+  campaignId?: string;
+  version?: number;
+  /** null: the records that name no language (release 0.1.0's). */
+  lang?: string | null;
+}
+
 /** What the console's signatures page asks for. */
 export interface SignatureSearch {
   q?: string;
@@ -165,7 +178,7 @@ export interface Store {
   /** Number of stored signatures, of one campaign or of all. */
   count(campaignId?: string): Promise<number>;
   /** Stored signatures in arrival order, after `afterSeq`, of one campaign or of all. */
-  list(options?: { afterSeq?: number; limit?: number; campaignId?: string }): Promise<StoredSignature[]>;
+  list(options?: ListOptions): Promise<StoredSignature[]>;
   /** Number of conflicting copies set aside. */
   conflictCount(): Promise<number>;
 

@@ -256,6 +256,8 @@ export const ERROR_CODES = [
   'rate_limited',
   /** The server is at capacity for this (e.g. live streams); `Retry-After` says when to retry. */
   'unavailable',
+  /** The request contradicts what is stored (e.g. publishing a draft that changes nothing). */
+  'conflict',
   'internal',
 ] as const;
 

@@ -14,6 +14,23 @@ import type { SignatureRecord } from './protocol.ts';
 export interface RowSource {
   receivedAt: string;
   record: SignatureRecord;
+  /** The content hash of the version it was signed under, as published (when the exporter knows it). */
+  versionHash?: string | null;
+}
+
+/**
+ * What each signer was shown: the campaign, its version and that version's content hash (the
+ * record's own when the tablet sent one), the language, and the consent wording's version.
+ */
+const VERSION_COLUMNS = ['Campaign', 'Version', 'Version hash', 'Language', 'Consent version'] as const;
+/** The contact list names the language already, beside the contact details. */
+const CONTACT_VERSION_COLUMNS = ['Campaign', 'Version', 'Version hash', 'Consent version'] as const;
+
+function versionCells(row: RowSource, withLanguage = true): string[] {
+  const r = row.record;
+  const consent = r.consentVersion === undefined ? '' : String(r.consentVersion);
+  const cells = [safeCell(r.campaignId), String(r.campaignVersion), safeCell(r.campaignHash ?? row.versionHash ?? '')];
+  return withLanguage ? [...cells, safeCell(r.lang), consent] : [...cells, consent];
 }
 
 /**
@@ -21,8 +38,8 @@ export interface RowSource {
  * signatures zip (`<id>.svg`), so a row and its signature can be matched. It is a random
  * UUID made on the tablet: no contact data.
  */
-export const HANDIN_COLUMNS = ['No.', 'Name', 'Country', 'Country code', 'Date signed', 'Signature', 'Signature ID'] as const;
-export const CONTACT_COLUMNS = ['Name', 'Email', 'Country', 'Country code', 'Postcode', 'Phone', 'Language', 'Date signed', 'Signature ID'] as const;
+export const HANDIN_COLUMNS = ['No.', 'Name', 'Country', 'Country code', 'Date signed', 'Signature', ...VERSION_COLUMNS, 'Signature ID'] as const;
+export const CONTACT_COLUMNS = ['Name', 'Email', 'Country', 'Country code', 'Postcode', 'Phone', 'Language', 'Date signed', ...CONTACT_VERSION_COLUMNS, 'Signature ID'] as const;
 
 /** First characters that make a spreadsheet read a cell as a formula (incl. full-width forms). */
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
@@ -64,9 +81,9 @@ export function dateSigned(row: RowSource): string {
 export function handinRow(number: number, row: RowSource): string[] {
   const p = row.record.payload;
   const id = safeCell(row.record.id);
-  if (p.kind !== 'plain') return [String(number), '(sealed signature)', '', '', dateSigned(row), 'sealed', id];
+  if (p.kind !== 'plain') return [String(number), '(sealed signature)', '', '', dateSigned(row), 'sealed', ...versionCells(row), id];
   const code = p.signer.country ?? '';
-  return [String(number), safeCell(p.signer.name), safeCell(countryName(code)), safeCell(code), dateSigned(row), p.typed ? 'typed' : 'drawn', id];
+  return [String(number), safeCell(p.signer.name), safeCell(countryName(code)), safeCell(code), dateSigned(row), p.typed ? 'typed' : 'drawn', ...versionCells(row), id];
 }
 
 /** The contact-list row of a signer who opted in; undefined for everyone else. */
@@ -83,6 +100,7 @@ export function contactRow(row: RowSource): string[] | undefined {
     safeCell(s.phone),
     safeCell(row.record.lang),
     dateSigned(row),
+    ...versionCells(row, false),
     safeCell(row.record.id),
   ];
 }

@@ -13,6 +13,7 @@ import { parse } from 'csv-parse/sync';
 import { strFromU8, unzipSync } from 'fflate';
 import { ZipWriter } from '../../server/console/zip-writer.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contentHash } from '../../src/shared/campaigns.ts';
 import { hashPassword } from '../../server/console/passwords.ts';
 import { safeCell, simplify } from '../../server/console/exports.ts';
 import { recordHash } from '../../server/ingest.ts';
@@ -208,7 +209,7 @@ describe('exports: CSV', () => {
     expect(raw).toContain('"Smith, ""Jo""\nJunior"');
 
     const [header, ...rows] = parseCsv(body);
-    expect(header).toEqual(['No.', 'Name', 'Country', 'Country code', 'Date signed', 'Signature', 'Signature ID']);
+    expect(header).toEqual(['No.', 'Name', 'Country', 'Country code', 'Date signed', 'Signature', 'Campaign', 'Version', 'Version hash', 'Language', 'Consent version', 'Signature ID']);
     expect(header.some((h) => /mail|phone|post/i.test(h))).toBe(false);
     expect(raw).not.toContain('@example.org');
     expect(raw).not.toContain('7946');
@@ -216,11 +217,15 @@ describe('exports: CSV', () => {
     expect(raw).not.toMatch(/\+33 6/);
 
     expect(rows).toHaveLength(SPECS.length);
+    // Every signer's version, with the hash of the text published as that version.
+    const versionHash = (await server.store.campaignVersion('protect-defenders', 1))!.hash;
+    expect(versionHash).toBe(await contentHash(DEFAULT_CAMPAIGN));
     rows.forEach((row, i) => {
       const { record, spec, receivedAt } = stored[i];
       expect(row[0]).toBe(String(i + 1));
       expect(row[4]).toBe(receivedAt.slice(0, 10));
-      expect(row[6]).toBe(record.id);
+      expect(row[11]).toBe(record.id);
+      expect(row.slice(6, 11)).toEqual([record.campaignId, String(record.campaignVersion), versionHash, record.lang ?? '', String(record.consentVersion ?? '')]);
       if (record.payload.kind === 'sealed') {
         expect(row.slice(1, 4)).toEqual(['(sealed signature)', '', '']);
         expect(row[5]).toBe('sealed');
@@ -250,7 +255,7 @@ describe('exports: CSV', () => {
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="protect-defenders-contacts-[\d-]+\.csv"$/);
     expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const [header, ...rows] = parseCsv(body);
-    expect(header).toEqual(['Name', 'Email', 'Country', 'Country code', 'Postcode', 'Phone', 'Language', 'Date signed', 'Signature ID']);
+    expect(header).toEqual(['Name', 'Email', 'Country', 'Country code', 'Postcode', 'Phone', 'Language', 'Date signed', 'Campaign', 'Version', 'Version hash', 'Consent version', 'Signature ID']);
 
     const optedIn = stored.filter((s) => s.record.payload.kind === 'plain' && s.record.payload.signer.optIn);
     expect(optedIn.length).toBeGreaterThan(5);
@@ -266,7 +271,7 @@ describe('exports: CSV', () => {
       expect(row[5]).toBe(signer.phone ? expectedCell(signer.phone) : '');
       expect(row[6]).toBe(record.lang ?? '');
       expect(row[7]).toBe(receivedAt.slice(0, 10));
-      expect(row[8]).toBe(record.id);
+      expect(row[12]).toBe(record.id);
     });
     const minus2 = rows.find((r) => r[0] === "'-2")!;
     expect(minus2.slice(2, 6)).toEqual(['United Kingdom', 'GB', 'SW1A 1AA', "'+44 20 7946 0000"]);
@@ -362,7 +367,7 @@ describe('exports: PDF hand-in sheets', () => {
     expect(text).toContain('Page 1');
     expect(text).toContain('Page 2');
     expect(text).toContain(`${SPECS.length} signatures in total`);
-    expect(text).toMatch(new RegExp(`End of list: ${SPECS.length} signatures on \\d pages, of which 1 sealed`));
+    expect(text).toMatch(new RegExp(`End of list: ${SPECS.length} signatures in \\d+ parts \\(one per version and language\\) on \\d+ pages, of which 1 sealed`));
     expect(text).toContain('Tess Typed & <Co>');
     expect(text).toContain('=HYPERLINK("http://x")');
     // No contact data on the hand-in sheets.
@@ -370,12 +375,14 @@ describe('exports: PDF hand-in sheets', () => {
     expect(text).not.toContain('7946');
     // Arabic in the fonts the product ships, on any server (tests/server/pdf-scripts.test.ts covers every script).
     expect(text.replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')).toContain('أمينة');
-    // Every page carries the header and its number.
+    // Every page carries the header, in the language its section's signers read, and its number.
     const pages = text.split('\f').filter((p) => p.trim());
     expect(pages.length).toBeGreaterThanOrEqual(2);
+    const titles = Object.values(DEFAULT_CAMPAIGN.text).map((t) => t.title);
     pages.forEach((page, i) => {
       expect(page).toContain(`Page ${i + 1}`);
-      expect(page.replace(/\s+/g, ' ')).toContain(TITLE);
+      const flatPage = page.replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').replace(/\s+/g, ' ');
+      expect(titles.some((title) => flatPage.includes(title)), `page ${i + 1} is headed by the petition's title`).toBe(true);
     });
 
     poppler('pdftoppm', ['-png', '-r', '50', '-f', '1', '-l', '1', file, join(tmp, 'page')]);
@@ -407,7 +414,7 @@ describe('exports: an empty petition', () => {
       try {
         const session = await login();
         const handin = await download('handin.csv', session);
-        expect(parseCsv(handin.body)).toEqual([['No.', 'Name', 'Country', 'Country code', 'Date signed', 'Signature', 'Signature ID']]);
+        expect(parseCsv(handin.body)).toEqual([['No.', 'Name', 'Country', 'Country code', 'Date signed', 'Signature', 'Campaign', 'Version', 'Version hash', 'Language', 'Consent version', 'Signature ID']]);
         expect([...handin.body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
         expect(Object.keys(unzipSync((await download('signatures.zip', session)).body))).toEqual([]);
         const pdf = await download('handin.pdf', session);

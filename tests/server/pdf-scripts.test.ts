@@ -80,7 +80,8 @@ async function writeSheets(signers: Signer[], file: string): Promise<string> {
   async function* rows() {
     yield* rowsOf(signers);
   }
-  await writePdf(rows(), createWriteStream(file), DEFAULT_CAMPAIGN, signers.length);
+  const section = { version: DEFAULT_CAMPAIGN.version, lang: 'en' as const, content: DEFAULT_CAMPAIGN, hash: null, count: signers.length, rows };
+  await writePdf([section], createWriteStream(file), { campaignId: DEFAULT_CAMPAIGN.id, title: 'Sheets in every script' });
   return file;
 }
 
@@ -106,8 +107,9 @@ interface Word {
 }
 
 /** The words of every page with their boxes (pdftotext -bbox). */
-function words(file: string): Word[] {
-  const html = poppler('pdftotext', ['-bbox', file, '-']);
+/** The words of `page` (of every page when omitted), with their boxes. */
+function words(file: string, page?: number): Word[] {
+  const html = poppler('pdftotext', ['-bbox', ...(page ? ['-f', String(page), '-l', String(page)] : []), file, '-']);
   const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
   return [...html.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<\/word>/g)].map((m) => ({
     xMin: Number(m[1]),
@@ -217,14 +219,15 @@ describe('PDF hand-in sheets: long names', () => {
       { script: 'Latin, one long word', name: 'Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaft', country: 'DE' },
     ];
     const file = await writeSheets(long, join(tmp, 'long.pdf'));
-    const page = words(file);
+    // Page 1 opens the section with the petition's whole text; the list starts on page 2.
+    const page = words(file, 2);
     const head = (label: string) => page.find((w) => w.text === label)!;
     // Each column's text starts 4 pt inside it: the Name column ends where Country's text starts, less 4 pt.
     const nameLeft = head('Name').xMin - 4;
     const nameRight = head('Country').xMin - 4;
     const top = head('Name').yMin + 12;
     const column = (left: number, right: number) =>
-      flat(poppler('pdftotext', ['-enc', 'UTF-8', '-f', '1', '-l', '1', '-x', String(Math.round(left)), '-y', String(Math.round(top)), '-W', String(Math.round(right - left)), '-H', String(Math.round(841 - top)), file, '-']));
+      flat(poppler('pdftotext', ['-enc', 'UTF-8', '-f', '2', '-l', '2', '-x', String(Math.round(left)), '-y', String(Math.round(top)), '-W', String(Math.round(right - left)), '-H', String(Math.round(841 - top)), file, '-']));
     const names = column(nameLeft, nameRight);
     const rest = column(nameRight, 560);
     for (const signer of long) {

@@ -358,7 +358,20 @@ describe('npm run cli -- export', () => {
       return name.startsWith('=') ? `'${name}` : name;
     }));
     expect(handin.map((r) => r['Country code'])).toEqual(inOrder.map((r) => (r.payload as PlainPayload).signer.country));
-    expect(handin.find((r) => r.Name === 'Zoë Ørsted-Núñez')).toEqual({ 'No.': '1', Name: 'Zoë Ørsted-Núñez', Country: 'France', 'Country code': 'FR', 'Date signed': '2026-11-24', Signature: 'drawn', 'Signature ID': stored[0].id });
+    expect(handin.find((r) => r.Name === 'Zoë Ørsted-Núñez')).toEqual({
+      'No.': '1',
+      Name: 'Zoë Ørsted-Núñez',
+      Country: 'France',
+      'Country code': 'FR',
+      'Date signed': '2026-11-24',
+      Signature: 'drawn',
+      Campaign: originals.get(stored[0].id)!.campaignId,
+      Version: String(originals.get(stored[0].id)!.campaignVersion),
+      'Version hash': originals.get(stored[0].id)!.campaignHash ?? '',
+      Language: originals.get(stored[0].id)!.lang ?? '',
+      'Consent version': String(originals.get(stored[0].id)!.consentVersion ?? ''),
+      'Signature ID': stored[0].id,
+    });
     expect(handin.map((r) => r['Signature ID'])).toEqual(stored.map((r) => r.id));
     expect(handin.find((r) => r.Name === 'Ada Lovelace')?.Signature).toBe('typed');
     const raw = readFileSync(join(out, 'handin.csv'), 'utf8');
@@ -385,6 +398,10 @@ describe('npm run cli -- export', () => {
       Phone: "'+33 6 12 34 56 78", // a leading + is neutralised, as in every export
       Language: zoe.lang,
       'Date signed': '2026-11-24',
+      Campaign: zoe.campaignId,
+      Version: String(zoe.campaignVersion),
+      'Version hash': zoe.campaignHash ?? '',
+      'Consent version': String(zoe.consentVersion ?? ''),
       'Signature ID': zoe.id,
     });
     expect(contacts.find((c) => c.Email === 'amina@example.org')).toMatchObject({ Name: 'أمينة ديالو', Phone: "'+20 10 1234 5678", 'Country code': 'EG' });
@@ -406,7 +423,7 @@ describe('npm run cli -- export', () => {
     expect(text).toContain('Mamadou Sarr');
     // Right to left and joined, in the fonts the product ships (pdftotext gives it back in logical order).
     expect(text.replace(/[\u200e\u200f\u202a-\u202e]/g, '')).toContain('أمينة ديالو');
-    expect(text.replace(/\s+/g, ' ')).toContain('End of list: 9 signatures on 1 page.');
+    expect(text.replace(/\s+/g, ' ')).toMatch(/End of list: 9 signatures in \d parts? \(one per version and language\) on \d pages?\./);
     expect(text).not.toContain('sealed');
 
     // Possible duplicates: the shared email, the shared name and country.

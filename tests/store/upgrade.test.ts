@@ -84,7 +84,8 @@ async function everything(store: Store | Store010, sessions: string[]) {
   // A tablet enrolled by 0.1.0 may show the default campaign: `campaigns: null`, which 0.1.0 did not have.
   const withCampaigns = <T extends object | undefined>(d: T) => (d === undefined ? d : { campaigns: null, ...d });
   return {
-    signatures: await store.list({ limit: -1 }),
+    // Upgraded signatures are attached to the versions they name: none is flagged (versionProblem is new).
+    signatures: (await store.list({ limit: -1 })).map((row) => ({ versionProblem: null, ...row })),
     count: await store.count(),
     conflicts: await store.conflictCount(),
     totals: await store.totals(),
