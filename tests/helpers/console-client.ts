@@ -9,6 +9,8 @@ import { ROOT, type AppProcess } from './app-process.ts';
 export interface ConsoleClient {
   /** Call `path` with an optional JSON body; throws with the answer unless it is 2xx. */
   call<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  /** GET `path` (an export) as bytes; throws unless it is 200. */
+  download(path: string): Promise<Buffer>;
 }
 
 /** Add a coordinator to `app`'s database and sign in as them. */
@@ -32,6 +34,11 @@ export async function consoleClient(app: AppProcess, email = 'coordinator@exampl
       const text = await answer.text();
       if (!answer.ok) throw new Error(`${method} ${path}: HTTP ${answer.status} ${text}`);
       return (text ? JSON.parse(text) : undefined) as T;
+    },
+    async download(path: string): Promise<Buffer> {
+      const answer = await fetch(`${app.url}${path}`, { headers: { cookie } });
+      if (answer.status !== 200) throw new Error(`GET ${path}: HTTP ${answer.status} ${await answer.text()}`);
+      return Buffer.from(await answer.arrayBuffer());
     },
   };
 }
