@@ -16,11 +16,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: Partial<AppOptions> = {}): Promise<TestServer> {
+/** `exportsInWorkers`: tell the app its database file, so exports run in worker threads, as in production. */
+export async function startTestServer(options: Partial<AppOptions> = {}, { exportsInWorkers = false } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'fieldsign-'));
   const dbPath = join(dir, 'test.db');
   const store = new SqliteStore(dbPath);
-  const app = createApp({ store, log: () => {}, ...options });
+  const app = createApp({ store, log: () => {}, ...(exportsInWorkers && { db: dbPath }), ...options });
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
