@@ -91,6 +91,14 @@ describe('a tablet allowed two campaigns', () => {
     expect([first.campaignId, first.campaignVersion, first.campaignHash, first.lang]).toEqual([defenders.id, defendersVersion.version, defendersVersion.hash, 'en']);
     expect([second.campaignId, second.campaignVersion, second.campaignHash, second.lang]).toEqual(['clean-water', waterVersion.version, waterVersion.hash, 'en']);
     expect(waterVersion.hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // Each lands in its own campaign's totals, public counter and hand-in, and in no other's.
+    for (const [campaign, name] of [[defenders.id, 'Amara Defenders-Signer'], ['clean-water', 'Bongani Water-Signer']]) {
+      expect((await api.call<{ total: number }>('GET', `/api/console/totals?campaign=${campaign}`)).total, campaign).toBe(1);
+      expect(((await (await fetch(`${app.url}/api/public/count?campaign=${campaign}`)).json()) as { total: number }).total, campaign).toBe(1);
+      const csv = (await api.download(`/api/console/export/handin.csv?campaign=${campaign}`)).toString('utf8');
+      expect(csv, campaign).toContain(name);
+      expect(csv.split('\r\n').filter((line) => /Signer/.test(line)), campaign).toHaveLength(1);
+    }
 
     // keeps the choice across a reload
     await page.reload();
