@@ -12,6 +12,9 @@
 import { encodeInk } from '../src/shared/ink.ts';
 import type { SignatureRecord } from '../src/shared/protocol.ts';
 import { recordHash } from '../server/ingest.ts';
+import { importCampaign } from '../server/campaigns.ts';
+import type { Campaign } from '../src/shared/campaign.ts';
+import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
 import type { Store } from '../server/store/store.ts';
 import { prng, realisticInk } from '../tests/helpers/records.ts';
 
@@ -52,8 +55,12 @@ export interface Seeded {
   rare: number;
 }
 
-/** Store `n` signatures; `log` gets a progress line now and then. */
+/** The campaigns in the store: the default one and two others, each published as version 1. */
+const CAMPAIGNS: Campaign[] = ['protect-defenders', 'clean-water', 'land-rights'].map((id) => ({ ...DEFAULT_CAMPAIGN, id }));
+
+/** Store `n` signatures, spread over three campaigns; `log` gets a progress line now and then. */
 export async function seed(store: Store, n: number, log: (line: string) => void): Promise<Seeded> {
+  for (const campaign of CAMPAIGNS) await importCampaign(store, campaign, 'bench');
   const inks = Array.from({ length: 64 }, (_, i) => encodeInk(realisticInk(i + 1)));
   const rand = prng(14);
   const probe = Math.max(BATCH, Math.min(20_000, Math.floor(n / 10 / BATCH) * BATCH));
@@ -74,12 +81,13 @@ export async function seed(store: Store, n: number, log: (line: string) => void)
       // A signer signing again: the same name and email as someone earlier.
       const who = i > 0 && rand() < DUPLICATE_SHARE ? Math.floor(rand() * i) : i;
       const name = nameOf(who);
-      if (name.endsWith(RARE_NAME)) rare++;
+      if (name.endsWith(RARE_NAME) && i % CAMPAIGNS.length === 0) rare++; // in the default campaign, the one searched
       const record: SignatureRecord = {
         id: crypto.randomUUID(),
         v: 1,
         deviceId,
-        campaignId: 'protect-defenders',
+        // Three petitions at once: the console and the exports read one of them (the default).
+        campaignId: CAMPAIGNS[i % CAMPAIGNS.length].id,
         campaignVersion: 1,
         capturedAt: new Date(receivedAt - 60_000 - Math.floor(rand() * 3_600_000)).toISOString(),
         lang: LANGS[i % LANGS.length],

@@ -240,14 +240,14 @@ export async function measureScale(options: ScaleOptions): Promise<Figure[]> {
     const mid = Math.floor(n / 2);
     const cursor = await getJson(`${signatures}&before=${mid}`, cookie);
     const deep = ids(cursor) !== ids(first) ? { url: `${signatures}&before=${mid}`, how: 'before cursor' } : { url: `${signatures}&offset=${mid}`, how: 'offset; no before cursor yet' };
-    const dupes = await getJson(`${signatures}&duplicatesOnly=1`, cookie);
-    const dupesHow = dupes.total !== first.total ? 'duplicatesOnly=1' : 'duplicatesOnly=1 not supported yet: the whole list';
+    const dupes = await getJson(`${signatures}&duplicates=1`, cookie);
+    const dupesHow = dupes.total !== first.total ? 'duplicates=1' : 'duplicates=1 not supported yet: the whole list';
     const search = await getJson(`${signatures}&q=${RARE_NAME}`, cookie);
     const kinds: Array<[string, () => Promise<unknown>]> = [
       ['signatures page 1', () => getJson(signatures, cookie)],
       [`page at the middle (${deep.how})`, () => getJson(deep.url, cookie)],
       [`search "${RARE_NAME}" (${search.total} of ${seeded.rare} found)`, () => getJson(`${signatures}&q=${RARE_NAME}`, cookie)],
-      [`duplicates filter (${dupesHow})`, () => getJson(`${signatures}&duplicatesOnly=1`, cookie)],
+      [`duplicates filter (${dupesHow})`, () => getJson(`${signatures}&duplicates=1`, cookie)],
       ['GET /api/console/totals', () => getJson(`${base}/api/console/totals`, cookie)],
       ['live snapshot (first data: of /api/console/events)', () => firstSnapshot(`${base}/api/console/events`, cookie)],
     ];

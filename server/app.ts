@@ -27,6 +27,8 @@ export interface AppOptions {
   /** Folder of the built PWA; omit to serve the API only. */
   staticDir?: string;
   limits?: Partial<BodyLimits>;
+  /** The database setting (--db): exports then run in worker threads that open it too. */
+  db?: string;
   /** Where unexpected errors are reported. */
   log?: (message: string, error?: unknown) => void;
   /** The server clock; replaceable in tests. */
@@ -104,6 +106,7 @@ export function createApp(options: AppOptions): App {
     staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
     tokenLifetimeMs,
     defaultCampaignId,
+    exportDb: options.db,
     campaignContent: async (id: string) => (await currentContent(options.store, id)) ?? (id === defaultCampaignId ? served : undefined),
     now,
     live,

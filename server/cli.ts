@@ -6,6 +6,7 @@
  *   npm run cli -- revoke <device-id>
  *   npm run cli -- import <transfer-file.json>
  *   npm run cli -- coordinator add --email ana@example.org --name "Ana"   (password asked, or read from stdin)
+ *   npm run cli -- campaign import FILE | campaign export ID [--version N] [--out FILE] | campaign list
  *   npm run cli -- migrate
  *   npm run cli -- keygen --out DIR      (coordinator key pair for sealed campaigns; no database)
  *   npm run cli -- export --key fieldsign-private-key.json --out DIR   (open sealed signatures locally)
@@ -27,10 +28,18 @@ import { generateCoordinatorKeys, passphraseProblem, PRIVATE_KEY_FILE_NAME, PUBL
 import { describeDb, openStore, schemaVersion } from './store/open.ts';
 import { EXPORT_FILES, exportSealed, readExportPassphrase } from './sealed-export.ts';
 import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
+import { campaignCommand } from './cli-campaign.ts';
 import './zod-locale.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
-  code --event NAME [--ttl 24h]   make a one-time enrollment code for a tablet
+  code --event NAME [--ttl 24h] [--campaigns ID,ID]
+                                  make a one-time enrollment code for a tablet, for the
+                                  campaigns it may show (default: the default campaign)
+  campaign import FILE            create a campaign from a file, or publish its next version
+                                  when the text changed (a bad file changes nothing)
+  campaign export ID [--version N] [--out FILE]
+                                  write a published version (default: the latest) as a file
+  campaign list                   the campaigns, with status, latest version and totals
   devices [--stale-after 2h] [--token-lifetime 90d]
                                   list enrolled tablets with what each last reported; flag
                                   those silent longer than --stale-after (or
@@ -76,6 +85,8 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       key: { type: 'string' },
       campaign: { type: 'string' },
+      campaigns: { type: 'string' },
+      version: { type: 'string' },
       'stale-after': { type: 'string' },
       'token-lifetime': { type: 'string' },
       help: { type: 'boolean' },
@@ -83,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
   });
   const [command, arg] = positionals;
+
   if (values.help || !command) {
     console.log(USAGE);
     return command ? 0 : 2;
@@ -110,6 +122,8 @@ async function main(argv: string[]): Promise<number> {
         console.error(`${report.summary} The signatures that could be read were written; see ${join(values.out, EXPORT_FILES.integrity)}.`);
         return 1;
       }
+      case 'campaign':
+        return await campaignCommand(store, positionals.slice(1), { out: values.out, version: values.version }, cliActor());
       case 'migrate': {
         // Opening the store applied any pending migration.
         console.log(`Database ${describeDb(db)}: schema version ${await schemaVersion(store)}, up to date.`);
@@ -120,9 +134,15 @@ async function main(argv: string[]): Promise<number> {
         if (!event) throw new Error('code needs --event "name of the event", shown on the tablet and in the console.');
         if (event.length > 120) throw new Error('--event must be at most 120 characters.');
         if (/[\u0000-\u001f\u007f-\u009f]/.test(event)) throw new Error('--event contains control characters.');
-        const { code, expiresAt } = await createEnrollmentCode(store, event, codeLifetime(values.ttl ?? '24h'), cliActor());
+        const campaigns = values.campaigns?.split(',').map((c) => c.trim()).filter(Boolean);
+        for (const id of campaigns ?? []) {
+          const campaign = await store.getCampaign(id);
+          if (!campaign || campaign.status === 'draft') throw new Error(`"${id}" is not a published campaign (see "npm run cli -- campaign list").`);
+        }
+        const { code, expiresAt } = await createEnrollmentCode(store, event, codeLifetime(values.ttl ?? '24h'), cliActor(), new Date(), campaigns);
         console.log(`Enrollment code: ${code}`);
         console.log(`Event: ${event}`);
+        if (campaigns) console.log(`Campaigns: ${campaigns.join(', ')}`);
         console.log(`Valid once, until ${expiresAt}. Type it on the tablet's enrollment screen.`);
         return 0;
       }

@@ -64,6 +64,7 @@ try {
 }
 const app = createApp({
   store,
+  db: config.db,
   staticDir: config.staticDir,
   tabletRetentionMs: config.tabletRetentionMs,
   staleAfterMs: config.staleAfterMs,

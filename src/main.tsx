@@ -7,7 +7,8 @@ import { capture, chainLogs } from './db/capture.ts';
 import { PinGuard, hashPin, verifyPin } from './db/pin.ts';
 import { requestPersistence, storagePersistence } from './db/storage-persistence.ts';
 import { TRANSFER_FORMAT, type TransferFile } from './shared/transfer.ts';
-import { cachedCampaign, refreshCampaign } from './sync/campaign-cache.ts';
+import { campaignChoices, chooseCampaign, currentOffer, keptSealing, offerLanguage, sameOffer, type KioskOffer } from './db/campaigns.ts';
+import { refreshCampaigns } from './sync/campaign-cache.ts';
 import { SyncEngine } from './sync/engine.ts';
 import { deviceReport } from './sync/device-report.ts';
 import { enrollDevice, httpTransport } from './sync/transport.ts';
@@ -38,18 +39,45 @@ async function boot(): Promise<void> {
     },
   });
   const guard = new PinGuard(globalThis.localStorage);
-  // The campaign: the cached copy, else the server's, else the built-in one (its own chunk).
-  let campaign = (await cachedCampaign(db)) ?? (await refreshCampaign(db)) ?? (await import('./shared/default-campaign.ts')).DEFAULT_CAMPAIGN;
-  await loadCatalog(campaign.defaultLanguage);
-  void refreshCampaign(db).then((fresh) => {
-    if (fresh) campaign = fresh;
+  // What the next signer sees: from the campaigns held, else the server's, else the built-in
+  // petition (its own chunk), shown until the server is first reached.
+  const token = async () => (await getEnrollment(db))?.token;
+  let offer: KioskOffer =
+    (await currentOffer(db)) ??
+    ((await refreshCampaigns(db, await token())) ? await currentOffer(db) : undefined) ??
+    { campaign: (await import('./shared/default-campaign.ts')).DEFAULT_CAMPAIGN };
+  await loadCatalog(offerLanguage(offer));
+  const listeners = new Set<() => void>();
+  /** Re-read what the next signer sees (after a refresh or a choice) and tell the kiosk. */
+  async function campaignsChanged(): Promise<void> {
+    const next = await currentOffer(db);
+    if (next && !sameOffer(next, offer)) offer = next;
+    for (const listener of listeners) listener();
+  }
+  let refreshing: Promise<void> | undefined;
+  /** Ask the server what this tablet may show; one request at a time. */
+  const refresh = () =>
+    (refreshing ??= (async () => {
+      if (await refreshCampaigns(db, await token())) await campaignsChanged();
+    })()
+      .catch(() => undefined)
+      .finally(() => (refreshing = undefined)));
+  // A campaign closed on the server stops being offered from the tablet's next contact: each
+  // answered batch (lastSyncAt) is followed by a refresh.
+  let contactAt = engine.current.lastSyncAt;
+  engine.subscribe((status) => {
+    if (status.lastSyncAt === contactAt) return;
+    contactAt = status.lastSyncAt;
+    void refresh();
   });
+  void refresh();
 
   const services: KioskServices = {
     engine,
     async save(record, shown) {
-      // Seal when the campaign the signer saw seals, or when the newest copy of it does.
-      await capture(db, record, shown.sealing || campaign.id !== shown.id ? shown : campaign);
+      // Seal with the key of the campaign the signer saw, or the one kept for it since (S22).
+      const sealing = shown.sealing ?? (await keptSealing(db, shown.id));
+      await capture(db, record, sealing ? { ...shown, sealing } : shown);
     },
     async enroll(code, label, pin) {
       const answer = await enrollDevice(code, label.trim() || undefined);
@@ -59,6 +87,8 @@ async function boot(): Promise<void> {
       // (never at startup, where Firefox's prompt would cover the petition). Not awaited: the
       // prompt may stay unanswered; the volunteer screen shows the outcome.
       void requestPersistence();
+      // With its token, the tablet may now learn which campaigns it shows.
+      void refresh();
       return enrollment;
     },
     async checkPin(pin) {
@@ -123,18 +153,25 @@ async function boot(): Promise<void> {
       return erased;
     },
     revokedAt: () => getRevokedAt(db),
-    latestCampaign: () => campaign,
+    latestOffer: () => offer,
+    onCampaigns(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    campaignChoices: () => campaignChoices(db),
+    async chooseCampaign(id) {
+      await chooseCampaign(db, id);
+      await campaignsChanged();
+    },
     betweenSigners() {
       applyUpdateBetweenSigners();
-      void refreshCampaign(db).then((fresh) => {
-        if (fresh) campaign = fresh;
-      });
+      void refresh();
     },
   };
   const enrollment = await getEnrollment(db);
   await engine.refresh();
   engine.start();
-  render(<App initialCampaign={campaign} initialEnrollment={enrollment} services={services} />, document.getElementById('app')!);
+  render(<App initialOffer={offer} initialEnrollment={enrollment} services={services} />, document.getElementById('app')!);
 }
 
 /** Offer `text` as a file download. */

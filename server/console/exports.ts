@@ -20,18 +20,16 @@
  * read here: they are marked in the hand-in list and the PDF ("open them with the key"), and
  * left out of the contacts. The console opens them in the browser with the coordinator's key.
  */
-import type { ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import { ZipWriter } from './zip-writer.ts';
 import { CONTACT_COLUMNS, contactRow, HANDIN_COLUMNS, handinRow, type RowSource } from '../../src/shared/signer-rows.ts';
-import type { Store } from '../store/store.ts';
 import { signatureSvg } from './signature-svg.ts';
-import { allSignatures, CHUNK_BYTES, coalesce, downloadHeaders, fileName, isAbort, isHead, pacer, writeWithBackpressure, type ExportCampaign } from './export-stream.ts';
+import { CHUNK_BYTES, coalesce, pacer, writeWithBackpressure } from './export-stream.ts';
 
 export { allSignatures, type ExportCampaign } from './export-stream.ts';
-export { simplify, writePdf, writePdfExport } from './pdf-export.ts';
+export { simplify, writePdf } from './pdf-export.ts';
 
 export type CsvKind = 'handin' | 'contacts';
 
@@ -73,20 +71,6 @@ export async function writeCsv(rows: AsyncIterable<RowSource>, out: Writable, ki
   await pipeline(kind === 'handin' ? handinRows(rows) : contactRows(rows), csv, coalesce(), out);
 }
 
-/**
- * The CSV download of one campaign's signatures (see `writeCsv`): its contact list holds only
- * the signers who opted in to hear from *that* campaign.
- */
-export async function writeCsvExport(store: Store, res: ServerResponse, kind: CsvKind, campaign: ExportCampaign): Promise<void> {
-  res.writeHead(200, downloadHeaders('text/csv; charset=utf-8', fileName(campaign, kind === 'handin' ? 'handin' : 'contacts', 'csv')));
-  if (isHead(res)) return void res.end();
-  try {
-    await writeCsv(allSignatures(store, { campaignId: campaign.id }, campaign.versionHashes), res, kind);
-  } catch (error) {
-    if (!isAbort(error, res)) throw error;
-  }
-}
-
 // ---------------------------------------------------------------------------------------
 // SVG zip
 // ---------------------------------------------------------------------------------------
@@ -103,21 +87,6 @@ function svgOf(row: RowSource): string {
     return signatureSvg(row.record);
   } catch {
     return '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 200" width="600" height="200"><text x="20" y="110" font-size="24">(signature unreadable)</text></svg>';
-  }
-}
-
-/**
- * One `<id>.svg` per signature, deflated and written as the zip is built (zip-writer.ts):
- * only a small directory record per file (~90 bytes) is kept for the end of the archive,
- * and past 4 MB of it (about 45,000 files) it waits in a temporary file, not in memory.
- */
-export async function writeSvgZipExport(store: Store, res: ServerResponse, campaign: ExportCampaign): Promise<void> {
-  res.writeHead(200, downloadHeaders('application/zip', fileName(campaign, 'signatures', 'zip')));
-  if (isHead(res)) return void res.end();
-  try {
-    await writeSvgZip(allSignatures(store, { campaignId: campaign.id }), res);
-  } catch (error) {
-    if (!isAbort(error, res)) throw error;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The printable hand-in sheets as PDF: A4, every page headed by the petition title and its
  * demands, then numbered rows of name, country, date and the handwritten signature drawn as
- * vectors. Served by the console (`writePdfExport`) and written by the CLI's sealed export
+ * vectors. Served by the console (export-serve.ts, in a worker) and written by the CLI's sealed export
  * (`writePdf`).
  *
  * Memory stays flat however many pages: pdfkit writes each page out when the next one
@@ -10,7 +10,6 @@
  * loop gets a turn every few milliseconds: the rows come from `allSignatures`, which paces
  * the loop that draws them (export-stream.ts).
  */
-import type { ServerResponse } from 'node:http';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
@@ -19,7 +18,7 @@ import { decodeInk, type Ink } from '../../src/shared/ink.ts';
 import { countryName, dateSigned, type RowSource } from '../../src/shared/signer-rows.ts';
 import type { Store } from '../store/store.ts';
 import { createPdfText, languageOfRegion, normalizeText, type PdfText } from '../pdf-text/pdf-text.ts';
-import { allSignatures, coalesce, downloadHeaders, drained, ExportAborted, fileName, isAbort, isHead, type ExportCampaign } from './export-stream.ts';
+import { allSignatures, coalesce, drained, ExportAborted, isAbort, type ExportCampaign } from './export-stream.ts';
 
 const NOT_RECORDED = (version: number) => `Version ${version}: text not recorded`;
 const NOT_RECORDED_DETAIL =
@@ -192,20 +191,6 @@ export async function campaignSections(store: Store, campaign: ExportCampaign): 
   });
 }
 
-/**
- * Printable hand-in sheets: A4, one section per version and language, each opened by the
- * exact text its signers read and every page headed by its title and demands, then numbered
- * rows of name, country, date and the handwritten signature drawn as vectors. pdfkit writes
- * each page out as soon as the next one starts; we pause whenever its output is waiting on a
- * slow client, so memory stays flat.
- */
-export async function writePdfExport(store: Store, res: ServerResponse, campaign: ExportCampaign): Promise<void> {
-  const sections = await campaignSections(store, campaign);
-  res.writeHead(200, downloadHeaders('application/pdf', fileName(campaign, 'handin', 'pdf')));
-  if (isHead(res)) return void res.end();
-  await writePdf(sections, res, { campaignId: campaign.id, title: campaign.content ? campaignText(campaign.content, campaign.content.defaultLanguage).title : campaign.id });
-}
-
 /** A section's text in its language (the version's default language when it names none). */
 function sectionText(section: PdfSection): { text: CampaignText; lang: string } | undefined {
   if (!section.content) return undefined;
@@ -216,7 +201,7 @@ function sectionText(section: PdfSection): { text: CampaignText; lang: string } 
 const LANGUAGE_NAMES: Record<string, string> = { en: 'English', fr: 'French', es: 'Spanish', ar: 'Arabic' };
 
 /**
- * The PDF of `writePdfExport` from any sections to any stream, which it ends. Each section
+ * The hand-in sheets from any sections to any stream, which it ends. Each section
  * lists at most `count` rows (the signatures stored when the export began; any arriving
  * during it belong to the next one).
  */

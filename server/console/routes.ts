@@ -12,7 +12,8 @@ import { HttpError, readJsonBody } from '../http-body.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { Store, Totals } from '../store/store.ts';
 import { clientAddress } from '../client-address.ts';
-import { writeCsvExport, writePdfExport, writeSvgZipExport, type CsvKind } from './exports.ts';
+import type { CsvKind } from './exports.ts';
+import { serveExport } from './export-serve.ts';
 import type { LiveSignals } from './live.ts';
 import type { SnapshotSource } from './snapshot-source.ts';
 import type { StreamSlots } from './stream-slots.ts';
@@ -29,6 +30,8 @@ export interface ConsoleContext {
   defaultCampaignId: string;
   /** A campaign's current published text (the served file's for the default one, before anything is published). */
   campaignContent: (id: string) => Promise<Campaign | undefined>;
+  /** The database setting, for exports to run in a worker thread of their own (export-worker.ts); omitted: in this thread. */
+  exportDb?: string;
   /** Silent this long while holding unsynced signatures: the Devices section flags the tablet. */
   staleAfterMs: number;
   /** Device token lifetime (0: never expires), to show each token's expiry. */
@@ -246,15 +249,15 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     sendJson(res, 200, { entries: await store.auditLog(500, url.searchParams.get('campaign') === null ? undefined : campaignId) });
   } else if ((m = match(/^\/api\/console\/export\/(handin|contacts)\.csv$/))) {
     allow(method, 'GET');
-    await writeCsvExport(store, res, m[1] as CsvKind, await exportCampaign());
+    await serveExport(store, res, m[1] as CsvKind, await exportCampaign(), ctx.exportDb);
     if (method === 'GET') await audit('export-csv', { kind: m[1] });
   } else if (path === '/api/console/export/signatures.zip') {
     allow(method, 'GET');
-    await writeSvgZipExport(store, res, await exportCampaign());
+    await serveExport(store, res, 'zip', await exportCampaign(), ctx.exportDb);
     if (method === 'GET') await audit('export-svg-zip');
   } else if (path === '/api/console/export/handin.pdf') {
     allow(method, 'GET');
-    await writePdfExport(store, res, await exportCampaign());
+    await serveExport(store, res, 'pdf', await exportCampaign(), ctx.exportDb);
     if (method === 'GET') await audit('export-pdf');
   } else if (path === '/api/console/records') {
     // The stored records as they are (sealed ones stay sealed), for the console to open

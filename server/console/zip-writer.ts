@@ -6,7 +6,8 @@
  * gives the archive's last bytes in pieces. ZIP64 end records are written when there are
  * more than 65,535 entries or offsets pass 4 GiB (APPNOTE 4.3.14–4.3.16).
  */
-import { crc32, deflateRawSync } from 'node:zlib';
+import { crc32 } from 'node:zlib';
+import { deflateSync } from 'fflate';
 import { ZipDirectory } from './zip-directory.ts';
 
 const MAX16 = 0xffff;
@@ -35,7 +36,7 @@ export class ZipWriter {
   entry(name: string, data: Uint8Array, mtime: Date): Buffer {
     if (this.offset > MAX32) throw new Error('zip: archive larger than 4 GiB is not supported');
     const nameBytes = Buffer.from(name, 'utf8');
-    const packed = deflateRawSync(data, { level: 6 });
+    const packed = deflateSync(data, { level: 6 });
     const crc = crc32(data);
     const { time, date } = dosDateTime(mtime);
     const local = Buffer.alloc(30 + nameBytes.length);

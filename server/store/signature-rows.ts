@@ -88,8 +88,9 @@ export function keysOf(record: SignatureRecord): RecordKeys {
   return { ...keys, country: signer?.country ?? record.country ?? null, search: searchableText(record.id, signer) };
 }
 
-export function searchInsertSql(dialect: Dialect): string {
-  return `INSERT INTO signature_search (${dialect.searchSeq}, text) VALUES (?, ?)`;
+/** Insert `rows` searchable texts at once (each a seq and a text). */
+export function searchInsertSql(dialect: Dialect, rows = 1): string {
+  return `INSERT INTO signature_search (${dialect.searchSeq}, text) VALUES ${Array.from({ length: rows }, () => '(?, ?)').join(', ')}`;
 }
 
 /**
@@ -103,6 +104,17 @@ export function refreshDuplicateFlagsSql(where: string): string {
       OR (name_key IS NOT NULL AND EXISTS (SELECT 1 FROM signatures b WHERE b.name_key = signatures.name_key AND b.campaign_id = signatures.campaign_id AND b.seq <> signatures.seq))
     THEN 1 ELSE 0 END
     WHERE ${where}`;
+}
+
+/**
+ * Flag the not-yet-flagged signatures with these keys (`column` IN the list) that another
+ * signature of their campaign now shares: what a new batch can change, written only where it
+ * changes (a flag is never lowered by an arrival).
+ */
+export function raiseDuplicateFlagsSql(column: 'email_key' | 'name_key', keys: number): string {
+  return `UPDATE signatures SET possible_duplicate = 1
+    WHERE possible_duplicate = 0 AND ${column} IS NOT NULL AND ${column} IN (${Array.from({ length: keys }, () => '?').join(', ')})
+      AND EXISTS (SELECT 1 FROM signatures b WHERE b.${column} = signatures.${column} AND b.campaign_id = signatures.campaign_id AND b.seq <> signatures.seq)`;
 }
 
 /** Why a stored signature does not match a published version (S26): kept and counted all the same. */

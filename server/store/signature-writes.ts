@@ -4,7 +4,7 @@
  */
 import { chainPlaceOf, type IngestItem, type IngestOutcome, type IngestSource } from './store.ts';
 import { chunks, placeholders, type SqlDatabase, type SqlExecutor } from './sql.ts';
-import { counterKeys, keysOf, parseRecord, refreshDuplicateFlagsSql, searchInsertSql, type VersionProblem } from './signature-rows.ts';
+import { counterKeys, keysOf, parseRecord, raiseDuplicateFlagsSql, refreshDuplicateFlagsSql, searchInsertSql, type VersionProblem } from './signature-rows.ts';
 
 /** Rows per multi-row INSERT: 15 values each stays well under both databases' parameter limits. */
 const ROWS_PER_INSERT = 500;
@@ -74,13 +74,14 @@ async function insertSignatures(tx: SqlExecutor, db: SqlDatabase, fresh: IngestI
     );
     for (const r of rows) seqOf.set(r.id, Number(r.seq));
   }
-  for (let i = 0; i < fresh.length; i++) await tx.run(searchInsertSql(db.dialect), [seqOf.get(fresh[i].record.id)!, keys[i].search]);
+  const texts = fresh.map((item, i) => [seqOf.get(item.record.id)!, keys[i].search] as const);
+  for (const part of chunks(texts, ROWS_PER_INSERT)) await tx.run(searchInsertSql(db.dialect, part.length), part.flat());
 
   // Flag the new signatures and the stored ones they match (index lookups on the keys).
   const emails = [...new Set(keys.map((k) => k.email).filter((k) => k !== null))];
   const names = [...new Set(keys.map((k) => k.nameCountry).filter((k) => k !== null))];
-  for (const part of chunks(emails, ROWS_PER_INSERT)) await tx.run(refreshDuplicateFlagsSql(`email_key IN (${placeholders(part.length)})`), part);
-  for (const part of chunks(names, ROWS_PER_INSERT)) await tx.run(refreshDuplicateFlagsSql(`name_key IN (${placeholders(part.length)})`), part);
+  for (const part of chunks(emails, ROWS_PER_INSERT)) await tx.run(raiseDuplicateFlagsSql('email_key', part.length), part);
+  for (const part of chunks(names, ROWS_PER_INSERT)) await tx.run(raiseDuplicateFlagsSql('name_key', part.length), part);
 
   const deviceIds = [...new Set(fresh.map((i) => i.record.deviceId))];
   const events = new Map<string, string>();

@@ -4,6 +4,8 @@
  * here so that an update mid-rally upgrades a database full of unsynced records in place.
  */
 import Dexie, { type Table } from 'dexie';
+import * as z from 'zod/mini';
+import { CampaignSchema, type Campaign } from '../shared/campaign.ts';
 import type { SignatureRecord } from '../shared/protocol.ts';
 
 /**
@@ -52,6 +54,36 @@ export interface ChainRow {
   erased?: boolean;
 }
 
+/**
+ * One published version of a campaign exactly as the tablet received it (src/shared/campaigns.ts),
+ * kept for good: what signers were shown. `hash` is null when the tablet cannot be sure of it
+ * (a copy cached before version 4, or a hash that did not match the content received).
+ */
+export interface VersionRow {
+  campaignId: string;
+  version: number;
+  hash: string | null;
+  content: Campaign;
+  /** When the tablet first stored it (ms, tablet clock). */
+  receivedAt: number;
+}
+
+/**
+ * A campaign this tablet was told about. `allowed` false: no longer in the server's list for
+ * this tablet; the row stays so that its sealing key is never forgotten (S22).
+ */
+export interface CampaignRow {
+  id: string;
+  allowed: boolean;
+  status: 'open' | 'closed';
+  /** Its current version (a VersionRow). */
+  version: number;
+  /** Its place in the server's list, for a stable order on the volunteer screen. */
+  position: number;
+  /** The newest sealing key seen in any version of it: kept even when a later version lacks one (S22). */
+  sealing?: Campaign['sealing'];
+}
+
 /** Small key/value facts about this tablet (device id, last sync). */
 export interface MetaRow {
   key: string;
@@ -62,6 +94,8 @@ export class FieldsignDB extends Dexie {
   outbox!: Table<OutboxRow, number>;
   meta!: Table<MetaRow, string>;
   chain!: Table<ChainRow, [string, number]>;
+  versions!: Table<VersionRow, [string, number]>;
+  campaigns!: Table<CampaignRow, string>;
 
   constructor(name = 'fieldsign') {
     // Chrome's default durability is "relaxed": a write acknowledged just before a crash or
@@ -86,5 +120,24 @@ export class FieldsignDB extends Dexie {
       );
     // v3: the per-device hash chain log, written with each record (tamper evidence).
     this.version(3).stores({ chain: '[device+seq], &id' });
+    // v4: many campaigns (issue 15). Every version received is kept, and the campaigns this
+    // tablet may show with their status. The one campaign cached in meta until now becomes
+    // their first version and campaign; its hash is left out: that copy may carry a sealing
+    // key kept from an earlier copy (S22), so it may not be the text the server published.
+    this.version(4)
+      .stores({ versions: '[campaignId+version]', campaigns: 'id' })
+      .upgrade(async (tx) => {
+        // An invalid cached copy was never shown (campaign-cache ignored it): it is not carried over.
+        const parsed = z.safeParse(CampaignSchema, (await tx.table<MetaRow, string>('meta').get('campaign'))?.value);
+        if (parsed.success) {
+          const cached = parsed.data;
+          await tx.table<VersionRow>('versions').put({ campaignId: cached.id, version: cached.version, hash: null, content: cached, receivedAt: Date.now() });
+          await tx.table<CampaignRow>('campaigns').put({
+            id: cached.id, allowed: true, status: 'open', version: cached.version, position: 0, ...(cached.sealing && { sealing: cached.sealing }),
+          });
+          await tx.table<MetaRow, string>('meta').put({ key: 'defaultCampaignId', value: cached.id });
+        }
+        await tx.table<MetaRow, string>('meta').delete('campaign');
+      });
   }
 }

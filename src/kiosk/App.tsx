@@ -1,10 +1,12 @@
 /**
  * The kiosk shell: which screen is up (enrollment, signing, PIN, volunteer), the signer's
- * language, and the campaign in force. A new campaign or app version waiting in the
- * background is applied only between signers. The quick lock hides all of it behind a
- * neutral screen until the volunteer PIN is given; sync carries on underneath.
+ * language, and the petition in force (one version of one campaign, or none open). A new
+ * campaign version, the volunteer's choice of campaign or an app update is applied only
+ * between signers, or to a form nobody has touched for a while. The quick lock hides all of
+ * it behind a neutral screen until the volunteer PIN is given; sync carries on underneath.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { offerLanguage, type CampaignChoice, type KioskOffer } from '../db/campaigns.ts';
 import type { OutboxRow } from '../db/db.ts';
 import type { Enrollment } from '../db/meta.ts';
 import type { Persistence } from '../db/storage-persistence.ts';
@@ -15,6 +17,7 @@ import { I18nContext, i18nFor, loadCatalog } from './i18n/index.ts';
 import { IdleGuard } from './IdleGuard.tsx';
 import { NEUTRAL_COLOR, isLocked, neutralDocument, saveLocked } from './lock.ts';
 import { LockScreen } from './LockScreen.tsx';
+import { NoPetition } from './NoPetition.tsx';
 import { SignFlow } from './SignFlow.tsx';
 import { SyncStatusBar } from './SyncStatusBar.tsx';
 import type { VolunteerFacts } from './VolunteerScreen.tsx';
@@ -45,26 +48,36 @@ export interface KioskServices {
   erase: () => Promise<number>;
   /** When the server said this tablet is revoked (ms), or undefined. */
   revokedAt: () => Promise<number | undefined>;
-  /** The newest campaign known to the tablet (cached copy, refreshed from the server). */
-  latestCampaign: () => Campaign;
+  /** What the next signer should see: the petition version in force, or none open. */
+  latestOffer: () => KioskOffer;
+  /** Be told when what the tablet holds about its campaigns changed; returns the unsubscribe function. */
+  onCampaigns: (listener: () => void) => () => void;
+  /** The campaigns this tablet may show, for the volunteer's choice. */
+  campaignChoices: () => Promise<CampaignChoice[]>;
+  /** The volunteer chose the campaign the next signers see (kept across reloads). */
+  chooseCampaign: (id: string) => Promise<void>;
   /** Called between signers: the moment a waiting app update may be applied. */
   betweenSigners: () => void;
 }
 
 type View = 'sign' | 'pin' | 'volunteer' | 'enroll';
 
+/** After the last touch, how long a blank form waits before another petition may replace it. */
+const QUIET_MS = 10_000;
+
 interface Props {
-  initialCampaign: Campaign;
+  initialOffer: KioskOffer;
   initialEnrollment: Enrollment | undefined;
   services: KioskServices;
 }
 
-export function App({ initialCampaign, initialEnrollment, services }: Props) {
+export function App({ initialOffer, initialEnrollment, services }: Props) {
   const { engine } = services;
   const [status, setStatus] = useState<SyncStatus>(engine.current);
   const [enrollment, setEnrollment] = useState(initialEnrollment);
-  const [campaign, setCampaign] = useState(initialCampaign);
-  const [lang, setLang] = useState<Language>(initialCampaign.defaultLanguage);
+  const [offer, setOffer] = useState(initialOffer);
+  const campaign = offer.campaign;
+  const [lang, setLang] = useState<Language>(offerLanguage(initialOffer));
   const [view, setView] = useState<View>(initialEnrollment ? 'sign' : 'enroll');
   const [signer, setSigner] = useState(0);
   const [catalogs, setCatalogs] = useState(0);
@@ -85,21 +98,47 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
     document.documentElement.lang = i18n.lang;
     document.documentElement.dir = i18n.dir;
   }, [i18n]);
-  useEffect(() => applyTheme(locked ? NEUTRAL_COLOR : campaign.theme.color), [campaign.theme.color, locked]);
+  useEffect(() => applyTheme(locked || !campaign ? NEUTRAL_COLOR : campaign.theme.color), [campaign?.theme.color, locked]);
   useEffect(() => {
     if (locked) neutralDocument(i18n.t('lockedTitle'));
     else document.title = i18n.t('appName');
   }, [locked, i18n]);
 
-  /** Start a blank flow for the next signer, in the campaign's default language. */
-  function nextSigner() {
-    const latest = services.latestCampaign();
-    setCampaign(latest);
-    setLang(latest.defaultLanguage);
-    void loadCatalog(latest.defaultLanguage).then(() => setCatalogs((n) => n + 1));
+  // Whether the signer has entered anything (SignFlow says), and when the screen was last
+  // touched: a form in use keeps its petition until the signer is done, whatever changes.
+  const started = useRef(false);
+  const touchedAt = useRef(-Infinity);
+  const touched = () => void (touchedAt.current = performance.now());
+
+  /** A blank flow of the latest petition, in its default language. */
+  function showLatest() {
+    const latest = services.latestOffer();
+    setOffer(latest);
+    setLang(offerLanguage(latest));
+    void loadCatalog(offerLanguage(latest)).then(() => setCatalogs((n) => n + 1));
     setSigner((n) => n + 1);
+    started.current = false;
+  }
+
+  /** Start a blank flow for the next signer. */
+  function nextSigner() {
+    showLatest();
     services.betweenSigners();
   }
+
+  const [campaignNews, setCampaignNews] = useState(0);
+  useEffect(() => services.onCampaigns(() => setCampaignNews((n) => n + 1)), [services]);
+  // A closed campaign must not wait on an untouched form for the next signer: such a form,
+  // or the "no petition open" notice, takes the latest petition once the screen is quiet.
+  useEffect(() => {
+    if (view !== 'sign' || locked || services.latestOffer() === offer) return;
+    const apply = () => {
+      if (!started.current && performance.now() - touchedAt.current >= QUIET_MS) showLatest();
+    };
+    apply();
+    const timer = setInterval(apply, 2000);
+    return () => clearInterval(timer);
+  }, [campaignNews, offer, view, locked]);
 
   /** Leave the volunteer side (also when a volunteer walked away from it). */
   function backToSigning() {
@@ -147,6 +186,9 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
         wipeExported={services.wipeExported}
         loadQuarantined={services.loadQuarantined}
         erase={services.erase}
+        campaignChoices={services.campaignChoices}
+        chooseCampaign={services.chooseCampaign}
+        campaignNews={campaignNews}
         onReenroll={() => setView('enroll')}
         onLock={lock}
         onClose={backToSigning}
@@ -164,11 +206,13 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
             <p>{i18n.t('reenrollNeeded')}</p>
           </div>
         )}
-        <main>
-          <SignFlow
+        <main onPointerDownCapture={touched} onKeyDownCapture={touched} onWheelCapture={touched}>
+          {!campaign ? <NoPetition key={signer} /> : <SignFlow
             key={signer}
             campaign={campaign}
+            campaignHash={offer.campaign && offer.hash}
             deviceId={enrollment.deviceId}
+            onEntered={(entered) => void (started.current = entered)}
             save={services.save}
             onSaved={() => void engine.refresh().then(() => engine.syncNow())}
             onDone={nextSigner}
@@ -179,7 +223,7 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
                 setCatalogs((n) => n + 1);
               });
             }}
-          />
+          />}
         </main>
       </>
     );
@@ -191,7 +235,7 @@ export function App({ initialCampaign, initialEnrollment, services }: Props) {
         {screen}
         {enrollment && !locked && view === 'sign' && <SyncStatusBar status={status} onVolunteer={() => setView('pin')} onLock={lock} />}
         {enrollment && !locked && view !== 'sign' && (
-          <IdleGuard active timing={kioskTiming(campaign)} bodyKey="idleVolunteerBody" onExpire={backToSigning} />
+          <IdleGuard active timing={kioskTiming(campaign ?? {})} bodyKey="idleVolunteerBody" onExpire={backToSigning} />
         )}
       </div>
     </I18nContext.Provider>

@@ -25,7 +25,10 @@ import { IdleGuard } from './IdleGuard.tsx';
 export const THANKS_SECONDS = 6;
 
 interface Props {
+  /** The petition version this signer sees. */
   campaign: Campaign;
+  /** Its content hash, when the tablet is sure of it: every record carries it (S26). */
+  campaignHash?: string;
   deviceId: string;
   /** Store the record durably; resolves once committed, rejects with a reason if not. */
   save: (record: SignatureRecord, campaign: Campaign) => Promise<void>;
@@ -38,12 +41,14 @@ interface Props {
   onDone: () => void;
   /** Switch the kiosk language (the signer's choice). */
   onLanguage: (lang: string) => void;
+  /** Whether the signer has begun (entered anything, or reached a later step). */
+  onEntered?: (entered: boolean) => void;
 }
 
 type Step = 'form' | 'confirm' | 'thanks';
 type SignatureError = 'signatureMissing' | 'signatureTooSmall' | 'typedRequired' | 'attestationRequired';
 
-export function SignFlow({ campaign, deviceId, save, onSaved, onDone, onLanguage }: Props) {
+export function SignFlow({ campaign, campaignHash, deviceId, save, onSaved, onDone, onLanguage, onEntered }: Props) {
   const { t, lang } = useI18n();
   const text = campaignText(campaign, lang);
   const [step, setStep] = useState<Step>('form');
@@ -117,6 +122,7 @@ export function SignFlow({ campaign, deviceId, save, onSaved, onDone, onLanguage
       deviceId,
       campaignId: campaign.id,
       campaignVersion: campaign.version,
+      ...(campaignHash && { campaignHash }),
       consentVersion: campaign.consentVersion,
       lang,
       capturedAt: new Date().toISOString(),
@@ -149,13 +155,14 @@ export function SignFlow({ campaign, deviceId, save, onSaved, onDone, onLanguage
   const label = (f: 'email' | 'country' | 'postcode' | 'phone', key: CatalogKey) =>
     campaign.fields[f].required ? t(key) : `${t(key)} ${t('optionalSuffix')}`;
 
-  if (step === 'thanks') return <Thanks onDone={onDone} />;
-
   // The walk-away clock runs once the signer has left any trace on the form (a pristine
   // form needs no countdown), and never while their signature is being stored.
   const entered =
-    step === 'confirm' || inked || typing || typedName !== '' || attested || lang !== campaign.defaultLanguage ||
+    step !== 'form' || inked || typing || typedName !== '' || attested || lang !== campaign.defaultLanguage ||
     !!signatureError || Object.keys(errors).length > 0 || (Object.keys(EMPTY_FORM) as Array<keyof FormValues>).some((f) => values[f] !== EMPTY_FORM[f]);
+  useEffect(() => onEntered?.(entered), [entered]);
+
+  if (step === 'thanks') return <Thanks onDone={onDone} />;
 
   return (
     <>

@@ -1,5 +1,6 @@
 /**
- * The volunteer screen, behind the PIN: event and volunteer on duty, the counts, sync
+ * The volunteer screen, behind the PIN: event and volunteer on duty, the petition shown
+ * (and the choice of it on a tablet allowed several), the counts, sync
  * state in plain words with "sync now", storage use and persistence, the export of
  * pending signatures to a file, and the signatures the server refused. When the tablet
  * was revoked, what must still be exported, and once a file is written the step that wipes
@@ -8,9 +9,11 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useFocusOnArrival } from './focus.ts';
+import type { CampaignChoice } from '../db/campaigns.ts';
 import type { OutboxRow } from '../db/db.ts';
 import type { Persistence } from '../db/storage-persistence.ts';
 import type { SyncOutcome, SyncStatus } from '../sync/engine.ts';
+import { CampaignPicker } from './CampaignPicker.tsx';
 import { EraseDialog } from './EraseDialog.tsx';
 import { useI18n } from './i18n/index.ts';
 import type { Translate } from './i18n/catalog.ts';
@@ -50,6 +53,10 @@ interface Props {
   loadQuarantined: () => Promise<OutboxRow[]>;
   /** Quick delete: erase every signature not on the server yet; resolves with how many. */
   erase: () => Promise<number>;
+  campaignChoices: () => Promise<CampaignChoice[]>;
+  chooseCampaign: (id: string) => Promise<void>;
+  /** Changes whenever what the tablet holds about its campaigns changed. */
+  campaignNews: number;
   onReenroll: () => void;
   /** Hide the app behind the neutral lock screen at once (the PIN unlocks it). */
   onLock: () => void;
@@ -142,6 +149,8 @@ export function VolunteerScreen(props: Props) {
             {(facts.wiped ?? 0) > 0 && <p>{t('revokedWiped', { n: facts.wiped ?? 0 })}</p>}
           </section>
         )}
+
+        <CampaignPicker load={props.campaignChoices} choose={props.chooseCampaign} news={props.campaignNews} />
 
         <h2>{t('countsHeading')}</h2>
         <dl class="counts">

@@ -11,16 +11,17 @@ export interface TestServer {
   url: string;
   store: SqliteStore;
   dbPath: string;
-  /** Enroll a new device through the API; returns its id and token. */
-  enroll(event?: string): Promise<{ deviceId: string; token: string }>;
+  /** Enroll a new device through the API (for `campaigns`, or the default one); returns its id and token. */
+  enroll(event?: string, campaigns?: string[]): Promise<{ deviceId: string; token: string }>;
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: Partial<AppOptions> = {}): Promise<TestServer> {
+/** `exportsInWorkers`: tell the app its database file, so exports run in worker threads, as in production. */
+export async function startTestServer(options: Partial<AppOptions> = {}, { exportsInWorkers = false } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'fieldsign-'));
   const dbPath = join(dir, 'test.db');
   const store = new SqliteStore(dbPath);
-  const app = createApp({ store, log: () => {}, ...options });
+  const app = createApp({ store, log: () => {}, ...(exportsInWorkers && { db: dbPath }), ...options });
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -28,8 +29,8 @@ export async function startTestServer(options: Partial<AppOptions> = {}): Promis
     url: `http://127.0.0.1:${port}`,
     store,
     dbPath,
-    async enroll(event = 'Test rally') {
-      const { code } = await createEnrollmentCode(store, event, 3_600_000, 'test');
+    async enroll(event = 'Test rally', campaigns?: string[]) {
+      const { code } = await createEnrollmentCode(store, event, 3_600_000, 'test', new Date(), campaigns);
       const res = await fetch(`http://127.0.0.1:${port}/api/v1/enroll`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

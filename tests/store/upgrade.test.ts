@@ -3,14 +3,21 @@
  * tests/fixtures/store-0.1.0), on SQLite and on PostgreSQL, is opened by today's store, which
  * migrates it at startup. Every signature, conflict, tombstone, device, code, coordinator,
  * session and audit row must read back exactly as the old release read it, and the new
- * indexes (keys, flags, counters, search) must hold for the old rows as for new ones.
+ * indexes (keys, flags, counters, search) must hold for the old rows as for new ones. Its
+ * campaign versions are found in its signatures, their text taken only from a file whose id
+ * and version match, and the hand-in says "text not recorded" for the others.
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { importCampaign } from '../../server/campaigns.ts';
+import { campaignSections, writePdf } from '../../server/console/pdf-export.ts';
 import { recordHash } from '../../server/ingest.ts';
+import { contentHash } from '../../src/shared/campaigns.ts';
+import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import { PostgresStore } from '../../server/store/postgres.ts';
 import { SCHEMA_VERSION } from '../../server/store/schema.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
@@ -56,6 +63,8 @@ async function seedAsRelease010(old: Store010): Promise<{ plain: SignatureRecord
     withSigner(makeRecord({ deviceId: 'tablet-b', name: 'BO LI', email: 'BO@example.org ' }), { country: 'CN' }),
     withSigner(makeRecord({ deviceId: 'tablet-b', name: 'محمد الأحمد', email: 'mohamed@example.org' }), { country: 'EG' }),
     makeRecord({ deviceId: 'imported-tablet', name: 'Imported One' }),
+    // Signed under a version 2 this server never kept the text of (another file, served once).
+    { ...makeRecord({ deviceId: 'tablet-a', name: 'Under Version Two' }), campaignVersion: 2 },
     ...chained,
   ];
   const sealed: SignatureRecord = {
@@ -66,6 +75,7 @@ async function seedAsRelease010(old: Store010): Promise<{ plain: SignatureRecord
   await old.ingest(plain.slice(0, 3).map(item), T0, 'sync');
   await old.ingest([...plain.slice(3, 5), ...chained, sealed].map(item), T1, 'sync');
   await old.ingest([item(plain[5])], T1, 'import');
+  await old.ingest([item(plain[6])], T1, 'sync');
   // A conflicting copy, then a deletion on a data-subject request (with its chain place).
   const conflicting = withSigner(plain[0], { name: 'Zoë Smith-Other' });
   await old.ingest([item(conflicting)], T1, 'sync');
@@ -98,7 +108,7 @@ async function everything(store: Store | Store010, sessions: string[]) {
   };
 }
 
-async function checkUpgrade(old: Store010, reopen: () => Promise<Store>): Promise<void> {
+async function checkUpgrade(old: Store010, reopen: () => Promise<Store>, dir: string): Promise<void> {
   const seeded = await seedAsRelease010(old);
   const before = await everything(old, seeded.sessions);
   await old.close();
@@ -125,24 +135,55 @@ async function checkUpgrade(old: Store010, reopen: () => Promise<Store>): Promis
     expect(await store.deleteSignature(seeded.plain[4].id, T1)).toBe(true);
     expect(await store.count()).toBe(before.count);
     expect((await store.totals()).byCountry.find((c) => c.country === 'EG')).toBeUndefined();
+
+    // The campaigns: found in the signatures, their texts not recorded until the server serves
+    // a file whose id and version match; then only that version takes the file's text.
+    expect((await store.campaignVersions('protect-defenders')).map((v) => [v.version, v.content === null])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
+    expect(await importCampaign(store, DEFAULT_CAMPAIGN, 'server (startup)')).toEqual({ kind: 'text-recorded', version: 1 });
+    const versions = await store.campaignVersions('protect-defenders');
+    expect(versions.map((v) => [v.version, v.hash])).toEqual([
+      [1, await contentHash(DEFAULT_CAMPAIGN)],
+      [2, null],
+    ]);
+    // The hand-in says so plainly, and never prints version 1's text over version 2's signers.
+    const sections = await campaignSections(store, { id: 'protect-defenders' });
+    expect(sections.map((s) => [s.version, s.content === null])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+    const pdf = join(dir, `handin-${randomUUID()}.pdf`);
+    await writePdf(sections, createWriteStream(pdf), { campaignId: 'protect-defenders', title: 'Upgrade' });
+    const pages = execFileSync('pdftotext', ['-enc', 'UTF-8', pdf, '-'], { encoding: 'utf8' }).split('\f');
+    const v2 = pages.filter((p) => p.includes('version 2'));
+    expect(v2.length).toBeGreaterThan(0);
+    for (const page of v2) {
+      expect(page).toContain('Version 2: text not recorded');
+      expect(page).not.toContain(DEFAULT_CAMPAIGN.text.en!.title);
+    }
+    expect(v2.join('')).toContain('Under Version Two');
+    expect(pages.some((p) => p.includes('version 1') && p.replace(/\s+/g, ' ').includes(DEFAULT_CAMPAIGN.text.en!.title))).toBe(true);
   } finally {
     await store.close();
   }
 }
 
+const dir = mkdtempSync(join(tmpdir(), 'fieldsign-upgrade-'));
+
 describe('upgrade in place from release 0.1.0', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fieldsign-upgrade-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('SQLite: every row of a 0.1.0 database reads back the same, and the new indexes hold', async () => {
     const path = join(dir, `fieldsign-${randomUUID()}.db`);
-    await checkUpgrade(new SqliteStore010(path), async () => new SqliteStore(path).opened());
+    await checkUpgrade(new SqliteStore010(path), async () => new SqliteStore(path).opened(), dir);
   });
 
   it('PostgreSQL: every row of a 0.1.0 database reads back the same, and the new indexes hold', async () => {
     const pg = await pgTestSchema('upgrade');
     try {
-      await checkUpgrade(await PostgresStore010.open(pg.url), () => PostgresStore.open(pg.url));
+      await checkUpgrade(await PostgresStore010.open(pg.url), () => PostgresStore.open(pg.url), dir);
     } finally {
       await pg.drop();
     }

@@ -28,7 +28,7 @@ describe('Dexie schema upgrade mid-rally', () => {
 
     const db = new FieldsignDB(name);
     expect(await counts(db)).toEqual({ pending: 500, quarantined: 0, synced: 0 });
-    expect(db.verno).toBe(3);
+    expect(db.verno).toBe(4);
     expect(await db.chain.count()).toBe(0);
     const stored = await db.outbox.orderBy('seq').toArray();
     expect(stored.map((r) => r.record)).toEqual(records);

@@ -209,4 +209,13 @@ export const en = {
   lockNow: 'Lock now',
   lockedTitle: 'Locked',
   unlockScreen: 'Unlock',
+  // The petition shown (volunteer screen), and the notice when none is open
+  campaignHeading: 'Petition',
+  campaignChoiceLegend: 'Petition shown to the next signer',
+  campaignVersionNote: 'version {n}',
+  campaignClosedNote: 'closed',
+  campaignChosen: 'The next signer will see “{title}”.',
+  campaignNoneOpen: 'No petition is open on this tablet: every one it may show is closed. Signers see a notice instead of the form. Signatures already taken are kept and still sent.',
+  noPetitionHeading: 'No petition is open on this tablet',
+  noPetitionBody: 'There is nothing to sign here at the moment. Signatures already taken on this tablet are kept and will still be sent. Please ask the volunteer.',
 } satisfies Record<string, string | Plural>;

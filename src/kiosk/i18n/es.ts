@@ -242,4 +242,12 @@ export const es: Catalog = {
   lockNow: 'Bloquear ahora',
   lockedTitle: 'Bloqueado',
   unlockScreen: 'Desbloquear',
+  campaignHeading: 'Petición',
+  campaignChoiceLegend: 'Petición que verá la próxima persona',
+  campaignVersionNote: 'versión {n}',
+  campaignClosedNote: 'cerrada',
+  campaignChosen: 'La próxima persona verá «{title}».',
+  campaignNoneOpen: 'No hay ninguna petición abierta en esta tableta: todas las que puede mostrar están cerradas. Quienes firman ven un aviso en lugar del formulario. Las firmas ya recogidas se conservan y se seguirán enviando.',
+  noPetitionHeading: 'No hay ninguna petición abierta en esta tableta',
+  noPetitionBody: 'Por ahora no hay nada que firmar aquí. Las firmas ya recogidas en esta tableta se conservan y se enviarán. Pregunta a la persona voluntaria.',
 };

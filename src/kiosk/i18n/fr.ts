@@ -242,4 +242,12 @@ export const fr: Catalog = {
   lockNow: 'Verrouiller maintenant',
   lockedTitle: 'Verrouillé',
   unlockScreen: 'Déverrouiller',
+  campaignHeading: 'Pétition',
+  campaignChoiceLegend: 'Pétition présentée à la prochaine personne',
+  campaignVersionNote: 'version {n}',
+  campaignClosedNote: 'clôturée',
+  campaignChosen: 'La prochaine personne verra « {title} ».',
+  campaignNoneOpen: 'Aucune pétition n’est ouverte sur cette tablette : toutes celles qu’elle peut présenter sont clôturées. Les signataires voient un avis à la place du formulaire. Les signatures déjà recueillies sont conservées et seront envoyées.',
+  noPetitionHeading: 'Aucune pétition n’est ouverte sur cette tablette',
+  noPetitionBody: 'Il n’y a rien à signer ici pour le moment. Les signatures déjà recueillies sur cette tablette sont conservées et seront envoyées. Adressez-vous au ou à la bénévole.',
 };

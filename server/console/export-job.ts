@@ -1,0 +1,33 @@
+/**
+ * One export, as a job that runs anywhere: in the request's own thread, or in a worker thread
+ * of its own (export-worker.ts). Writes the body only; the HTTP headers are the caller's.
+ */
+import type { Writable } from 'node:stream';
+import type { Store } from '../store/store.ts';
+import { allSignatures, type ExportCampaign } from './export-stream.ts';
+import { writeCsv, writeSvgZip, type CsvKind } from './exports.ts';
+import { campaignSections, writePdf } from './pdf-export.ts';
+import { campaignText } from '../../src/shared/campaign.ts';
+
+export type ExportKind = CsvKind | 'zip' | 'pdf';
+
+/** What a worker is given: plain data only (a Map does not cross threads as is). */
+export interface ExportJob {
+  kind: ExportKind;
+  campaign: Omit<ExportCampaign, 'versionHashes'> & { versionHashes: Array<[number, string | null]> };
+}
+
+export function jobOf(kind: ExportKind, campaign: ExportCampaign): ExportJob {
+  return { kind, campaign: { ...campaign, versionHashes: [...(campaign.versionHashes ?? new Map())] } };
+}
+
+/** Write the export's body to `out`, which it ends. */
+export async function runExport(store: Store, job: ExportJob, out: Writable): Promise<void> {
+  const campaign: ExportCampaign = { ...job.campaign, versionHashes: new Map(job.campaign.versionHashes) };
+  if (job.kind === 'handin' || job.kind === 'contacts') {
+    return writeCsv(allSignatures(store, { campaignId: campaign.id }, campaign.versionHashes), out, job.kind);
+  }
+  if (job.kind === 'zip') return writeSvgZip(allSignatures(store, { campaignId: campaign.id }), out);
+  const title = campaign.content ? campaignText(campaign.content, campaign.content.defaultLanguage).title : campaign.id;
+  return writePdf(await campaignSections(store, campaign), out, { campaignId: campaign.id, title });
+}
