@@ -189,8 +189,19 @@ describe('sealed signatures in the console', () => {
     const handin = await download('Download hand-in CSV');
     expect(handin.file.suggestedFilename()).toMatch(/^fieldsign-handin-opened-\d{4}-\d\d-\d\d\.csv$/);
     expect(handin.text.charCodeAt(0)).toBe(0xfeff);
-    expect(handin.text.slice(1).startsWith('No.,Name,Country,Country code,Date signed,Signature,Signature ID\r\n')).toBe(true);
+    expect(handin.text.slice(1).startsWith('No.,Name,Country,Country code,Date signed,Signature,Campaign,Version,Version hash,Language,Consent version,Signature ID\r\n')).toBe(true);
     const rows = parse(handin.text, { bom: true, columns: true }) as Array<Record<string, string>>;
+    // What each signer was shown, as their record says it (the browser opened them).
+    rows.forEach((row, i) => {
+      expect([row.Campaign, row.Version, row['Version hash'], row.Language, row['Consent version']]).toEqual([
+        records[i].campaignId,
+        String(records[i].campaignVersion),
+        records[i].campaignHash ?? '',
+        records[i].lang ?? '',
+        records[i].consentVersion === undefined ? '' : String(records[i].consentVersion),
+      ]);
+      for (const column of ['Campaign', 'Version', 'Version hash', 'Language', 'Consent version']) delete row[column];
+    });
     expect(rows).toEqual([
       { 'No.': '1', Name: 'Zoë Ørsted-Núñez', Country: 'France', 'Country code': 'FR', 'Date signed': '2026-11-24', Signature: 'drawn', 'Signature ID': records[0].id },
       { 'No.': '2', Name: 'Ada Lovelace', Country: 'United Kingdom', 'Country code': 'GB', 'Date signed': '2026-11-24', Signature: 'typed', 'Signature ID': records[1].id },
