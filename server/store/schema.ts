@@ -215,6 +215,7 @@ const COUNTED: Array<[string, string, string]> = [
   ['country', "COALESCE(s.signer_country, '')", 'signatures s'],
   ['hour', "substr(s.received_at, 1, 13) || ':00:00Z'", 'signatures s'],
   ['version', "CAST(s.campaign_version AS TEXT) || ' ' || COALESCE(s.lang, '')", 'signatures s'],
+  ['duplicates', "''", 'signatures s WHERE s.possible_duplicate = 1'],
 ];
 // Release 0.1.0's signatures have no version problem: their versions are the ones backfillCampaigns() records.
 

@@ -37,12 +37,12 @@ export async function totals(db: SqlDatabase, campaignId?: string): Promise<Tota
   });
 }
 
-/** Stored signatures of one campaign, or of all. */
-export async function count(db: SqlExecutor, campaignId?: string): Promise<number> {
+/** Stored signatures (or possible duplicates) of one campaign, or of all, from the counters. */
+export async function count(db: SqlExecutor, campaignId?: string, dimension: 'total' | 'duplicates' = 'total'): Promise<number> {
   const row =
     campaignId === undefined
-      ? await db.get<{ count: number | null }>("SELECT SUM(count) AS count FROM signature_counts WHERE dimension = 'total'")
-      : await db.get<{ count: number | null }>("SELECT count FROM signature_counts WHERE campaign_id = ? AND dimension = 'total' AND key = ''", [campaignId]);
+      ? await db.get<{ count: number | null }>("SELECT SUM(count) AS count FROM signature_counts WHERE dimension = ? AND key = ''", [dimension])
+      : await db.get<{ count: number | null }>("SELECT count FROM signature_counts WHERE campaign_id = ? AND dimension = ? AND key = ''", [campaignId, dimension]);
   return Number(row?.count ?? 0);
 }
 
@@ -90,8 +90,10 @@ export async function searchSignatures(db: SqlDatabase, options: SignatureSearch
   return db.transaction('read', async (tx) => {
     let total: number;
     let totalCapped = false;
+    const plainFilter = !search && !problemsOnly && version === undefined && lang === undefined;
     if (!filter) total = await count(tx);
-    else if (!search && !duplicatesOnly && !problemsOnly && version === undefined && lang === undefined) total = await count(tx, campaignId);
+    else if (plainFilter && !duplicatesOnly) total = await count(tx, campaignId);
+    else if (plainFilter) total = await count(tx, campaignId, 'duplicates');
     else if (!search) total = Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM signatures ${filter}`, params))!.n);
     else {
       total = Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM (SELECT ${seq} FROM signatures ${join} ${filter} LIMIT ${SEARCH_COUNT_CAP + 1}) AS m`, params))!.n);

@@ -93,28 +93,34 @@ export function searchInsertSql(dialect: Dialect, rows = 1): string {
   return `INSERT INTO signature_search (${dialect.searchSeq}, text) VALUES ${Array.from({ length: rows }, () => '(?, ?)').join(', ')}`;
 }
 
+/** A signature (as `signatures`) that another of its campaign shares a key with. */
+const SHARES_A_KEY = `(email_key IS NOT NULL AND EXISTS (SELECT 1 FROM signatures b WHERE b.email_key = signatures.email_key AND b.campaign_id = signatures.campaign_id AND b.seq <> signatures.seq))
+      OR (name_key IS NOT NULL AND EXISTS (SELECT 1 FROM signatures b WHERE b.name_key = signatures.name_key AND b.campaign_id = signatures.campaign_id AND b.seq <> signatures.seq))`;
+
 /**
  * Set each signature's flag (chosen by `where`, over `signatures`) to whether another stored
  * signature of the same campaign shares its email key or its name-and-country key. Duplicates
  * are judged within one campaign only: signing two petitions is not signing twice.
  */
 export function refreshDuplicateFlagsSql(where: string): string {
-  return `UPDATE signatures SET possible_duplicate = CASE WHEN
-      (email_key IS NOT NULL AND EXISTS (SELECT 1 FROM signatures b WHERE b.email_key = signatures.email_key AND b.campaign_id = signatures.campaign_id AND b.seq <> signatures.seq))
-      OR (name_key IS NOT NULL AND EXISTS (SELECT 1 FROM signatures b WHERE b.name_key = signatures.name_key AND b.campaign_id = signatures.campaign_id AND b.seq <> signatures.seq))
-    THEN 1 ELSE 0 END
-    WHERE ${where}`;
+  return `UPDATE signatures SET possible_duplicate = CASE WHEN ${SHARES_A_KEY} THEN 1 ELSE 0 END WHERE ${where}`;
 }
 
 /**
  * Flag the not-yet-flagged signatures with these keys (`column` IN the list) that another
  * signature of their campaign now shares: what a new batch can change, written only where it
- * changes (a flag is never lowered by an arrival).
+ * changes (an arrival never lowers a flag). Returns each flagged row's campaign, for its count.
  */
 export function raiseDuplicateFlagsSql(column: 'email_key' | 'name_key', keys: number): string {
   return `UPDATE signatures SET possible_duplicate = 1
     WHERE possible_duplicate = 0 AND ${column} IS NOT NULL AND ${column} IN (${Array.from({ length: keys }, () => '?').join(', ')})
-      AND EXISTS (SELECT 1 FROM signatures b WHERE b.${column} = signatures.${column} AND b.campaign_id = signatures.campaign_id AND b.seq <> signatures.seq)`;
+      AND EXISTS (SELECT 1 FROM signatures b WHERE b.${column} = signatures.${column} AND b.campaign_id = signatures.campaign_id AND b.seq <> signatures.seq)
+    RETURNING campaign_id`;
+}
+
+/** After a deletion: lower the flags of the signatures with this key that no longer share any key. Returns their campaigns. */
+export function lowerDuplicateFlagsSql(column: 'email_key' | 'name_key'): string {
+  return `UPDATE signatures SET possible_duplicate = 0 WHERE possible_duplicate = 1 AND ${column} = ? AND NOT (${SHARES_A_KEY}) RETURNING campaign_id`;
 }
 
 /** Why a stored signature does not match a published version (S26): kept and counted all the same. */

@@ -4,7 +4,7 @@
  */
 import { chainPlaceOf, type IngestItem, type IngestOutcome, type IngestSource } from './store.ts';
 import { chunks, placeholders, type SqlDatabase, type SqlExecutor } from './sql.ts';
-import { counterKeys, keysOf, parseRecord, raiseDuplicateFlagsSql, refreshDuplicateFlagsSql, searchInsertSql, type VersionProblem } from './signature-rows.ts';
+import { counterKeys, keysOf, lowerDuplicateFlagsSql, parseRecord, raiseDuplicateFlagsSql, searchInsertSql, type VersionProblem } from './signature-rows.ts';
 
 /** Rows per multi-row INSERT: 15 values each stays well under both databases' parameter limits. */
 const ROWS_PER_INSERT = 500;
@@ -80,21 +80,25 @@ async function insertSignatures(tx: SqlExecutor, db: SqlDatabase, fresh: IngestI
   // Flag the new signatures and the stored ones they match (index lookups on the keys).
   const emails = [...new Set(keys.map((k) => k.email).filter((k) => k !== null))];
   const names = [...new Set(keys.map((k) => k.nameCountry).filter((k) => k !== null))];
-  for (const part of chunks(emails, ROWS_PER_INSERT)) await tx.run(raiseDuplicateFlagsSql('email_key', part.length), part);
-  for (const part of chunks(names, ROWS_PER_INSERT)) await tx.run(raiseDuplicateFlagsSql('name_key', part.length), part);
+  const added = new Map<string, number>();
+  const count = (campaignId: string, dimension: string, key: string, n = 1) => {
+    const k = JSON.stringify([campaignId, dimension, key]);
+    added.set(k, (added.get(k) ?? 0) + n);
+  };
+  for (const [column, values] of [['email_key', emails], ['name_key', names]] as const) {
+    for (const part of chunks(values, ROWS_PER_INSERT)) {
+      for (const flagged of await tx.all<{ campaign_id: string }>(raiseDuplicateFlagsSql(column, part.length), part)) count(flagged.campaign_id, 'duplicates', '');
+    }
+  }
 
   const deviceIds = [...new Set(fresh.map((i) => i.record.deviceId))];
   const events = new Map<string, string>();
   for (const part of chunks(deviceIds, ROWS_PER_INSERT)) {
     for (const d of await tx.all<{ id: string; event: string }>(`SELECT id, event FROM devices WHERE id IN (${placeholders(part.length)})`, part)) events.set(d.id, d.event);
   }
-  const added = new Map<string, number>();
   fresh.forEach(({ record }, i) => {
     const counted = { deviceId: record.deviceId, event: events.get(record.deviceId), country: keys[i].country, receivedAt, version: record.campaignVersion, lang: record.lang, problem: problems[i] };
-    for (const [dimension, key] of counterKeys(counted)) {
-      const k = JSON.stringify([record.campaignId, dimension, key]);
-      added.set(k, (added.get(k) ?? 0) + 1);
-    }
+    for (const [dimension, key] of counterKeys(counted)) count(record.campaignId, dimension, key);
   });
   await addToCounters(tx, added);
 }
@@ -155,8 +159,9 @@ export async function deleteSignature(db: SqlDatabase, id: string, at: string): 
       email_key: string | null;
       name_key: string | null;
       signer_country: string | null;
+      possible_duplicate: number;
     }>(
-      'DELETE FROM signatures WHERE id = ? RETURNING seq, device_id, campaign_id, campaign_version, lang, version_problem, received_at, record, email_key, name_key, signer_country',
+      'DELETE FROM signatures WHERE id = ? RETURNING seq, device_id, campaign_id, campaign_version, lang, version_problem, received_at, record, email_key, name_key, signer_country, possible_duplicate',
       [id],
     );
     await tx.run('DELETE FROM conflicts WHERE id = ?', [id]);
@@ -170,10 +175,17 @@ export async function deleteSignature(db: SqlDatabase, id: string, at: string): 
       place?.seq ?? null,
       place?.link ?? null,
     ]);
-    if (row.email_key !== null) await tx.run(refreshDuplicateFlagsSql('email_key = ?'), [row.email_key]);
-    if (row.name_key !== null) await tx.run(refreshDuplicateFlagsSql('name_key = ?'), [row.name_key]);
-    const device = await tx.get<{ event: string }>('SELECT event FROM devices WHERE id = ?', [row.device_id]);
     const taken = new Map<string, number>();
+    const take = (campaignId: string, dimension: string, key: string) => {
+      const k = JSON.stringify([campaignId, dimension, key]);
+      taken.set(k, (taken.get(k) ?? 0) - 1);
+    };
+    if (Number(row.possible_duplicate) === 1) take(row.campaign_id, 'duplicates', '');
+    for (const [column, value] of [['email_key', row.email_key], ['name_key', row.name_key]] as const) {
+      if (value === null) continue;
+      for (const lowered of await tx.all<{ campaign_id: string }>(lowerDuplicateFlagsSql(column), [value])) take(lowered.campaign_id, 'duplicates', '');
+    }
+    const device = await tx.get<{ event: string }>('SELECT event FROM devices WHERE id = ?', [row.device_id]);
     const counted = {
       deviceId: row.device_id,
       event: device?.event,
@@ -183,7 +195,7 @@ export async function deleteSignature(db: SqlDatabase, id: string, at: string): 
       lang: row.lang,
       problem: row.version_problem,
     };
-    for (const [dimension, key] of counterKeys(counted)) taken.set(JSON.stringify([row.campaign_id, dimension, key]), -1);
+    for (const [dimension, key] of counterKeys(counted)) take(row.campaign_id, dimension, key);
     await addToCounters(tx, taken);
     return true;
   });

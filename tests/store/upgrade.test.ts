@@ -125,6 +125,7 @@ async function checkUpgrade(old: Store010, reopen: () => Promise<Store>, dir: st
     const expected = new Set(finder.groups().flatMap((g) => g.ids));
     expect(expected.size).toBeGreaterThan(0);
     expect(await store.duplicateIds(seeded.plain.map((r) => r.id))).toEqual(expected);
+    expect((await store.searchSignatures({ duplicatesOnly: true, campaignId: 'protect-defenders' })).total).toBe(expected.size);
     // ... the search, folded like the keys ...
     expect((await store.searchSignatures({ q: 'ZOË SMITH' })).rows.map((r) => r.id).sort()).toEqual([seeded.plain[0].id, seeded.plain[1].id].sort());
     expect((await store.searchSignatures({ q: 'الأحمد' })).total).toBe(1);
