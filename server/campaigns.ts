@@ -49,9 +49,9 @@ export type ImportOutcome =
 
 /**
  * Bring a campaign file into the store (`campaign import`, `--campaign` at startup): a new id
- * creates the campaign, open, with the file as its first version; changed content publishes
- * the next version (numbered after the latest, whatever the file says); the same content
- * changes nothing. A version an upgrade found without its text takes the file's text only
+ * creates the campaign, open, with the file as its first version; a text never published
+ * before becomes the next version (numbered after the latest, whatever the file says); a
+ * text published before, as any version, changes nothing. A version an upgrade found without its text takes the file's text only
  * when id and version match.
  */
 export async function importCampaign(store: Store, document: unknown, actor: Actor, now = new Date()): Promise<ImportOutcome> {
@@ -65,13 +65,18 @@ export async function importCampaign(store: Store, document: unknown, actor: Act
   }
   const versions = await store.campaignVersions(content.id);
   const same = versions.find((v) => v.version === content.version);
-  if (same && same.content === null) {
-    await store.recordCampaignVersionText(content.id, content.version, content, await contentHash(content));
+  if (same && same.content === null && (await store.recordCampaignVersionText(content.id, content.version, content, await contentHash(content)))) {
     await store.audit({ at, actor, action: 'record-campaign-text', detail: { version: content.version }, campaignId: content.id });
     return { kind: 'text-recorded', version: content.version };
   }
+  // A text already published, as any version, is not published again: restarting with the
+  // same file must never bring back an older text over what the console published since.
+  const published = versions.findLast((v) => v.content && sameContent(v.content, content));
+  if (published) return { kind: 'unchanged', version: published.version };
+  if (existing.draft && versions.length === 0) {
+    throw new CampaignError('conflict', `The campaign "${content.id}" has a draft in the console that was never published: publish or change it there.`);
+  }
   const latest = versions.at(-1);
-  if (latest?.content && sameContent(latest.content, content)) return { kind: 'unchanged', version: latest.version };
   const version = Math.max((latest?.version ?? 0) + 1, content.version);
   await publish(store, content, version, actor, at);
   return { kind: 'published', version };

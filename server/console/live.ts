@@ -85,6 +85,9 @@ export class LiveSignals {
       options.onClose?.();
     };
     res.on('close', end);
+    // The client may have gone while the route was still awaiting the database: its 'close'
+    // has fired already, and the slot and the heartbeat would never be given back.
+    if (res.destroyed || res.socket?.destroyed) end();
 
     // The newest snapshot not yet sent; sends one at a time, so a slow check never lets an
     // older snapshot overtake a newer one.

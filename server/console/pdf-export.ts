@@ -21,6 +21,10 @@ import { createPdfText, languageOfRegion, normalizeText, type PdfText } from '..
 import { allSignatures, coalesce, drained, ExportAborted, isAbort, type ExportCampaign } from './export-stream.ts';
 
 const NOT_RECORDED = (version: number) => `Version ${version}: text not recorded`;
+const UNVERIFIED = 'Signatures that match no published text';
+const UNVERIFIED_DETAIL =
+  'These signers named a version this server never published, or the text their tablet showed differs from the version it names ' +
+  '(another content hash). They are kept and counted, but no petition text is printed over them: check them in the console first.';
 const NOT_RECORDED_DETAIL =
   'This server does not hold the text these signers were shown: they signed under this version before the server kept ' +
   'the text of every version. No text is printed here, so that no one is listed under words they may not have seen.';
@@ -164,11 +168,15 @@ export interface PdfSection {
   hash: string | null;
   count: number;
   rows: () => AsyncIterable<RowSource>;
+  /** The signatures that match no published text (S26): listed apart, under no petition text. */
+  unverified?: true;
 }
 
 /**
  * The sections of a campaign's hand-in: one per version and language that has signatures,
- * in version order, from the counters (no scan), each read from the store on its own.
+ * in version order, from the counters (no scan), each read from the store on its own; then,
+ * apart, the signatures that match no published text (an unknown version, another content
+ * hash): printing them under a version's text would say they saw it.
  */
 export async function campaignSections(store: Store, campaign: ExportCampaign): Promise<PdfSection[]> {
   const versions = new Map((await store.campaignVersions(campaign.id)).map((v) => [v.version, v]));
@@ -178,17 +186,25 @@ export async function campaignSections(store: Store, campaign: ExportCampaign): 
       return { version: Number(version), lang: (lang || null) as Language | null, count };
     })
     .sort((a, b) => a.version - b.version || (a.lang ?? '').localeCompare(b.lang ?? ''));
-  return groups.map(({ version, lang, count }) => {
-    const published = versions.get(version);
-    return {
-      version,
-      lang,
-      content: published?.content ?? null,
-      hash: published?.hash ?? null,
-      count,
-      rows: () => allSignatures(store, { campaignId: campaign.id, version, lang }, campaign.versionHashes),
-    };
-  });
+  const unverified = new Map((await store.campaignCounts(campaign.id, 'problem-version')).map((c) => [c.key, c.count]));
+  const sections: PdfSection[] = groups
+    .map(({ version, lang, count }) => {
+      const published = versions.get(version);
+      return {
+        version,
+        lang,
+        content: published?.content ?? null,
+        hash: published?.hash ?? null,
+        count: count - (unverified.get(`${version} ${lang ?? ''}`) ?? 0),
+        rows: () => allSignatures(store, { campaignId: campaign.id, version, lang, problems: false }, campaign.versionHashes),
+      };
+    })
+    .filter((s) => s.count > 0);
+  const apart = [...unverified.values()].reduce((n, c) => n + c, 0);
+  if (apart > 0) {
+    sections.push({ version: 0, lang: null, content: null, hash: null, count: apart, unverified: true, rows: () => allSignatures(store, { campaignId: campaign.id, problems: true }) });
+  }
+  return sections;
 }
 
 /** A section's text in its language (the version's default language when it names none). */
@@ -229,7 +245,9 @@ export async function writePdf(sections: PdfSection[], res: Writable, meta: { ca
 
   /** Which version and language this part lists, in words. */
   const sectionLine = (s: PdfSection) =>
-    `Campaign ${meta.campaignId} · version ${s.version} · ${s.lang ? (LANGUAGE_NAMES[s.lang] ?? s.lang) : 'language not recorded'} · ` +
+    s.unverified
+      ? `Campaign ${meta.campaignId} · signatures matching no published text · ${s.count.toLocaleString('en')} signature${s.count === 1 ? '' : 's'}`
+      : `Campaign ${meta.campaignId} · version ${s.version} · ${s.lang ? (LANGUAGE_NAMES[s.lang] ?? s.lang) : 'language not recorded'} · ` +
     `${s.count.toLocaleString('en')} signature${s.count === 1 ? '' : 's'}${s.hash ? ` · text SHA-256 ${s.hash}` : ''}`;
 
   const newPage = () => {
@@ -243,7 +261,7 @@ export async function writePdf(sections: PdfSection[], res: Writable, meta: { ca
         y += pdf.write(`${i + 1}. ${d}`, MARGIN, y, CONTENT_W, { size: 7, leading: 1.35, lang: shown.lang }) + 1.5;
       });
     } else if (section) {
-      y += pdf.write(NOT_RECORDED(section.version), MARGIN, y, CONTENT_W, { size: 9, bold: true }) + 3;
+      y += pdf.write(section.unverified ? UNVERIFIED : NOT_RECORDED(section.version), MARGIN, y, CONTENT_W, { size: 9, bold: true }) + 3;
     }
     if (section) y += pdf.write(sectionLine(section), MARGIN, y + 2, CONTENT_W, { size: 6.5, color: GREY }) + 4;
     y += 3;
@@ -273,8 +291,8 @@ export async function writePdf(sections: PdfSection[], res: Writable, meta: { ca
     const shown = sectionText(s);
     y += pdf.write(sectionLine(s), MARGIN, y, CONTENT_W, { size: 8, color: GREY }) + 8;
     if (!shown) {
-      y += pdf.write(NOT_RECORDED(s.version), MARGIN, y, CONTENT_W, { size: 12, bold: true }) + 6;
-      y += pdf.write(NOT_RECORDED_DETAIL, MARGIN, y, CONTENT_W, { size: 9 }) + 6;
+      y += pdf.write(s.unverified ? UNVERIFIED : NOT_RECORDED(s.version), MARGIN, y, CONTENT_W, { size: 12, bold: true }) + 6;
+      y += pdf.write(s.unverified ? UNVERIFIED_DETAIL : NOT_RECORDED_DETAIL, MARGIN, y, CONTENT_W, { size: 9 }) + 6;
     } else {
       const { text, lang } = shown;
       y += pdf.write(text.title, MARGIN, y, CONTENT_W, { size: 14, bold: true, lang }) + 6;

@@ -241,8 +241,10 @@ export async function handleConsole(req: IncomingMessage, res: ServerResponse, u
     res.end(signatureSvg(stored.record));
   } else if ((m = match(/^\/api\/console\/signatures\/([0-9a-fA-F-]{36})$/))) {
     allow(method, 'DELETE');
-    if (!(await store.deleteSignature(m[1], now().toISOString()))) throw new HttpError(404, 'not_found', 'No such signature.');
-    await audit('delete-signature', { id: m[1], reason: 'data-subject request' });
+    // Audited under the signature's own campaign, whichever campaign the console was showing.
+    const signature = await store.getSignature(m[1]);
+    if (!signature || !(await store.deleteSignature(m[1], now().toISOString()))) throw new HttpError(404, 'not_found', 'No such signature.');
+    await audit('delete-signature', { id: m[1], reason: 'data-subject request' }, signature.campaignId);
     res.writeHead(204).end();
   } else if (path === '/api/console/audit') {
     allow(method, 'GET');

@@ -131,6 +131,9 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
  * newer schema (another instance already upgraded) is used as it is.
  */
 export async function migrate(db: SqlDatabase): Promise<void> {
+  // Up to date (the usual start, and every export worker): no write lock is taken at all.
+  const current = await schemaVersionOf(db).catch(() => 0);
+  if (current >= MIGRATIONS.length) return;
   for (;;) {
     const done = await db.transaction('migrate', async (tx) => {
       await tx.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');

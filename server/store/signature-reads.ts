@@ -47,7 +47,7 @@ export async function count(db: SqlExecutor, campaignId?: string, dimension: 'to
 }
 
 /** One campaign's counters of a dimension ('version' keys are "<version> <lang>", 'problem' keys a VersionProblem). */
-export async function countsBy(db: SqlExecutor, campaignId: string, dimension: 'version' | 'problem'): Promise<Array<{ key: string; count: number }>> {
+export async function countsBy(db: SqlExecutor, campaignId: string, dimension: 'version' | 'problem' | 'problem-version'): Promise<Array<{ key: string; count: number }>> {
   const rows = await db.all<{ key: string; count: number }>('SELECT key, count FROM signature_counts WHERE campaign_id = ? AND dimension = ? AND count > 0 ORDER BY key', [
     campaignId,
     dimension,
@@ -157,7 +157,7 @@ export async function duplicateIds(db: SqlExecutor, ids: string[]): Promise<Set<
 
 /** A page of stored signatures in arrival order, after `afterSeq`: of one campaign (and version and language), or of all. */
 export async function list(db: SqlExecutor, options: ListOptions = {}): Promise<StoredSignature[]> {
-  const { afterSeq = 0, limit = 1000, campaignId, version, lang } = options;
+  const { afterSeq = 0, limit = 1000, campaignId, version, lang, problems } = options;
   const where = ['seq > ?'];
   const params: SqlValue[] = [afterSeq];
   if (campaignId !== undefined) {
@@ -172,6 +172,7 @@ export async function list(db: SqlExecutor, options: ListOptions = {}): Promise<
     where.push(lang === null ? 'lang IS NULL' : 'lang = ?');
     if (lang !== null) params.push(lang);
   }
+  if (problems !== undefined) where.push(problems ? 'version_problem IS NOT NULL' : 'version_problem IS NULL');
   const sql = `SELECT ${SIGNATURE_COLUMNS} FROM signatures WHERE ${where.join(' AND ')} ORDER BY seq`;
   const rows = limit < 0 ? await db.all<SignatureRow>(sql, params) : await db.all<SignatureRow>(`${sql} LIMIT ?`, [...params, Math.trunc(limit)]);
   return rows.map(toStored);

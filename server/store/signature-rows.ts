@@ -144,6 +144,6 @@ export function counterKeys(row: {
     ['hour', `${row.receivedAt.slice(0, 13)}:00:00Z`],
     ['version', `${row.version} ${row.lang ?? ''}`],
   ];
-  if (row.problem) keys.push(['problem', row.problem]);
+  if (row.problem) keys.push(['problem', row.problem], ['problem-version', `${row.version} ${row.lang ?? ''}`]);
   return keys;
 }

@@ -321,7 +321,7 @@ export class SqlStore implements Store {
     return campaigns.recordVersionText(await this.ready, campaignId, version, content, hash);
   }
 
-  async campaignCounts(campaignId: string, dimension: 'version' | 'problem'): Promise<Array<{ key: string; count: number }>> {
+  async campaignCounts(campaignId: string, dimension: 'version' | 'problem' | 'problem-version'): Promise<Array<{ key: string; count: number }>> {
     return reads.countsBy(await this.ready, campaignId, dimension);
   }
 

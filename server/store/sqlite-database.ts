@@ -92,8 +92,17 @@ export class SqliteDatabase implements SqlDatabase {
 
   async forgetDeleted(): Promise<void> {
     // secure_delete zeroed the freed space in the pages; the WAL still holds older copies of
-    // them until they are written back and the log is emptied.
-    await this.turn(async () => this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)'));
+    // them until they are written back and the log is emptied. A reader elsewhere (an export
+    // worker, another process) can hold the log: then try again shortly, and say so if it stays.
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.get<{ busy: number; log: number }>('PRAGMA wal_checkpoint(TRUNCATE)');
+      if (!row || (Number(row.busy) === 0 && Number(row.log) <= 0)) return;
+      if (attempt === 20) {
+        console.error('SQLite: a reader kept the write-ahead log busy; the deleted data leaves the -wal file at the next checkpoint.');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 
   async broadcastChange(): Promise<void> {}

@@ -134,6 +134,8 @@ export interface ListOptions {
   version?: number;
   /** null: the records that name no language (release 0.1.0's). */
   lang?: string | null;
+  /** false: only those matching a published version (S26); true: only those that do not. */
+  problems?: boolean;
 }
 
 /** What the console's signatures page asks for. */
@@ -233,7 +235,7 @@ export interface Store {
   /** Fill in the text of a version an upgrade found without one; false when it has one. */
   recordCampaignVersionText(campaignId: string, version: number, content: NonNullable<VersionRecord['content']>, hash: string): Promise<boolean>;
   /** A campaign's signatures per version and language ("<version> <lang>"), or per version problem. */
-  campaignCounts(campaignId: string, dimension: 'version' | 'problem'): Promise<Array<{ key: string; count: number }>>;
+  campaignCounts(campaignId: string, dimension: 'version' | 'problem' | 'problem-version'): Promise<Array<{ key: string; count: number }>>;
 
   /** The dashboard's figures, of one campaign or of all together. */
   totals(campaignId?: string): Promise<Totals>;

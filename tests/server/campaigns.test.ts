@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importCampaign } from '../../server/campaigns.ts';
 import { hashPassword } from '../../server/console/passwords.ts';
 import type { Campaign } from '../../src/shared/campaign.ts';
 import { contentHash, type CampaignDetail, type TabletCampaigns } from '../../src/shared/campaigns.ts';
@@ -177,6 +178,37 @@ describe('campaigns on one server', () => {
       [unknownVersion.id, 'unknown-version'],
     ].sort());
     expect((await api<{ total: number }>('GET', '/api/console/totals?campaign=never-published')).body.total).toBe(1);
+    // The hand-in lists them apart, under no petition text: never under a version's words they may not have seen.
+    const res = await fetch(`${server.url}/api/console/export/handin.pdf?campaign=clean-water`, { headers: { cookie: session.cookie } });
+    const file = join(server.dbPath, '..', 'flagged.pdf');
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const pages = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).split('\f').map((p) => p.replace(/\s+/g, ' '));
+    const apart = pages.filter((p) => p.includes('signatures matching no published text'));
+    const listed = pages.filter((p) => !p.includes('signatures matching no published text'));
+    expect(apart.join(' ')).toContain('Version Nine');
+    expect(apart.join(' ')).toContain('Other Text');
+    expect(apart.join(' ')).not.toContain(v2.text.en!.title);
+    expect(listed.join(' ')).not.toContain('Version Nine');
+    expect(listed.join(' ')).not.toContain('Other Text');
+    expect(listed.join(' ')).toContain('Good Hash');
+  });
+
+  it('restarting with the same campaign file never publishes its text again over what the console published since', async () => {
+    const before = await server.store.campaignVersions('clean-water');
+    // The file the campaign started from (version 1's text), imported again as a server start does.
+    expect((await importCampaign(server.store, { ...WATER, version: 1 }, 'server (startup)')).kind).toBe('unchanged');
+    expect(await server.store.campaignVersions('clean-water')).toEqual(before);
+  });
+
+  it("a deletion is audited under the signature's own campaign, whichever campaign the console shows", async () => {
+    const tablet = await server.enroll('Audit rally', ['clean-water']);
+    const v2 = (await server.store.campaignVersion('clean-water', 2))!.content!;
+    const record = await recordOf(v2, tablet.deviceId, { name: 'Asked To Be Forgotten', email: 'forget@example.org', optIn: false });
+    expect(await sync(tablet, [record])).toEqual(['accepted']);
+    expect((await api('DELETE', `/api/console/signatures/${record.id}`)).status).toBe(204);
+    const audit = async (campaign: string) => (await api<{ entries: Array<{ action: string; detail: { id?: string } }> }>('GET', `/api/console/audit?campaign=${campaign}`)).body.entries;
+    expect((await audit('clean-water')).some((e) => e.action === 'delete-signature' && e.detail.id === record.id)).toBe(true);
+    expect((await audit('protect-defenders')).some((e) => e.action === 'delete-signature' && e.detail.id === record.id)).toBe(false);
   });
 
   it('S3, S27: a closed campaign still takes what tablets captured, marked when captured after the close', async () => {
