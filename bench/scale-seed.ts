@@ -57,6 +57,7 @@ export interface Seeded {
 
 /** The campaigns in the store: the default one and two others, each published as version 1. */
 const CAMPAIGNS: Campaign[] = ['protect-defenders', 'clean-water', 'land-rights'].map((id) => ({ ...DEFAULT_CAMPAIGN, id }));
+export const CAMPAIGN_COUNT = CAMPAIGNS.length;
 
 /** Store `n` signatures, spread over three campaigns; `log` gets a progress line now and then. */
 export async function seed(store: Store, n: number, log: (line: string) => void): Promise<Seeded> {
