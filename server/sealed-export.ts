@@ -30,8 +30,8 @@ import { campaignText, type Campaign, type Language } from '../src/shared/campai
 import { countryName, dateSigned, safeCell } from '../src/shared/signer-rows.ts';
 import { createSealedReader, integrityReportText, openHeld, type IntegrityReport, type OpenedRecord } from '../src/shared/open-signatures.ts';
 import type { DuplicateGroup } from '../src/shared/duplicates.ts';
-import { allSignatures, writeCsv, writePdf, writeSvgZip } from './console/exports.ts';
-import type { PdfSection } from './console/pdf-export.ts';
+import { allSignatures, writeCsv, writePdf, writeSvgZip } from './exports/formats.ts';
+import type { PdfSection } from './exports/pdf.ts';
 import { reportedHeads, deletionsOnRequest } from './console/sealed-records.ts';
 import { unlockKeyFile } from './keys.ts';
 import type { Store, StoredSignature } from './store/store.ts';

@@ -12,15 +12,15 @@ import { HttpError, readJsonBody } from '../http-body.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import type { Store, Totals } from '../store/store.ts';
 import { clientAddress } from '../client-address.ts';
-import type { CsvKind } from './exports.ts';
-import { serveExport } from './export-serve.ts';
+import type { CsvKind } from '../exports/formats.ts';
+import { serveExport } from '../exports/serve.ts';
 import type { LiveSignals } from './live.ts';
 import type { SnapshotSource } from './snapshot-source.ts';
 import type { StreamSlots } from './stream-slots.ts';
 import { RECORDS_PAGE, recordsPage } from './sealed-records.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import { CLEAR_COOKIE, currentSession, requireSession, startSession } from './session.ts';
-import { signatureSvg } from './signature-svg.ts';
+import { signatureSvg } from '../exports/signature-svg.ts';
 import { CAMPAIGN_ROUTES, campaignParam, handleCampaigns, handlePublicCampaign } from './campaign-routes.ts';
 
 /** What the console routes need from the app. */
@@ -30,7 +30,7 @@ export interface ConsoleContext {
   defaultCampaignId: string;
   /** A campaign's current published text (the served file's for the default one, before anything is published). */
   campaignContent: (id: string) => Promise<Campaign | undefined>;
-  /** The database setting, for exports to run in a worker thread of their own (export-worker.ts); omitted: in this thread. */
+  /** The database setting, for exports to run in a worker thread of their own (exports/worker.ts); omitted: in this thread. */
   exportDb?: string;
   /** Silent this long while holding unsynced signatures: the Devices section flags the tablet. */
   staleAfterMs: number;

@@ -1,5 +1,5 @@
 /**
- * Exports in a worker thread (server/console/export-worker.ts) give exactly what the same
+ * Exports in a worker thread (exports/worker.ts) give exactly what the same
  * export gives in the server's own thread: the CSVs and the zip byte for byte, the PDF the
  * same text; and a client that leaves mid-download stops the worker.
  */
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../server/console/passwords.ts';
-import { jobOf, runExport, type ExportKind } from '../../server/console/export-job.ts';
+import { jobOf, runExport, type ExportKind } from '../../server/exports/job.ts';
 import { recordHash } from '../../server/ingest.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';

@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { strFromU8, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { ZipWriter } from '../../server/console/zip-writer.ts';
+import { ZipWriter } from '../../server/exports/zip-writer.ts';
 
 function archive(zip: ZipWriter, count: number): Buffer {
   const parts: Buffer[] = [];

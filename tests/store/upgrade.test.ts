@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importCampaign } from '../../server/campaigns.ts';
-import { campaignSections, writePdf } from '../../server/console/pdf-export.ts';
+import { campaignSections, writePdf } from '../../server/exports/pdf.ts';
 import { recordHash } from '../../server/ingest.ts';
 import { contentHash } from '../../src/shared/campaigns.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';

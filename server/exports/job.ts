@@ -1,12 +1,12 @@
 /**
  * One export, as a job that runs anywhere: in the request's own thread, or in a worker thread
- * of its own (export-worker.ts). Writes the body only; the HTTP headers are the caller's.
+ * of its own (exports/worker.ts). Writes the body only; the HTTP headers are the caller's.
  */
 import type { Writable } from 'node:stream';
 import type { Store } from '../store/store.ts';
-import { allSignatures, type ExportCampaign } from './export-stream.ts';
-import { writeCsv, writeSvgZip, type CsvKind } from './exports.ts';
-import { campaignSections, writePdf } from './pdf-export.ts';
+import { allSignatures, type ExportCampaign } from './stream.ts';
+import { writeCsv, writeSvgZip, type CsvKind } from './formats.ts';
+import { campaignSections, writePdf } from './pdf.ts';
 import { campaignText } from '../../src/shared/campaign.ts';
 
 export type ExportKind = CsvKind | 'zip' | 'pdf';

@@ -1,14 +1,14 @@
 /**
  * The printable hand-in sheets as PDF: A4, every page headed by the petition title and its
  * demands, then numbered rows of name, country, date and the handwritten signature drawn as
- * vectors. Served by the console (export-serve.ts, in a worker) and written by the CLI's sealed export
+ * vectors. Served by the console (exports/serve.ts, in a worker) and written by the CLI's sealed export
  * (`writePdf`).
  *
  * Memory stays flat however many pages: pdfkit writes each page out when the next one
  * starts, we pause whenever its output waits on a slow client, and `forgetFinishedPages`
  * drops what pdfkit would otherwise keep of every finished page until the end. The event
  * loop gets a turn every few milliseconds: the rows come from `allSignatures`, which paces
- * the loop that draws them (export-stream.ts).
+ * the loop that draws them (exports/stream.ts).
  */
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,7 +18,7 @@ import { decodeInk, type Ink } from '../../src/shared/ink.ts';
 import { countryName, dateSigned, type RowSource } from '../../src/shared/signer-rows.ts';
 import type { Store } from '../store/store.ts';
 import { createPdfText, languageOfRegion, normalizeText, type PdfText } from '../pdf-text/pdf-text.ts';
-import { allSignatures, coalesce, drained, ExportAborted, isAbort, type ExportCampaign } from './export-stream.ts';
+import { allSignatures, coalesce, drained, ExportAborted, isAbort, type ExportCampaign } from './stream.ts';
 
 const NOT_RECORDED = (version: number) => `Version ${version}: text not recorded`;
 const UNVERIFIED = 'Signatures that match no published text';

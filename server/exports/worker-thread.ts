@@ -1,9 +1,9 @@
-/** The export worker's own code (see export-worker.ts): open the store, run the job, send the body. */
+/** The export worker's own code (see exports/worker.ts): open the store, run the job, send the body. */
 import { Writable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../store/open.ts';
-import { runExport, type ExportJob } from './export-job.ts';
-import { WINDOW_BYTES, type WorkerMessage } from './export-worker.ts';
+import { runExport, type ExportJob } from './job.ts';
+import { WINDOW_BYTES, type WorkerMessage } from './worker.ts';
 
 const { db, job } = workerData as { db: string; job: ExportJob };
 const port = parentPort!;

@@ -1,12 +1,12 @@
 /**
- * The console's downloads: headers here, the body from an export job (export-job.ts), run in
- * a worker thread when the store is a database another thread can open (export-worker.ts),
+ * The console's downloads: headers here, the body from an export job (exports/job.ts), run in
+ * a worker thread when the store is a database another thread can open (exports/worker.ts),
  * else in this thread (an in-memory test store).
  */
 import type { ServerResponse } from 'node:http';
-import { downloadHeaders, fileName, isAbort, isHead, type ExportCampaign } from './export-stream.ts';
-import { jobOf, runExport, type ExportKind } from './export-job.ts';
-import { exportInWorker } from './export-worker.ts';
+import { downloadHeaders, fileName, isAbort, isHead, type ExportCampaign } from './stream.ts';
+import { jobOf, runExport, type ExportKind } from './job.ts';
+import { exportInWorker } from './worker.ts';
 import type { Store } from '../store/store.ts';
 
 const FILES: Record<ExportKind, { type: string; what: string; ext: string }> = {

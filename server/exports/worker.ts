@@ -13,8 +13,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { Worker } from 'node:worker_threads';
-import { drained } from './export-stream.ts';
-import type { ExportJob } from './export-job.ts';
+import { drained } from './stream.ts';
+import type { ExportJob } from './job.ts';
 
 /** Bytes the worker may send ahead of what the client has taken. */
 export const WINDOW_BYTES = 1 << 20;
@@ -26,7 +26,7 @@ export type WorkerMessage = { type: 'chunk'; data: Uint8Array } | { type: 'end' 
 
 /** Run `job` against the database `db` in a worker, streaming the body to `res` (whose headers are sent). */
 export function exportInWorker(db: string, job: ExportJob, res: ServerResponse): Promise<void> {
-  const worker = new Worker(new URL('./export-worker-thread.ts', import.meta.url), { workerData: { db, job }, resourceLimits: LIMITS });
+  const worker = new Worker(new URL('./worker-thread.ts', import.meta.url), { workerData: { db, job }, resourceLimits: LIMITS });
   return new Promise<void>((resolve, reject) => {
     let done = false;
     const finish = (error?: Error) => {

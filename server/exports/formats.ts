@@ -6,8 +6,8 @@
  * (`store.list({ afterSeq, limit })`) and writes only as fast as the client takes the bytes,
  * so memory does not grow with the number of signatures; and each gives the event loop a
  * turn every few milliseconds, so other requests are answered while it runs
- * (export-stream.ts). A zip must end with a directory of all its files; zip-writer.ts keeps
- * only ~90 bytes per file for it, in a temporary file past 4 MB. The PDF is pdf-export.ts.
+ * (exports/stream.ts). A zip must end with a directory of all its files; zip-writer.ts keeps
+ * only ~90 bytes per file for it, in a temporary file past 4 MB. The PDF is exports/pdf.ts.
  * bench/export-memory.ts measures the memory of all four, bench/scale.ts their pace.
  *
  * Each writer takes an AsyncIterable of signatures and a writable stream, so the CLI export
@@ -26,10 +26,10 @@ import { stringify } from 'csv-stringify';
 import { ZipWriter } from './zip-writer.ts';
 import { CONTACT_COLUMNS, contactRow, HANDIN_COLUMNS, handinRow, type RowSource } from '../../src/shared/signer-rows.ts';
 import { signatureSvg } from './signature-svg.ts';
-import { CHUNK_BYTES, coalesce, pacer, writeWithBackpressure } from './export-stream.ts';
+import { CHUNK_BYTES, coalesce, pacer, writeWithBackpressure } from './stream.ts';
 
-export { allSignatures, type ExportCampaign } from './export-stream.ts';
-export { simplify, writePdf } from './pdf-export.ts';
+export { allSignatures, type ExportCampaign } from './stream.ts';
+export { simplify, writePdf } from './pdf.ts';
 
 export type CsvKind = 'handin' | 'contacts';
 
