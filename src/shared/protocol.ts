@@ -298,6 +298,20 @@ export const EnrollResponseSchema = z.object({
 });
 export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
 
+/**
+ * Why the two sides cannot talk (S28): the tablet's protocol is older than the server still
+ * accepts (`client_too_old`: update the app), or newer than it speaks (`server_too_old`).
+ */
+export const INCOMPATIBLE_REASONS = ['client_too_old', 'server_too_old'] as const;
+export type IncompatibleReason = (typeof INCOMPATIBLE_REASONS)[number];
+
+/** S2, S28: which side is too old for a request speaking `protocol`; undefined when this server speaks it. */
+export function protocolMismatch(protocol: number): IncompatibleReason | undefined {
+  if (protocol < MIN_PROTOCOL_VERSION) return 'client_too_old';
+  if (protocol > PROTOCOL_VERSION) return 'server_too_old';
+  return undefined;
+}
+
 /** Every non-2xx answer of the API has this shape. */
 export const ErrorResponseSchema = z.object({
   error: z.object({
@@ -306,6 +320,11 @@ export const ErrorResponseSchema = z.object({
     issues: z.optional(z.array(IssueSchema)),
     /** For `incompatible_protocol`: the range the server speaks. */
     supported: z.optional(z.object({ min: z.int(), max: z.int() })),
+    /**
+     * For `incompatible_protocol` (S28): which side is too old. Optional, so that an older
+     * tablet, which never reads it, and an older server, which never sends it, still agree.
+     */
+    reason: z.optional(z.enum(INCOMPATIBLE_REASONS)),
   }),
 });
 export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;
