@@ -94,7 +94,9 @@ export function createApp(options: AppOptions): App {
   hono.onError(onError(ctx.log));
   hono.use('*', appState(ctx));
   const sessionless = new Set(ROUTES.filter((r) => r.auth !== 'session' && r.path.startsWith(CONSOLE_PREFIX)).map((r) => r.path));
-  hono.use(`${CONSOLE_PREFIX}*`, async (c, next) => (sessionless.has(c.req.path) ? next() : requireSession(c, next)));
+  // Hono's `/api/console/*` also matches `/api/console` itself, which is no console path (a 404 like any unknown API path).
+  const behindSession = (path: string) => path.startsWith(CONSOLE_PREFIX) && !sessionless.has(path);
+  hono.use(`${CONSOLE_PREFIX}*`, async (c, next) => (behindSession(c.req.path) ? requireSession(c, next) : next()));
   for (const route of ROUTES) {
     const handlers: MiddlewareHandler<AppEnv>[] = [...guards(route), (c) => Promise.resolve(route.handler(c))];
     hono.on(route.method, [route.path], ...(handlers as [MiddlewareHandler<AppEnv>]));
@@ -104,11 +106,9 @@ export function createApp(options: AppOptions): App {
       throw new HttpError(405, 'method_not_allowed', message);
     });
   }
-  hono.all(`${CONSOLE_PREFIX}*`, (c) => {
-    throw new HttpError(404, 'not_found', `No console route ${c.req.path.slice(0, 100)}.`);
-  });
   hono.all('*', async (c) => {
     const path = c.req.path;
+    if (path.startsWith(CONSOLE_PREFIX)) throw new HttpError(404, 'not_found', `No console route ${path.slice(0, 100)}.`);
     if (path.startsWith('/api/')) throw new HttpError(404, 'not_found', `No API route ${path.slice(0, 100)}.`);
     if ((c.req.method === 'GET' || c.req.method === 'HEAD') && ctx.staticDir) {
       const file = await serveStatic(ctx.staticDir, { pathname: path, accept: c.req.header('accept') ?? null, head: isHead(c) });

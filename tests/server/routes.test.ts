@@ -51,7 +51,7 @@ describe('the route table', () => {
   });
 
   it('answers unknown paths 404 in the error shape, with the security headers', async () => {
-    for (const path of ['/api/nothing', '/api/v1/batches/extra', '/api/public/campaigns/bad!id', '/nothing-here']) {
+    for (const path of ['/api/nothing', '/api/console', '/api/v1/batches/extra', '/api/public/campaigns/bad!id', '/nothing-here']) {
       const res = await app.request(path);
       expect(res.status, path).toBe(404);
       expect(ErrorResponseSchema.parse(await res.json()).error.code).toBe('not_found');
