@@ -25,7 +25,7 @@ import { currentContent, importCampaign } from './campaigns.ts';
 import { LiveSignals } from './console/live.ts';
 import { StreamSlots, type StreamLimit } from './console/stream-slots.ts';
 import { requireSession } from './console/session.ts';
-import { appState, onError, requireDevice, withSecurityHeaders } from './middleware.ts';
+import { appState, jsonBody, onError, requireDevice, withSecurityHeaders } from './middleware.ts';
 import { CONSOLE_PREFIX, ROUTES, type Route } from './routes.ts';
 import { isHead, type AppContext, type AppEnv } from './routes/context.ts';
 
@@ -149,11 +149,11 @@ function withWhatwgTarget(req: IncomingMessage): IncomingMessage {
   return req;
 }
 
-/** A route's middleware before its handler: HEAD refused where it must be, then its auth, then its own. */
+/** A route's middleware before its handler: HEAD refused where it must be, its auth, its own, its body. */
 function guards(route: Route): MiddlewareHandler<AppEnv>[] {
   const refuseHead = route.head === false ? [refuseHeadWith(route.wrongMethod ?? `Use ${route.method}.`)] : [];
   const auth = route.auth === 'device' ? [requireDevice] : route.auth === 'session' ? [requireSession] : [];
-  return [...refuseHead, ...auth, ...(route.before ?? [])];
+  return [...refuseHead, ...auth, ...(route.before ?? []), ...(route.body ? [jsonBody(route.body)] : [])];
 }
 
 function refuseHeadWith(message: string): MiddlewareHandler<AppEnv> {

@@ -1,12 +1,14 @@
 /**
  * The app's middleware, in the order a request meets it (app.ts mounts it, routes.ts names
  * it per route): security headers on every answer, the one JSON error shape, waiting for the
- * served campaign, and the per-route guards: attempts per client address, the tablet's token.
+ * served campaign, and the per-route guards: attempts per client address, the tablet's token,
+ * the JSON body within its limits.
  * The console's session and CSRF check is console/session.ts.
  */
 import type { ErrorHandler, MiddlewareHandler } from 'hono';
 import { authenticate, type TokenCheck } from './devices.ts';
 import { clientAddress } from './client-address.ts';
+import { readJsonBody, type BodyLimits } from './http-body.ts';
 import { HttpError, INTERNAL_ERROR, errorReply } from './http-reply.ts';
 import { checkLimit, type RateLimiter } from './rate-limit.ts';
 import type { AppContext, AppEnv } from './routes/context.ts';
@@ -50,6 +52,14 @@ export function onError(log: (message: string, error?: unknown) => void): ErrorH
   };
 }
 
+/** Middleware: 429 (with Retry-After) when the client's address has no attempt left in `limiter`; uses none. */
+export function attemptsLeft(pick: (app: AppContext) => RateLimiter): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    checkLimit(pick(c.var.app), clientAddress(c.env));
+    return next();
+  };
+}
+
 /** Middleware: one attempt of the client's address from `limiter` (429 with Retry-After when none is left). */
 export function attemptsPerAddress(pick: (app: AppContext) => RateLimiter): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -57,6 +67,18 @@ export function attemptsPerAddress(pick: (app: AppContext) => RateLimiter): Midd
     const client = clientAddress(c.env);
     checkLimit(limiter, client);
     limiter.consume(client);
+    return next();
+  };
+}
+
+/**
+ * Middleware: the JSON body, read within `limits` (on the wire, and inflated: a gzip bomb
+ * stops at the limit), in `c.var.body`; 413, 415 or 400 otherwise (http-body.ts).
+ * 'batch': the app's batch limits (AppOptions.limits).
+ */
+export function jsonBody(limits: BodyLimits | 'batch'): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set('body', await readJsonBody(c.req.raw, limits === 'batch' ? c.var.app.batchLimits : limits));
     return next();
   };
 }

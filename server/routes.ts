@@ -6,7 +6,8 @@
  *
  * `auth`: 'public' (anyone), 'device' (a tablet's bearer token, middleware.ts: requireDevice)
  * or 'session' (a coordinator's session, and the CSRF token for changes: console/session.ts).
- * A GET route answers HEAD too (headers only) unless `head: false`. Another method on a known
+ * `before` and `body` run after the auth check, in that order: the JSON body is read (within
+ * its limits) only for a caller let in. A GET route answers HEAD too (headers only) unless `head: false`. Another method on a known
  * path is answered 405 with `wrongMethod` (default "Use <method>." of the path's last route).
  * Paths take Hono's patterns; `:name{regex}` only matches what the regex allows, and anything
  * else is a 404.
@@ -17,7 +18,8 @@ import * as pub from './routes/public.ts';
 import * as coordinator from './console/routes.ts';
 import * as signatures from './console/signature-routes.ts';
 import * as campaigns from './console/campaign-routes.ts';
-import { attemptsPerAddress } from './middleware.ts';
+import { attemptsLeft, attemptsPerAddress } from './middleware.ts';
+import type { BodyLimits } from './http-body.ts';
 import type { AppEnv, Ctx } from './routes/context.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -28,13 +30,22 @@ export interface Route {
   path: string;
   auth: 'public' | 'device' | 'session';
   handler: (c: Ctx) => Response | Promise<Response>;
-  /** Middleware between the auth check and the handler. */
+  /** Middleware between the auth check and the body. */
   before?: MiddlewareHandler<AppEnv>[];
+  /** A JSON body is read within these limits into `c.var.body` ('batch': the app's batch limits). */
+  body?: BodyLimits | 'batch';
   /** False: a GET that refuses HEAD (405). */
   head?: false;
   /** The 405 message for another method on this path. */
   wrongMethod?: string;
 }
+
+/** An enrollment request is a code and a label: a few hundred bytes. */
+const ENROLL_BODY = { maxBytes: 4096, maxInflatedBytes: 4096 };
+/** The console's small JSON bodies (a login, a code request, campaign settings). */
+const SMALL_BODY = { maxBytes: 8192, maxInflatedBytes: 8192 };
+/** A campaign document with its texts in four languages, and perhaps a logo, stays well under this. */
+const DRAFT_BODY = { maxBytes: 512 * 1024, maxInflatedBytes: 512 * 1024 };
 
 const ID = '[A-Za-z0-9_-]{1,64}';
 const CAMPAIGN = `/api/console/campaigns/:id{${ID}}`;
@@ -50,10 +61,19 @@ export const ROUTES: Route[] = [
     path: '/api/v1/enroll',
     auth: 'public',
     before: [attemptsPerAddress((app) => app.limiters.enroll)],
+    body: ENROLL_BODY,
     handler: tablet.enrollDevice,
     wrongMethod: 'Use POST to enroll.',
   },
-  { method: 'POST', path: '/api/v1/batches', auth: 'device', handler: tablet.receiveBatch, wrongMethod: 'Use POST to send a batch.' },
+  {
+    method: 'POST',
+    path: '/api/v1/batches',
+    auth: 'device',
+    before: [tablet.seen],
+    body: 'batch',
+    handler: tablet.receiveBatch,
+    wrongMethod: 'Use POST to send a batch.',
+  },
 
   // ---- The public counter: no personal data, ever ----
   { method: 'GET', path: '/api/public/count', auth: 'public', handler: pub.publicCount },
@@ -61,14 +81,14 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: `/api/public/campaigns/:id{${ID}}`, auth: 'public', handler: pub.publicCampaign },
 
   // ---- The coordinator console ----
-  { method: 'POST', path: '/api/console/login', auth: 'public', handler: coordinator.login },
+  { method: 'POST', path: '/api/console/login', auth: 'public', before: [attemptsLeft((app) => app.limiters.login)], body: SMALL_BODY, handler: coordinator.login },
   { method: 'GET', path: '/api/console/session', auth: 'public', handler: coordinator.session },
   { method: 'POST', path: '/api/console/logout', auth: 'session', handler: coordinator.logout },
   { method: 'GET', path: '/api/console/totals', auth: 'session', handler: coordinator.totals },
   { method: 'GET', path: '/api/console/events', auth: 'session', handler: coordinator.events },
   { method: 'GET', path: '/api/console/devices', auth: 'session', handler: coordinator.devices },
   { method: 'POST', path: '/api/console/devices/:id{[\\w-]{1,64}}/revoke', auth: 'session', handler: coordinator.revoke },
-  { method: 'POST', path: '/api/console/codes', auth: 'session', handler: coordinator.createCode },
+  { method: 'POST', path: '/api/console/codes', auth: 'session', body: SMALL_BODY, handler: coordinator.createCode },
   { method: 'GET', path: '/api/console/audit', auth: 'session', handler: coordinator.auditLog },
   { method: 'GET', path: '/api/console/signatures', auth: 'session', handler: signatures.listSignatures },
   { method: 'GET', path: `${SIGNATURE}/svg`, auth: 'session', handler: signatures.signatureDrawing },
@@ -81,10 +101,10 @@ export const ROUTES: Route[] = [
 
   // ---- Campaigns, in the console ----
   { method: 'GET', path: '/api/console/campaigns', auth: 'session', handler: campaigns.listCampaigns },
-  { method: 'POST', path: '/api/console/campaigns', auth: 'session', handler: campaigns.createCampaign },
+  { method: 'POST', path: '/api/console/campaigns', auth: 'session', body: SMALL_BODY, handler: campaigns.createCampaign },
   { method: 'GET', path: CAMPAIGN, auth: 'session', handler: campaigns.getCampaign },
-  { method: 'PATCH', path: CAMPAIGN, auth: 'session', handler: campaigns.changeSettings },
-  { method: 'PUT', path: `${CAMPAIGN}/draft`, auth: 'session', handler: campaigns.putDraft },
+  { method: 'PATCH', path: CAMPAIGN, auth: 'session', body: SMALL_BODY, handler: campaigns.changeSettings },
+  { method: 'PUT', path: `${CAMPAIGN}/draft`, auth: 'session', body: DRAFT_BODY, handler: campaigns.putDraft },
   { method: 'POST', path: `${CAMPAIGN}/publish`, auth: 'session', handler: campaigns.publish },
   { method: 'POST', path: `${CAMPAIGN}/close`, auth: 'session', handler: campaigns.setOpen(false) },
   { method: 'POST', path: `${CAMPAIGN}/reopen`, auth: 'session', handler: campaigns.setOpen(true) },

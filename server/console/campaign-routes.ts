@@ -7,13 +7,8 @@
 import * as z from 'zod/mini';
 import { CampaignSettingsSchema, NewCampaignSchema } from '../../src/shared/campaigns.ts';
 import { CampaignError, createDraftCampaign, detailOf, publishDraft, requireCampaign, saveDraft, setCampaignOpen, summaryOf } from '../campaigns.ts';
-import { readJsonBody } from '../http-body.ts';
 import { HttpError, json } from '../http-reply.ts';
 import { actorOf, type Ctx } from '../routes/context.ts';
-import { SMALL_BODY } from './routes.ts';
-
-/** A campaign document with its texts in four languages, and perhaps a logo, stays well under this. */
-const DRAFT_BODY = { maxBytes: 512 * 1024, maxInflatedBytes: 512 * 1024 };
 
 /** Run a campaign handler, answering a CampaignError with its status. */
 function campaignRoute(handler: (c: Ctx, id: string) => Promise<Response>) {
@@ -46,7 +41,7 @@ export const listCampaigns = campaignRoute(async (c) => {
 /** POST /api/console/campaigns: a new draft, empty or copied from another campaign. */
 export const createCampaign = campaignRoute(async (c) => {
   const { store, now } = c.var.app;
-  const parsed = z.safeParse(NewCampaignSchema, await readJsonBody(c.req.raw, SMALL_BODY));
+  const parsed = z.safeParse(NewCampaignSchema, c.var.body);
   if (!parsed.success) throw new HttpError(400, 'bad_request', `id: ${parsed.error.issues[0].message}`);
   const created = await createDraftCampaign(store, parsed.data.id, parsed.data.from, actorOf(c), now());
   return json(201, await detailOf(store, created));
@@ -58,7 +53,7 @@ export const getCampaign = campaignRoute(detail);
 /** PATCH /api/console/campaigns/:id: its settings (goal, …), audited. */
 export const changeSettings = campaignRoute(async (c, id) => {
   const { store, now } = c.var.app;
-  const parsed = z.safeParse(CampaignSettingsSchema, await readJsonBody(c.req.raw, SMALL_BODY));
+  const parsed = z.safeParse(CampaignSettingsSchema, c.var.body);
   if (!parsed.success) throw new HttpError(400, 'bad_request', `${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
   await requireCampaign(store, id);
   await store.updateCampaign(id, parsed.data);
@@ -69,7 +64,7 @@ export const changeSettings = campaignRoute(async (c, id) => {
 /** PUT /api/console/campaigns/:id/draft: save the draft's content. */
 export const putDraft = campaignRoute(async (c, id) => {
   const { store } = c.var.app;
-  const body = (await readJsonBody(c.req.raw, DRAFT_BODY)) as { content?: unknown } | null;
+  const body = c.var.body as { content?: unknown } | null;
   return json(200, await detailOf(store, await saveDraft(store, id, body?.content)));
 });
 

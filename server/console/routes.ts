@@ -9,7 +9,6 @@
 import * as z from 'zod/mini';
 import QRCode from 'qrcode';
 import { createEnrollmentCode, revokeDevice, viewDevices } from '../devices.ts';
-import { readJsonBody } from '../http-body.ts';
 import { HttpError, json } from '../http-reply.ts';
 import { checkLimit } from '../rate-limit.ts';
 import { clientAddress } from '../client-address.ts';
@@ -29,15 +28,11 @@ export const CodeSchema = z.object({
   /** The campaigns the tablet may show; default: the default campaign. */
   campaigns: z.optional(z.array(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/))).check(z.minLength(1), z.maxLength(50))),
 });
-/** The console's small JSON bodies (a login, a code request). */
-export const SMALL_BODY = { maxBytes: 8192, maxInflatedBytes: 8192 };
-
-/** POST /api/console/login: failed attempts are limited per address and per email. */
+/** POST /api/console/login: failed attempts are limited per address (middleware, routes.ts) and per email. */
 export async function login(c: Ctx): Promise<Response> {
   const { store, now, limiters } = c.var.app;
   const client = clientAddress(c.env);
-  checkLimit(limiters.login, client);
-  const parsed = z.safeParse(LoginSchema, await readJsonBody(c.req.raw, SMALL_BODY));
+  const parsed = z.safeParse(LoginSchema, c.var.body);
   if (!parsed.success) throw new HttpError(400, 'bad_request', 'Send an email and a password.');
   const email = parsed.data.email.trim().toLowerCase();
   const account = await store.coordinatorByEmail(email);
@@ -106,7 +101,7 @@ export async function revoke(c: Ctx): Promise<Response> {
 /** POST /api/console/codes: a one-time enrollment code, with its link and QR code. */
 export async function createCode(c: Ctx): Promise<Response> {
   const { store, now, defaultCampaignId } = c.var.app;
-  const parsed = z.safeParse(CodeSchema, await readJsonBody(c.req.raw, SMALL_BODY));
+  const parsed = z.safeParse(CodeSchema, c.var.body);
   if (!parsed.success) throw new HttpError(400, 'bad_request', parsed.error.issues[0].message);
   const campaigns = [...new Set(parsed.data.campaigns ?? [defaultCampaignId])];
   for (const id of campaigns) {

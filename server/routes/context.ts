@@ -62,6 +62,8 @@ export interface AppEnv {
     device: Device;
     /** The coordinator's session (session routes). */
     session: ConsoleSession;
+    /** The parsed JSON body (routes with `body` limits). */
+    body: unknown;
   };
 }
 

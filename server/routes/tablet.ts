@@ -1,19 +1,16 @@
 /**
  * The tablets' API (/api/v1/…) and the health check. Thin: each handler parses, calls the
  * domain function (ingest.ts, devices.ts, campaigns.ts) and turns its typed outcome into a
- * status and body. The token check and the enrollment limit are middleware (routes.ts).
+ * status and body. The token check, the enrollment limit and the body are middleware (routes.ts).
  */
 import { createHash } from 'node:crypto';
 import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, type IncompatibleReason } from '../../src/shared/protocol.ts';
 import { currentContent, tabletCampaigns } from '../campaigns.ts';
 import { enroll, recordReport, type CodeRefusal } from '../devices.ts';
-import { readJsonBody } from '../http-body.ts';
 import { HttpError, json } from '../http-reply.ts';
 import { ingestBatch } from '../ingest.ts';
-import { isHead, type Ctx } from './context.ts';
-
-/** An enrollment request is a code and a label: a few hundred bytes. */
-const ENROLL_BODY = { maxBytes: 4096, maxInflatedBytes: 4096 };
+import type { MiddlewareHandler } from 'hono';
+import { isHead, type AppEnv, type Ctx } from './context.ts';
 
 /** GET /api/health: up, and how many signatures it holds. */
 export async function health(c: Ctx): Promise<Response> {
@@ -45,7 +42,7 @@ const CODE_REFUSALS: Record<CodeRefusal, string> = {
 /** POST /api/v1/enroll (S13): trade a one-time code for a device token. */
 export async function enrollDevice(c: Ctx): Promise<Response> {
   const { store, now, tabletRetentionMs, tokenLifetimeMs } = c.var.app;
-  const outcome = await enroll(store, await readJsonBody(c.req.raw, ENROLL_BODY), now(), tabletRetentionMs, tokenLifetimeMs);
+  const outcome = await enroll(store, c.var.body, now(), tabletRetentionMs, tokenLifetimeMs);
   switch (outcome.kind) {
     case 'enrolled':
       return json(201, outcome.response);
@@ -65,14 +62,18 @@ const INCOMPATIBLE: Record<IncompatibleReason, string> = {
   server_too_old: 'The server is older than this app. Please update the server.',
 };
 
+/** Middleware: the tablet was heard from (before its body is read: a refused batch is contact too). */
+export const seen: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await c.var.app.store.touchDevice(c.var.device.id, c.var.app.now().toISOString());
+  return next();
+};
+
 /** POST /api/v1/batches: store a batch's records and answer each (S5); 422 when any is invalid. */
 export async function receiveBatch(c: Ctx): Promise<Response> {
-  const { store, now, batchLimits } = c.var.app;
+  const { store, now } = c.var.app;
   const device = c.var.device;
   const at = now();
-  await store.touchDevice(device.id, at.toISOString());
-  const body = await readJsonBody(c.req.raw, batchLimits);
-  const outcome = await ingestBatch(store, body, { deviceId: device.id, source: 'sync', now: at });
+  const outcome = await ingestBatch(store, c.var.body, { deviceId: device.id, source: 'sync', now: at });
   switch (outcome.kind) {
     case 'judged':
       // S21: only a batch the server took (a valid envelope) updates what the console shows.
