@@ -10,13 +10,13 @@
  * (or a file of the built PWA). Errors become the API's JSON error shape.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
-import { getRequestListener } from '@hono/node-server';
+import { RequestError, getRequestListener } from '@hono/node-server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import './zod-locale.ts';
 import { DEFAULT_STALE_AFTER_MS, DEFAULT_TOKEN_LIFETIME_MS } from './devices.ts';
 import { RateLimiter } from './rate-limit.ts';
 import type { BodyLimits } from './http-body.ts';
-import { HttpError, errorReply } from './http-reply.ts';
+import { HttpError, INTERNAL_ERROR, errorReply } from './http-reply.ts';
 import { serveStatic } from './static-files.ts';
 import type { Store } from './store/store.ts';
 import type { Campaign } from '../src/shared/campaign.ts';
@@ -118,9 +118,17 @@ export function createApp(options: AppOptions): App {
   });
 
   const listener = getRequestListener(hono.fetch, {
-    // A request without a Host header (HTTP/1.0) is still answered; one whose target is not a URL is a 400.
+    // A request without a Host header (HTTP/1.0) is still answered; one whose target is not a
+    // URL is a 400, and so is one with an invalid Host (RFC 9112, 3.2; before Hono it was served).
     hostname: 'localhost',
-    errorHandler: () => withSecurityHeaders(errorReply(new HttpError(400, 'bad_request', 'The request target is not a valid URL.'))),
+    errorHandler: (error) => {
+      if (error instanceof RequestError) {
+        const message = /host/i.test(error.message) ? 'The Host header is not valid.' : 'The request target is not a valid URL.';
+        return withSecurityHeaders(errorReply(new HttpError(400, 'bad_request', message)));
+      }
+      ctx.log('A request failed outside its route', error);
+      return withSecurityHeaders(errorReply(INTERNAL_ERROR));
+    },
   });
   return Object.assign((req: IncomingMessage, res: ServerResponse) => void listener(withWhatwgTarget(req), res), {
     close() {

@@ -4,6 +4,8 @@
  * are 404s in the API's error shape, every answer carries the security headers, and an
  * incompatible protocol says which side is too old (S28).
  */
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../server/app.ts';
 import { createEnrollmentCode } from '../../server/devices.ts';
@@ -102,5 +104,45 @@ describe('incompatible protocols', () => {
       expect(ErrorResponseSchema.parse(await res.json()).error).toMatchObject({ code: 'incompatible_protocol', reason });
     }
     expect((await post('/api/v1/enroll', { protocol: PROTOCOL_VERSION, code })).status).toBe(201);
+  });
+});
+
+describe('requests node-server turns away before the routes', () => {
+  /** Send `head` as is on a fresh connection; the status line and the body of the answer. */
+  async function raw(head: string): Promise<{ status: string; body: string }> {
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const text = await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(head));
+        let data = '';
+        socket.on('data', (chunk) => (data += chunk));
+        socket.on('end', () => resolve(data));
+        socket.on('error', reject);
+      });
+      return { status: text.split('\r\n')[0], body: text.slice(text.indexOf('\r\n\r\n') + 4) };
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+
+  it('answers a target that is no URL, or a bad Host, 400 in the error shape; HTTP/1.0 without Host is served', async () => {
+    const bad = await raw('GET http://[bad/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    expect(bad.status).toMatch(/ 400 /);
+    expect(JSON.parse(bad.body).error).toEqual({ code: 'bad_request', message: 'The request target is not a valid URL.' });
+    const host = await raw('GET /api/health HTTP/1.1\r\nHost: bad host!\r\nConnection: close\r\n\r\n');
+    expect(host.status).toMatch(/ 400 /);
+    expect(JSON.parse(host.body).error.code).toBe('bad_request');
+    const old = await raw('GET /api/health HTTP/1.0\r\n\r\n');
+    expect(old.status).toMatch(/ 200 /);
+    expect(JSON.parse(old.body)).toMatchObject({ ok: true });
+  });
+
+  it('reads a backslash in the path as a slash, as browsers do: a 404, not a 400', async () => {
+    const res = await raw('GET /..\\secret.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    expect(res.status).toMatch(/ 404 /);
+    expect(JSON.parse(res.body).error.code).toBe('not_found');
   });
 });
