@@ -3,8 +3,9 @@
  * (browser) and by the server (Node). The server re-validates everything it receives with
  * these same schemas. Uses `zod/mini` to keep the kiosk bundle small.
  *
- * Room is left for later work: `payload` is a union so a sealed (encrypted) payload can take
- * the place of plaintext signer data, and batch results are per record, with reasons.
+ * `payload` is a union: plaintext signer data, or a sealed (encrypted) payload in a sealed
+ * campaign (S22). Batch results are per record, with reasons; a refusal of a whole request
+ * is one error shape, and an incompatible protocol says which side is too old (S28).
  */
 import * as z from 'zod/mini';
 import { isCountryCode } from './countries.ts';
@@ -95,8 +96,8 @@ export const PlainPayloadSchema = z
   .check(z.refine((p) => (p.ink === undefined) !== (p.typed === undefined), { message: 'A signature is either drawn (ink) or typed, not both or neither.', path: ['ink'] }));
 
 /**
- * Signer data and strokes encrypted on the tablet (reserved for sealed campaigns): a
- * per-record AES-256-GCM key wrapped for the coordinator's public key.
+ * Signer data and strokes encrypted on the tablet, in a sealed campaign (S22): a per-record
+ * AES-256-GCM key wrapped for the coordinator's public key.
  */
 export const SealedPayloadSchema = z.object({
   kind: z.literal('sealed'),
@@ -194,7 +195,7 @@ export type BatchReport = z.infer<typeof BatchReportSchema>;
 /**
  * The body of POST /api/v1/batches. Records are parsed one by one on the server so that one
  * bad record never blocks the rest, hence `unknown` here. The report too is parsed on its own
- * (server/devices.ts: recordReport), and one that breaks BatchReportSchema is ignored: a bad
+ * (server/ingest.ts, and saved by server/devices.ts: recordReport), and one that breaks BatchReportSchema is ignored: a bad
  * report must never get the batch refused, or the tablet would halve it down to lone good
  * records and quarantine them (S15, S21).
  */
