@@ -195,9 +195,9 @@ export type BatchReport = z.infer<typeof BatchReportSchema>;
 /**
  * The body of POST /api/v1/batches. Records are parsed one by one on the server so that one
  * bad record never blocks the rest, hence `unknown` here. The report too is parsed on its own
- * (server/ingest.ts, and saved by server/devices.ts: recordReport), and one that breaks BatchReportSchema is ignored: a bad
- * report must never get the batch refused, or the tablet would halve it down to lone good
- * records and quarantine them (S15, S21).
+ * (server/ingest.ts; server/devices.ts: recordReport saves it), and one that breaks
+ * BatchReportSchema is ignored: a bad report must never get the batch refused, or the tablet
+ * would halve it down to lone good records and quarantine them (S15, S21).
  */
 export const BatchRequestSchema = z.object({
   protocol: z.int(),
