@@ -5,7 +5,8 @@
  * endpoint lists and parse with its schema (strict objects: a renamed, missing or extra field
  * fails). The list and the server must agree both ways: no endpoint without a step here, no
  * step without an endpoint, every other method on a listed path is refused with 405, and the
- * server's own list of console routes is in the contract.
+ * server's own route table (server/routes.ts; before it, its list of console routes) holds
+ * the same routes with the same guards.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
