@@ -79,6 +79,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: '/api/public/count', auth: 'public', handler: pub.publicCount },
   { method: 'GET', path: '/api/public/events', auth: 'public', handler: pub.publicEvents },
   { method: 'GET', path: `/api/public/campaigns/:id{${ID}}`, auth: 'public', handler: pub.publicCampaign },
+  { method: 'GET', path: '/api/openapi.json', auth: 'public', handler: pub.openApi },
 
   // ---- The coordinator console ----
   { method: 'POST', path: '/api/console/login', auth: 'public', before: [attemptsLeft((app) => app.limiters.login)], body: SMALL_BODY, handler: coordinator.login },

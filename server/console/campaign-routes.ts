@@ -5,7 +5,7 @@
  * routes/public.ts.
  */
 import * as z from 'zod/mini';
-import { CampaignSettingsSchema, NewCampaignSchema } from '../../src/shared/campaigns.ts';
+import { CampaignSettingsSchema, NewCampaignSchema } from '../../src/shared/api/campaigns.ts';
 import { CampaignError, createDraftCampaign, detailOf, publishDraft, requireCampaign, saveDraft, setCampaignOpen, summaryOf } from '../campaigns.ts';
 import { HttpError, json } from '../http-reply.ts';
 import { actorOf, type Ctx } from '../routes/context.ts';

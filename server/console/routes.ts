@@ -15,19 +15,9 @@ import { clientAddress } from '../client-address.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import { CLEAR_COOKIE, currentSession, startSession } from './session.ts';
 import { actorOf, campaignOf, isHead, type Ctx } from '../routes/context.ts';
+import { LoginSchema } from '../../src/shared/api/session.ts';
+import { CodeRequestSchema } from '../../src/shared/api/devices.ts';
 
-export const LoginSchema = z.object({ email: z.string().check(z.maxLength(254)), password: z.string().check(z.maxLength(200)) });
-export const CodeSchema = z.object({
-  event: z.string().check(
-    z.trim(),
-    z.minLength(1, 'Name the event.'),
-    z.maxLength(120),
-    z.refine((s) => !/[\u0000-\u001f\u007f-\u009f]|[\ud800-\udfff]/.test(s), 'The event name contains characters that cannot be stored.'),
-  ),
-  hours: z.optional(z.number().check(z.gte(0.1), z.lte(720))),
-  /** The campaigns the tablet may show; default: the default campaign. */
-  campaigns: z.optional(z.array(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/))).check(z.minLength(1), z.maxLength(50))),
-});
 /** POST /api/console/login: failed attempts are limited per address (middleware, routes.ts) and per email. */
 export async function login(c: Ctx): Promise<Response> {
   const { store, now, limiters } = c.var.app;
@@ -101,7 +91,7 @@ export async function revoke(c: Ctx): Promise<Response> {
 /** POST /api/console/codes: a one-time enrollment code, with its link and QR code. */
 export async function createCode(c: Ctx): Promise<Response> {
   const { store, now, defaultCampaignId } = c.var.app;
-  const parsed = z.safeParse(CodeSchema, c.var.body);
+  const parsed = z.safeParse(CodeRequestSchema, c.var.body);
   if (!parsed.success) throw new HttpError(400, 'bad_request', parsed.error.issues[0].message);
   const campaigns = [...new Set(parsed.data.campaigns ?? [defaultCampaignId])];
   for (const id of campaigns) {

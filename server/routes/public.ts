@@ -1,13 +1,14 @@
 /**
  * The public counter's API (/api/public/…): a campaign's total, its live stream, and its
- * card. No sign-in, and no personal data, ever. The live streams are capped in total and per
+ * card; and the API's own description (/api/openapi.json). No sign-in, and no personal data, ever. The live streams are capped in total and per
  * client address (console/stream-slots.ts), since anyone may open them.
  */
 import { campaignText } from '../../src/shared/campaign.ts';
-import type { PublicCampaign } from '../../src/shared/campaigns.ts';
+import type { PublicCampaign } from '../../src/shared/api/campaigns.ts';
 import { clientAddress } from '../client-address.ts';
 import type { StreamSlots } from '../console/stream-slots.ts';
 import { HttpError, json } from '../http-reply.ts';
+import { openApiDocument } from '../openapi.ts';
 import { campaignOf, isHead, type Ctx } from './context.ts';
 
 /** GET /api/public/count: the campaign's total. */
@@ -42,6 +43,14 @@ export async function publicCampaign(c: Ctx): Promise<Response> {
     total: await store.count(campaign.id),
   };
   return json(200, card);
+}
+
+let document: unknown;
+
+/** GET /api/openapi.json: the API as OpenAPI 3.1, generated from the contract (server/openapi.ts) once. */
+export function openApi(): Response {
+  document ??= openApiDocument();
+  return json(200, document);
 }
 
 /** How long a refused counter is asked to wait before opening its stream again. */
