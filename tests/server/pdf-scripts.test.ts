@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import PDFDocument from 'pdfkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writePdf } from '../../server/exports/formats.ts';
+import { writePdf } from '../../server/exports/pdf.ts';
 import { createPdfText } from '../../server/pdf-text/pdf-text.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import type { RowSource } from '../../src/shared/signer-rows.ts';
