@@ -159,7 +159,7 @@ export const SignatureRecordSchema = z.object({
    * already carries it.
    */
   country: z.optional(z.string().check(z.refine(isCountryCode, 'Unknown country code.'))),
-  /** The record's place in its device's hash chain (see seal.ts): tamper evidence. */
+  /** The record's place in its device's hash chain (see chain.ts): tamper evidence. */
   chain: z.optional(RecordChainSchema),
   /**
    * 128 random bits in a plain record, so that its chain link (kept on the tablet after the

@@ -20,7 +20,7 @@ import { POSTGRES_RELEASE_MIGRATIONS as PG_MIGRATIONS, SQLITE_RELEASE_MIGRATIONS
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import type { IngestItem, IngestOutcome, Store } from '../../server/store/store.ts';
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
-import { nextChain, type RecordChain } from '../../src/shared/seal.ts';
+import { nextChain, type RecordChain } from '../../src/shared/chain.ts';
 import { makeRecord } from '../helpers/records.ts';
 
 /**

@@ -24,7 +24,7 @@ import { SqliteStore } from '../../server/store/sqlite.ts';
 import type { Store } from '../../server/store/store.ts';
 import { createDuplicateFinder } from '../../src/shared/duplicates.ts';
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
-import { nextChain, type RecordChain } from '../../src/shared/seal.ts';
+import { nextChain, type RecordChain } from '../../src/shared/chain.ts';
 import { PostgresStore as PostgresStore010 } from '../fixtures/store-0.1.0/postgres.ts';
 import { SqliteStore as SqliteStore010 } from '../fixtures/store-0.1.0/sqlite.ts';
 import type { Store as Store010 } from '../fixtures/store-0.1.0/store.ts';
