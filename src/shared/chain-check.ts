@@ -81,7 +81,7 @@ export interface DeviceChainVerdict {
   afterHead: number;
   /** Signatures the tablet reports it erased by quick delete (each leaves a gap). */
   erasedOnTablet: number;
-  /** Signatures the tablet reported still waiting on it (not sent yet, or refused): gaps for now. */
+  /** Signatures the tablet reported still waiting on it (not sent, or refused): gaps until they arrive. */
   waitingOnTablet: number;
   /** Gaps at places whose tombstone fits the chain: deleted on a data-subject request, not missing. */
   deletedOnRequest: Array<[number, number]>;
