@@ -3,7 +3,7 @@
  * vectors, and the two things that keep a long PDF in flat memory (waiting for a slow client,
  * and forgetting pdfkit's finished pages).
  *
- * Text is not drawn here: names come in every script, so all text is set by server/pdf-text
+ * Text is not drawn here: names come in every script, so all text is set by exports/pdf-text/
  * (Noto fonts from our own install, HarfBuzz shaping, the bidi algorithm, fallback from font
  * to font, wrapping inside the column), not by pdfkit's text(), which knows neither bidi nor
  * font fallback.

@@ -3,7 +3,7 @@
  * demands, then numbered rows of name, country, date and the handwritten signature drawn as
  * vectors. Served by the console (exports/serve.ts, in a worker) and written by the CLI's
  * sealed export (`writePdf`). What each section lists is exports/pdf-sections.ts; the page
- * geometry and the ink drawing are exports/pdf-drawing.ts; text is set by server/pdf-text.
+ * geometry and the ink drawing are exports/pdf-drawing.ts; text is set by exports/pdf-text/.
  *
  * Memory stays flat however many pages: pdfkit writes each page out when the next one
  * starts, we pause whenever its output waits on a slow client, and `forgetFinishedPages`
@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 import { decodeInk, type Ink } from '../../src/shared/ink.ts';
 import { countryName, dateSigned } from '../../src/shared/signer-rows.ts';
-import { createPdfText, languageOfRegion, normalizeText, type PdfText } from '../pdf-text/pdf-text.ts';
+import { createPdfText, languageOfRegion, normalizeText, type PdfText } from './pdf-text/pdf-text.ts';
 import { COLS, CONTENT_W, drawInk, forgetFinishedPages, GREY, MARGIN, PAD, PAGE, pdfBackpressure, ROW_H, rule, RULE_COLOR, SIG_W } from './pdf-drawing.ts';
 import {
   NOT_RECORDED, NOT_RECORDED_DETAIL, sectionLine, sectionText, signatures, UNVERIFIED, UNVERIFIED_DETAIL, type PdfSection,

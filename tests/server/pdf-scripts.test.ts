@@ -20,7 +20,7 @@ import { inflateSync } from 'node:zlib';
 import PDFDocument from 'pdfkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePdf } from '../../server/exports/pdf.ts';
-import { createPdfText } from '../../server/pdf-text/pdf-text.ts';
+import { createPdfText } from '../../server/exports/pdf-text/pdf-text.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import type { RowSource } from '../../src/shared/signer-rows.ts';
 import { makeRecord } from '../helpers/records.ts';
