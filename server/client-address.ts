@@ -2,7 +2,7 @@
  * The client address that per-client limits count by (rate limits, live-stream caps): the
  * socket's peer, from the node-server bindings. A request made without a socket (a test's
  * `app.request()`) counts as 'unknown'. Behind a reverse proxy every client shares the
- * proxy's address, which a trusted-proxy setting will change here, in this one place.
+ * proxy's address; there is no trusted-proxy setting, and one would belong here, in this one place.
  */
 import type { HttpBindings } from '@hono/node-server';
 

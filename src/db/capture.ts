@@ -12,7 +12,8 @@ import Dexie from 'dexie';
 import type { Campaign } from '../shared/campaign.ts';
 import type { SignatureRecord } from '../shared/protocol.ts';
 import { toBase64Url } from '../shared/ink.ts';
-import { importSealingKey, nextChain, sealContextOf, sealPayload, type SealingKey } from '../shared/seal.ts';
+import { importSealingKey, sealContextOf, sealPayload, type SealingKey } from '../shared/seal.ts';
+import { nextChain } from '../shared/chain.ts';
 import type { ChainRow, FieldsignDB } from './db.ts';
 import { pendingRow, storing } from './outbox.ts';
 

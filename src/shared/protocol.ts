@@ -4,8 +4,9 @@
  * these same schemas. Uses `zod/mini` to keep the kiosk bundle small.
  *
  * `payload` is a union: plaintext signer data, or a sealed (encrypted) payload in a sealed
- * campaign (S22). Batch results are per record, with reasons; a refusal of a whole request
- * is one error shape, and an incompatible protocol says which side is too old (S28).
+ * campaign (S22, src/shared/seal.ts). Batch results are per record, with reasons; a refusal
+ * of a whole request is one error shape, and an incompatible protocol says which side is too
+ * old (S28).
  */
 import * as z from 'zod/mini';
 import { isCountryCode } from './countries.ts';
@@ -160,7 +161,7 @@ export const SignatureRecordSchema = z.object({
    * already carries it.
    */
   country: z.optional(z.string().check(z.refine(isCountryCode, 'Unknown country code.'))),
-  /** The record's place in its device's hash chain (see seal.ts): tamper evidence. */
+  /** The record's place in its device's hash chain (see chain.ts): tamper evidence. */
   chain: z.optional(RecordChainSchema),
   /**
    * 128 random bits in a plain record, so that its chain link (kept on the tablet after the
