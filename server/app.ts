@@ -25,7 +25,7 @@ import { currentContent, importCampaign } from './campaigns.ts';
 import { LiveSignals } from './console/live.ts';
 import { StreamSlots, type StreamLimit } from './console/stream-slots.ts';
 import { requireSession } from './console/session.ts';
-import { appState, jsonBody, onError, requireDevice, withSecurityHeaders } from './middleware.ts';
+import { appState, jsonBody, onError, requireDevice, withSecurityHeaders, type BodyContract } from './middleware.ts';
 import { CONSOLE_PREFIX, ROUTES, type Route } from './routes.ts';
 import { isHead, type AppContext, type AppEnv } from './routes/context.ts';
 
@@ -161,7 +161,14 @@ function withWhatwgTarget(req: IncomingMessage): IncomingMessage {
 function guards(route: Route): MiddlewareHandler<AppEnv>[] {
   const refuseHead = route.head === false ? [refuseHeadWith(route.wrongMethod ?? `Use ${route.method}.`)] : [];
   const auth = route.auth === 'device' ? [requireDevice] : route.auth === 'session' ? [requireSession] : [];
-  return [...refuseHead, ...auth, ...(route.before ?? []), ...(route.body ? [jsonBody(route.body)] : [])];
+  return [...refuseHead, ...auth, ...(route.before ?? []), ...(route.body ? [jsonBody(route.body, bodyContract(route))] : [])];
+}
+
+/** The endpoint's body schema, when the route's body is judged by the contract. */
+function bodyContract(route: Route): BodyContract | undefined {
+  const schema = route.endpoint.request.body;
+  if (!schema || route.judge === 'handler') return undefined;
+  return { schema, invalid: route.invalidBody ?? ((issues) => issues[0].message) };
 }
 
 function refuseHeadWith(message: string): MiddlewareHandler<AppEnv> {

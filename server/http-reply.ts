@@ -4,6 +4,7 @@
  * the app's error handler (app.ts) turns it into that answer.
  */
 import type { ErrorResponse, FieldIssue } from '../src/shared/protocol.ts';
+import type { AnswerOf, Endpoint, JsonStatus } from '../src/shared/api/endpoint.ts';
 
 type ErrorCode = ErrorResponse['error']['code'];
 type ErrorExtra = Omit<ErrorResponse['error'], 'code' | 'message' | 'issues'>;
@@ -39,6 +40,15 @@ export function json(status: number, body: unknown, headers: Record<string, stri
       ...headers,
     },
   });
+}
+
+/**
+ * A JSON answer of `endpoint` (src/shared/api/endpoints.ts), its body typed by the contract's
+ * schema for `status`: a handler that sends a field the contract lacks, or misses one, does
+ * not compile.
+ */
+export function answer<E extends Endpoint, S extends JsonStatus<E>>(_endpoint: E, status: S, body: AnswerOf<E, S>, headers?: Record<string, string>): Response {
+  return json(status, body, headers);
 }
 
 /** The JSON answer for `error`. A 413 also closes the connection: the rest of a refused body is not read. */

@@ -6,6 +6,8 @@
  * The console's session and CSRF check is console/session.ts.
  */
 import type { ErrorHandler, MiddlewareHandler } from 'hono';
+import * as z from 'zod/mini';
+import { toFieldIssues } from '../src/shared/protocol.ts';
 import { authenticate, type TokenCheck } from './devices.ts';
 import { clientAddress } from './client-address.ts';
 import { readJsonBody, type BodyLimits } from './http-body.ts';
@@ -71,14 +73,29 @@ export function attemptsPerAddress(pick: (app: AppContext) => RateLimiter): Midd
   };
 }
 
+/** A body's schema from the contract, and the 400 message for a body it refuses. */
+export interface BodyContract {
+  schema: z.ZodMiniType;
+  invalid: (issues: readonly z.core.$ZodIssue[]) => string;
+}
+
 /**
  * Middleware: the JSON body, read within `limits` (on the wire, and inflated: a gzip bomb
  * stops at the limit), in `c.var.body`; 413, 415 or 400 otherwise (http-body.ts).
- * 'batch': the app's batch limits (AppOptions.limits).
+ * 'batch': the app's batch limits (AppOptions.limits). With a `contract`, what is put in
+ * `c.var.body` is the body as its schema parsed it, or the request is answered 400 with the
+ * issues.
  */
-export function jsonBody(limits: BodyLimits | 'batch'): MiddlewareHandler<AppEnv> {
+export function jsonBody(limits: BodyLimits | 'batch', contract?: BodyContract): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    c.set('body', await readJsonBody(c.req.raw, limits === 'batch' ? c.var.app.batchLimits : limits));
+    const body = await readJsonBody(c.req.raw, limits === 'batch' ? c.var.app.batchLimits : limits);
+    if (!contract) {
+      c.set('body', body);
+      return next();
+    }
+    const parsed = z.safeParse(contract.schema, body);
+    if (!parsed.success) throw new HttpError(400, 'bad_request', contract.invalid(parsed.error.issues), toFieldIssues(parsed.error));
+    c.set('body', parsed.data);
     return next();
   };
 }

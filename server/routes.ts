@@ -1,18 +1,26 @@
 /**
- * Every route of the server, in one table: method, path, who may call it, and its handler.
- * A newcomer finds any route here; app.ts mounts the table on Hono, and the test that walks
- * every session route without a session (tests/server/console-api.test.ts) reads it too, so
- * no route can be added without its guard being checked.
+ * Every route of the server, in one table: for each endpoint of the contract
+ * (src/shared/api/endpoints.ts, which gives its method, path, who may call it, and the
+ * schemas of what it takes and answers), its handler and guards. The table is keyed by the
+ * endpoint's name, so the compiler refuses a route without an endpoint and an endpoint
+ * without a route. A newcomer finds any route here; app.ts mounts the table on Hono, and the
+ * test that walks every session route without a session (tests/server/console-api.test.ts)
+ * reads it too, so no route can be added without its guard being checked.
  *
- * `auth`: 'public' (anyone), 'device' (a tablet's bearer token, middleware.ts: requireDevice)
- * or 'session' (a coordinator's session, and the CSRF token for changes: console/session.ts).
- * `before` and `body` run after the auth check, in that order: the JSON body is read (within
- * its limits) only for a caller let in. A GET route answers HEAD too (headers only) unless `head: false`. Another method on a known
- * path is answered 405 with `wrongMethod` (default "Use <method>." of the path's last route).
- * Paths take Hono's patterns; `:name{regex}` only matches what the regex allows, and anything
- * else is a 404.
+ * `auth` (the endpoint's): 'public' (anyone), 'device' (a tablet's bearer token,
+ * middleware.ts: requireDevice) or 'session' (a coordinator's session, and the CSRF token for
+ * changes: console/session.ts). `before` and `body` run after the auth check, in that order:
+ * the JSON body is read (within its limits) only for a caller let in, then parsed with the
+ * endpoint's body schema (a 400 with the issues otherwise). A GET route answers HEAD too
+ * (headers only) unless `head: false`. Another method on a known path is answered 405 with
+ * `wrongMethod` (default "Use <method>." of the path's last route).
+ * Paths take Hono's patterns, made from the endpoint's: each `:name` gets the regex of its
+ * params schema, so it only matches what the contract allows, and anything else is a 404.
  */
 import type { MiddlewareHandler } from 'hono';
+import * as z from 'zod/mini';
+import { api, type EndpointName } from '../src/shared/api/endpoints.ts';
+import type { Auth, Endpoint, Method } from '../src/shared/api/endpoint.ts';
 import * as tablet from './routes/tablet.ts';
 import * as pub from './routes/public.ts';
 import * as coordinator from './console/routes.ts';
@@ -22,22 +30,36 @@ import { attemptsLeft, attemptsPerAddress } from './middleware.ts';
 import type { BodyLimits } from './http-body.ts';
 import type { AppEnv, Ctx } from './routes/context.ts';
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type { Method };
 
-/** One route. */
-export interface Route {
-  method: Method;
-  path: string;
-  auth: 'public' | 'device' | 'session';
+/** What the table says of one endpoint's route. */
+export interface RouteSpec {
   handler: (c: Ctx) => Response | Promise<Response>;
   /** Middleware between the auth check and the body. */
   before?: MiddlewareHandler<AppEnv>[];
   /** A JSON body is read within these limits into `c.var.body` ('batch': the app's batch limits). */
   body?: BodyLimits | 'batch';
+  /**
+   * How the body is judged: 'contract' (the default), parsed with the endpoint's body schema;
+   * 'handler', handed on as sent, for the domain function to judge (a batch record by record).
+   */
+  judge?: 'contract' | 'handler';
+  /** The 400 message for a body the contract refuses (default: its first issue's message). */
+  invalidBody?: (issues: readonly z.core.$ZodIssue[]) => string;
   /** False: a GET that refuses HEAD (405). */
   head?: false;
   /** The 405 message for another method on this path. */
   wrongMethod?: string;
+}
+
+/** One route: its endpoint, and the method, Hono path and auth that come from it. */
+export interface Route extends RouteSpec {
+  name: EndpointName;
+  endpoint: Endpoint;
+  method: Method;
+  /** The endpoint's path with each parameter's regex: `/api/console/campaigns/:id{[A-Za-z0-9_-]{1,64}}`. */
+  path: string;
+  auth: Auth;
 }
 
 /** An enrollment request is a code and a label: a few hundred bytes. */
@@ -47,70 +69,77 @@ const SMALL_BODY = { maxBytes: 8192, maxInflatedBytes: 8192 };
 /** A campaign document with its texts in four languages, and perhaps a logo, stays well under this. */
 const DRAFT_BODY = { maxBytes: 512 * 1024, maxInflatedBytes: 512 * 1024 };
 
-const ID = '[A-Za-z0-9_-]{1,64}';
-const CAMPAIGN = `/api/console/campaigns/:id{${ID}}`;
-const SIGNATURE = '/api/console/signatures/:id{[0-9a-fA-F-]{36}}';
+/** The first issue, with the field it is about: `goal: Too small: expected number to be >=1`. */
+const fieldAndMessage = (issues: readonly z.core.$ZodIssue[]) => `${issues[0].path.join('.')}: ${issues[0].message}`;
 
-export const ROUTES: Route[] = [
+const TABLE: { [Name in EndpointName]: RouteSpec } = {
   // ---- Tablets (docs/PROTOCOL.md) and the health check ----
-  { method: 'GET', path: '/api/health', auth: 'public', handler: tablet.health, wrongMethod: 'Use GET for the health check.' },
-  { method: 'GET', path: '/api/v1/campaign', auth: 'public', handler: tablet.defaultCampaign, wrongMethod: 'Use GET for the campaign.' },
-  { method: 'GET', path: '/api/v1/campaigns', auth: 'device', handler: tablet.deviceCampaigns, head: false, wrongMethod: 'Use GET for the campaigns.' },
-  {
-    method: 'POST',
-    path: '/api/v1/enroll',
-    auth: 'public',
-    before: [attemptsPerAddress((app) => app.limiters.enroll)],
-    body: ENROLL_BODY,
-    handler: tablet.enrollDevice,
-    wrongMethod: 'Use POST to enroll.',
-  },
-  {
-    method: 'POST',
-    path: '/api/v1/batches',
-    auth: 'device',
-    before: [tablet.seen],
-    body: 'batch',
-    handler: tablet.receiveBatch,
-    wrongMethod: 'Use POST to send a batch.',
-  },
+  health: { handler: tablet.health, wrongMethod: 'Use GET for the health check.' },
+  defaultCampaign: { handler: tablet.defaultCampaign, wrongMethod: 'Use GET for the campaign.' },
+  tabletCampaigns: { handler: tablet.deviceCampaigns, head: false, wrongMethod: 'Use GET for the campaigns.' },
+  enroll: { before: [attemptsPerAddress((app) => app.limiters.enroll)], body: ENROLL_BODY, handler: tablet.enrollDevice, wrongMethod: 'Use POST to enroll.' },
+  // Not parsed as a whole: ingestion judges each record, and answers each (S5).
+  batches: { before: [tablet.seen], body: 'batch', judge: 'handler', handler: tablet.receiveBatch, wrongMethod: 'Use POST to send a batch.' },
 
   // ---- The public counter: no personal data, ever ----
-  { method: 'GET', path: '/api/public/count', auth: 'public', handler: pub.publicCount },
-  { method: 'GET', path: '/api/public/events', auth: 'public', handler: pub.publicEvents },
-  { method: 'GET', path: `/api/public/campaigns/:id{${ID}}`, auth: 'public', handler: pub.publicCampaign },
-  { method: 'GET', path: '/api/openapi.json', auth: 'public', handler: pub.openApi },
+  publicCount: { handler: pub.publicCount },
+  publicEvents: { handler: pub.publicEvents },
+  publicCampaign: { handler: pub.publicCampaign },
+  openApi: { handler: pub.openApi },
 
   // ---- The coordinator console ----
-  { method: 'POST', path: '/api/console/login', auth: 'public', before: [attemptsLeft((app) => app.limiters.login)], body: SMALL_BODY, handler: coordinator.login },
-  { method: 'GET', path: '/api/console/session', auth: 'public', handler: coordinator.session },
-  { method: 'POST', path: '/api/console/logout', auth: 'session', handler: coordinator.logout },
-  { method: 'GET', path: '/api/console/totals', auth: 'session', handler: coordinator.totals },
-  { method: 'GET', path: '/api/console/events', auth: 'session', handler: coordinator.events },
-  { method: 'GET', path: '/api/console/devices', auth: 'session', handler: coordinator.devices },
-  { method: 'POST', path: '/api/console/devices/:id{[\\w-]{1,64}}/revoke', auth: 'session', handler: coordinator.revoke },
-  { method: 'POST', path: '/api/console/codes', auth: 'session', body: SMALL_BODY, handler: coordinator.createCode },
-  { method: 'GET', path: '/api/console/audit', auth: 'session', handler: coordinator.auditLog },
-  { method: 'GET', path: '/api/console/signatures', auth: 'session', handler: signatures.listSignatures },
-  { method: 'GET', path: `${SIGNATURE}/svg`, auth: 'session', handler: signatures.signatureDrawing },
-  { method: 'DELETE', path: SIGNATURE, auth: 'session', handler: signatures.deleteSignature },
-  { method: 'GET', path: '/api/console/export/handin.csv', auth: 'session', handler: signatures.exportCsv('handin') },
-  { method: 'GET', path: '/api/console/export/contacts.csv', auth: 'session', handler: signatures.exportCsv('contacts') },
-  { method: 'GET', path: '/api/console/export/signatures.zip', auth: 'session', handler: signatures.exportZip },
-  { method: 'GET', path: '/api/console/export/handin.pdf', auth: 'session', handler: signatures.exportPdf },
-  { method: 'GET', path: '/api/console/records', auth: 'session', handler: signatures.records },
+  login: { before: [attemptsLeft((app) => app.limiters.login)], body: SMALL_BODY, invalidBody: () => 'Send an email and a password.', handler: coordinator.login },
+  session: { handler: coordinator.session },
+  logout: { handler: coordinator.logout },
+  totals: { handler: coordinator.totals },
+  events: { handler: coordinator.events },
+  devices: { handler: coordinator.devices },
+  revoke: { handler: coordinator.revoke },
+  codes: { body: SMALL_BODY, handler: coordinator.createCode },
+  audit: { handler: coordinator.auditLog },
+  signatures: { handler: signatures.listSignatures },
+  signatureSvg: { handler: signatures.signatureDrawing },
+  deleteSignature: { handler: signatures.deleteSignature },
+  handinCsv: { handler: signatures.exportCsv('handin') },
+  contactsCsv: { handler: signatures.exportCsv('contacts') },
+  signaturesZip: { handler: signatures.exportZip },
+  handinPdf: { handler: signatures.exportPdf },
+  records: { handler: signatures.records },
 
   // ---- Campaigns, in the console ----
-  { method: 'GET', path: '/api/console/campaigns', auth: 'session', handler: campaigns.listCampaigns },
-  { method: 'POST', path: '/api/console/campaigns', auth: 'session', body: SMALL_BODY, handler: campaigns.createCampaign },
-  { method: 'GET', path: CAMPAIGN, auth: 'session', handler: campaigns.getCampaign },
-  { method: 'PATCH', path: CAMPAIGN, auth: 'session', body: SMALL_BODY, handler: campaigns.changeSettings },
-  { method: 'PUT', path: `${CAMPAIGN}/draft`, auth: 'session', body: DRAFT_BODY, handler: campaigns.putDraft },
-  { method: 'POST', path: `${CAMPAIGN}/publish`, auth: 'session', handler: campaigns.publish },
-  { method: 'POST', path: `${CAMPAIGN}/close`, auth: 'session', handler: campaigns.setOpen(false) },
-  { method: 'POST', path: `${CAMPAIGN}/reopen`, auth: 'session', handler: campaigns.setOpen(true) },
-  { method: 'GET', path: `${CAMPAIGN}/versions/:version{\\d{1,9}}`, auth: 'session', handler: campaigns.getVersion },
-];
+  campaigns: { handler: campaigns.listCampaigns },
+  createCampaign: { body: SMALL_BODY, invalidBody: (issues) => `id: ${issues[0].message}`, handler: campaigns.createCampaign },
+  getCampaign: { handler: campaigns.getCampaign },
+  changeSettings: { body: SMALL_BODY, invalidBody: fieldAndMessage, handler: campaigns.changeSettings },
+  // The draft's text is judged by saveDraft once the campaign's id and version are put in
+  // (whatever the draft says of them), naming the field at fault as the console shows it.
+  putDraft: { body: DRAFT_BODY, judge: 'handler', handler: campaigns.putDraft },
+  publish: { handler: campaigns.publish },
+  close: { handler: campaigns.setOpen(false) },
+  reopen: { handler: campaigns.setOpen(true) },
+  campaignVersion: { handler: campaigns.getVersion },
+};
+
+/** The table as a list, each route with its endpoint's method, auth and Hono path. */
+export const ROUTES: Route[] = (Object.keys(TABLE) as EndpointName[]).map((name) => {
+  const endpoint: Endpoint = api[name];
+  // A body the contract describes is read; one it does not, never.
+  if (!endpoint.request.body !== !TABLE[name].body) throw new Error(`${name}: the route reads a body if and only if its endpoint has one.`);
+  return { ...TABLE[name], name, endpoint, method: endpoint.method, path: honoPath(endpoint), auth: endpoint.auth };
+});
+
+/**
+ * The endpoint's path as a Hono pattern: each `:name` followed by the regex its params schema
+ * gives it (`:id{[0-9a-fA-F-]{36}}`). A parameter without one is a fault of the contract.
+ */
+export function honoPath(endpoint: Endpoint): string {
+  const params = endpoint.request.params && (z.toJSONSchema(endpoint.request.params) as { properties?: Record<string, { pattern?: string }> });
+  return endpoint.path.replace(/:(\w+)/g, (_, name: string) => {
+    const pattern = params?.properties?.[name]?.pattern;
+    if (!pattern) throw new Error(`${endpoint.method} ${endpoint.path}: the parameter "${name}" has no pattern in its params schema.`);
+    return `:${name}{${pattern.replace(/^\^/, '').replace(/\$$/, '')}}`;
+  });
+}
 
 /**
  * Every console path is behind the session, including the ones no route has: without a

@@ -4,11 +4,10 @@
  * session is checked by middleware before any of these runs. The public campaign card is in
  * routes/public.ts.
  */
-import * as z from 'zod/mini';
-import { CampaignSettingsSchema, NewCampaignSchema } from '../../src/shared/api/campaigns.ts';
+import { api } from '../../src/shared/api/endpoints.ts';
 import { CampaignError, createDraftCampaign, detailOf, publishDraft, requireCampaign, saveDraft, setCampaignOpen, summaryOf } from '../campaigns.ts';
-import { HttpError, json } from '../http-reply.ts';
-import { actorOf, type Ctx } from '../routes/context.ts';
+import { HttpError, answer } from '../http-reply.ts';
+import { actorOf, bodyOf, type Ctx } from '../routes/context.ts';
 
 /** Run a campaign handler, answering a CampaignError with its status. */
 function campaignRoute(handler: (c: Ctx, id: string) => Promise<Response>) {
@@ -28,23 +27,22 @@ function campaignRoute(handler: (c: Ctx, id: string) => Promise<Response>) {
 /** The campaign's detail, as every change answers it. */
 async function detail(c: Ctx, id: string): Promise<Response> {
   const { store } = c.var.app;
-  return json(200, await detailOf(store, await requireCampaign(store, id)));
+  return answer(api.getCampaign, 200, await detailOf(store, await requireCampaign(store, id)));
 }
 
 /** GET /api/console/campaigns: every campaign, with its figures, and which is the default. */
 export const listCampaigns = campaignRoute(async (c) => {
   const { store, defaultCampaignId } = c.var.app;
   const campaigns = await Promise.all((await store.listCampaigns()).map((campaign) => summaryOf(store, campaign)));
-  return json(200, { campaigns, defaultCampaignId });
+  return answer(api.campaigns, 200, { campaigns, defaultCampaignId });
 });
 
 /** POST /api/console/campaigns: a new draft, empty or copied from another campaign. */
 export const createCampaign = campaignRoute(async (c) => {
   const { store, now } = c.var.app;
-  const parsed = z.safeParse(NewCampaignSchema, c.var.body);
-  if (!parsed.success) throw new HttpError(400, 'bad_request', `id: ${parsed.error.issues[0].message}`);
-  const created = await createDraftCampaign(store, parsed.data.id, parsed.data.from, actorOf(c), now());
-  return json(201, await detailOf(store, created));
+  const request = bodyOf(c, api.createCampaign);
+  const created = await createDraftCampaign(store, request.id, request.from, actorOf(c), now());
+  return answer(api.createCampaign, 201, await detailOf(store, created));
 });
 
 /** GET /api/console/campaigns/:id. */
@@ -53,11 +51,10 @@ export const getCampaign = campaignRoute(detail);
 /** PATCH /api/console/campaigns/:id: its settings (goal, …), audited. */
 export const changeSettings = campaignRoute(async (c, id) => {
   const { store, now } = c.var.app;
-  const parsed = z.safeParse(CampaignSettingsSchema, c.var.body);
-  if (!parsed.success) throw new HttpError(400, 'bad_request', `${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
+  const settings = bodyOf(c, api.changeSettings);
   await requireCampaign(store, id);
-  await store.updateCampaign(id, parsed.data);
-  await store.audit({ at: now().toISOString(), actor: actorOf(c), action: 'change-campaign-settings', detail: parsed.data, campaignId: id });
+  await store.updateCampaign(id, settings);
+  await store.audit({ at: now().toISOString(), actor: actorOf(c), action: 'change-campaign-settings', detail: settings, campaignId: id });
   return detail(c, id);
 });
 
@@ -65,7 +62,7 @@ export const changeSettings = campaignRoute(async (c, id) => {
 export const putDraft = campaignRoute(async (c, id) => {
   const { store } = c.var.app;
   const body = c.var.body as { content?: unknown } | null;
-  return json(200, await detailOf(store, await saveDraft(store, id, body?.content)));
+  return answer(api.putDraft, 200, await detailOf(store, await saveDraft(store, id, body?.content)));
 });
 
 /** POST /api/console/campaigns/:id/publish: the draft becomes the next version. */
@@ -86,5 +83,5 @@ export const getVersion = campaignRoute(async (c, id) => {
   const version = c.req.param('version')!;
   const found = await c.var.app.store.campaignVersion(id, Number(version));
   if (!found) throw new HttpError(404, 'not_found', `Campaign "${id}" has no version ${version}.`);
-  return json(200, found);
+  return answer(api.campaignVersion, 200, found);
 });

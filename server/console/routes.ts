@@ -6,27 +6,24 @@
  * deletions, exports, codes and revocations are written to the audit log.
  * Signatures and exports: signature-routes.ts; campaigns: campaign-routes.ts.
  */
-import * as z from 'zod/mini';
 import QRCode from 'qrcode';
 import { createEnrollmentCode, revokeDevice, viewDevices } from '../devices.ts';
-import { HttpError, json } from '../http-reply.ts';
+import { HttpError, answer } from '../http-reply.ts';
 import { checkLimit } from '../rate-limit.ts';
 import { clientAddress } from '../client-address.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import { CLEAR_COOKIE, currentSession, startSession } from './session.ts';
-import { actorOf, campaignOf, isHead, type Ctx } from '../routes/context.ts';
-import { LoginSchema } from '../../src/shared/api/session.ts';
-import { CodeRequestSchema } from '../../src/shared/api/devices.ts';
+import { actorOf, bodyOf, campaignOf, isHead, type Ctx } from '../routes/context.ts';
+import { api } from '../../src/shared/api/endpoints.ts';
 
 /** POST /api/console/login: failed attempts are limited per address (middleware, routes.ts) and per email. */
 export async function login(c: Ctx): Promise<Response> {
   const { store, now, limiters } = c.var.app;
   const client = clientAddress(c.env);
-  const parsed = z.safeParse(LoginSchema, c.var.body);
-  if (!parsed.success) throw new HttpError(400, 'bad_request', 'Send an email and a password.');
-  const email = parsed.data.email.trim().toLowerCase();
+  const request = bodyOf(c, api.login);
+  const email = request.email.trim().toLowerCase();
   const account = await store.coordinatorByEmail(email);
-  const ok = await verifyPassword(parsed.data.password, account?.passwordHash ?? DUMMY_HASH);
+  const ok = await verifyPassword(request.password, account?.passwordHash ?? DUMMY_HASH);
   if (!account || !ok) {
     limiters.login.consume(client);
     limiters.login.consume(`email:${email}`);
@@ -35,7 +32,7 @@ export async function login(c: Ctx): Promise<Response> {
   checkLimit(limiters.login, `email:${email}`);
   const { cookie, csrfToken } = await startSession(store, account.id, now());
   await store.audit({ at: now().toISOString(), actor: account.email, action: 'login', detail: {} });
-  return json(200, { coordinator: { email: account.email, name: account.name }, csrfToken }, { 'set-cookie': cookie });
+  return answer(api.login, 200, { coordinator: { email: account.email, name: account.name }, csrfToken }, { 'set-cookie': cookie });
 }
 
 /**
@@ -45,8 +42,9 @@ export async function login(c: Ctx): Promise<Response> {
  */
 export async function session(c: Ctx): Promise<Response> {
   const current = await currentSession(c.var.app.store, c.req.header('cookie'), c.var.app.now());
-  const coordinator = current && { email: current.coordinator.email, name: current.coordinator.name };
-  return json(200, current ? { coordinator, csrfToken: current.csrfToken } : { coordinator: null });
+  if (!current) return answer(api.session, 200, { coordinator: null });
+  const { email, name } = current.coordinator;
+  return answer(api.session, 200, { coordinator: { email, name }, csrfToken: current.csrfToken });
 }
 
 /** POST /api/console/logout. */
@@ -57,7 +55,7 @@ export async function logout(c: Ctx): Promise<Response> {
 
 /** GET /api/console/totals: the dashboard's figures for the campaign. */
 export async function totals(c: Ctx): Promise<Response> {
-  return json(200, await c.var.app.store.totals(campaignOf(c)));
+  return answer(api.totals, 200, await c.var.app.store.totals(campaignOf(c)));
 }
 
 /**
@@ -78,36 +76,35 @@ export function events(c: Ctx): Response {
 export async function devices(c: Ctx): Promise<Response> {
   const { store, now, staleAfterMs, tokenLifetimeMs } = c.var.app;
   const options = { now: now(), staleAfterMs, tokenLifetimeMs };
-  return json(200, { devices: viewDevices(await store.listDevices(), options), staleAfterMs });
+  return answer(api.devices, 200, { devices: viewDevices(await store.listDevices(), options), staleAfterMs });
 }
 
 /** POST /api/console/devices/:id/revoke: the tablet's token stops working at once. */
 export async function revoke(c: Ctx): Promise<Response> {
   const id = c.req.param('id')!;
   if (!(await revokeDevice(c.var.app.store, id, actorOf(c), c.var.app.now()))) throw new HttpError(404, 'not_found', 'No such device.');
-  return json(200, { revoked: id });
+  return answer(api.revoke, 200, { revoked: id });
 }
 
 /** POST /api/console/codes: a one-time enrollment code, with its link and QR code. */
 export async function createCode(c: Ctx): Promise<Response> {
   const { store, now, defaultCampaignId } = c.var.app;
-  const parsed = z.safeParse(CodeRequestSchema, c.var.body);
-  if (!parsed.success) throw new HttpError(400, 'bad_request', parsed.error.issues[0].message);
-  const campaigns = [...new Set(parsed.data.campaigns ?? [defaultCampaignId])];
+  const request = bodyOf(c, api.codes);
+  const campaigns = [...new Set(request.campaigns ?? [defaultCampaignId])];
   for (const id of campaigns) {
     const campaign = await store.getCampaign(id);
     if (!campaign || campaign.status === 'draft') throw new HttpError(400, 'bad_request', `"${id}" is not a published campaign.`);
   }
-  const { code, expiresAt } = await createEnrollmentCode(store, parsed.data.event, (parsed.data.hours ?? 24) * 3600_000, actorOf(c), now(), campaigns);
+  const { code, expiresAt } = await createEnrollmentCode(store, request.event, (request.hours ?? 24) * 3600_000, actorOf(c), now(), campaigns);
   const link = `${origin(c)}/?enroll=${code}`;
   const qrSvg = await QRCode.toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-  return json(201, { code, expiresAt, event: parsed.data.event, campaigns, link, qrSvg });
+  return answer(api.codes, 201, { code, expiresAt, event: request.event, campaigns, link, qrSvg });
 }
 
 /** GET /api/console/audit: the newest 500 entries, of the campaign when `?campaign=` names one. */
 export async function auditLog(c: Ctx): Promise<Response> {
   const scoped = c.req.query('campaign') !== undefined;
-  return json(200, { entries: await c.var.app.store.auditLog(500, scoped ? campaignOf(c) : undefined) });
+  return answer(api.audit, 200, { entries: await c.var.app.store.auditLog(500, scoped ? campaignOf(c) : undefined) });
 }
 
 /** The origin the browser used, for links in QR codes. */

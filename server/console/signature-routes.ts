@@ -8,7 +8,8 @@ import type { CsvKind } from '../exports/formats.ts';
 import type { ExportKind } from '../exports/job.ts';
 import { serveExport } from '../exports/serve.ts';
 import { signatureSvg } from '../exports/signature-svg.ts';
-import { HttpError, json } from '../http-reply.ts';
+import { HttpError, answer } from '../http-reply.ts';
+import { api } from '../../src/shared/api/endpoints.ts';
 import type { Store } from '../store/store.ts';
 import { actorOf, audit, campaignOf, intParam, isHead, type Ctx } from '../routes/context.ts';
 import { RECORDS_PAGE, recordsPage } from './sealed-records.ts';
@@ -31,7 +32,7 @@ export async function listSignatures(c: Ctx): Promise<Response> {
   const { total, rows, totalCapped } = await store.searchSignatures(search);
   const duplicates = await store.duplicateIds(rows.map((r) => r.id));
   const closedAt = (await store.getCampaign(campaignId))?.closedAt ?? null;
-  return json(200, {
+  return answer(api.signatures, 200, {
     total,
     ...(totalCapped && { totalCapped }),
     offset,
@@ -127,7 +128,7 @@ export async function records(c: Ctx): Promise<Response> {
   if (!isHead(c) && (after === 0 || !(await downloadedRecordsLately(store, actorOf(c), now())))) {
     await audit(c, 'download-records', { sealed: !!campaign.content?.sealing });
   }
-  return json(200, page);
+  return answer(api.records, 200, page);
 }
 
 /** A records download audited this long ago still covers the pages that follow it. */

@@ -9,7 +9,6 @@
  * client that leaves cancels the body, which destroys the PassThrough: the job stops as
  * ExportAborted, and a worker is terminated.
  */
-import type { ServerResponse } from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
 import { downloadHeaders, fileName, isAbort, type ExportCampaign } from './stream.ts';
 import { jobOf, runExport, type ExportKind } from './job.ts';
@@ -42,8 +41,7 @@ export function serveExport(store: Store, kind: ExportKind, campaign: ExportCamp
   const job = jobOf(kind, campaign);
   const finished = (async () => {
     try {
-      // exportInWorker uses only the Writable side of what it is given (write, end, 'drain', 'close').
-      if (db && db !== ':memory:') await exportInWorker(db, job, out as unknown as ServerResponse);
+      if (db && db !== ':memory:') await exportInWorker(db, job, out);
       else await runExport(store, job, out);
     } catch (error) {
       if (isAbort(error, out)) return;

@@ -11,7 +11,7 @@
  * PostgreSQL gives it a connection of its own) and sends the body in chunks; it sends more
  * only while the client keeps up (credit-based: at most WINDOW_BYTES unacknowledged).
  */
-import type { ServerResponse } from 'node:http';
+import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { drained } from './stream.ts';
 import type { ExportJob } from './job.ts';
@@ -24,8 +24,8 @@ const LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 };
 
 export type WorkerMessage = { type: 'chunk'; data: Uint8Array } | { type: 'end' } | { type: 'error'; message: string };
 
-/** Run `job` against the database `db` in a worker, streaming the body to `res` (whose headers are sent). */
-export function exportInWorker(db: string, job: ExportJob, res: ServerResponse): Promise<void> {
+/** Run `job` against the database `db` in a worker, streaming the body to `res` (write, end, 'drain', 'close'). */
+export function exportInWorker(db: string, job: ExportJob, res: Writable): Promise<void> {
   const worker = new Worker(new URL('./worker-thread.ts', import.meta.url), { workerData: { db, job }, resourceLimits: LIMITS });
   return new Promise<void>((resolve, reject) => {
     let done = false;

@@ -5,6 +5,8 @@
  * plain `(c) => Response` in the route table (routes.ts).
  */
 import type { Context } from 'hono';
+import type * as z from 'zod/mini';
+import type { Endpoint } from '../../src/shared/api/endpoint.ts';
 import type { HttpBindings } from '@hono/node-server';
 import type { Campaign } from '../../src/shared/campaign.ts';
 import type { BodyLimits } from '../http-body.ts';
@@ -69,6 +71,11 @@ export interface AppEnv {
 
 /** A route's context. */
 export type Ctx = Context<AppEnv>;
+
+/** The request's body as the endpoint's schema parsed it (the body step, middleware.ts: jsonBody). */
+export function bodyOf<E extends Endpoint & { request: { body: z.ZodMiniType } }>(c: Ctx, _endpoint: E): z.output<E['request']['body']> {
+  return c.var.body as z.output<E['request']['body']>;
+}
 
 /** Whether the request is a HEAD: answer the headers only, do no work. */
 export function isHead(c: Ctx): boolean {

@@ -4,16 +4,16 @@
  * client address (console/stream-slots.ts), since anyone may open them.
  */
 import { campaignText } from '../../src/shared/campaign.ts';
-import type { PublicCampaign } from '../../src/shared/api/campaigns.ts';
+import { api } from '../../src/shared/api/endpoints.ts';
 import { clientAddress } from '../client-address.ts';
 import type { StreamSlots } from '../console/stream-slots.ts';
-import { HttpError, json } from '../http-reply.ts';
+import { HttpError, answer } from '../http-reply.ts';
 import { openApiDocument } from '../openapi.ts';
 import { campaignOf, isHead, type Ctx } from './context.ts';
 
 /** GET /api/public/count: the campaign's total. */
 export async function publicCount(c: Ctx): Promise<Response> {
-  return json(200, { total: await c.var.app.store.count(campaignOf(c)) });
+  return answer(api.publicCount, 200, { total: await c.var.app.store.count(campaignOf(c)) });
 }
 
 /** GET /api/public/events: the campaign's total, live (SSE), while a stream slot is free. */
@@ -33,7 +33,7 @@ export async function publicCampaign(c: Ctx): Promise<Response> {
   const campaign = await store.getCampaign(id);
   const content = campaign && campaign.status !== 'draft' ? await campaignContent(id) : undefined;
   if (!campaign || !content) throw new HttpError(404, 'not_found', 'No such campaign.');
-  const card: PublicCampaign = {
+  return answer(api.publicCampaign, 200, {
     id: campaign.id,
     title: campaignText(content, content.defaultLanguage).title,
     lang: content.defaultLanguage,
@@ -41,16 +41,15 @@ export async function publicCampaign(c: Ctx): Promise<Response> {
     status: campaign.status,
     goal: campaign.goal,
     total: await store.count(campaign.id),
-  };
-  return json(200, card);
+  });
 }
 
-let document: unknown;
+let document: Record<string, unknown> | undefined;
 
 /** GET /api/openapi.json: the API as OpenAPI 3.1, generated from the contract (server/openapi.ts) once. */
 export function openApi(): Response {
   document ??= openApiDocument();
-  return json(200, document);
+  return answer(api.openApi, 200, document);
 }
 
 /** How long a refused counter is asked to wait before opening its stream again. */

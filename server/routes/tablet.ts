@@ -7,14 +7,15 @@ import { createHash } from 'node:crypto';
 import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, type IncompatibleReason } from '../../src/shared/protocol.ts';
 import { currentContent, tabletCampaigns } from '../campaigns.ts';
 import { enroll, recordReport, type CodeRefusal } from '../devices.ts';
-import { HttpError, json } from '../http-reply.ts';
+import { HttpError, answer } from '../http-reply.ts';
+import { api } from '../../src/shared/api/endpoints.ts';
 import { ingestBatch } from '../ingest.ts';
 import type { MiddlewareHandler } from 'hono';
 import { isHead, type AppEnv, type Ctx } from './context.ts';
 
 /** GET /api/health: up, and how many signatures it holds. */
 export async function health(c: Ctx): Promise<Response> {
-  return json(200, { ok: true, signatures: await c.var.app.store.count() });
+  return answer(api.health, 200, { ok: true, signatures: await c.var.app.store.count() });
 }
 
 /** GET /api/v1/campaign: 0.1.0 tablets and the counter: the default campaign's current text, with an ETag. */
@@ -30,7 +31,7 @@ export async function defaultCampaign(c: Ctx): Promise<Response> {
 /** GET /api/v1/campaigns (S27): the campaigns this tablet may show, each with its current version, open or closed. */
 export async function deviceCampaigns(c: Ctx): Promise<Response> {
   const { store, defaultCampaignId } = c.var.app;
-  return json(200, await tabletCampaigns(store, c.var.device, defaultCampaignId));
+  return answer(api.tabletCampaigns, 200, await tabletCampaigns(store, c.var.device, defaultCampaignId));
 }
 
 const CODE_REFUSALS: Record<CodeRefusal, string> = {
@@ -45,7 +46,7 @@ export async function enrollDevice(c: Ctx): Promise<Response> {
   const outcome = await enroll(store, c.var.body, now(), tabletRetentionMs, tokenLifetimeMs);
   switch (outcome.kind) {
     case 'enrolled':
-      return json(201, outcome.response);
+      return answer(api.enroll, 201, outcome.response);
     case 'invalid':
       throw new HttpError(400, 'bad_request', outcome.issues[0]?.message ?? 'Invalid enrollment request.', outcome.issues);
     case 'incompatible':
@@ -78,7 +79,7 @@ export async function receiveBatch(c: Ctx): Promise<Response> {
     case 'judged':
       // S21: only a batch the server took (a valid envelope) updates what the console shows.
       await recordReport(store, device, outcome.report, at);
-      return json(outcome.anyInvalid ? 422 : 200, outcome.response);
+      return answer(api.batches, outcome.anyInvalid ? 422 : 200, outcome.response);
     case 'malformed':
       throw new HttpError(400, 'bad_request', 'The batch is not in the expected shape.', outcome.issues);
     case 'incompatible':

@@ -41,6 +41,24 @@ describe('the route table', () => {
     expect(ROUTES.filter((r) => r.path.startsWith('/api/console/') && r.auth !== 'session').map((r) => r.path)).toEqual(['/api/console/login', '/api/console/session']);
   });
 
+  it("takes each route's method, auth and path from its endpoint: the path is the endpoint's with the regexes removed", () => {
+    for (const r of ROUTES) {
+      expect(r.method, r.name).toBe(r.endpoint.method);
+      expect(r.auth, r.name).toBe(r.endpoint.auth);
+      expect(r.path.replace(/\{(?:[^{}]|\{[^{}]*\})*\}/g, ''), r.name).toBe(r.endpoint.path);
+      // Every parameter is held to its schema's pattern, so a malformed one is a 404.
+      for (const param of r.path.match(/:\w+(\{)?/g) ?? []) expect(param, `${r.name} ${param}`).toMatch(/\{$/);
+    }
+  });
+
+  it("parses a body with the endpoint's schema: 400 with the issues, in the route's own words where it has them", async () => {
+    const post = (path: string, body: unknown) => app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const login = ErrorResponseSchema.parse(await (await post('/api/console/login', { email: 'ana@example.org' })).json()).error;
+    expect(login).toMatchObject({ code: 'bad_request', message: 'Send an email and a password.', issues: [{ path: 'password' }] });
+    const enroll = ErrorResponseSchema.parse(await (await post('/api/v1/enroll', { protocol: PROTOCOL_VERSION, code: 'short' })).json()).error;
+    expect(enroll).toMatchObject({ code: 'bad_request', message: 'An enrollment code has 10 letters and digits, like 7K2QD-M9XHP.', issues: [{ path: 'code' }] });
+  });
+
   it('answers a method no route of a public or tablet path takes with 405 in the error shape', async () => {
     const paths = new Map<string, Set<string>>();
     for (const r of ROUTES.filter((r) => r.auth !== 'session')) paths.set(r.path, (paths.get(r.path) ?? new Set()).add(r.method));

@@ -53,3 +53,14 @@ export function eventStream(events: z.ZodMiniType, description: string): MediaBo
 export function isMedia(body: ResponseBody): body is MediaBody {
   return body !== null && 'media' in body && typeof body.media === 'string';
 }
+
+/** The statuses `E` answers with one JSON value described by a schema. */
+export type JsonStatus<E extends Endpoint> = {
+  [S in keyof E['responses'] & number]: E['responses'][S] extends z.ZodMiniType ? S : never;
+}[keyof E['responses'] & number];
+
+/**
+ * What `E` sends under `status`: the schema's input, since it is what the client parses. The
+ * server's answers are typed with it (server/http-reply.ts: `answer`).
+ */
+export type AnswerOf<E extends Endpoint, S extends JsonStatus<E>> = E['responses'][S] extends z.ZodMiniType ? z.input<E['responses'][S]> : never;

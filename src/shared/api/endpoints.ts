@@ -1,8 +1,10 @@
 /**
- * Every HTTP route of the server, as data: the one list that the OpenAPI document
- * (server/openapi.ts) is generated from and that the conformance test drives the real server
- * through (tests/server/contract.test.ts), failing on any route the server has and this lacks,
- * or the other way round. The schemas are the wire as sent today.
+ * Every HTTP route of the server, as data, each under a name (`api.totals`): the one list
+ * that the server's route table (server/routes.ts) is keyed by, so that no route lacks an
+ * endpoint nor an endpoint a route; that the server validates bodies and types its answers
+ * with; that the OpenAPI document (server/openapi.ts) is generated from; and that the
+ * conformance test drives the real server through (tests/server/contract.test.ts). The
+ * schemas are the wire as sent today.
  *
  * Every non-2xx answer is an ErrorResponse; each route lists the statuses it gives besides
  * those every route may (405 for another method, 500).
@@ -28,26 +30,36 @@ import {
 } from './campaigns.ts';
 
 /** The same error body under each status. */
-const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ErrorResponseSchema]));
+const errors = <S extends number>(...statuses: S[]) => Object.fromEntries(statuses.map((s) => [s, ErrorResponseSchema])) as Record<S, typeof ErrorResponseSchema>;
 /** What reading a JSON body may refuse: bad JSON or shape (400), too large (413), not JSON (415). */
-const BODY_ERRORS = [400, 413, 415];
+const BODY_ERRORS = [400, 413, 415] as const;
 /** A session route: no session (401), and for a change, no CSRF token or another origin (403). */
-const SESSION_ERRORS = [401];
-const CHANGE_ERRORS = [...SESSION_ERRORS, 403];
+const SESSION_ERRORS = [401] as const;
+const CHANGE_ERRORS = [...SESSION_ERRORS, 403] as const;
 /** An export of `?campaign=`: 404 when there is no such campaign. */
-const download = (path: string, media: string, summary: string): Endpoint => ({
-  method: 'GET',
+const download = (path: string, media: string, summary: string) => ({
+  method: 'GET' as const,
   path,
   summary,
-  auth: 'session',
+  auth: 'session' as const,
   request: { query: CampaignScopeQuery },
   responses: { 200: file(media, summary), ...errors(...SESSION_ERRORS, 404) },
-});
+}) satisfies Endpoint;
+/** POST /api/console/campaigns/:id/<action>: the campaign's detail after it. */
+const campaignAction = (action: string, summary: string) => ({
+  method: 'POST' as const,
+  path: `/api/console/campaigns/:id/${action}`,
+  summary,
+  auth: 'session' as const,
+  request: { params: CampaignIdParams },
+  responses: { 200: CampaignDetailSchema, ...errors(...CHANGE_ERRORS, 404, 409) },
+}) satisfies Endpoint;
 
-export const ENDPOINTS: readonly Endpoint[] = [
+/** Every endpoint, by the name the route table (server/routes.ts) knows it by. */
+export const api = {
   // ---- Tablets (docs/PROTOCOL.md) ----
-  { method: 'GET', path: '/api/health', summary: 'Health check: up, and the signatures held in all', auth: 'public', request: {}, responses: { 200: HealthSchema } },
-  {
+  health: { method: 'GET', path: '/api/health', summary: 'Health check: up, and the signatures held in all', auth: 'public', request: {}, responses: { 200: HealthSchema } },
+  defaultCampaign: {
     method: 'GET',
     path: '/api/v1/campaign',
     summary: 'The default campaign’s current text (release 0.1.0 tablets and counters); ETag / If-None-Match',
@@ -55,7 +67,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: {},
     responses: { 200: CampaignSchema, 304: null },
   },
-  {
+  tabletCampaigns: {
     method: 'GET',
     path: '/api/v1/campaigns',
     summary: 'The campaigns this tablet may show, each with its current version (S27)',
@@ -63,7 +75,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: {},
     responses: { 200: TabletCampaignsSchema, ...errors(401, 429) },
   },
-  {
+  enroll: {
     method: 'POST',
     path: '/api/v1/enroll',
     summary: 'Trade a one-time enrollment code for a device token',
@@ -71,7 +83,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: { body: EnrollRequestSchema },
     responses: { 201: EnrollResponseSchema, ...errors(...BODY_ERRORS, 403, 429) },
   },
-  {
+  batches: {
     method: 'POST',
     path: '/api/v1/batches',
     summary: 'Send a batch of signatures: one result per record (422 when any is invalid)',
@@ -81,8 +93,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
   },
 
   // ---- The public counter: no personal data, ever ----
-  { method: 'GET', path: '/api/public/count', summary: 'A campaign’s total', auth: 'public', request: { query: CampaignScopeQuery }, responses: { 200: PublicCountSchema } },
-  {
+  publicCount: { method: 'GET', path: '/api/public/count', summary: 'A campaign’s total', auth: 'public', request: { query: CampaignScopeQuery }, responses: { 200: PublicCountSchema } },
+  publicEvents: {
     method: 'GET',
     path: '/api/public/events',
     summary: 'A campaign’s total, live: one event now and one after every change',
@@ -90,7 +102,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: { query: CampaignScopeQuery },
     responses: { 200: eventStream(PublicCountSchema, 'The total, as each change arrives'), ...errors(404, 429, 503) },
   },
-  {
+  publicCampaign: {
     method: 'GET',
     path: '/api/public/campaigns/:id',
     summary: 'A campaign’s card for the counter: title, colour, goal, total',
@@ -100,7 +112,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   },
 
   // ---- The console: signing in ----
-  {
+  login: {
     method: 'POST',
     path: '/api/console/login',
     summary: 'Sign in: sets the session cookie, returns the CSRF token',
@@ -108,11 +120,11 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: { body: LoginSchema },
     responses: { 200: SessionInfoSchema, ...errors(...BODY_ERRORS, 401, 429) },
   },
-  { method: 'GET', path: '/api/console/session', summary: 'Am I signed in? (200 either way)', auth: 'public', request: {}, responses: { 200: SessionAnswerSchema } },
-  { method: 'POST', path: '/api/console/logout', summary: 'Sign out', auth: 'session', request: {}, responses: { 204: null, ...errors(...CHANGE_ERRORS) } },
+  session: { method: 'GET', path: '/api/console/session', summary: 'Am I signed in? (200 either way)', auth: 'public', request: {}, responses: { 200: SessionAnswerSchema } },
+  logout: { method: 'POST', path: '/api/console/logout', summary: 'Sign out', auth: 'session', request: {}, responses: { 204: null, ...errors(...CHANGE_ERRORS) } },
 
   // ---- The console: dashboard, tablets, audit ----
-  {
+  totals: {
     method: 'GET',
     path: '/api/console/totals',
     summary: 'The dashboard’s figures',
@@ -120,7 +132,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: { query: CampaignScopeQuery },
     responses: { 200: TotalsSchema, ...errors(...SESSION_ERRORS) },
   },
-  {
+  events: {
     method: 'GET',
     path: '/api/console/events',
     summary: 'The dashboard’s figures, live, while the session lasts',
@@ -128,8 +140,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: { query: CampaignScopeQuery },
     responses: { 200: eventStream(TotalsSchema, 'The figures, as each change arrives'), ...errors(...SESSION_ERRORS) },
   },
-  { method: 'GET', path: '/api/console/devices', summary: 'Every tablet, silent ones first', auth: 'session', request: {}, responses: { 200: DeviceListSchema, ...errors(...SESSION_ERRORS) } },
-  {
+  devices: { method: 'GET', path: '/api/console/devices', summary: 'Every tablet, silent ones first', auth: 'session', request: {}, responses: { 200: DeviceListSchema, ...errors(...SESSION_ERRORS) } },
+  revoke: {
     method: 'POST',
     path: '/api/console/devices/:id/revoke',
     summary: 'Revoke a tablet: its token stops working at once',
@@ -137,7 +149,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: { params: DeviceIdParams },
     responses: { 200: RevokedSchema, ...errors(...CHANGE_ERRORS, 404) },
   },
-  {
+  codes: {
     method: 'POST',
     path: '/api/console/codes',
     summary: 'A one-time enrollment code, with its link and QR code',
@@ -145,7 +157,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: { body: CodeRequestSchema },
     responses: { 201: EnrollmentCodeSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS) },
   },
-  {
+  audit: {
     method: 'GET',
     path: '/api/console/audit',
     summary: 'The audit log, newest first (of one campaign with `?campaign=`)',
@@ -155,7 +167,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   },
 
   // ---- The console: signatures ----
-  {
+  signatures: {
     method: 'GET',
     path: '/api/console/signatures',
     summary: 'Search and page the signatures, newest first',
@@ -163,7 +175,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: { query: SignaturesQuery },
     responses: { 200: SignaturePageSchema, ...errors(...SESSION_ERRORS) },
   },
-  {
+  signatureSvg: {
     method: 'GET',
     path: '/api/console/signatures/:id/svg',
     summary: 'One signature’s strokes (or typed name) as SVG',
@@ -171,7 +183,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: { params: SignatureIdParams },
     responses: { 200: file('image/svg+xml', 'The signature as an SVG image'), ...errors(...SESSION_ERRORS, 404) },
   },
-  {
+  deleteSignature: {
     method: 'DELETE',
     path: '/api/console/signatures/:id',
     summary: 'Delete a signature on a data-subject request (a tombstone keeps its id and chain place)',
@@ -179,7 +191,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: { params: SignatureIdParams },
     responses: { 204: null, ...errors(...CHANGE_ERRORS, 404) },
   },
-  {
+  records: {
     method: 'GET',
     path: '/api/console/records',
     summary: 'The stored records as they are (sealed ones sealed), page by page in arrival order',
@@ -187,14 +199,14 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: { query: RecordsQuery },
     responses: { 200: RecordsPageSchema, ...errors(...SESSION_ERRORS, 404) },
   },
-  download('/api/console/export/handin.csv', 'text/csv; charset=utf-8', 'The hand-in list as CSV (no contact details)'),
-  download('/api/console/export/contacts.csv', 'text/csv; charset=utf-8', 'The signers who opted in, with their contact details, as CSV'),
-  download('/api/console/export/signatures.zip', 'application/zip', 'Every signature as an SVG file, in a zip'),
-  download('/api/console/export/handin.pdf', 'application/pdf', 'The hand-in list as PDF, with the signatures drawn'),
+  handinCsv: download('/api/console/export/handin.csv', 'text/csv; charset=utf-8', 'The hand-in list as CSV (no contact details)'),
+  contactsCsv: download('/api/console/export/contacts.csv', 'text/csv; charset=utf-8', 'The signers who opted in, with their contact details, as CSV'),
+  signaturesZip: download('/api/console/export/signatures.zip', 'application/zip', 'Every signature as an SVG file, in a zip'),
+  handinPdf: download('/api/console/export/handin.pdf', 'application/pdf', 'The hand-in list as PDF, with the signatures drawn'),
 
   // ---- The console: campaigns ----
-  { method: 'GET', path: '/api/console/campaigns', summary: 'Every campaign', auth: 'session', request: {}, responses: { 200: CampaignListSchema, ...errors(...SESSION_ERRORS) } },
-  {
+  campaigns: { method: 'GET', path: '/api/console/campaigns', summary: 'Every campaign', auth: 'session', request: {}, responses: { 200: CampaignListSchema, ...errors(...SESSION_ERRORS) } },
+  createCampaign: {
     method: 'POST',
     path: '/api/console/campaigns',
     summary: 'A new draft campaign, copied from another (`from`) or from the default text',
@@ -202,7 +214,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: { body: NewCampaignSchema },
     responses: { 201: CampaignDetailSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS, 404, 409) },
   },
-  {
+  getCampaign: {
     method: 'GET',
     path: '/api/console/campaigns/:id',
     summary: 'One campaign, with its draft and versions',
@@ -210,7 +222,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: { params: CampaignIdParams },
     responses: { 200: CampaignDetailSchema, ...errors(...SESSION_ERRORS, 404) },
   },
-  {
+  changeSettings: {
     method: 'PATCH',
     path: '/api/console/campaigns/:id',
     summary: 'Change a campaign’s goal and dates',
@@ -218,7 +230,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: { params: CampaignIdParams, body: CampaignSettingsSchema },
     responses: { 200: CampaignDetailSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS, 404) },
   },
-  {
+  putDraft: {
     method: 'PUT',
     path: '/api/console/campaigns/:id/draft',
     summary: 'Save the draft (400 names the field at fault)',
@@ -226,17 +238,10 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: { params: CampaignIdParams, body: DraftRequestSchema },
     responses: { 200: CampaignDetailSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS, 404) },
   },
-  ...(['publish', 'close', 'reopen'] as const).map(
-    (action): Endpoint => ({
-      method: 'POST',
-      path: `/api/console/campaigns/:id/${action}`,
-      summary: { publish: 'Publish the draft as the next version (409 when it changes nothing)', close: 'Close the campaign: tablets stop offering it', reopen: 'Reopen a closed campaign' }[action],
-      auth: 'session',
-      request: { params: CampaignIdParams },
-      responses: { 200: CampaignDetailSchema, ...errors(...CHANGE_ERRORS, 404, 409) },
-    }),
-  ),
-  {
+  publish: campaignAction('publish', 'Publish the draft as the next version (409 when it changes nothing)'),
+  close: campaignAction('close', 'Close the campaign: tablets stop offering it'),
+  reopen: campaignAction('reopen', 'Reopen a closed campaign'),
+  campaignVersion: {
     method: 'GET',
     path: '/api/console/campaigns/:id/versions/:version',
     summary: 'One published version, exactly as it was published',
@@ -246,7 +251,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   },
 
   // ---- This document ----
-  {
+  openApi: {
     method: 'GET',
     path: '/api/openapi.json',
     summary: 'This API described as OpenAPI 3.1',
@@ -254,4 +259,10 @@ export const ENDPOINTS: readonly Endpoint[] = [
     request: {},
     responses: { 200: z.record(z.string(), z.unknown()) },
   },
-];
+} satisfies Record<string, Endpoint>;
+
+/** An endpoint's name in {@link api}. */
+export type EndpointName = keyof typeof api;
+
+/** Every endpoint, as a list. */
+export const ENDPOINTS: readonly Endpoint[] = Object.values(api);
