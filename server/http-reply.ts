@@ -4,7 +4,7 @@
  * the app's error handler (app.ts) turns it into that answer.
  */
 import type { ErrorResponse, FieldIssue } from '../src/shared/protocol.ts';
-import type { AnswerOf, Endpoint, JsonStatus } from '../src/shared/api/endpoint.ts';
+import type { AnswerOf, Endpoint, Exactly, JsonStatus } from '../src/shared/api/endpoint.ts';
 
 type ErrorCode = ErrorResponse['error']['code'];
 type ErrorExtra = Omit<ErrorResponse['error'], 'code' | 'message' | 'issues'>;
@@ -44,10 +44,15 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 
 /**
  * A JSON answer of `endpoint` (src/shared/api/endpoints.ts), its body typed by the contract's
- * schema for `status`: a handler that sends a field the contract lacks, or misses one, does
- * not compile.
+ * schema for `status`: a handler that sends a field the contract lacks (at any depth, from an
+ * object literal or not), or misses one, does not compile.
  */
-export function answer<E extends Endpoint, S extends JsonStatus<E>>(_endpoint: E, status: S, body: AnswerOf<E, S>, headers?: Record<string, string>): Response {
+export function answer<E extends Endpoint, S extends JsonStatus<E>, B extends AnswerOf<E, S>>(
+  _endpoint: E,
+  status: S,
+  body: B & Exactly<B, AnswerOf<E, S>>,
+  headers?: Record<string, string>,
+): Response {
   return json(status, body, headers);
 }
 

@@ -64,3 +64,20 @@ export type JsonStatus<E extends Endpoint> = {
  * server's answers are typed with it (server/http-reply.ts: `answer`).
  */
 export type AnswerOf<E extends Endpoint, S extends JsonStatus<E>> = E['responses'][S] extends z.ZodMiniType ? z.input<E['responses'][S]> : never;
+
+type KeysOf<T> = T extends unknown ? keyof T : never;
+type FieldOf<T, K> = T extends unknown ? (K extends keyof T ? T[K] : never) : never;
+
+/**
+ * `T` with every field that `U` lacks, at any depth, typed `never`: a value with a field the
+ * contract does not know fails to type-check even when it is no object literal (a store's row).
+ */
+export type Exactly<T, U> = T extends readonly (infer TE)[]
+  ? NonNullable<U> extends readonly (infer UE)[]
+    ? readonly Exactly<TE, UE>[]
+    : T
+  : T extends object
+    ? NonNullable<U> extends object
+      ? { [K in keyof T]: K extends KeysOf<NonNullable<U>> ? Exactly<T[K], FieldOf<NonNullable<U>, K>> : never }
+      : T
+    : T;
