@@ -6,7 +6,8 @@
  *
  * A request meets, in order: the app's state and security headers (middleware.ts), the
  * console's session gate (any /api/console/ path but login and session), then its route's
- * guards (HEAD refused, token, attempts) and handler; else a 405 for a known path, else a 404
+ * guards (HEAD refused, token, attempts, the body parsed with the contract) and handler; else
+ * a 405 for a known path, else a 404
  * (or a file of the built PWA). Errors become the API's JSON error shape.
  */
 import { Hono, type MiddlewareHandler } from 'hono';

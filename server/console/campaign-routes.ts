@@ -1,8 +1,8 @@
 /**
- * The console's campaign routes (/api/console/campaigns…). Thin: each parses, calls
- * server/campaigns.ts, and answers; a CampaignError becomes 404, 409 or 400 here. The
- * session is checked by middleware before any of these runs. The public campaign card is in
- * routes/public.ts.
+ * The console's campaign routes (/api/console/campaigns…). Thin: each takes the body the
+ * contract parsed (bodyOf), calls server/campaigns.ts, and answers (answer); a CampaignError
+ * becomes 404, 409 or 400 here. The session is checked by middleware before any of these
+ * runs. The public campaign card is in routes/public.ts.
  */
 import { api } from '../../src/shared/api/endpoints.ts';
 import { CampaignError, createDraftCampaign, detailOf, publishDraft, requireCampaign, saveDraft, setCampaignOpen, summaryOf } from '../campaigns.ts';

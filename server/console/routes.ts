@@ -1,7 +1,8 @@
 /**
  * The coordinator console's API (/api/console/…): signing in and out, the dashboard (totals
  * and their live stream), devices and enrollment codes, the audit log. Thin: each handler
- * parses, calls a function that holds the logic, and answers. The session and CSRF check is
+ * takes its body as the contract parsed it (bodyOf), calls a function that holds the logic,
+ * and answers in the contract's types (answer). The session and CSRF check is
  * middleware (session.ts), mounted by routes.ts on every route but login and session;
  * deletions, exports, codes and revocations are written to the audit log.
  * Signatures and exports: signature-routes.ts; campaigns: campaign-routes.ts.
