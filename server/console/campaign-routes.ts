@@ -7,7 +7,7 @@
 import { api } from '../../src/shared/api/endpoints.ts';
 import { CampaignError, createDraftCampaign, detailOf, publishDraft, requireCampaign, saveDraft, setCampaignOpen, summaryOf } from '../campaigns.ts';
 import { HttpError, answer } from '../http-reply.ts';
-import { actorOf, bodyOf, type Ctx } from '../routes/context.ts';
+import { actorOf, bodyOf, paramsOf, type Ctx } from '../routes/context.ts';
 
 /** Run a campaign handler, answering a CampaignError with its status. */
 function campaignRoute(handler: (c: Ctx, id: string) => Promise<Response>) {
@@ -80,7 +80,7 @@ export const setOpen = (open: boolean) =>
 
 /** GET /api/console/campaigns/:id/versions/:version: one published version as it was published. */
 export const getVersion = campaignRoute(async (c, id) => {
-  const version = c.req.param('version')!;
+  const { version } = paramsOf(c, api.campaignVersion);
   const found = await c.var.app.store.campaignVersion(id, Number(version));
   if (!found) throw new HttpError(404, 'not_found', `Campaign "${id}" has no version ${version}.`);
   return answer(api.campaignVersion, 200, found);

@@ -14,7 +14,7 @@ import { checkLimit } from '../rate-limit.ts';
 import { clientAddress } from '../client-address.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import { CLEAR_COOKIE, currentSession, startSession } from './session.ts';
-import { actorOf, bodyOf, campaignOf, isHead, type Ctx } from '../routes/context.ts';
+import { actorOf, bodyOf, campaignOf, isHead, paramsOf, type Ctx } from '../routes/context.ts';
 import { api } from '../../src/shared/api/endpoints.ts';
 
 /** POST /api/console/login: failed attempts are limited per address (middleware, routes.ts) and per email. */
@@ -82,7 +82,7 @@ export async function devices(c: Ctx): Promise<Response> {
 
 /** POST /api/console/devices/:id/revoke: the tablet's token stops working at once. */
 export async function revoke(c: Ctx): Promise<Response> {
-  const id = c.req.param('id')!;
+  const { id } = paramsOf(c, api.revoke);
   if (!(await revokeDevice(c.var.app.store, id, actorOf(c), c.var.app.now()))) throw new HttpError(404, 'not_found', 'No such device.');
   return answer(api.revoke, 200, { revoked: id });
 }

@@ -11,7 +11,7 @@ import { signatureSvg } from '../exports/signature-svg.ts';
 import { HttpError, answer } from '../http-reply.ts';
 import { api } from '../../src/shared/api/endpoints.ts';
 import type { Store } from '../store/store.ts';
-import { actorOf, audit, campaignOf, intParam, isHead, type Ctx } from '../routes/context.ts';
+import { actorOf, audit, campaignOf, intParam, isHead, paramsOf, type Ctx } from '../routes/context.ts';
 import { RECORDS_PAGE, recordsPage } from './sealed-records.ts';
 
 /** GET /api/console/signatures: one page of the campaign's signatures, searched and filtered. */
@@ -63,7 +63,7 @@ export async function listSignatures(c: Ctx): Promise<Response> {
 
 /** GET /api/console/signatures/:id/svg: the drawn signature, under a CSP of its own. */
 export async function signatureDrawing(c: Ctx): Promise<Response> {
-  const stored = await c.var.app.store.getSignature(c.req.param('id')!);
+  const stored = await c.var.app.store.getSignature(paramsOf(c, api.signatureSvg).id);
   if (!stored) throw new HttpError(404, 'not_found', 'No such signature.');
   return new Response(signatureSvg(stored.record), {
     status: 200,
@@ -74,7 +74,7 @@ export async function signatureDrawing(c: Ctx): Promise<Response> {
 /** DELETE /api/console/signatures/:id: a data-subject request, audited under the signature's own campaign. */
 export async function deleteSignature(c: Ctx): Promise<Response> {
   const { store, now } = c.var.app;
-  const id = c.req.param('id')!;
+  const { id } = paramsOf(c, api.deleteSignature);
   const signature = await store.getSignature(id);
   if (!signature || !(await store.deleteSignature(id, now().toISOString()))) throw new HttpError(404, 'not_found', 'No such signature.');
   await audit(c, 'delete-signature', { id, reason: 'data-subject request' }, signature.campaignId);

@@ -5,7 +5,7 @@
  * plain `(c) => Response` in the route table (routes.ts).
  */
 import type { Context } from 'hono';
-import type * as z from 'zod/mini';
+import * as z from 'zod/mini';
 import type { Endpoint } from '../../src/shared/api/endpoint.ts';
 import type { HttpBindings } from '@hono/node-server';
 import type { Campaign } from '../../src/shared/campaign.ts';
@@ -75,6 +75,14 @@ export type Ctx = Context<AppEnv>;
 /** The request's body as the endpoint's schema parsed it (the body step, middleware.ts: jsonBody). */
 export function bodyOf<E extends Endpoint & { request: { body: z.ZodMiniType } }>(c: Ctx, _endpoint: E): z.output<E['request']['body']> {
   return c.var.body as z.output<E['request']['body']>;
+}
+
+/**
+ * The path parameters, parsed with the endpoint's params schema. The router already matched
+ * each one against that schema's pattern (routes.ts: honoPath), so this cannot refuse one.
+ */
+export function paramsOf<E extends Endpoint & { request: { params: z.ZodMiniObject } }>(c: Ctx, endpoint: E): z.output<E['request']['params']> {
+  return z.parse(endpoint.request.params, c.req.param()) as z.output<E['request']['params']>;
 }
 
 /** Whether the request is a HEAD: answer the headers only, do no work. */

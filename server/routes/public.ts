@@ -9,7 +9,7 @@ import { clientAddress } from '../client-address.ts';
 import type { StreamSlots } from '../console/stream-slots.ts';
 import { HttpError, answer } from '../http-reply.ts';
 import { openApiDocument } from '../openapi.ts';
-import { campaignOf, isHead, type Ctx } from './context.ts';
+import { campaignOf, isHead, paramsOf, type Ctx } from './context.ts';
 
 /** GET /api/public/count: the campaign's total. */
 export async function publicCount(c: Ctx): Promise<Response> {
@@ -29,7 +29,7 @@ export async function publicEvents(c: Ctx): Promise<Response> {
 /** GET /api/public/campaigns/:id: the counter's card. Title, goal, total; nothing personal. */
 export async function publicCampaign(c: Ctx): Promise<Response> {
   const { store, campaignContent } = c.var.app;
-  const id = c.req.param('id')!;
+  const { id } = paramsOf(c, api.publicCampaign);
   const campaign = await store.getCampaign(id);
   const content = campaign && campaign.status !== 'draft' ? await campaignContent(id) : undefined;
   if (!campaign || !content) throw new HttpError(404, 'not_found', 'No such campaign.');
