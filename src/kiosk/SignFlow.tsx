@@ -23,8 +23,6 @@ import { CountrySelect } from './CountrySelect.tsx';
 import { DRAWING, SignatureInput, type SignatureChoice, type SignatureError } from './SignatureInput.tsx';
 import { Thanks } from './Thanks.tsx';
 
-export { THANKS_SECONDS } from './Thanks.tsx';
-
 interface Props {
   /** The petition version this signer sees. */
   campaign: Campaign;
