@@ -7,7 +7,7 @@
 import * as z from 'zod/mini';
 import { campaignText, type Campaign, type Language } from '../shared/campaign.ts';
 import { encodeInk, type Ink } from '../shared/ink.ts';
-import { SignatureRecordSchema, type SignatureRecord, type Signer } from '../shared/protocol.ts';
+import { SignatureRecordSchema, SignerSchema, type SignatureRecord, type Signer } from '../shared/protocol.ts';
 
 /** What one signer gave at the kiosk. */
 export interface SignerEntries {
@@ -24,6 +24,15 @@ export interface SignerEntries {
 export interface Shown {
   campaign: Campaign;
   hash?: string;
+}
+
+/**
+ * The signer's details as a record carries them (trimmed, the email lowercased), checked
+ * against the shared schema the server checks them with; or the fields it refuses.
+ */
+export function signerOf(candidate: Partial<Record<keyof Signer, unknown>>): { signer: Signer } | { refused: Array<keyof Signer> } {
+  const parsed = z.safeParse(SignerSchema, candidate);
+  return parsed.success ? { signer: parsed.data } : { refused: parsed.error.issues.map((issue) => issue.path[0] as keyof Signer) };
 }
 
 /** The attestation a signer who types confirms, in `lang`, with their name filled in (`…` while none is typed). */
