@@ -10,6 +10,7 @@
 import type { Campaign, Language } from '../shared/campaign.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
 import type { CampaignRow, FieldsignDB, VersionRow } from './db.ts';
+import type { Shown } from './new-record.ts';
 
 type Sealing = Campaign['sealing'];
 
@@ -34,7 +35,7 @@ export interface CampaignOffer {
  * What the kiosk shows the next signer: one version of one petition (with its hash when
  * known), or, when no campaign this tablet may show is open, nothing but a notice in `lang`.
  */
-export type KioskOffer = { campaign: Campaign; hash?: string } | { campaign: null; lang: Language };
+export type KioskOffer = Shown | { campaign: null; lang: Language };
 
 /** The language an offer opens in: its petition's default, or the notice's. */
 export function offerLanguage(offer: KioskOffer): Language {

@@ -59,8 +59,8 @@ function sealingKeyOf(sealing: NonNullable<Sealing>): Promise<SealingKey> {
   return key;
 }
 
-/** What the app may hear of a capture. */
-export interface CaptureHooks {
+/** Who is told of a capture, and when it happened (tests set the clock). */
+export interface CaptureOptions {
   /** The record and its chain log entry are committed: a signature waits to be sent. */
   onStored?: (record: SignatureRecord) => void;
   now?: Date;
@@ -72,7 +72,7 @@ export interface CaptureHooks {
  * (see {@link captureRecord}), then call `onStored`. Resolves once it is committed; rejects
  * when nothing was stored (a full disk: StorageFullError), and then tells nobody.
  */
-export async function capture(db: FieldsignDB, entries: SignerEntries, shown: Shown, { onStored, now = new Date() }: CaptureHooks = {}): Promise<SignatureRecord> {
+export async function capture(db: FieldsignDB, entries: SignerEntries, shown: Shown, { onStored, now = new Date() }: CaptureOptions = {}): Promise<SignatureRecord> {
   const enrollment = await getEnrollment(db);
   if (!enrollment) throw new Error('This tablet is not enrolled yet.');
   const sealing = await sealingFor(db, shown.campaign);
