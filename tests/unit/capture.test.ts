@@ -138,6 +138,9 @@ describe('capture from what the signer entered', () => {
       payload: { kind: 'plain', signer: entries().signer },
     });
     expect(stored.id).toMatch(/^[0-9a-f-]{36}$/);
+    // The same JSON, key for key and in the same order, as the kiosk wrote before capture built it.
+    expect(Object.keys(stored)).toEqual(['id', 'v', 'deviceId', 'campaignId', 'campaignVersion', 'campaignHash', 'consentVersion', 'lang', 'capturedAt', 'payload', 'nonce', 'chain']);
+    expect(Object.keys(stored.payload)).toEqual(['kind', 'signer', 'ink']);
     // The strokes, packed as the protocol packs them, come back as drawn.
     if (stored.payload.kind !== 'plain' || !stored.payload.ink) throw new Error('no ink');
     expect(decodeInk(stored.payload.ink).strokes.flat()).toHaveLength(realisticInk(3).strokes.flat().length);
