@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod/mini';
 import { campaignText } from '../../src/shared/campaign.ts';
-import { CampaignSettingsSchema, NewCampaignSchema, type PublicCampaign } from '../../src/shared/campaigns.ts';
+import { CampaignSettingsSchema, NewCampaignSchema, type PublicCampaign } from '../../src/shared/api/campaigns.ts';
 import { CampaignError, createDraftCampaign, detailOf, publishDraft, requireCampaign, saveDraft, setCampaignOpen, summaryOf } from '../campaigns.ts';
 import { HttpError, readJsonBody } from '../http-body.ts';
 import type { ConsoleContext } from './routes.ts';

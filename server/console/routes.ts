@@ -22,6 +22,8 @@ import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import { CLEAR_COOKIE, currentSession, requireSession, startSession } from './session.ts';
 import { signatureSvg } from '../exports/signature-svg.ts';
 import { CAMPAIGN_ROUTES, campaignParam, handleCampaigns, handlePublicCampaign } from './campaign-routes.ts';
+import { LoginSchema } from '../../src/shared/api/session.ts';
+import { CodeRequestSchema as CodeSchema } from '../../src/shared/api/devices.ts';
 
 /** What the console routes need from the app. */
 export interface ConsoleContext {
@@ -49,18 +51,6 @@ export interface ConsoleContext {
   sendJson: (res: ServerResponse, status: number, body: unknown) => void;
 }
 
-const LoginSchema = z.object({ email: z.string().check(z.maxLength(254)), password: z.string().check(z.maxLength(200)) });
-const CodeSchema = z.object({
-  event: z.string().check(
-    z.trim(),
-    z.minLength(1, 'Name the event.'),
-    z.maxLength(120),
-    z.refine((s) => !/[\u0000-\u001f\u007f-\u009f]|[\ud800-\udfff]/.test(s), 'The event name contains characters that cannot be stored.'),
-  ),
-  hours: z.optional(z.number().check(z.gte(0.1), z.lte(720))),
-  /** The campaigns the tablet may show; default: the default campaign. */
-  campaigns: z.optional(z.array(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/))).check(z.minLength(1), z.maxLength(50))),
-});
 const SMALL_BODY = { maxBytes: 8192, maxInflatedBytes: 8192 };
 
 /** Every console route that needs a session, for the test that walks them all without one. */

@@ -5,6 +5,8 @@
  */
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
 import type { CampaignRecord, VersionRecord } from './campaign-rows.ts';
+import type { AuditEntry, Totals } from '../../src/shared/api/dashboard.ts';
+import type { Device, DeviceReport } from '../../src/shared/api/devices.ts';
 
 export type { CampaignRecord, VersionRecord } from './campaign-rows.ts';
 
@@ -38,37 +40,12 @@ export interface StoredSignature {
   versionProblem: 'unknown-campaign' | 'unknown-version' | 'hash-mismatch' | null;
 }
 
-/** An enrolled tablet. */
-export interface Device {
-  id: string;
-  event: string;
-  label: string | null;
-  enrolledAt: string;
-  revokedAt: string | null;
-  lastSeenAt: string | null;
-  /** What the tablet last said about itself. */
-  lastReport: DeviceReport | null;
-  /** The campaigns it may show; null for a tablet enrolled before campaigns (the default one). */
-  campaigns: string[] | null;
-}
-
-/** A tablet's own account of itself, sent with its batches (S21); `at` is the server's clock. */
-export interface DeviceReport {
-  pending: number;
-  quarantined: number;
-  at: string;
-  /** Whether the browser made the tablet's storage persistent. */
-  persisted?: boolean;
-  /** Bytes used and available to the app, as the browser estimates them. */
-  storage?: { usage: number; quota: number };
-  appVersion?: string;
-  /** The tablet's last successful sync, by its own clock. */
-  lastSyncAt?: string;
-  /** Signatures erased on the tablet by quick delete since enrollment: a running total. */
-  erased?: number;
-  /** The newest link of the tablet's hash chain (S23): anchors the end of the chain check. */
-  chain?: { device: string; seq: number; link: string };
-}
+/**
+ * An enrolled tablet, and what it last said about itself (S21: its batch report, `at` the
+ * server's clock): the console's wire types (src/shared/api/devices.ts), derived from the
+ * protocol's BatchReportSchema, so the store, the console and the protocol cannot drift.
+ */
+export type { Device, DeviceReport } from '../../src/shared/api/devices.ts';
 
 /** A coordinator account (the console). */
 export interface Coordinator {
@@ -89,16 +66,8 @@ export interface Session {
   expiresAt: string;
 }
 
-/** Who did what, when: deletions, exports, devices, sign-ins. */
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  detail: Record<string, unknown>;
-  /** The campaign it concerns, when it concerns one. */
-  campaignId?: string | null;
-}
+/** Who did what, when (an audit log entry); the dashboard's figures: as the console receives them. */
+export type { AuditEntry, Totals } from '../../src/shared/api/dashboard.ts';
 
 /**
  * Where a signature deleted on a data-subject request sat in its tablet's hash chain (S20,
@@ -113,16 +82,6 @@ export interface DeletedChainPlace {
   seq: number;
   link: string;
   deletedAt: string;
-}
-
-/** The dashboard's figures. */
-export interface Totals {
-  total: number;
-  byEvent: Array<{ event: string; count: number }>;
-  byDevice: Array<{ deviceId: string; label: string | null; count: number }>;
-  byCountry: Array<{ country: string; count: number }>;
-  /** Signatures received per hour (server clock), oldest first. */
-  hourly: Array<{ hour: string; count: number }>;
 }
 
 /** Which stored signatures `list` pages through (arrival order). */

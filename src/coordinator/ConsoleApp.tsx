@@ -7,6 +7,7 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, consoleApi, publicApi, type SessionInfo, type Totals } from './api.ts';
+import { TotalsSchema } from '../shared/api/dashboard.ts';
 import { AuditLog } from './AuditLog.tsx';
 import { CampaignChooser, forgetCampaignChoice, rememberCampaignChoice, rememberedCampaign } from './CampaignChooser.tsx';
 import { Campaigns } from './Campaigns.tsx';
@@ -133,8 +134,9 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
     setTotalsError('');
   }, [campaignId]);
 
-  const live = useEventStream<Totals>(
+  const live = useEventStream(
     campaignId === undefined ? '' : `/api/console/events?campaign=${encodeURIComponent(campaignId)}`,
+    TotalsSchema,
     (snapshot) => {
       setTotals(snapshot);
       setTotalsError('');

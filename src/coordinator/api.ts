@@ -1,71 +1,46 @@
 /**
  * The console's client for /api/console/…: JSON in and out, the session cookie sent by the
- * browser, and the CSRF token echoed in X-CSRF-Token on every change.
+ * browser, and the CSRF token echoed in X-CSRF-Token on every change. Every answer is parsed
+ * with its schema from the API contract (src/shared/api/): one that does not fit is an
+ * ApiError with a message, never a half-read object.
  */
-import type { AuditEntry, Device, Totals } from '../../server/store/store.ts';
-import type { DeviceView } from '../../server/devices.ts';
-import type { RecordRow, RecordsPage } from '../../server/console/sealed-records.ts';
+import * as z from 'zod/mini';
 import type { Campaign } from '../shared/campaign.ts';
-import type { CampaignDetail, CampaignSummary, PublishedVersion } from '../shared/campaigns.ts';
+import { SessionAnswerSchema, SessionInfoSchema, type Coordinator, type SessionInfo } from '../shared/api/session.ts';
+import { AuditLogSchema, TotalsSchema, type AuditEntry, type Totals } from '../shared/api/dashboard.ts';
+import { DeviceListSchema, EnrollmentCodeSchema, RevokedSchema, type Device, type DeviceList, type DeviceView, type EnrollmentCode } from '../shared/api/devices.ts';
+import { RecordsPageSchema, SignaturePageSchema, type RecordRow, type RecordsPage, type SignaturePage, type SignatureRow, type VersionProblem } from '../shared/api/signatures.ts';
+import {
+  CampaignDetailSchema,
+  CampaignListSchema,
+  PublishedVersionSchema,
+  type CampaignDetail,
+  type CampaignList,
+  type CampaignSummary,
+} from '../shared/api/campaigns.ts';
+import type { PublishedVersion } from '../shared/campaigns.ts';
+import { ErrorResponseSchema } from '../shared/protocol.ts';
 
-export type { AuditEntry, Campaign, CampaignDetail, CampaignSummary, Device, DeviceView, PublishedVersion, RecordRow, RecordsPage, Totals };
-
-/** The Campaigns list, and the campaign a request means when it names none. */
-export interface CampaignList {
-  campaigns: CampaignSummary[];
-  defaultCampaignId: string;
-}
-
-/** Why a signature matches no published version (S26); see the Signatures badges. */
-export type VersionProblem = 'unknown-campaign' | 'unknown-version' | 'hash-mismatch';
-
-/** The Devices list: each tablet as the server sees it now, and the silence threshold it used. */
-export interface DeviceList {
-  devices: DeviceView[];
-  /** Silent longer than this while holding unsynced signatures: flagged (`--stale-after`). */
-  staleAfterMs: number;
-}
-
-export interface Coordinator {
-  email: string;
-  name: string;
-}
-
-export interface SessionInfo {
-  coordinator: Coordinator;
-  csrfToken: string;
-}
-
-export interface EnrollmentCode {
-  code: string;
-  expiresAt: string;
-  event: string;
-  /** The campaigns the enrolled tablet may show. */
-  campaigns: string[];
-  link: string;
-  qrSvg: string;
-}
-
-export interface SignatureRow {
-  /** Arrival order on the server: the cursor for the next and previous pages. */
-  seq: number;
-  id: string;
-  name: string | null;
-  email: string | null;
-  country: string | null;
-  optIn: boolean | null;
-  typed: boolean;
-  lang: string | null;
-  campaignVersion: number;
-  versionProblem: VersionProblem | null;
-  /** Captured after the campaign was closed (it still counts: a tablet may have been offline). */
-  capturedAfterClose: boolean;
-  deviceId: string;
-  capturedAt: string;
-  receivedAt: string;
-  clockSuspect: boolean;
-  possibleDuplicate: boolean;
-}
+export type {
+  AuditEntry,
+  Campaign,
+  CampaignDetail,
+  CampaignList,
+  CampaignSummary,
+  Coordinator,
+  Device,
+  DeviceList,
+  DeviceView,
+  EnrollmentCode,
+  PublishedVersion,
+  RecordRow,
+  RecordsPage,
+  SessionInfo,
+  SignaturePage,
+  SignatureRow,
+  Totals,
+  VersionProblem,
+};
 
 /** A page of the signatures list: `before` / `after` are the seq of the row the page continues from. */
 export interface SignatureQuery {
@@ -79,14 +54,6 @@ export interface SignatureQuery {
   problemsOnly?: boolean;
   version?: number;
   lang?: string;
-}
-
-export interface SignaturePage {
-  total: number;
-  /** A search found more than `total` (10,000) matches and stopped counting. */
-  totalCapped?: boolean;
-  offset: number;
-  rows: SignatureRow[];
 }
 
 /** An error answer from the server, with its message for people, and the field at fault when it names one. */
@@ -118,7 +85,21 @@ const campaignPath = (id: string, rest = '') => `/api/console/campaigns/${encode
 
 export const signatureSvgUrl = (id: string) => `/api/console/signatures/${encodeURIComponent(id)}/svg`;
 
-async function request<T>(method: string, path: string, csrfToken?: string, body?: unknown): Promise<T> {
+/** No body to parse (204). */
+const NO_CONTENT = null;
+
+/**
+ * Send a request and parse its answer with `schema` (NO_CONTENT for 204). An error answer is
+ * read as the contract's ErrorResponse; an answer that fits neither is an ApiError too.
+ */
+async function request<S extends z.ZodMiniType | null>(
+  schema: S,
+  method: string,
+  path: string,
+  csrfToken?: string,
+  body?: unknown,
+): Promise<S extends z.ZodMiniType ? z.infer<S> : void> {
+  type Answer = S extends z.ZodMiniType ? z.infer<S> : void;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (csrfToken && method !== 'GET') headers['x-csrf-token'] = csrfToken;
@@ -128,22 +109,30 @@ async function request<T>(method: string, path: string, csrfToken?: string, body
   } catch {
     throw new ApiError(0, 'The server cannot be reached. Check the connection and try again.');
   }
-  if (res.status === 204) return undefined as T;
-  const data = (await res.json().catch(() => null)) as { error?: { message?: string; issues?: Array<{ path?: string }> } } | null;
+  if (res.status === 204) return undefined as Answer;
+  const data: unknown = await res.json().catch(() => null);
   if (!res.ok) {
+    const error = z.safeParse(ErrorResponseSchema, data).data?.error;
     const fallback = res.status === 401 ? 'Please sign in to the console.' : `The server answered ${res.status}.`;
-    throw new ApiError(res.status, data?.error?.message ?? fallback, data?.error?.issues?.[0]?.path || undefined);
+    throw new ApiError(res.status, error?.message ?? fallback, error?.issues?.[0]?.path || undefined);
   }
-  return data as T;
+  if (schema === null) return undefined as Answer;
+  const parsed = z.safeParse(schema, data);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    const where = issue ? ` (${issue.path.join('.') || 'the answer'}: ${issue.message})` : '';
+    throw new ApiError(res.status, `The server's answer to ${method} ${path.split('?')[0]} is not what this console expects${where}. Reload the page; if it stays, the server and the console are of different versions.`);
+  }
+  return parsed.data as Answer;
 }
 
 /** Calls that need no session. */
 export const publicApi = {
-  login: (email: string, password: string) => request<SessionInfo>('POST', '/api/console/login', undefined, { email, password }),
+  login: (email: string, password: string) => request(SessionInfoSchema, 'POST', '/api/console/login', undefined, { email, password }),
   /** The current session, or undefined when there is none (answered 200 either way). */
   async session(): Promise<SessionInfo | undefined> {
-    const answer = await request<SessionInfo | { coordinator: null }>('GET', '/api/console/session');
-    return answer.coordinator ? (answer as SessionInfo) : undefined;
+    const answer = await request(SessionAnswerSchema, 'GET', '/api/console/session');
+    return answer.coordinator ? answer : undefined;
   },
 };
 
@@ -153,15 +142,16 @@ export const publicApi = {
  * every section that loads with it loads again.
  */
 export function consoleApi(csrfToken: string, campaignId: string) {
-  const get = <T>(path: string) => request<T>('GET', path);
-  const send = <T>(method: string, path: string, body?: unknown) => request<T>(method, path, csrfToken, body);
+  const get = <S extends z.ZodMiniType>(schema: S, path: string) => request(schema, 'GET', path);
+  const send = <S extends z.ZodMiniType | null>(schema: S, method: string, path: string, body?: unknown) => request(schema, method, path, csrfToken, body);
+  const entries = async (path: string): Promise<AuditEntry[]> => (await get(AuditLogSchema, path)).entries;
   return {
     campaignId,
-    logout: () => send<void>('POST', '/api/console/logout'),
-    totals: () => get<Totals>(scoped('/api/console/totals', campaignId)),
-    devices: () => get<DeviceList>('/api/console/devices'),
-    revoke: (id: string) => send<{ revoked: string }>('POST', `/api/console/devices/${encodeURIComponent(id)}/revoke`),
-    createCode: (event: string, hours: number, campaigns: string[]) => send<EnrollmentCode>('POST', '/api/console/codes', { event, hours, campaigns }),
+    logout: () => send(NO_CONTENT, 'POST', '/api/console/logout'),
+    totals: () => get(TotalsSchema, scoped('/api/console/totals', campaignId)),
+    devices: () => get(DeviceListSchema, '/api/console/devices'),
+    revoke: (id: string) => send(RevokedSchema, 'POST', `/api/console/devices/${encodeURIComponent(id)}/revoke`),
+    createCode: (event: string, hours: number, campaigns: string[]) => send(EnrollmentCodeSchema, 'POST', '/api/console/codes', { event, hours, campaigns }),
     signatures: (query: SignatureQuery) => {
       const params = new URLSearchParams({ q: query.q, offset: String(query.offset), limit: String(query.limit) });
       if (query.before !== undefined) params.set('before', String(query.before));
@@ -170,41 +160,42 @@ export function consoleApi(csrfToken: string, campaignId: string) {
       if (query.problemsOnly) params.set('problems', '1');
       if (query.version !== undefined) params.set('version', String(query.version));
       if (query.lang) params.set('lang', query.lang);
-      return get<SignaturePage>(scoped(`/api/console/signatures?${params}`, campaignId));
+      return get(SignaturePageSchema, scoped(`/api/console/signatures?${params}`, campaignId));
     },
-    deleteSignature: (id: string) => send<void>('DELETE', `/api/console/signatures/${encodeURIComponent(id)}`),
+    deleteSignature: (id: string) => send(NO_CONTENT, 'DELETE', `/api/console/signatures/${encodeURIComponent(id)}`),
     /**
      * The audit log, newest first: everything (`all`), or this campaign's entries with those
      * about no campaign in particular (sign-ins, codes, tablets). Two reads, so that a busy
      * other campaign does not push this one's entries out of the latest 500.
      */
     async audit(all = false): Promise<AuditEntry[]> {
-      const everything = (await get<{ entries: AuditEntry[] }>('/api/console/audit')).entries;
+      const everything = await entries('/api/console/audit');
       if (all) return everything;
-      const own = (await get<{ entries: AuditEntry[] }>(scoped('/api/console/audit', campaignId))).entries;
+      const own = await entries(scoped('/api/console/audit', campaignId));
       const bySeq = new Map([...own, ...everything.filter((e) => !e.campaignId)].map((e) => [e.seq, e]));
       return [...bySeq.values()].sort((a, b) => b.seq - a.seq).slice(0, 500);
     },
     /** Stored records as they are (sealed ones still sealed), after arrival seq `after`. */
-    records: (after: number, limit: number) => get<RecordsPage>(scoped(`/api/console/records?${new URLSearchParams({ after: String(after), limit: String(limit) })}`, campaignId)),
+    records: (after: number, limit: number) =>
+      get(RecordsPageSchema, scoped(`/api/console/records?${new URLSearchParams({ after: String(after), limit: String(limit) })}`, campaignId)),
     /** Whether this campaign's current version is sealed, and for which key. */
     async campaignSealing(): Promise<{ keyId: string } | null> {
-      const latest = (await get<CampaignDetail>(campaignPath(campaignId))).latestVersion;
+      const latest = (await get(CampaignDetailSchema, campaignPath(campaignId))).latestVersion;
       if (!latest) return null;
-      return (await get<PublishedVersion>(campaignPath(campaignId, `/versions/${latest.version}`))).content?.sealing ?? null;
+      return (await get(PublishedVersionSchema, campaignPath(campaignId, `/versions/${latest.version}`))).content?.sealing ?? null;
     },
 
-    campaigns: () => get<CampaignList>('/api/console/campaigns'),
-    campaign: (id: string) => get<CampaignDetail>(campaignPath(id)),
-    createCampaign: (id: string, from: string | undefined) => send<CampaignDetail>('POST', '/api/console/campaigns', from === undefined ? { id } : { id, from }),
-    saveDraft: (id: string, content: Campaign) => send<CampaignDetail>('PUT', campaignPath(id, '/draft'), { content }),
-    publish: (id: string) => send<CampaignDetail>('POST', campaignPath(id, '/publish')),
-    setOpen: (id: string, open: boolean) => send<CampaignDetail>('POST', campaignPath(id, open ? '/reopen' : '/close')),
+    campaigns: () => get(CampaignListSchema, '/api/console/campaigns'),
+    campaign: (id: string) => get(CampaignDetailSchema, campaignPath(id)),
+    createCampaign: (id: string, from: string | undefined) => send(CampaignDetailSchema, 'POST', '/api/console/campaigns', from === undefined ? { id } : { id, from }),
+    saveDraft: (id: string, content: Campaign) => send(CampaignDetailSchema, 'PUT', campaignPath(id, '/draft'), { content }),
+    publish: (id: string) => send(CampaignDetailSchema, 'POST', campaignPath(id, '/publish')),
+    setOpen: (id: string, open: boolean) => send(CampaignDetailSchema, 'POST', campaignPath(id, open ? '/reopen' : '/close')),
     settings: (id: string, settings: { goal?: number | null; startsAt?: string | null; endsAt?: string | null }) =>
-      send<CampaignDetail>('PATCH', campaignPath(id), settings),
-    version: (id: string, version: number) => get<PublishedVersion>(campaignPath(id, `/versions/${version}`)),
+      send(CampaignDetailSchema, 'PATCH', campaignPath(id), settings),
+    version: (id: string, version: number) => get(PublishedVersionSchema, campaignPath(id, `/versions/${version}`)),
     /** The campaign's own audit entries (to find what a new campaign was copied from). */
-    campaignAudit: (id: string) => get<{ entries: AuditEntry[] }>(scoped('/api/console/audit', id)).then((r) => r.entries),
+    campaignAudit: (id: string) => entries(scoped('/api/console/audit', id)),
   };
 }
 

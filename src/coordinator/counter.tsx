@@ -6,8 +6,10 @@
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { PublicCampaign } from '../shared/campaigns.ts';
-import { RTL_LANGUAGES } from '../shared/campaign.ts';
+import * as z from 'zod/mini';
+import { PublicCampaignSchema, type PublicCampaign } from '../shared/api/campaigns.ts';
+import { PublicCountSchema } from '../shared/api/dashboard.ts';
+import { CampaignSchema, RTL_LANGUAGES } from '../shared/campaign.ts';
 import { formatLocale } from '../kiosk/i18n/catalog.ts';
 import { contrastText } from '../kiosk/contrast.ts';
 import { useEventStream } from './hooks.ts';
@@ -19,9 +21,10 @@ function campaignInPath(): string | undefined {
   return m?.[1];
 }
 
-async function getJson<T>(url: string): Promise<T | undefined> {
+/** The answer at `url` parsed with its contract schema; undefined when refused or when it does not fit. */
+async function getJson<T>(url: string, schema: z.ZodMiniType<T>): Promise<T | undefined> {
   const res = await fetch(url, { headers: { accept: 'application/json' } });
-  return res.ok ? ((await res.json()) as T) : undefined;
+  return res.ok ? z.safeParse(schema, await res.json()).data : undefined;
 }
 
 type Card = Omit<PublicCampaign, 'total'>;
@@ -31,13 +34,13 @@ async function loadCard(): Promise<Card | null> {
   let id = campaignInPath();
   let fallback: Card | undefined;
   if (!id) {
-    const served = await getJson<{ id: string; defaultLanguage: string; text: Record<string, { title?: string } | undefined>; theme: { color: string } }>('/api/v1/campaign');
+    const served = await getJson('/api/v1/campaign', CampaignSchema);
     if (!served) return null;
     id = served.id;
     const title = served.text[served.defaultLanguage]?.title ?? '';
     fallback = { id, title, lang: served.defaultLanguage, color: served.theme.color, status: 'open', goal: null };
   }
-  return (await getJson<PublicCampaign>(`/api/public/campaigns/${encodeURIComponent(id)}`)) ?? fallback ?? null;
+  return (await getJson(`/api/public/campaigns/${encodeURIComponent(id)}`, PublicCampaignSchema)) ?? fallback ?? null;
 }
 
 function Counter() {
@@ -50,8 +53,9 @@ function Counter() {
   // asked for every 10 s meanwhile, and the stream tried again in 30–60 s (spread out, so
   // refused counters do not all come back at once).
   const [polling, setPolling] = useState(false);
-  const live = useEventStream<{ total: number }>(
+  const live = useEventStream(
     id ? `/api/public/events${scope}` : '',
+    PublicCountSchema,
     (s) => {
       if (Number.isInteger(s.total)) setTotal(s.total);
     },
@@ -70,7 +74,7 @@ function Counter() {
   useEffect(() => {
     if (!id) return;
     const ask = (first: boolean) =>
-      getJson<{ total: number }>(`/api/public/count${scope}`).then((r) => r && setTotal((t) => (first ? (t ?? r.total) : r.total)), () => undefined);
+      getJson(`/api/public/count${scope}`, PublicCountSchema).then((r) => r && setTotal((t) => (first ? (t ?? r.total) : r.total)), () => undefined);
     if (live !== 'live') void ask(true);
     if (live === 'live') return;
     const timer = setInterval(() => void ask(false), 10_000);

@@ -1,6 +1,7 @@
 /** Small hooks shared by the console's sections. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Inputs } from 'preact/hooks';
+import * as z from 'zod/mini';
 
 /** The current time, refreshed every `everyMs`, for "3 minutes ago" labels. */
 export function useNow(everyMs = 30_000): number {
@@ -15,15 +16,22 @@ export function useNow(everyMs = 30_000): number {
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
 
 /**
- * Follow a server-sent-events stream whose every message is a full JSON snapshot.
+ * Follow a server-sent-events stream whose every message is a full JSON snapshot, parsed with
+ * `schema` (the contract's, src/shared/api/): one that does not fit is ignored like junk.
  * `onClosed` is told when the browser gives up (e.g. the server answered 401, or refused the
  * stream with 429/503 because too many are open); it opens the stream again after
  * `retryMs()` (default 5 s). An empty `url` opens nothing (yet).
  */
-export function useEventStream<T>(url: string, onSnapshot: (snapshot: T) => void, onClosed?: () => void, retryMs: () => number = () => 5_000): LiveState {
+export function useEventStream<T>(
+  url: string,
+  schema: z.ZodMiniType<T>,
+  onSnapshot: (snapshot: T) => void,
+  onClosed?: () => void,
+  retryMs: () => number = () => 5_000,
+): LiveState {
   const [state, setState] = useState<LiveState>('connecting');
-  const handlers = useRef({ onSnapshot, onClosed, retryMs });
-  handlers.current = { onSnapshot, onClosed, retryMs };
+  const handlers = useRef({ schema, onSnapshot, onClosed, retryMs });
+  handlers.current = { schema, onSnapshot, onClosed, retryMs };
   useEffect(() => {
     if (!url) return;
     setState('connecting');
@@ -35,11 +43,14 @@ export function useEventStream<T>(url: string, onSnapshot: (snapshot: T) => void
       source.onopen = () => setState('live');
       source.onmessage = (event) => {
         setState('live');
+        let snapshot: unknown;
         try {
-          handlers.current.onSnapshot(JSON.parse(event.data) as T);
+          snapshot = JSON.parse(event.data);
         } catch {
-          /* ignore a malformed message; the next one is a full snapshot again */
+          return; // a malformed message is ignored; the next one is a full snapshot again
         }
+        const parsed = z.safeParse(handlers.current.schema, snapshot);
+        if (parsed.success) handlers.current.onSnapshot(parsed.data);
       };
       source.onerror = () => {
         setState('reconnecting');

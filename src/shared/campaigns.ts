@@ -58,36 +58,8 @@ export const TabletCampaignsSchema = z.object({
 });
 export type TabletCampaigns = z.infer<typeof TabletCampaignsSchema>;
 
-export interface CampaignSummary {
-  id: string;
-  status: CampaignStatus;
-  /** The title of the latest published version (or of the draft, before the first publish), in its default language. */
-  title: string;
-  goal: number | null;
-  startsAt: string | null;
-  endsAt: string | null;
-  closedAt: string | null;
-  latestVersion: { version: number; hash: string | null; publishedAt: string } | null;
-  hasDraft: boolean;
-  /** Signatures stored for it. */
-  total: number;
-}
-
-export interface CampaignDetail extends CampaignSummary {
-  draft: Campaign | null;
-  versions: Array<{ version: number; hash: string | null; publishedAt: string; textRecorded: boolean }>;
-}
-
-export interface PublicCampaign {
-  id: string;
-  /** In the campaign's default language, `lang`; the counter is drawn in its colour. */
-  title: string;
-  lang: string;
-  color: string;
-  status: CampaignStatus;
-  goal: number | null;
-  total: number;
-}
+// The console's shapes are schemas in the API contract (api/campaigns.ts); their types, here too.
+export type { CampaignDetail, CampaignSummary, PublicCampaign } from './api/campaigns.ts';
 
 export const CampaignSettingsSchema = z.object({
   goal: z.optional(z.nullable(z.int().check(z.gte(1), z.lte(1_000_000_000)))),

@@ -1,0 +1,38 @@
+/**
+ * The console's dashboard and audit log, and the public counter's total: figures only, no
+ * personal data. The dashboard and the counter also come live, as server-sent events.
+ */
+import * as z from 'zod/mini';
+
+const Count = z.int().check(z.gte(0));
+
+/** The dashboard's figures, of one campaign (`?campaign=`). */
+export const TotalsSchema = z.strictObject({
+  total: Count,
+  byEvent: z.array(z.strictObject({ event: z.string(), count: Count })),
+  byDevice: z.array(z.strictObject({ deviceId: z.string(), label: z.nullable(z.string()), count: Count })),
+  byCountry: z.array(z.strictObject({ country: z.string(), count: Count })),
+  /** Signatures received per hour (server clock), oldest first. */
+  hourly: z.array(z.strictObject({ hour: z.string(), count: Count })),
+});
+export type Totals = z.infer<typeof TotalsSchema>;
+
+/** Who did what, when: deletions, exports, devices, sign-ins. */
+export const AuditEntrySchema = z.strictObject({
+  seq: z.int(),
+  at: z.string(),
+  /** A coordinator's email, `cli (user)`, or `tablet:<id>`. */
+  actor: z.string(),
+  action: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+  /** The campaign it concerns; absent when it concerns none (sign-ins, codes, tablets). */
+  campaignId: z.optional(z.nullable(z.string())),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+/** GET /api/console/audit: the newest 500 entries, of one campaign when `?campaign=` is given. */
+export const AuditLogSchema = z.strictObject({ entries: z.array(AuditEntrySchema) });
+
+/** GET /api/public/count: a campaign's total, for the big-screen counter. */
+export const PublicCountSchema = z.strictObject({ total: Count });
+export type PublicCount = z.infer<typeof PublicCountSchema>;

@@ -1,0 +1,257 @@
+/**
+ * Every HTTP route of the server, as data: the one list that the OpenAPI document
+ * (server/openapi.ts) is generated from and that the conformance test drives the real server
+ * through (tests/server/contract.test.ts), failing on any route the server has and this lacks,
+ * or the other way round. The schemas are the wire as sent today.
+ *
+ * Every non-2xx answer is an ErrorResponse; each route lists the statuses it gives besides
+ * those every route may (405 for another method, 500).
+ */
+import * as z from 'zod/mini';
+import { ErrorResponseSchema } from '../protocol.ts';
+import { file, eventStream, type Endpoint } from './endpoint.ts';
+import { BatchRequestSchema, BatchResponseSchema, CampaignSchema, EnrollRequestSchema, EnrollResponseSchema, HealthSchema, TabletCampaignsSchema } from './tablet.ts';
+import { LoginSchema, SessionAnswerSchema, SessionInfoSchema } from './session.ts';
+import { AuditLogSchema, PublicCountSchema, TotalsSchema } from './dashboard.ts';
+import { CodeRequestSchema, DeviceIdParams, DeviceListSchema, EnrollmentCodeSchema, RevokedSchema } from './devices.ts';
+import { CampaignScopeQuery, RecordsPageSchema, RecordsQuery, SignatureIdParams, SignaturePageSchema, SignaturesQuery } from './signatures.ts';
+import {
+  CampaignDetailSchema,
+  CampaignIdParams,
+  CampaignListSchema,
+  CampaignSettingsSchema,
+  CampaignVersionParams,
+  DraftRequestSchema,
+  NewCampaignSchema,
+  PublicCampaignSchema,
+  PublishedVersionSchema,
+} from './campaigns.ts';
+
+/** The same error body under each status. */
+const errors = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, ErrorResponseSchema]));
+/** What reading a JSON body may refuse: bad JSON or shape (400), too large (413), not JSON (415). */
+const BODY_ERRORS = [400, 413, 415];
+/** A session route: no session (401), and for a change, no CSRF token or another origin (403). */
+const SESSION_ERRORS = [401];
+const CHANGE_ERRORS = [...SESSION_ERRORS, 403];
+/** An export of `?campaign=`: 404 when there is no such campaign. */
+const download = (path: string, media: string, summary: string): Endpoint => ({
+  method: 'GET',
+  path,
+  summary,
+  auth: 'session',
+  request: { query: CampaignScopeQuery },
+  responses: { 200: file(media, summary), ...errors(...SESSION_ERRORS, 404) },
+});
+
+export const ENDPOINTS: readonly Endpoint[] = [
+  // ---- Tablets (docs/PROTOCOL.md) ----
+  { method: 'GET', path: '/api/health', summary: 'Health check: up, and the signatures held in all', auth: 'public', request: {}, responses: { 200: HealthSchema } },
+  {
+    method: 'GET',
+    path: '/api/v1/campaign',
+    summary: 'The default campaign’s current text (release 0.1.0 tablets and counters); ETag / If-None-Match',
+    auth: 'public',
+    request: {},
+    responses: { 200: CampaignSchema, 304: null },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/campaigns',
+    summary: 'The campaigns this tablet may show, each with its current version (S27)',
+    auth: 'device',
+    request: {},
+    responses: { 200: TabletCampaignsSchema, ...errors(401, 429) },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/enroll',
+    summary: 'Trade a one-time enrollment code for a device token',
+    auth: 'public',
+    request: { body: EnrollRequestSchema },
+    responses: { 201: EnrollResponseSchema, ...errors(...BODY_ERRORS, 403, 429) },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/batches',
+    summary: 'Send a batch of signatures: one result per record (422 when any is invalid)',
+    auth: 'device',
+    request: { body: BatchRequestSchema },
+    responses: { 200: BatchResponseSchema, 422: BatchResponseSchema, ...errors(...BODY_ERRORS, 401, 403, 429) },
+  },
+
+  // ---- The public counter: no personal data, ever ----
+  { method: 'GET', path: '/api/public/count', summary: 'A campaign’s total', auth: 'public', request: { query: CampaignScopeQuery }, responses: { 200: PublicCountSchema } },
+  {
+    method: 'GET',
+    path: '/api/public/events',
+    summary: 'A campaign’s total, live: one event now and one after every change',
+    auth: 'public',
+    request: { query: CampaignScopeQuery },
+    responses: { 200: eventStream(PublicCountSchema, 'The total, as each change arrives'), ...errors(404, 429, 503) },
+  },
+  {
+    method: 'GET',
+    path: '/api/public/campaigns/:id',
+    summary: 'A campaign’s card for the counter: title, colour, goal, total',
+    auth: 'public',
+    request: { params: CampaignIdParams },
+    responses: { 200: PublicCampaignSchema, ...errors(404) },
+  },
+
+  // ---- The console: signing in ----
+  {
+    method: 'POST',
+    path: '/api/console/login',
+    summary: 'Sign in: sets the session cookie, returns the CSRF token',
+    auth: 'public',
+    request: { body: LoginSchema },
+    responses: { 200: SessionInfoSchema, ...errors(...BODY_ERRORS, 401, 429) },
+  },
+  { method: 'GET', path: '/api/console/session', summary: 'Am I signed in? (200 either way)', auth: 'public', request: {}, responses: { 200: SessionAnswerSchema } },
+  { method: 'POST', path: '/api/console/logout', summary: 'Sign out', auth: 'session', request: {}, responses: { 204: null, ...errors(...CHANGE_ERRORS) } },
+
+  // ---- The console: dashboard, tablets, audit ----
+  {
+    method: 'GET',
+    path: '/api/console/totals',
+    summary: 'The dashboard’s figures',
+    auth: 'session',
+    request: { query: CampaignScopeQuery },
+    responses: { 200: TotalsSchema, ...errors(...SESSION_ERRORS) },
+  },
+  {
+    method: 'GET',
+    path: '/api/console/events',
+    summary: 'The dashboard’s figures, live, while the session lasts',
+    auth: 'session',
+    request: { query: CampaignScopeQuery },
+    responses: { 200: eventStream(TotalsSchema, 'The figures, as each change arrives'), ...errors(...SESSION_ERRORS) },
+  },
+  { method: 'GET', path: '/api/console/devices', summary: 'Every tablet, silent ones first', auth: 'session', request: {}, responses: { 200: DeviceListSchema, ...errors(...SESSION_ERRORS) } },
+  {
+    method: 'POST',
+    path: '/api/console/devices/:id/revoke',
+    summary: 'Revoke a tablet: its token stops working at once',
+    auth: 'session',
+    request: { params: DeviceIdParams },
+    responses: { 200: RevokedSchema, ...errors(...CHANGE_ERRORS, 404) },
+  },
+  {
+    method: 'POST',
+    path: '/api/console/codes',
+    summary: 'A one-time enrollment code, with its link and QR code',
+    auth: 'session',
+    request: { body: CodeRequestSchema },
+    responses: { 201: EnrollmentCodeSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS) },
+  },
+  {
+    method: 'GET',
+    path: '/api/console/audit',
+    summary: 'The audit log, newest first (of one campaign with `?campaign=`)',
+    auth: 'session',
+    request: { query: CampaignScopeQuery },
+    responses: { 200: AuditLogSchema, ...errors(...SESSION_ERRORS) },
+  },
+
+  // ---- The console: signatures ----
+  {
+    method: 'GET',
+    path: '/api/console/signatures',
+    summary: 'Search and page the signatures, newest first',
+    auth: 'session',
+    request: { query: SignaturesQuery },
+    responses: { 200: SignaturePageSchema, ...errors(...SESSION_ERRORS) },
+  },
+  {
+    method: 'GET',
+    path: '/api/console/signatures/:id/svg',
+    summary: 'One signature’s strokes (or typed name) as SVG',
+    auth: 'session',
+    request: { params: SignatureIdParams },
+    responses: { 200: file('image/svg+xml', 'The signature as an SVG image'), ...errors(...SESSION_ERRORS, 404) },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/console/signatures/:id',
+    summary: 'Delete a signature on a data-subject request (a tombstone keeps its id and chain place)',
+    auth: 'session',
+    request: { params: SignatureIdParams },
+    responses: { 204: null, ...errors(...CHANGE_ERRORS, 404) },
+  },
+  {
+    method: 'GET',
+    path: '/api/console/records',
+    summary: 'The stored records as they are (sealed ones sealed), page by page in arrival order',
+    auth: 'session',
+    request: { query: RecordsQuery },
+    responses: { 200: RecordsPageSchema, ...errors(...SESSION_ERRORS, 404) },
+  },
+  download('/api/console/export/handin.csv', 'text/csv; charset=utf-8', 'The hand-in list as CSV (no contact details)'),
+  download('/api/console/export/contacts.csv', 'text/csv; charset=utf-8', 'The signers who opted in, with their contact details, as CSV'),
+  download('/api/console/export/signatures.zip', 'application/zip', 'Every signature as an SVG file, in a zip'),
+  download('/api/console/export/handin.pdf', 'application/pdf', 'The hand-in list as PDF, with the signatures drawn'),
+
+  // ---- The console: campaigns ----
+  { method: 'GET', path: '/api/console/campaigns', summary: 'Every campaign', auth: 'session', request: {}, responses: { 200: CampaignListSchema, ...errors(...SESSION_ERRORS) } },
+  {
+    method: 'POST',
+    path: '/api/console/campaigns',
+    summary: 'A new draft campaign, copied from another (`from`) or from the default text',
+    auth: 'session',
+    request: { body: NewCampaignSchema },
+    responses: { 201: CampaignDetailSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS, 404, 409) },
+  },
+  {
+    method: 'GET',
+    path: '/api/console/campaigns/:id',
+    summary: 'One campaign, with its draft and versions',
+    auth: 'session',
+    request: { params: CampaignIdParams },
+    responses: { 200: CampaignDetailSchema, ...errors(...SESSION_ERRORS, 404) },
+  },
+  {
+    method: 'PATCH',
+    path: '/api/console/campaigns/:id',
+    summary: 'Change a campaign’s goal and dates',
+    auth: 'session',
+    request: { params: CampaignIdParams, body: CampaignSettingsSchema },
+    responses: { 200: CampaignDetailSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS, 404) },
+  },
+  {
+    method: 'PUT',
+    path: '/api/console/campaigns/:id/draft',
+    summary: 'Save the draft (400 names the field at fault)',
+    auth: 'session',
+    request: { params: CampaignIdParams, body: DraftRequestSchema },
+    responses: { 200: CampaignDetailSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS, 404) },
+  },
+  ...(['publish', 'close', 'reopen'] as const).map(
+    (action): Endpoint => ({
+      method: 'POST',
+      path: `/api/console/campaigns/:id/${action}`,
+      summary: { publish: 'Publish the draft as the next version (409 when it changes nothing)', close: 'Close the campaign: tablets stop offering it', reopen: 'Reopen a closed campaign' }[action],
+      auth: 'session',
+      request: { params: CampaignIdParams },
+      responses: { 200: CampaignDetailSchema, ...errors(...CHANGE_ERRORS, 404, 409) },
+    }),
+  ),
+  {
+    method: 'GET',
+    path: '/api/console/campaigns/:id/versions/:version',
+    summary: 'One published version, exactly as it was published',
+    auth: 'session',
+    request: { params: CampaignVersionParams },
+    responses: { 200: PublishedVersionSchema, ...errors(...SESSION_ERRORS, 404) },
+  },
+
+  // ---- This document ----
+  {
+    method: 'GET',
+    path: '/api/openapi.json',
+    summary: 'This API described as OpenAPI 3.1',
+    auth: 'public',
+    request: {},
+    responses: { 200: z.record(z.string(), z.unknown()) },
+  },
+];
