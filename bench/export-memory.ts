@@ -4,9 +4,9 @@
  *
  *   node_modules/.bin/node bench/export-memory.ts [N]      (default N = 100000)
  *
- * Fills a temporary SQLite store with N realistic signatures (and, for comparison, one
- * with 10,000), then downloads each export through the real HTTP app into a null sink,
- * sampling process.memoryUsage() every 50 ms. Every export runs in a fresh child process
+ * Fills a temporary SQLite store with N realistic signatures (export-memory-seed.ts; and, for
+ * comparison, one with 10,000), then downloads each export through the real HTTP app into a
+ * null sink, sampling process.memoryUsage() every 50 ms. Every export runs in a fresh child process
  * (`--child`), so one export's peak never hides in another's. If the exports stream, the
  * peak RSS and heap are about the same for 10,000 and 100,000 signatures; if they buffer,
  * they grow tenfold. Prints figures only; asserts nothing.
@@ -15,24 +15,17 @@
  * the client reading the download (a plain node:http reader that discards the bytes).
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { request, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../server/app.ts';
-import { hashPassword } from '../server/console/passwords.ts';
 import { SqliteStore } from '../server/store/sqlite.ts';
-import type { SignatureRecord } from '../src/shared/protocol.ts';
-import { makeRecord, prng } from '../tests/helpers/records.ts';
+import { EMAIL, fill, PASSWORD } from './export-memory-seed.ts';
 
 const EXPORTS = ['handin.csv', 'contacts.csv', 'signatures.zip', 'handin.pdf'] as const;
 type ExportName = (typeof EXPORTS)[number];
-const EMAIL = 'bench@example.org';
-const PASSWORD = 'benchmark passphrase 1234';
-const BATCH = 500;
-const TEMPLATES = 300;
 const SAMPLE_MS = 50;
 const BASELINE_N = 10_000;
 /** Samples between forced GCs (live-heap probe): once a second. */
@@ -50,65 +43,6 @@ interface Result {
   /** Highest heap right after a forced GC: what the export really keeps, garbage aside. */
   peakLiveHeapMb: number;
   check: string;
-}
-
-// ---------------------------------------------------------------------------------------
-// Filling a store
-// ---------------------------------------------------------------------------------------
-
-const FIRST = ['Amina', 'Jonas', 'María José', 'Wei', 'Olusegun', 'Zoë', 'Priya', 'Mateus', 'Fatima', 'Sven', 'Ngozi', 'Élodie', 'Жанна', 'أمينة', 'Κώστας'];
-const LAST = ['Okafor', 'Müller', 'García Pérez', 'Chen', 'Adeyemi', 'Brontë', 'Sharma', 'Silva', 'El Amrani', 'Lindqvist', 'Eze', 'Dubois', 'Иванова', 'حداد', 'Παπαδόπουλος'];
-const COUNTRIES = ['FR', 'DE', 'NG', 'BR', 'IN', 'KE', 'EG', 'GB', 'MX', 'SE', 'GR', 'UA'];
-
-/** A few hundred realistic records (ink is the slow part), reused with fresh ids and names. */
-function templates(): SignatureRecord[] {
-  return Array.from({ length: TEMPLATES }, (_, i) => {
-    const record = makeRecord({ seed: i + 1 });
-    if (i % 50 === 7 && record.payload.kind === 'plain') {
-      // A typed signature now and then.
-      const { ink: _ink, ...rest } = record.payload;
-      record.payload = { ...rest, typed: { name: 'Typed Signer', attestation: 'I, Typed Signer, confirm that I support this petition.' } };
-    }
-    return record;
-  });
-}
-
-function variant(template: SignatureRecord, i: number, rand: () => number): SignatureRecord {
-  if (template.payload.kind !== 'plain') return { ...template, id: randomUUID() };
-  const name = `${FIRST[Math.floor(rand() * FIRST.length)]} ${LAST[Math.floor(rand() * LAST.length)]} ${i}`;
-  const signer = {
-    ...template.payload.signer,
-    name,
-    email: `signer${i}@example.org`,
-    country: COUNTRIES[i % COUNTRIES.length],
-    optIn: i % 4 === 0,
-    ...(i % 10 === 0 && { phone: `+33 6 ${String(10_000_000 + i).slice(-8)}` }),
-  };
-  const typed = template.payload.typed && { ...template.payload.typed, name };
-  return { ...template, id: randomUUID(), lang: i % 3 ? 'en' : 'fr', payload: { ...template.payload, signer, ...(typed && { typed }) } };
-}
-
-async function fill(dbPath: string, n: number): Promise<{ optedIn: number; seconds: number }> {
-  const started = performance.now();
-  const store = new SqliteStore(dbPath);
-  const pool = templates();
-  const rand = prng(42);
-  let optedIn = 0;
-  const day0 = Date.UTC(2026, 10, 1, 9);
-  for (let start = 0; start < n; start += BATCH) {
-    const items = [];
-    for (let i = start; i < Math.min(n, start + BATCH); i++) {
-      const record = variant(pool[i % pool.length], i, rand);
-      if (record.payload.kind === 'plain' && record.payload.signer.optIn) optedIn++;
-      items.push({ record, hash: record.id, clockSuspect: false });
-    }
-    // Spread arrivals over a few weeks of rallies.
-    const receivedAt = new Date(day0 + Math.floor((start / n) * 21) * 86_400_000 + start * 1000).toISOString();
-    await store.ingest(items, receivedAt, 'sync');
-  }
-  await store.createCoordinator({ id: randomUUID(), email: EMAIL, name: 'Bench', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
-  await store.close();
-  return { optedIn, seconds: (performance.now() - started) / 1000 };
 }
 
 // ---------------------------------------------------------------------------------------

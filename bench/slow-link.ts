@@ -19,13 +19,13 @@
  *
  *   node bench/slow-link.ts [count=10000] [baselineSample=300]
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { DatabaseSync } from 'node:sqlite';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { launchChromium } from '../tests/helpers/browser.ts';
 import { startApp, type AppProcess } from '../tests/helpers/app-process.ts';
 import { PROTOCOL_VERSION } from '../src/shared/protocol.ts';
-import { enrolledTablet, makeRecords, seedPending, waitForWaiting } from './turnaround.ts';
+import { countingProxy } from './counting-proxy.ts';
+import { enrolledTablet, makeRecords, seedPending, waitForWaiting } from './tablet.ts';
 
 export interface SlowLinkOptions {
   /** Pending signatures to sync. Default 10,000. */
@@ -40,52 +40,6 @@ export interface SlowLinkOptions {
   latencyMs?: number;
   /** Print progress on stderr every 5 s. */
   verbose?: boolean;
-}
-
-/** Counts the bytes each way through a loopback TCP proxy in front of `target`. */
-interface CountingProxy {
-  url: string;
-  up: number;
-  down: number;
-  reset(): void;
-  close(): Promise<void>;
-}
-
-async function countingProxy(target: string): Promise<CountingProxy> {
-  const { port } = new URL(target);
-  const sockets = new Set<Socket>();
-  const proxy: CountingProxy = {
-    url: '',
-    up: 0,
-    down: 0,
-    reset() {
-      proxy.up = 0;
-      proxy.down = 0;
-    },
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => server.close(r));
-    },
-  };
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(port), '127.0.0.1');
-    sockets.add(client).add(upstream);
-    client.on('data', (d: Buffer) => (proxy.up += d.length));
-    upstream.on('data', (d: Buffer) => (proxy.down += d.length));
-    client.pipe(upstream);
-    upstream.pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  proxy.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return proxy;
 }
 
 /** One call of fetch() for /api/v1/batches, as seen by the in-page wrapper. */

@@ -21,13 +21,12 @@
  *
  *   node bench/turnaround.ts [stored=10000] [runs=30] [throttle=4] [--sealed]
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { drawSignature, launchChromium } from '../tests/helpers/browser.ts';
-import { enrollmentCode, startApp, type AppProcess } from '../tests/helpers/app-process.ts';
-import { enroll } from '../tests/helpers/kiosk.ts';
-import { makeRecord } from '../tests/helpers/records.ts';
-import type { SignatureRecord } from '../src/shared/protocol.ts';
+import { startApp, type AppProcess } from '../tests/helpers/app-process.ts';
 import { keyIdOf, PUBLIC_KEY_FORMAT, SEAL_ALG } from '../src/shared/seal.ts';
+import { enrolledTablet, makeRecords, seedPending, waitForWaiting } from './tablet.ts';
+import { arm, busyLoopMs, collect, installCommitProbe, type Watch } from './turnaround-probes.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,96 +69,6 @@ export interface Summary {
   max: number;
 }
 
-/** An enrolled tablet: its own browser context and page, with its device id and token. */
-export interface Tablet {
-  context: BrowserContext;
-  page: Page;
-  deviceId: string;
-  token: string;
-}
-
-/**
- * A new context enrolled through the UI with a fresh CLI code, on the blank sign form with
- * the service worker ready (so it reloads offline). `url` may be a proxy in front of `app`.
- */
-export async function enrolledTablet(browser: Browser, app: AppProcess, event: string, url = app.url, setup?: (c: BrowserContext) => Promise<void>): Promise<Tablet> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  await setup?.(context);
-  const page = await context.newPage();
-  await page.goto(url);
-  await page.getByRole('heading', { name: 'Enroll this tablet' }).waitFor({ timeout: 30_000 });
-  await enroll(page, enrollmentCode(app.dbPath, event));
-  await page.getByRole('button', { name: 'Continue', exact: true }).waitFor({ timeout: 30_000 });
-  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-  const { deviceId, token } = await page.evaluate(
-    () =>
-      new Promise<{ deviceId: string; token: string }>((resolve, reject) => {
-        const open = indexedDB.open('fieldsign');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const get = open.result.transaction('meta').objectStore('meta').get('enrollment');
-          get.onsuccess = () => {
-            open.result.close();
-            resolve({ deviceId: get.result.value.deviceId, token: get.result.value.token });
-          };
-          get.onerror = () => reject(get.error);
-        };
-      }),
-  );
-  return { context, page, deviceId, token };
-}
-
-/** `count` valid records for `deviceId` (tests/helpers/records.ts), in seeding order. */
-export function makeRecords(count: number, deviceId: string): SignatureRecord[] {
-  return Array.from({ length: count }, () => makeRecord({ deviceId }));
-}
-
-/**
- * Put records straight into the tablet's outbox as pending, as if signed earlier, in
- * transactions of `chunk` (one page.evaluate each), as tests/e2e/sync-faults.test.ts does.
- */
-export async function seedPending(page: Page, records: SignatureRecord[], chunk = 1000): Promise<void> {
-  for (let i = 0; i < records.length; i += chunk) {
-    await page.evaluate(
-      (rows) =>
-        new Promise<void>((resolve, reject) => {
-          const open = indexedDB.open('fieldsign');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const tx = open.result.transaction('outbox', 'readwrite');
-            const store = tx.objectStore('outbox');
-            for (const record of rows) {
-              store.add({ id: record.id, state: 'pending', record, bytes: new TextEncoder().encode(JSON.stringify(record)).length, day: '2026-11-24', attempts: 0 });
-            }
-            tx.oncomplete = () => {
-              open.result.close();
-              resolve();
-            };
-            tx.onerror = () => reject(tx.error);
-          };
-        }),
-      records.slice(i, i + chunk),
-    );
-  }
-}
-
-/** The number in the status line's "N waiting to sync". */
-export async function waitingCount(page: Page): Promise<number> {
-  const text = await page.locator('footer').getByRole('status').locator('strong').innerText();
-  return Number(text.replace(/\D/g, ''));
-}
-
-/** Wait until the status line shows `n` waiting. */
-export async function waitForWaiting(page: Page, n: number, timeout = 30_000): Promise<void> {
-  const until = Date.now() + timeout;
-  for (;;) {
-    const now = await waitingCount(page).catch(() => -1);
-    if (now === n) return;
-    if (Date.now() > until) throw new Error(`status line shows ${now} waiting, expected ${n}`);
-    await page.waitForTimeout(100);
-  }
-}
-
 /**
  * tests/helpers/kiosk.ts `fillAndDraw`, step for step, except its last wait: that one uses
  * vitest's expect.poll, which throws outside a vitest run ("Vitest failed to access its
@@ -172,90 +81,6 @@ async function fillAndDraw(page: Page, signer: { name: string; email: string; co
   await drawSignature(page, 'Signature area', seed);
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('heading', { name: 'Please check your details' }).waitFor({ timeout: 30_000 });
-}
-
-/** Before any page script: note when each readwrite transaction on the outbox commits. */
-async function installCommitProbe(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
-    const w = window as unknown as { __fsCommits: number[] };
-    w.__fsCommits = [];
-    const transaction = IDBDatabase.prototype.transaction;
-    IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
-      const tx = transaction.apply(this, args);
-      const names = typeof args[0] === 'string' ? [args[0]] : [...args[0]];
-      if (args[1] === 'readwrite' && names.includes('outbox')) tx.addEventListener('complete', () => w.__fsCommits.push(performance.now()));
-      return tx;
-    } as IDBDatabase['transaction'];
-  });
-}
-
-interface Watch {
-  tap: number;
-  dom: number;
-  painted: number;
-  committed?: number;
-}
-
-/**
- * Arm an in-page watch before a tap: it takes the tap time from the click event (capture
- * phase, event timestamp), then resolves at the first DOM mutation after which `kind` holds,
- * and again after the next frame is painted (requestAnimationFrame, then a message task).
- */
-async function arm(page: Page, kind: 'thanks' | 'blank'): Promise<void> {
-  await page.evaluate((kind) => {
-    const w = window as unknown as { __fsWatch?: Promise<Watch>; __fsCommits: number[] };
-    w.__fsWatch = new Promise<Watch>((resolve, reject) => {
-      let tap: number | undefined;
-      const onClick = (e: Event) => {
-        tap ??= Math.min(e.timeStamp, performance.now());
-      };
-      addEventListener('click', onClick, { capture: true });
-      const thanksShown = () => [...document.querySelectorAll('h2')].some((h) => h.textContent?.trim() === 'Thank you!');
-      const ready =
-        kind === 'thanks'
-          ? thanksShown
-          : () =>
-              !thanksShown() &&
-              (document.querySelector<HTMLInputElement>('#name')?.value ?? 'x') === '' &&
-              [...document.querySelectorAll('button')].some((b) => b.textContent?.trim() === 'Continue' && b.getClientRects().length > 0);
-      const timer = setTimeout(() => {
-        observer.disconnect();
-        reject(new Error(`${kind}: not reached within 30 s`));
-      }, 30_000);
-      const observer = new MutationObserver(() => {
-        if (tap === undefined || !ready()) return;
-        const dom = performance.now();
-        observer.disconnect();
-        clearTimeout(timer);
-        removeEventListener('click', onClick, { capture: true });
-        const committed = w.__fsCommits.find((t) => t >= tap!);
-        requestAnimationFrame(() => {
-          const channel = new MessageChannel();
-          channel.port1.onmessage = () => resolve({ tap: tap!, dom, painted: performance.now(), committed });
-          channel.port2.postMessage(null);
-        });
-      });
-      observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
-    });
-  }, kind);
-}
-
-/** Median time of a fixed busy loop in the page (to check that CPU throttling applies). */
-function busyLoopMs(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const times: number[] = [];
-    for (let r = 0; r < 5; r++) {
-      const t = performance.now();
-      let x = 0;
-      for (let i = 0; i < 3_000_000; i++) x = (x + i * 7) % 1_000_003;
-      times.push(performance.now() - t + (x < 0 ? 1 : 0));
-    }
-    return times.sort((a, b) => a - b)[2];
-  });
-}
-
-function collect(page: Page): Promise<Watch> {
-  return page.evaluate(() => (window as unknown as { __fsWatch: Promise<Watch> }).__fsWatch);
 }
 
 export function summarize(xs: number[]): Summary {

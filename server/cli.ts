@@ -26,7 +26,7 @@ import { createInterface } from 'node:readline';
 import { describeChainCheck, importTransferFile } from './transfer-file.ts';
 import { generateCoordinatorKeys, passphraseProblem, PRIVATE_KEY_FILE_NAME, PUBLIC_KEY_FILE_NAME, publicKeyFileOf } from './keys.ts';
 import { describeDb, openStore, schemaVersion } from './store/open.ts';
-import { EXPORT_FILES, exportSealed, readExportPassphrase } from './sealed-export.ts';
+import { EXPORT_FILES, exportSealed, readExportPassphrase } from './exports/sealed-export.ts';
 import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
 import { campaignCommand } from './cli-campaign.ts';
 import './zod-locale.ts';

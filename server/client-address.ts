@@ -1,7 +1,7 @@
 /**
- * The client address that per-client limits count by (rate limits, live-stream caps). For now
- * the socket's peer; behind a reverse proxy every client shares the proxy's address, which a
- * trusted-proxy setting will change here, in this one place.
+ * The client address that per-client limits count by (rate limits, live-stream caps): the
+ * socket's peer. Behind a reverse proxy every client shares the proxy's address; there is no
+ * trusted-proxy setting, and one would belong here, in this one place.
  */
 import type { IncomingMessage } from 'node:http';
 

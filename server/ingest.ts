@@ -1,7 +1,7 @@
 /**
- * Ingestion: the one path by which signatures enter the server (network sync today, file
- * import later). Parses the batch with the shared schemas, judges each record on its own,
- * and hands the valid ones to the store in one transaction.
+ * Ingestion: the one path by which signatures enter the server (network sync, and the
+ * transfer files the CLI imports). Parses the batch with the shared schemas, judges each
+ * record on its own, and hands the valid ones to the store in one transaction.
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';

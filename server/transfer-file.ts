@@ -10,7 +10,7 @@ import { ingestBatch } from './ingest.ts';
 import type { Store } from './store/store.ts';
 import type { Actor } from './devices.ts';
 import type { SignatureRecord } from '../src/shared/protocol.ts';
-import { verifyChain, type ChainLog, type ChainProblem, type ChainVerdict } from '../src/shared/seal.ts';
+import { verifyChain, type ChainLog, type ChainProblem, type ChainVerdict } from '../src/shared/chain.ts';
 
 /** Figures of one import. */
 export interface ImportSummary {

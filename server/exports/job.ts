@@ -5,11 +5,13 @@
 import type { Writable } from 'node:stream';
 import type { Store } from '../store/store.ts';
 import { allSignatures, type ExportCampaign } from './stream.ts';
-import { writeCsv, writeSvgZip, type CsvKind } from './formats.ts';
+import { writeCsv } from './csv.ts';
+import type { ExportKind } from './formats.ts';
+import { writeSvgZip } from './zip.ts';
 import { campaignSections, writePdf } from './pdf.ts';
 import { campaignText } from '../../src/shared/campaign.ts';
 
-export type ExportKind = CsvKind | 'zip' | 'pdf';
+export type { ExportKind } from './formats.ts';
 
 /** What a worker is given: plain data only (a Map does not cross threads as is). */
 export interface ExportJob {

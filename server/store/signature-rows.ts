@@ -5,7 +5,7 @@
  */
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
 import { searchableText, signerKeys } from '../../src/shared/signer-keys.ts';
-import type { Device, DeviceReport, StoredSignature } from './store.ts';
+import type { StoredSignature } from './store.ts';
 import type { Dialect } from './sql.ts';
 
 /** The columns a StoredSignature is read from. */
@@ -41,32 +41,6 @@ export function toStored(r: SignatureRow): StoredSignature {
     source: r.source === 'import' ? 'import' : 'sync',
     record: parseRecord(r.record),
     versionProblem: (r.version_problem as StoredSignature['versionProblem']) ?? null,
-  };
-}
-
-export const DEVICE_COLUMNS = 'id, event, label, enrolled_at, revoked_at, last_seen_at, last_report, campaigns';
-
-export type DeviceRow = {
-  id: string;
-  event: string;
-  label: string | null;
-  enrolled_at: string;
-  revoked_at: string | null;
-  last_seen_at: string | null;
-  last_report: unknown;
-  campaigns: string | null;
-};
-
-export function toDevice(r: DeviceRow): Device {
-  return {
-    id: r.id,
-    event: r.event,
-    label: r.label,
-    enrolledAt: r.enrolled_at,
-    revokedAt: r.revoked_at,
-    lastSeenAt: r.last_seen_at,
-    lastReport: r.last_report == null ? null : ((typeof r.last_report === 'string' ? JSON.parse(r.last_report) : r.last_report) as DeviceReport),
-    campaigns: r.campaigns === null ? null : (JSON.parse(r.campaigns) as string[]),
   };
 }
 

@@ -1,7 +1,9 @@
 /**
- * The store, written once for SQLite and PostgreSQL over the shared driver (sql.ts). Signatures
- * are stored and read in signature-writes.ts and signature-reads.ts; tablets, coordinators,
- * sessions and the audit log are here.
+ * The store, written once for SQLite and PostgreSQL over the shared driver (sql.ts). What every
+ * method shares is here: migrating first, matching nothing for text no column can hold, and
+ * telling listeners and the other instances of a change. The SQL is by idea: signatures in
+ * signature-writes.ts and signature-reads.ts, tablets in device-rows.ts, coordinators,
+ * sessions and the audit log in console-rows.ts, campaigns in campaign-rows.ts.
  */
 import type {
   AuditEntry,
@@ -24,11 +26,12 @@ import type {
   Totals,
   VersionRecord,
 } from './store.ts';
-import { ChangeListeners, mergeReport } from './store.ts';
+import { ChangeListeners } from './store.ts';
 import { unstorable, type SqlDatabase } from './sql.ts';
 import { migrate, schemaVersionOf } from './schema.ts';
-import { DEVICE_COLUMNS, toDevice, type DeviceRow } from './signature-rows.ts';
 import * as campaigns from './campaign-rows.ts';
+import * as consoleRows from './console-rows.ts';
+import * as devices from './device-rows.ts';
 import * as reads from './signature-reads.ts';
 import * as writes from './signature-writes.ts';
 
@@ -125,13 +128,7 @@ export class SqlStore implements Store {
   // ---- Enrollment and tablets ----
 
   async createEnrollmentCode(code: { codeHash: string; event: string; createdAt: string; expiresAt: string; campaigns?: string[] | null }): Promise<void> {
-    await (await this.ready).run('INSERT INTO enrollment_codes (code_hash, event, created_at, expires_at, campaigns) VALUES (?, ?, ?, ?, ?)', [
-      code.codeHash,
-      code.event,
-      code.createdAt,
-      code.expiresAt,
-      code.campaigns ? JSON.stringify(code.campaigns) : null,
-    ]);
+    await devices.createEnrollmentCode(await this.ready, code);
   }
 
   async redeemEnrollmentCode(
@@ -141,137 +138,70 @@ export class SqlStore implements Store {
   ): Promise<{ ok: true; device: Device } | { ok: false; reason: RedeemFailure }> {
     if (unstorable(codeHash)) return { ok: false, reason: 'unknown' };
     const db = await this.ready;
-    // A write transaction: a second instance redeeming the same code waits, then reads it used.
-    const result = await db.transaction('write', async (tx) => {
-      const code = await tx.get<{ event: string; expires_at: string; used_at: string | null; campaigns: string | null }>(
-        'SELECT event, expires_at, used_at, campaigns FROM enrollment_codes WHERE code_hash = ?',
-        [codeHash],
-      );
-      const reason: RedeemFailure | undefined = !code ? 'unknown' : code.used_at ? 'used' : code.expires_at <= now ? 'expired' : undefined;
-      if (reason || !code) return { ok: false as const, reason: reason ?? 'unknown' };
-      await tx.run('UPDATE enrollment_codes SET used_at = ?, device_id = ? WHERE code_hash = ?', [now, device.id, codeHash]);
-      await tx.run('INSERT INTO devices (id, token_hash, event, label, enrolled_at, campaigns) VALUES (?, ?, ?, ?, ?, ?)', [
-        device.id,
-        device.tokenHash,
-        code.event,
-        device.label,
-        now,
-        code.campaigns,
-      ]);
-      const campaigns = code.campaigns === null ? null : (JSON.parse(code.campaigns) as string[]);
-      return { ok: true as const, device: { id: device.id, event: code.event, label: device.label, enrolledAt: now, revokedAt: null, lastSeenAt: null, lastReport: null, campaigns } };
-    });
+    const result = await devices.redeemEnrollmentCode(db, codeHash, now, device);
     if (result.ok) await this.changed(db);
     return result;
   }
 
   async deviceByTokenHash(tokenHash: string): Promise<Device | undefined> {
     if (unstorable(tokenHash)) return undefined;
-    const row = await (await this.ready).get<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE token_hash = ?`, [tokenHash]);
-    return row && toDevice(row);
+    return devices.deviceByTokenHash(await this.ready, tokenHash);
   }
 
   async touchDevice(id: string, at: string): Promise<void> {
     if (unstorable(id)) return;
-    await (await this.ready).run('UPDATE devices SET last_seen_at = ? WHERE id = ?', [at, id]);
+    await devices.touchDevice(await this.ready, id, at);
   }
 
   async revokeDevice(id: string, at: string): Promise<boolean> {
     if (unstorable(id)) return false;
     const db = await this.ready;
-    const revoked = (await db.run('UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?', [at, id])) === 1;
+    const revoked = await devices.revokeDevice(db, id, at);
     if (revoked) await this.changed(db);
     return revoked;
   }
 
   async listDevices(): Promise<Device[]> {
-    // rowid on SQLite, an identity column on PostgreSQL: both are the insertion order.
-    const db = await this.ready;
-    const order = db.dialect.name === 'sqlite' ? 'rowid' : 'seq';
-    return (await db.all<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY enrolled_at, ${order}`)).map(toDevice);
+    return devices.listDevices(await this.ready);
   }
 
   async reportDevice(id: string, report: DeviceReport): Promise<DeviceReport | null> {
     if (unstorable(id)) return null;
-    const db = await this.ready;
-    // Read and write in one write transaction, so two instances see each increase once.
-    return db.transaction('write', async (tx) => {
-      const row = await tx.get<{ last_report: unknown }>('SELECT last_report FROM devices WHERE id = ?', [id]);
-      if (!row) return null;
-      const previous = row.last_report == null ? null : ((typeof row.last_report === 'string' ? JSON.parse(row.last_report) : row.last_report) as DeviceReport);
-      await tx.run('UPDATE devices SET last_report = ? WHERE id = ?', [JSON.stringify(mergeReport(previous, report)), id]);
-      return previous;
-    });
+    return devices.reportDevice(await this.ready, id, report);
   }
 
   // ---- Coordinators, sessions, audit (the console) ----
 
   async createCoordinator(c: NewCoordinator): Promise<boolean> {
-    const changed = await (await this.ready).run(
-      'INSERT INTO coordinators (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING',
-      [c.id, c.email, c.name, c.passwordHash, c.createdAt],
-    );
-    return changed === 1;
+    return consoleRows.createCoordinator(await this.ready, c);
   }
 
   async coordinatorByEmail(email: string): Promise<(Coordinator & { passwordHash: string }) | undefined> {
     // A login form can send anything; a NUL can match no stored email.
     if (unstorable(email)) return undefined;
-    const row = await (await this.ready).get<Record<string, string>>('SELECT id, email, name, password_hash FROM coordinators WHERE email = ?', [email]);
-    return row && { id: row.id, email: row.email, name: row.name, passwordHash: row.password_hash };
+    return consoleRows.coordinatorByEmail(await this.ready, email);
   }
 
   async createSession(s: { idHash: string; coordinatorId: string; csrfToken: string; createdAt: string; expiresAt: string }): Promise<void> {
-    const db = await this.ready;
-    await db.run('DELETE FROM sessions WHERE expires_at <= ?', [s.createdAt]);
-    await db.run('INSERT INTO sessions (id_hash, coordinator_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [
-      s.idHash,
-      s.coordinatorId,
-      s.csrfToken,
-      s.createdAt,
-      s.expiresAt,
-    ]);
+    await consoleRows.createSession(await this.ready, s);
   }
 
   async sessionByIdHash(idHash: string, now: string): Promise<Session | undefined> {
     if (unstorable(idHash) || unstorable(now)) return undefined;
-    const row = await (await this.ready).get<Record<string, string>>(
-      `SELECT s.csrf_token, s.expires_at, c.id, c.email, c.name FROM sessions s JOIN coordinators c ON c.id = s.coordinator_id
-       WHERE s.id_hash = ? AND s.expires_at > ?`,
-      [idHash, now],
-    );
-    return row && { csrfToken: row.csrf_token, expiresAt: row.expires_at, coordinator: { id: row.id, email: row.email, name: row.name } };
+    return consoleRows.sessionByIdHash(await this.ready, idHash, now);
   }
 
   async deleteSession(idHash: string): Promise<void> {
     if (unstorable(idHash)) return;
-    await (await this.ready).run('DELETE FROM sessions WHERE id_hash = ?', [idHash]);
+    await consoleRows.deleteSession(await this.ready, idHash);
   }
 
   async audit(entry: Omit<AuditEntry, 'seq'>): Promise<void> {
-    await (await this.ready).run('INSERT INTO audit_log (at, actor, action, detail, campaign_id) VALUES (?, ?, ?, ?, ?)', [
-      entry.at,
-      entry.actor,
-      entry.action,
-      JSON.stringify(entry.detail),
-      entry.campaignId ?? null,
-    ]);
+    await consoleRows.audit(await this.ready, entry);
   }
 
   async auditLog(limit = 200, campaignId?: string): Promise<AuditEntry[]> {
-    const scope = campaignId === undefined ? '' : 'WHERE campaign_id = ?';
-    const rows = await (await this.ready).all<{ seq: number; at: string; actor: string; action: string; detail: unknown; campaign_id: string | null }>(
-      `SELECT seq, at, actor, action, detail, campaign_id FROM audit_log ${scope} ORDER BY seq DESC LIMIT ?`,
-      [...(campaignId === undefined ? [] : [campaignId]), Math.max(0, Math.trunc(limit))],
-    );
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      at: r.at,
-      actor: r.actor,
-      action: r.action,
-      detail: typeof r.detail === 'string' ? JSON.parse(r.detail) : (r.detail as Record<string, unknown>),
-      ...(r.campaign_id !== null && { campaignId: r.campaign_id }),
-    }));
+    return consoleRows.auditLog(await this.ready, limit, campaignId);
   }
 
   // ---- Campaigns ----

@@ -41,7 +41,7 @@ export interface OutboxRow {
 }
 
 /**
- * One entry of the tablet's hash chain log (see src/shared/seal.ts): which record took which
+ * One entry of the tablet's hash chain log (see src/shared/chain.ts): which record took which
  * place in the chain of the device id it was captured under. It holds no personal data, so
  * it outlives the record's data (S19, quick delete) and can be handed to the coordinator.
  */

@@ -1,7 +1,7 @@
 /**
  * Canonical JSON: object keys sorted (by UTF-16 code units), members whose value is
  * undefined left out, no whitespace. The server's content hash (S4) and the sealing
- * context and hash chain (seal.ts) are computed over it, so key order never matters.
+ * context (seal.ts) and the hash chain (chain.ts) are computed over it, so key order never matters.
  */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;

@@ -1,7 +1,7 @@
 /**
- * The device chain check over what the server holds (see "The device hash chain" in
- * seal.ts): each record carries `chain: { device, seq, prev, link }`, and each tablet reports
- * its chain head `{ device, seq, link }` with every batch. From those alone, per device:
+ * The device chain check over what the server holds (the chain itself is chain.ts): each
+ * record carries `chain: { device, seq, prev, link }`, and each tablet reports its chain head
+ * `{ device, seq, link }` with every batch. From those alone, per device:
  *
  *   1. group the records by `chain.device` and order them by `chain.seq` (arrival order
  *      means nothing: retries, halved batches and transfer files reorder them);
@@ -18,14 +18,14 @@
  *
  * Records after the reported head are no problem (a transfer file may bring them later).
  * A signature deleted on a data-subject request leaves a gap too, but its tombstone keeps
- * its place (`DeletedPlace`: device, seq, link; rule S20): a gap at such a place is
+ * its place (`DeletedChainPlace`: device, seq, link; rule S20): a gap at such a place is
  * "deleted on request", not missing, when the tombstone fits the chain there (the next
  * record held must follow its link; when it is the reported head, the head's link must be
  * its link). One that does not fit is a lie about what was there: the gap stays missing.
  * A volunteer's quick delete erases a signature on the tablet before it is sent, which
  * leaves a gap; each tablet reports how many it erased (`erased`, a running total), and
  * gaps no more numerous than that are accounted for, and said so, rather than a failure.
- * As seal.ts says, a plain hash chain has no secret: someone who rewrites the database can
+ * As chain.ts says, a plain hash chain has no secret: someone who rewrites the database can
  * recompute every link. The head reported by the tablet, and the tablet's own log, are what
  * anchor the chain; this check catches loss, insertion and alteration that did not also
  * rewrite everything after it up to the head.
@@ -34,7 +34,9 @@
  * record, never the records themselves, so 100,000 records can be checked as they stream by.
  */
 import type { ChainHead } from './protocol.ts';
-import { chainLink, genesisLink, type ChainedRecord } from './seal.ts';
+import { chainLink, genesisLink, type ChainedRecord } from './chain.ts';
+import { deviceSummary, overallSummary } from './chain-summary.ts';
+import { countOf, toRanges, withoutSeqs } from './seq-ranges.ts';
 
 /** A record, as far as the chain check is concerned. */
 interface Entry {
@@ -79,7 +81,7 @@ export interface DeviceChainVerdict {
   afterHead: number;
   /** Signatures the tablet reports it erased by quick delete (each leaves a gap). */
   erasedOnTablet: number;
-  /** Signatures the tablet reported still waiting on it (not sent yet, or refused): gaps for now. */
+  /** Signatures the tablet reported still waiting on it (not sent, or refused): gaps until they arrive. */
   waitingOnTablet: number;
   /** Gaps at places whose tombstone fits the chain: deleted on a data-subject request, not missing. */
   deletedOnRequest: Array<[number, number]>;
@@ -107,7 +109,7 @@ export interface ChainReport {
  * Where a signature deleted on a data-subject request sat in its chain, as its tombstone on
  * the server keeps it (S20): `link` is the deleted record's own link.
  */
-export interface DeletedPlace {
+export interface DeletedChainPlace {
   device: string;
   seq: number;
   link: string;
@@ -127,8 +129,8 @@ export type DeviceNames = ReadonlyMap<string, string | null>;
 /** An incremental chain check: `add` each record as it streams by, then `finish`. */
 export interface ChainCheck {
   add(record: ChainedRecord): Promise<void>;
-  /** The verdicts; `deletedPlaces` are the tombstones' chain places (deletions on request). */
-  finish(heads?: Iterable<ReportedHead>, names?: DeviceNames, deletedPlaces?: Iterable<DeletedPlace>): Promise<ChainReport>;
+  /** The verdicts; `deletedChainPlaces` are the tombstones' chain places (deletions on request). */
+  finish(heads?: Iterable<ReportedHead>, names?: DeviceNames, deletedChainPlaces?: Iterable<DeletedChainPlace>): Promise<ChainReport>;
 }
 
 /** Start a chain check. */
@@ -147,14 +149,14 @@ export function createChainCheck(): ChainCheck {
       if (!list) byDevice.set(c.device, (list = []));
       list.push(entry);
     },
-    async finish(heads = [], names = new Map(), deletedPlaces = []) {
+    async finish(heads = [], names = new Map(), deletedChainPlaces = []) {
       const headOf = new Map<string, ReportedHead>();
       for (const head of heads) {
         const known = headOf.get(head.device);
         if (!known || head.seq > known.seq) headOf.set(head.device, head);
       }
-      const tombstonesOf = new Map<string, DeletedPlace[]>();
-      for (const place of deletedPlaces) {
+      const tombstonesOf = new Map<string, DeletedChainPlace[]>();
+      for (const place of deletedChainPlaces) {
         let list = tombstonesOf.get(place.device);
         if (!list) tombstonesOf.set(place.device, (list = []));
         list.push(place);
@@ -178,11 +180,11 @@ export async function verifyDeviceChains(
   records: Iterable<ChainedRecord> | AsyncIterable<ChainedRecord>,
   heads: Iterable<ReportedHead> = [],
   names?: DeviceNames,
-  deletedPlaces?: Iterable<DeletedPlace>,
+  deletedChainPlaces?: Iterable<DeletedChainPlace>,
 ): Promise<ChainReport> {
   const check = createChainCheck();
   for await (const record of records) await check.add(record);
-  return check.finish(heads, names, deletedPlaces);
+  return check.finish(heads, names, deletedChainPlaces);
 }
 
 /** Steps 2–4 for one device, then the gaps that deletions on request account for. */
@@ -191,7 +193,7 @@ async function checkDevice(
   entries: Entry[],
   reported: ReportedHead | undefined,
   label: string | null,
-  tombstones: DeletedPlace[],
+  tombstones: DeletedChainPlace[],
 ): Promise<DeviceChainVerdict> {
   const head: ChainHead | undefined = reported && { device: reported.device, seq: reported.seq, link: reported.link };
   const erasedOnTablet = reported?.erased ?? 0;
@@ -280,8 +282,8 @@ async function checkDevice(
  * (several deleted in a row, or the newest one) nothing contradicts it. A tombstone at a seq
  * that is held says nothing about a gap and is ignored.
  */
-function deletedGaps(tombstones: DeletedPlace[], chosen: ReadonlyMap<number, Entry>, head: ChainHead | undefined): { deleted: number[]; notFitting: number[] } {
-  const bySeq = new Map<number, DeletedPlace[]>();
+function deletedGaps(tombstones: DeletedChainPlace[], chosen: ReadonlyMap<number, Entry>, head: ChainHead | undefined): { deleted: number[]; notFitting: number[] } {
+  const bySeq = new Map<number, DeletedChainPlace[]>();
   for (const t of tombstones) {
     if (chosen.has(t.seq)) continue;
     const at = bySeq.get(t.seq);
@@ -298,105 +300,4 @@ function deletedGaps(tombstones: DeletedPlace[], chosen: ReadonlyMap<number, Ent
   }
   const bySeqOrder = (x: number, y: number) => x - y;
   return { deleted: deleted.sort(bySeqOrder), notFitting: notFitting.sort(bySeqOrder) };
-}
-
-/** Inclusive ranges with the sorted `seqs` taken out. */
-function withoutSeqs(ranges: ReadonlyArray<[number, number]>, seqs: readonly number[]): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  for (const [from, to] of ranges) {
-    let start = from;
-    for (const seq of seqs) {
-      if (seq < start || seq > to) continue;
-      if (seq > start) out.push([start, seq - 1]);
-      start = seq + 1;
-    }
-    if (start <= to) out.push([start, to]);
-  }
-  return out;
-}
-
-/** Sorted seqs as inclusive ranges. */
-function toRanges(seqs: readonly number[]): Array<[number, number]> {
-  const ranges: Array<[number, number]> = [];
-  for (const seq of seqs) {
-    const last = ranges.at(-1);
-    if (last && last[1] === seq - 1) last[1] = seq;
-    else ranges.push([seq, seq]);
-  }
-  return ranges;
-}
-
-const countOf = (ranges: ReadonlyArray<readonly [number, number]>) => ranges.reduce((n, [from, to]) => n + to - from + 1, 0);
-
-/** "Tablet 3 (device-abc)", or "Tablet device-abc" without a label. */
-export function tabletName(device: string, label: string | null | undefined): string {
-  return label?.trim() ? `${label.trim()} (${device})` : `Tablet ${device}`;
-}
-
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
-/** "seq 17, 18", "seq 17–40, 52": ranges of missing seqs, at most `max` items. */
-export function seqRanges(ranges: ReadonlyArray<readonly [number, number]>, max = 20): string {
-  const items: string[] = [];
-  for (const [from, to] of ranges) {
-    if (from === to) items.push(String(from));
-    else if (to === from + 1) items.push(String(from), String(to));
-    else items.push(`${from}–${to}`);
-  }
-  const shown = items.slice(0, max).join(', ');
-  return `seq ${shown}${items.length > max ? `, … (${items.length - max} more)` : ''}`;
-}
-
-function deviceSummary(v: Omit<DeviceChainVerdict, 'summary'>): string {
-  const name = tabletName(v.device, v.label);
-  const held = v.records === 0 ? 'no records held' : `${plural(v.records, 'record')} (seq ${v.firstSeq}–${v.lastSeq})`;
-  const onTablet = [
-    v.waitingOnTablet ? `${plural(v.waitingOnTablet, 'signature')} still waiting on it` : '',
-    v.erasedOnTablet ? `${plural(v.erasedOnTablet, 'signature')} erased by quick delete` : '',
-  ].filter(Boolean);
-  const erased = onTablet.length ? ` (the tablet reports ${onTablet.join(' and ')})` : '';
-  const deleted = v.deletedOnRequestCount ? `${v.deletedOnRequestCount} deleted on request (${seqRanges(v.deletedOnRequest)})` : '';
-  if (v.ok) {
-    const also = deleted ? `; ${deleted}` : '';
-    if (v.missingCount) {
-      return `${name}: ${held}, chain intact up to its last report (seq ${v.head!.seq}) apart from ${plural(v.missingCount, 'gap')} (${seqRanges(v.missing)}), which the tablet's own report accounts for: ${onTablet.join(' and ')}${also}.`;
-    }
-    if (!v.head) return `${name}: ${held}, chain intact; the tablet has reported no chain head, so records missing after seq ${v.lastSeq} could not be detected${also}.`;
-    const after = v.afterHead ? `; ${plural(v.afterHead, 'more record')} arrived after that report` : '';
-    return `${name}: ${held}, chain intact up to its last report (seq ${v.head.seq})${after}${also}.`;
-  }
-  const problems: string[] = [];
-  const misfits = v.deletedNotFitting.length
-    ? ` (${v.deletedNotFitting.length === 1 ? 'a deletion on request is recorded at' : 'deletions on request are recorded at'} ${seqRanges(toRanges(v.deletedNotFitting))}, but ${v.deletedNotFitting.length === 1 ? 'it does' : 'they do'} not fit the chain)`
-    : '';
-  if (v.missingCount) problems.push(`${v.missingCount} missing: ${seqRanges(v.missing)}${misfits}${erased}`);
-  if (v.altered.length) {
-    const list = v.altered.slice(0, 10).map((a) => `seq ${a.seq} (${a.id}${a.why === 'prev' ? ', does not follow the record before it' : ''})`);
-    problems.push(`${v.altered.length} altered: ${list.join(', ')}${v.altered.length > 10 ? ', …' : ''}`);
-  }
-  if (v.inserted.length) {
-    const list = v.inserted.slice(0, 10).map((i) => `${i.id} at seq ${i.seq}`);
-    problems.push(`${v.inserted.length} inserted or duplicated: ${list.join(', ')}${v.inserted.length > 10 ? ', …' : ''}`);
-  }
-  if (v.headMismatch && v.head) problems.push(`its last report (seq ${v.head.seq}) does not match the record held at that seq: the chain was rewritten`);
-  return `${name}: ${held}, CHAIN BROKEN: ${problems.join('; ')}.${deleted ? ` Not a problem: ${deleted}.` : ''}`;
-}
-
-function overallSummary(devices: DeviceChainVerdict[], unchained: number): string {
-  const broken = devices.filter((d) => !d.ok);
-  const unchainedNote = unchained ? ` ${plural(unchained, 'record carries', 'records carry')} no chain (older tablets or their imports) and could not be checked.` : '';
-  const count = (f: (d: DeviceChainVerdict) => number) => devices.reduce((n, d) => n + f(d), 0);
-  const deleted = count((d) => d.deletedOnRequestCount);
-  if (devices.length === 0) return `No chained records.${unchainedNote}`;
-  if (broken.length === 0) return `Chain check passed: ${plural(devices.length, 'device chain')} intact${deleted ? `; ${deleted} deleted on request` : ''}.${unchainedNote}`;
-  const parts = [
-    [count((d) => d.missingCount), 'missing'],
-    [count((d) => d.altered.length), 'altered'],
-    [count((d) => d.inserted.length), 'inserted or duplicated'],
-  ]
-    .filter(([n]) => n)
-    .map(([n, what]) => `${n} ${what}`);
-  if (count((d) => (d.headMismatch ? 1 : 0))) parts.push('a reported head that does not match');
-  const besides = deleted ? ` (besides ${deleted} deleted on request)` : '';
-  return `Chain check FAILED on ${broken.length} of ${plural(devices.length, 'device chain')}: ${parts.join(', ')}${besides}.${unchainedNote}`;
 }

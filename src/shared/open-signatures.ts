@@ -16,7 +16,8 @@
  * its id and reason; the others are still read. Nothing here keeps a record after it has
  * been handed back.
  */
-import { createChainCheck, tabletName, type ChainReport, type DeletedPlace, type DeviceNames } from './chain-check.ts';
+import { createChainCheck, type ChainReport, type DeletedChainPlace, type DeviceNames } from './chain-check.ts';
+import { tabletName } from './chain-summary.ts';
 import { createDuplicateFinder, type DuplicateGroup } from './duplicates.ts';
 import type { ChainHead, SignatureRecord } from './protocol.ts';
 import { openPayload, sealContextOf, SealError, type OpeningKey, type PlainPayload, type SealErrorReason } from './seal.ts';
@@ -68,7 +69,7 @@ export interface DeletionsOnRequest {
   /** How many, from the audit log. */
   count: number;
   /** The chain places their tombstones kept (none for unchained records and older tombstones). */
-  places: DeletedPlace[];
+  places: DeletedChainPlace[];
 }
 
 /** Everything verified about the signatures read. */

@@ -3,8 +3,8 @@
  * (browser) and by the server (Node). The server re-validates everything it receives with
  * these same schemas. Uses `zod/mini` to keep the kiosk bundle small.
  *
- * Room is left for later work: `payload` is a union so a sealed (encrypted) payload can take
- * the place of plaintext signer data, and batch results are per record, with reasons.
+ * `payload` is a union: plaintext signer data, or a sealed (encrypted) payload in a sealed
+ * campaign (S22, src/shared/seal.ts); batch results are per record, with reasons.
  */
 import * as z from 'zod/mini';
 import { isCountryCode } from './countries.ts';
@@ -95,7 +95,7 @@ export const PlainPayloadSchema = z
   .check(z.refine((p) => (p.ink === undefined) !== (p.typed === undefined), { message: 'A signature is either drawn (ink) or typed, not both or neither.', path: ['ink'] }));
 
 /**
- * Signer data and strokes encrypted on the tablet (reserved for sealed campaigns): a
+ * Signer data and strokes encrypted on the tablet, in a sealed campaign (S22): a
  * per-record AES-256-GCM key wrapped for the coordinator's public key.
  */
 export const SealedPayloadSchema = z.object({
@@ -159,7 +159,7 @@ export const SignatureRecordSchema = z.object({
    * already carries it.
    */
   country: z.optional(z.string().check(z.refine(isCountryCode, 'Unknown country code.'))),
-  /** The record's place in its device's hash chain (see seal.ts): tamper evidence. */
+  /** The record's place in its device's hash chain (see chain.ts): tamper evidence. */
   chain: z.optional(RecordChainSchema),
   /**
    * 128 random bits in a plain record, so that its chain link (kept on the tablet after the

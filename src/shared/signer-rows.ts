@@ -1,6 +1,6 @@
 /**
  * The rows of the hand-in list and the contact list, shared by the server's exports
- * (server/exports/formats.ts, streamed with csv-stringify), the CLI export of sealed
+ * (server/exports/csv.ts, streamed with csv-stringify), the CLI export of sealed
  * signatures and the console, which builds the same files in the browser once it has opened
  * sealed signatures with the coordinator's key. One definition, so all three agree.
  *

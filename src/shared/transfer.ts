@@ -27,7 +27,7 @@ export const TransferFileSchema = z.object({
   /** Records are re-validated one by one on import, like a batch. */
   records: z.array(z.unknown()),
   /**
-   * The tablet's hash chain logs (see seal.ts): every record each device id captured, in
+   * The tablet's hash chain logs (see chain.ts): every record each device id captured, in
    * order, with its link. No personal data. Lets the coordinator check the server's copy.
    */
   chains: z.optional(z.array(ChainLogSchema)),

@@ -14,9 +14,9 @@ import { SqliteStore } from '../../server/store/sqlite.ts';
 import { startApp, type AppProcess } from '../helpers/app-process.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { screenshot } from '../helpers/kiosk-extra.ts';
-import { makeRecord } from '../helpers/records.ts';
+import { makeRecord, withSigner } from '../helpers/records.ts';
 import { enrollTablet, storeRecords } from '../helpers/sealed-records.ts';
-import { withSigner } from '../store/contract.ts';
+
 
 const EMAIL = 'pages.coordinator@example.org';
 const PASSWORD = 'a long enough passphrase, 2026';

@@ -69,3 +69,11 @@ export function makeRecord(overrides: Partial<SignatureRecord> & { name?: string
 export function batchOf(records: unknown[], deviceId = 'device-test', protocol = PROTOCOL_VERSION) {
   return { protocol, deviceId, records };
 }
+
+/** `record` with some of its signer's fields replaced (an undefined value drops the field). */
+export function withSigner(record: SignatureRecord, signer: Partial<Extract<SignatureRecord['payload'], { kind: 'plain' }>['signer']>): SignatureRecord {
+  if (record.payload.kind !== 'plain') throw new Error('plain records only');
+  const merged = { ...record.payload.signer, ...signer };
+  for (const key of Object.keys(merged) as Array<keyof typeof merged>) if (merged[key] === undefined) delete merged[key];
+  return { ...record, payload: { ...record.payload, signer: merged } };
+}

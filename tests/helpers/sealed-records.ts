@@ -10,7 +10,8 @@ import type { Campaign } from '../../src/shared/campaign.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import { encodeInk } from '../../src/shared/ink.ts';
 import type { ChainHead, SignatureRecord } from '../../src/shared/protocol.ts';
-import { nextChain, SEAL_ALG, sealContextOf, sealPayload, type PlainPayload, type PublicJwk, type RecordChain, type SealingKey } from '../../src/shared/seal.ts';
+import { SEAL_ALG, sealContextOf, sealPayload, type PlainPayload, type PublicJwk, type SealingKey } from '../../src/shared/seal.ts';
+import { nextChain, type RecordChain } from '../../src/shared/chain.ts';
 import { makeRecord, realisticInk } from './records.ts';
 
 /** What a signer typed on the form. */

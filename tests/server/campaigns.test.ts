@@ -18,8 +18,8 @@ import { contentHash, type CampaignDetail, type TabletCampaigns } from '../../sr
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
-import { batchOf, makeRecord } from '../helpers/records.ts';
-import { withSigner } from '../store/contract.ts';
+import { batchOf, makeRecord, withSigner } from '../helpers/records.ts';
+
 
 const PASSWORD = 'a long enough passphrase, 2026';
 let server: TestServer;

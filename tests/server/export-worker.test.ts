@@ -15,8 +15,8 @@ import { jobOf, runExport, type ExportKind } from '../../server/exports/job.ts';
 import { recordHash } from '../../server/ingest.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
-import { makeRecord } from '../helpers/records.ts';
-import { withSigner } from '../store/contract.ts';
+import { makeRecord, withSigner } from '../helpers/records.ts';
+
 
 const PASSWORD = 'a long enough passphrase, 2026';
 let server: TestServer;

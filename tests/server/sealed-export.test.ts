@@ -553,7 +553,7 @@ describe('npm run cli -- export', () => {
   }, 60_000);
 
   it('a tablet syncing while the export reads: the heads are read first, so records stored after the pass are not "missing"', async () => {
-    const { exportSealed } = await import('../../server/sealed-export.ts');
+    const { exportSealed } = await import('../../server/exports/sealed-export.ts');
     const dbPath = join(tmp, `race-${randomUUID()}.db`);
     const store = new SqliteStore(dbPath);
     try {

@@ -15,7 +15,8 @@ import '../../server/zod-locale.ts';
 import type { Campaign } from '../../src/shared/campaign.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import type { BatchResponse, SignatureRecord } from '../../src/shared/protocol.ts';
-import { importSealingKey, keyIdOf, nextChain, PUBLIC_KEY_FORMAT, SEAL_ALG, sealContextOf, sealPayload, type SealingKey } from '../../src/shared/seal.ts';
+import { importSealingKey, keyIdOf, PUBLIC_KEY_FORMAT, SEAL_ALG, sealContextOf, sealPayload, type SealingKey } from '../../src/shared/seal.ts';
+import { nextChain } from '../../src/shared/chain.ts';
 import { batchOf, makeRecord } from '../helpers/records.ts';
 
 let dir: string;

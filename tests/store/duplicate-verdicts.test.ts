@@ -11,8 +11,8 @@ import { SqliteStore } from '../../server/store/sqlite.ts';
 import type { Store } from '../../server/store/store.ts';
 import { createDuplicateFinder } from '../../src/shared/duplicates.ts';
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
-import { makeRecord } from '../helpers/records.ts';
-import { pgTestSchema, withSigner, type PgTestSchema } from './contract.ts';
+import { makeRecord, withSigner } from '../helpers/records.ts';
+import { pgTestSchema, type PgTestSchema } from './postgres-schema.ts';
 
 type Signer = { name: string; email?: string; country?: string };
 

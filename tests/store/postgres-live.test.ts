@@ -17,7 +17,7 @@ import { PostgresStore } from '../../server/store/postgres.ts';
 import { listenerName } from '../../server/store/postgres-notify.ts';
 import type { Totals } from '../../server/store/store.ts';
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
-import { pgTestSchema, type PgTestSchema } from './contract.ts';
+import { pgTestSchema, type PgTestSchema } from './postgres-schema.ts';
 
 const PASSWORD = 'correct horse battery staple';
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess, cliEnrollmentCode, freePort, NODE, ROOT } from '../faults/server-process.ts';
 import { batchOf, makeRecord } from '../helpers/records.ts';
 import { MIGRATIONS } from '../../server/store/schema.ts';
-import { pgTestSchema, type PgTestSchema } from './contract.ts';
+import { pgTestSchema, type PgTestSchema } from './postgres-schema.ts';
 import { execFileSync } from 'node:child_process';
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
 

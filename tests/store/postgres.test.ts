@@ -9,8 +9,9 @@ import { MIGRATIONS } from '../../server/store/schema.ts';
 import { openStore } from '../../server/store/open.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import { recordHash } from '../../server/ingest.ts';
-import { makeRecord } from '../helpers/records.ts';
-import { pgTestSchema, storeContract, withSearchPath, withSigner, PG_TEST_URL, type PgTestSchema } from './contract.ts';
+import { makeRecord, withSigner } from '../helpers/records.ts';
+import { storeContract } from './contract.ts';
+import { pgTestSchema, withSearchPath, PG_TEST_URL, type PgTestSchema } from './postgres-schema.ts';
 
 let db: PgTestSchema;
 beforeAll(async () => {

@@ -11,8 +11,8 @@ import { recordHash } from '../../server/ingest.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
 import { matchingKey } from '../../src/shared/signer-keys.ts';
-import { makeRecord } from '../helpers/records.ts';
-import { withSigner } from './contract.ts';
+import { makeRecord, withSigner } from '../helpers/records.ts';
+
 
 const dir = mkdtempSync(join(tmpdir(), 'fieldsign-secure-delete-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -24,12 +24,12 @@ import { SqliteStore } from '../../server/store/sqlite.ts';
 import type { Store } from '../../server/store/store.ts';
 import { createDuplicateFinder } from '../../src/shared/duplicates.ts';
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
-import { nextChain, type RecordChain } from '../../src/shared/seal.ts';
+import { nextChain, type RecordChain } from '../../src/shared/chain.ts';
 import { PostgresStore as PostgresStore010 } from '../fixtures/store-0.1.0/postgres.ts';
 import { SqliteStore as SqliteStore010 } from '../fixtures/store-0.1.0/sqlite.ts';
 import type { Store as Store010 } from '../fixtures/store-0.1.0/store.ts';
-import { makeRecord } from '../helpers/records.ts';
-import { pgTestSchema, withSigner } from './contract.ts';
+import { makeRecord, withSigner } from '../helpers/records.ts';
+import { pgTestSchema } from './postgres-schema.ts';
 
 const T0 = '2026-11-24T09:15:00.000Z';
 const T1 = '2026-11-24T11:40:00.000Z';

@@ -12,7 +12,8 @@ import { acknowledge, allPending, eraseSignerData } from '../../src/db/outbox.ts
 import type { Campaign } from '../../src/shared/campaign.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import { SignatureRecordSchema, type SignatureRecord } from '../../src/shared/protocol.ts';
-import { genesisLink, keyIdOf, openPayload, SEAL_ALG, sealContextOf, verifyChain } from '../../src/shared/seal.ts';
+import { keyIdOf, openPayload, SEAL_ALG, sealContextOf } from '../../src/shared/seal.ts';
+import { genesisLink, verifyChain } from '../../src/shared/chain.ts';
 import { makeRecord } from '../helpers/records.ts';
 import { keepSealing, storeOffer } from '../../src/db/campaigns.ts';
 import { decodeInk } from '../../src/shared/ink.ts';

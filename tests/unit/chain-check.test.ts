@@ -3,9 +3,10 @@
  * device and ordered by seq, checked link by link and against the head each tablet reported.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createChainCheck, seqRanges, verifyDeviceChains, type DeletedPlace } from '../../src/shared/chain-check.ts';
+import { createChainCheck, verifyDeviceChains, type DeletedChainPlace } from '../../src/shared/chain-check.ts';
+import { seqRanges } from '../../src/shared/seq-ranges.ts';
 import type { ChainHead } from '../../src/shared/protocol.ts';
-import { chainLink, nextChain, type ChainedRecord, type RecordChain } from '../../src/shared/seal.ts';
+import { chainLink, nextChain, type ChainedRecord, type RecordChain } from '../../src/shared/chain.ts';
 import { makeRecord } from '../helpers/records.ts';
 
 const A = 'tablet-a';
@@ -187,7 +188,7 @@ describe('verifyDeviceChains and quick delete', () => {
 
 describe('verifyDeviceChains and deletions on request', () => {
   /** The chain place a tombstone keeps when `record` is deleted on request. */
-  const tombstone = (record: ChainedRecord): DeletedPlace => ({ device: record.chain!.device, seq: record.chain!.seq, link: record.chain!.link, id: record.id });
+  const tombstone = (record: ChainedRecord): DeletedChainPlace => ({ device: record.chain!.device, seq: record.chain!.seq, link: record.chain!.link, id: record.id });
   const without = (records: ChainedRecord[], ...seqs: number[]) => records.filter((r) => !seqs.includes(r.chain!.seq));
 
   it('S20: a gap at a place deleted on request is "deleted on request", not missing, and the chain stays intact', async () => {

@@ -6,7 +6,7 @@
 import { PassThrough } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeCsv } from '../../server/exports/formats.ts';
+import { writeCsv } from '../../server/exports/csv.ts';
 import { createDuplicateFinder, normaliseText } from '../../src/shared/duplicates.ts';
 import { generateCoordinatorKeys, KeyFileError, parseKeyFile, publicKeyFileOf, unlockKeyFile, type CoordinatorKeys } from '../../src/shared/keyfile.ts';
 import type { SignatureRecord } from '../../src/shared/protocol.ts';

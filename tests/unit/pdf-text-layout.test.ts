@@ -1,12 +1,12 @@
 /**
- * The PDF text engine's layout (server/pdf-text), below the PDF: which font draws what, the
+ * The PDF text engine's layout (server/exports/pdf-text), below the PDF: which font draws what, the
  * visual order of mixed-direction text, and where lines break. The PDF itself, read back with
  * poppler, is tested in tests/server/pdf-scripts.test.ts.
  */
 import PDFDocument from 'pdfkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createPdfText, languageOfRegion, type PdfText } from '../../server/pdf-text/pdf-text.ts';
-import { breakOpportunities } from '../../server/pdf-text/line-break.ts';
+import { createPdfText, languageOfRegion, type PdfText } from '../../server/exports/pdf-text/pdf-text.ts';
+import { breakOpportunities } from '../../server/exports/pdf-text/line-break.ts';
 
 let pdfText: PdfText;
 

@@ -1,7 +1,7 @@
 /**
  * Sealed signatures (src/shared/seal.ts) and the coordinator's keys (server/keys.ts): round
- * trips, tamper detection, wrong keys and passphrases, the device hash chain, and the real
- * `keygen` CLI command.
+ * trips, tamper detection, wrong keys and passphrases, the device hash chain
+ * (src/shared/chain.ts), and the real `keygen` CLI command.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -12,26 +12,8 @@ import * as z from 'zod/mini';
 import { generateCoordinatorKeys, KeyFileError, publicKeyFileOf, unlockPrivateKey, type CoordinatorKeys } from '../../server/keys.ts';
 import { decodeInk, fromBase64Url, INK_LIMITS, toBase64Url } from '../../src/shared/ink.ts';
 import { SealedPayloadSchema, SignatureRecordSchema, type SignatureRecord } from '../../src/shared/protocol.ts';
-import {
-  chainLink,
-  genesisLink,
-  importSealingKey,
-  keyIdOf,
-  nextChain,
-  openPayload,
-  SEAL_ALG,
-  sealContextOf,
-  SealError,
-  sealPayload,
-  verifyChain,
-  type ChainedRecord,
-  type ChainLog,
-  type PlainPayload,
-  type RecordChain,
-  type SealContext,
-  type SealedPayload,
-  type SealingKey,
-} from '../../src/shared/seal.ts';
+import { importSealingKey, keyIdOf, openPayload, SEAL_ALG, sealContextOf, SealError, sealPayload, type PlainPayload, type SealContext, type SealedPayload, type SealingKey } from '../../src/shared/seal.ts';
+import { chainLink, genesisLink, nextChain, verifyChain, type ChainedRecord, type ChainLog, type RecordChain } from '../../src/shared/chain.ts';
 import { makeRecord } from '../helpers/records.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');

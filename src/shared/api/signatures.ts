@@ -89,7 +89,7 @@ export type RecordRow = z.infer<typeof RecordRowSchema>;
 export const ReportedHeadSchema = z.extend(ChainHeadSchema, { erased: z.optional(z.int()), waiting: z.optional(z.int()) });
 
 /** Where a signature deleted on request sat in its chain, as its tombstone kept it (no personal data). */
-export const DeletedPlaceSchema = z.object({ device: z.string(), seq: z.int(), link: z.string(), id: z.optional(z.string()) });
+export const DeletedChainPlaceSchema = z.object({ device: z.string(), seq: z.int(), link: z.string(), id: z.optional(z.string()) });
 
 export const RecordsPageSchema = z.strictObject({
   records: z.array(RecordRowSchema),
@@ -106,6 +106,6 @@ export const RecordsPageSchema = z.strictObject({
    * log) and the chain places their tombstones kept, so the chain check counts those gaps as
    * deleted, not missing (S20).
    */
-  deletedOnRequest: z.optional(z.strictObject({ count: z.int(), places: z.array(DeletedPlaceSchema) })),
+  deletedOnRequest: z.optional(z.strictObject({ count: z.int(), places: z.array(DeletedChainPlaceSchema) })),
 });
 export type RecordsPage = z.infer<typeof RecordsPageSchema>;

@@ -26,15 +26,17 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { createInterface } from 'node:readline';
-import { campaignText, type Campaign, type Language } from '../src/shared/campaign.ts';
-import { countryName, dateSigned, safeCell } from '../src/shared/signer-rows.ts';
-import { createSealedReader, integrityReportText, openHeld, type IntegrityReport, type OpenedRecord } from '../src/shared/open-signatures.ts';
-import type { DuplicateGroup } from '../src/shared/duplicates.ts';
-import { allSignatures, writeCsv, writePdf, writeSvgZip } from './exports/formats.ts';
-import type { PdfSection } from './exports/pdf.ts';
-import { reportedHeads, deletionsOnRequest } from './console/sealed-records.ts';
-import { unlockKeyFile } from './keys.ts';
-import type { Store, StoredSignature } from './store/store.ts';
+import { campaignText, type Campaign, type Language } from '../../src/shared/campaign.ts';
+import { countryName, dateSigned, safeCell } from '../../src/shared/signer-rows.ts';
+import { createSealedReader, integrityReportText, openHeld, type IntegrityReport, type OpenedRecord } from '../../src/shared/open-signatures.ts';
+import type { DuplicateGroup } from '../../src/shared/duplicates.ts';
+import { writeCsv } from './csv.ts';
+import { writePdf, type PdfSection } from './pdf.ts';
+import { allSignatures } from './stream.ts';
+import { writeSvgZip } from './zip.ts';
+import { reportedHeads, deletionsOnRequest } from '../console/sealed-records.ts';
+import { unlockKeyFile } from '../keys.ts';
+import type { Store, StoredSignature } from '../store/store.ts';
 
 /** The files `export` writes, in the order it writes them. */
 export const EXPORT_FILES = {
