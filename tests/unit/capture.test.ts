@@ -14,10 +14,9 @@ import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import { SignatureRecordSchema, type SignatureRecord } from '../../src/shared/protocol.ts';
 import { keyIdOf, openPayload, SEAL_ALG, sealContextOf } from '../../src/shared/seal.ts';
 import { genesisLink, verifyChain } from '../../src/shared/chain.ts';
-import { makeRecord } from '../helpers/records.ts';
+import { makeRecord, realisticInk } from '../helpers/records.ts';
 import { keepSealing, storeOffer } from '../../src/db/campaigns.ts';
 import { decodeInk } from '../../src/shared/ink.ts';
-import { realisticInk } from '../helpers/records.ts';
 import * as z from 'zod/mini';
 
 let db: FieldsignDB;
