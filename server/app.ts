@@ -1,25 +1,33 @@
 /**
- * The Fieldsign HTTP app: routes only. Each handler parses, then calls a function that holds
- * the logic. Building the app is kept apart from listening (main.ts), so tests drive it
- * on an ephemeral port against a temporary database.
+ * The Fieldsign HTTP app: Hono with the route table of routes.ts. Building the app is kept
+ * apart from listening (main.ts): `createApp()` returns a Node request listener that tests
+ * put behind an ephemeral port, and the Hono app's `request()`/`fetch` for tests that need
+ * no socket at all.
+ *
+ * A request meets, in order: the app's state and security headers (middleware.ts), the
+ * console's session gate (any /api/console/ path but login and session), then its route's
+ * guards (HEAD refused, token, attempts) and handler; else a 405 for a known path, else a 404
+ * (or a file of the built PWA). Errors become the API's JSON error shape.
  */
+import { Hono, type MiddlewareHandler } from 'hono';
+import { RequestError, getRequestListener } from '@hono/node-server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import './zod-locale.ts';
-import { DEFAULT_STALE_AFTER_MS, DEFAULT_TOKEN_LIFETIME_MS, authenticate, enroll, recordReport } from './devices.ts';
-import { ingestBatch } from './ingest.ts';
+import { DEFAULT_STALE_AFTER_MS, DEFAULT_TOKEN_LIFETIME_MS } from './devices.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { HttpError, readJsonBody, type BodyLimits } from './http-body.ts';
+import type { BodyLimits } from './http-body.ts';
+import { HttpError, INTERNAL_ERROR, errorReply } from './http-reply.ts';
 import { serveStatic } from './static-files.ts';
 import type { Store } from './store/store.ts';
-import type { ErrorResponse, FieldIssue } from '../src/shared/protocol.ts';
 import type { Campaign } from '../src/shared/campaign.ts';
 import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
-import { createHash } from 'node:crypto';
-import { currentContent, importCampaign, tabletCampaigns } from './campaigns.ts';
-import { handleConsole } from './console/routes.ts';
+import { currentContent, importCampaign } from './campaigns.ts';
 import { LiveSignals } from './console/live.ts';
 import { StreamSlots, type StreamLimit } from './console/stream-slots.ts';
-import { clientAddress } from './client-address.ts';
+import { requireSession } from './console/session.ts';
+import { appState, jsonBody, onError, requireDevice, withSecurityHeaders } from './middleware.ts';
+import { CONSOLE_PREFIX, ROUTES, type Route } from './routes.ts';
+import { isHead, type AppContext, type AppEnv } from './routes/context.ts';
 
 /** What the app needs to run. */
 export interface AppOptions {
@@ -58,8 +66,15 @@ export interface AppOptions {
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** The request handler, and `close()` to end its live streams and stop following the store. */
-export type App = RequestHandler & { close(): void };
+/**
+ * The Node request handler (for `http.createServer`), `close()` to end its live streams and
+ * stop following the store, and the Hono app's `request()` and `fetch` (no socket needed).
+ */
+export type App = RequestHandler & {
+  close(): void;
+  request: Hono<AppEnv>['request'];
+  fetch: Hono<AppEnv>['fetch'];
+};
 
 /** Default caps on the public counter's live streams. */
 export const DEFAULT_PUBLIC_STREAMS: StreamLimit = { total: 1_000, perAddress: 10 };
@@ -67,32 +82,109 @@ export const DEFAULT_PUBLIC_STREAMS: StreamLimit = { total: 1_000, perAddress: 1
 /** Default body limits: a batch of 500 typical signatures is well under 2 MB. */
 export const DEFAULT_LIMITS: BodyLimits = { maxBytes: 4 * 1024 * 1024, maxInflatedBytes: 8 * 1024 * 1024 };
 
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
-    "worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
-  'cross-origin-opener-policy': 'same-origin',
-};
-
-/** Build the request handler. */
+/** Build the app. */
 export function createApp(options: AppOptions): App {
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const log = options.log ?? ((message, error) => console.error(message, error));
-  const now = options.now ?? (() => new Date());
-  const served = options.campaign ?? DEFAULT_CAMPAIGN;
-  const defaultCampaignId = served.id;
-  const ready = importServedCampaign(options.store, served, log);
-  const enrollLimiter = new RateLimiter(options.enrollLimit ?? { capacity: 10, refillMs: 30_000 });
-  const authLimiter = new RateLimiter(options.authFailureLimit ?? { capacity: 20, refillMs: 3_000 });
-  const loginLimiter = new RateLimiter(options.loginLimit ?? { capacity: 5, refillMs: 60_000 });
-  const live = options.live ?? new LiveSignals({ log });
+  const ctx = appContext(options);
   // Every write path (sync, import, the console, another instance on PostgreSQL) reaches the
   // dashboards through the store, so the routes never signal changes themselves.
-  const unsubscribe = options.store.onChange(() => live.changed());
-  const tokenLifetimeMs = options.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS;
+  const unsubscribe = options.store.onChange(() => ctx.live.changed());
+
+  // The path as the client sent it (not percent-decoded), as the routes and static files expect.
+  const hono = new Hono<AppEnv>({ getPath: (request) => new URL(request.url).pathname });
+  hono.onError(onError(ctx.log));
+  hono.use('*', appState(ctx));
+  const sessionless = new Set(ROUTES.filter((r) => r.auth !== 'session' && r.path.startsWith(CONSOLE_PREFIX)).map((r) => r.path));
+  // Hono's `/api/console/*` also matches `/api/console` itself, which is no console path (a 404 like any unknown API path).
+  const behindSession = (path: string) => path.startsWith(CONSOLE_PREFIX) && !sessionless.has(path);
+  hono.use(`${CONSOLE_PREFIX}*`, async (c, next) => (behindSession(c.req.path) ? requireSession(c, next) : next()));
+  for (const route of ROUTES) {
+    const handlers: MiddlewareHandler<AppEnv>[] = [...guards(route), (c) => Promise.resolve(route.handler(c))];
+    hono.on(route.method, [route.path], ...(handlers as [MiddlewareHandler<AppEnv>]));
+  }
+  for (const [path, message] of wrongMethodMessages(ROUTES)) {
+    hono.all(path, () => {
+      throw new HttpError(405, 'method_not_allowed', message);
+    });
+  }
+  hono.all('*', async (c) => {
+    const path = c.req.path;
+    if (path.startsWith(CONSOLE_PREFIX)) throw new HttpError(404, 'not_found', `No console route ${path.slice(0, 100)}.`);
+    if (path.startsWith('/api/')) throw new HttpError(404, 'not_found', `No API route ${path.slice(0, 100)}.`);
+    if ((c.req.method === 'GET' || c.req.method === 'HEAD') && ctx.staticDir) {
+      const file = await serveStatic(ctx.staticDir, { pathname: path, accept: c.req.header('accept') ?? null, head: isHead(c) });
+      if (file) return file;
+    }
+    throw new HttpError(404, 'not_found', 'Not found.');
+  });
+
+  const listener = getRequestListener(hono.fetch, {
+    // A request without a Host header (HTTP/1.0) is still answered; one whose target is not a
+    // URL is a 400, and so is one with an invalid Host (RFC 9112, 3.2; before Hono it was served).
+    hostname: 'localhost',
+    errorHandler: (error) => {
+      if (error instanceof RequestError) {
+        const message = /host/i.test(error.message) ? 'The Host header is not valid.' : 'The request target is not a valid URL.';
+        return withSecurityHeaders(errorReply(new HttpError(400, 'bad_request', message)));
+      }
+      ctx.log('A request failed outside its route', error);
+      return withSecurityHeaders(errorReply(INTERNAL_ERROR));
+    },
+  });
+  return Object.assign((req: IncomingMessage, res: ServerResponse) => void listener(withWhatwgTarget(req), res), {
+    close() {
+      unsubscribe();
+      ctx.live.close();
+    },
+    request: hono.request,
+    fetch: hono.fetch,
+  });
+}
+
+/**
+ * node-server refuses a backslash in the path (400); a browser, and this server before it,
+ * read it as WHATWG URLs do, as a slash. So `/..\secret.txt` stays a 404, never a 400.
+ */
+function withWhatwgTarget(req: IncomingMessage): IncomingMessage {
+  const target = req.url ?? '/';
+  const query = target.indexOf('?');
+  if (!(query === -1 ? target : target.slice(0, query)).includes('\\')) return req;
+  try {
+    const url = new URL(target, 'http://localhost');
+    req.url = url.pathname + url.search;
+  } catch {
+    // Not a URL at all: node-server answers it (errorHandler above).
+  }
+  return req;
+}
+
+/** A route's middleware before its handler: HEAD refused where it must be, its auth, its own, its body. */
+function guards(route: Route): MiddlewareHandler<AppEnv>[] {
+  const refuseHead = route.head === false ? [refuseHeadWith(route.wrongMethod ?? `Use ${route.method}.`)] : [];
+  const auth = route.auth === 'device' ? [requireDevice] : route.auth === 'session' ? [requireSession] : [];
+  return [...refuseHead, ...auth, ...(route.before ?? []), ...(route.body ? [jsonBody(route.body)] : [])];
+}
+
+function refuseHeadWith(message: string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (isHead(c)) throw new HttpError(405, 'method_not_allowed', message);
+    return next();
+  };
+}
+
+/** Each path of the table, with what another method on it is told. */
+function wrongMethodMessages(routes: Route[]): Map<string, string> {
+  const messages = new Map<string, string>();
+  for (const route of routes) messages.set(route.path, route.wrongMethod ?? `Use ${route.method}.`);
+  return messages;
+}
+
+/** The state the routes share, from the options. */
+function appContext(options: AppOptions): AppContext {
+  const { store } = options;
+  const log = options.log ?? ((message, error) => console.error(message, error));
+  const served = options.campaign ?? DEFAULT_CAMPAIGN;
+  const defaultCampaignId = served.id;
+  const live = options.live ?? new LiveSignals({ log });
   const perCampaign = <T,>(read: (id: string) => Promise<T>, name: string) => {
     const sources = new Map<string, ReturnType<typeof live.source<T>>>();
     return (id: string) => {
@@ -101,120 +193,30 @@ export function createApp(options: AppOptions): App {
       return source;
     };
   };
-  const consoleContext = {
-    store: options.store,
-    staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
-    tokenLifetimeMs,
+  return {
+    store,
+    now: options.now ?? (() => new Date()),
+    log,
+    ready: importServedCampaign(store, served, log),
     defaultCampaignId,
+    served,
+    campaignContent: async (id) => (await currentContent(store, id)) ?? (id === defaultCampaignId ? served : undefined),
     exportDb: options.db,
-    campaignContent: async (id: string) => (await currentContent(options.store, id)) ?? (id === defaultCampaignId ? served : undefined),
-    now,
+    staticDir: options.staticDir,
+    batchLimits: { ...DEFAULT_LIMITS, ...options.limits },
+    tabletRetentionMs: options.tabletRetentionMs ?? 0,
+    staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
+    tokenLifetimeMs: options.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS,
     live,
-    publicTotal: perCampaign(async (id) => ({ total: await options.store.count(id) }), 'the public total'),
-    dashboardTotals: perCampaign((id) => options.store.totals(id), 'the dashboard totals'),
+    publicTotal: perCampaign(async (id) => ({ total: await store.count(id) }), 'the public total'),
+    dashboardTotals: perCampaign((id) => store.totals(id), 'the dashboard totals'),
     publicSlots: new StreamSlots(options.publicStreams ?? DEFAULT_PUBLIC_STREAMS),
-    loginLimiter,
-    checkLimit,
-    sendJson,
-  };
-
-  /** Refuse with 429 when `limiter` has no attempt left for this client. */
-  function checkLimit(limiter: RateLimiter, key: string): void {
-    const wait = limiter.waitFor(key);
-    if (wait > 0) {
-      const seconds = Math.ceil(wait / 1000);
-      throw new HttpError(429, 'rate_limited', `Too many attempts. Try again in ${seconds} s.`, undefined, seconds);
-    }
-  }
-
-  const handler: RequestHandler = (req, res) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    route(req, res).catch((error: unknown) => {
-      if (error instanceof HttpError) {
-        if (error.retryAfterS) res.setHeader('retry-after', String(error.retryAfterS));
-        sendError(res, error.status, error.code, error.message, error.issues);
-        return;
-      }
-      log(`${req.method} ${req.url} failed`, error);
-      sendError(res, 500, 'internal', 'The server could not handle this request. Nothing was stored; try again.');
-    });
-  };
-  return Object.assign(handler, {
-    close() {
-      unsubscribe();
-      live.close();
+    limiters: {
+      enroll: new RateLimiter(options.enrollLimit ?? { capacity: 10, refillMs: 30_000 }),
+      authFailure: new RateLimiter(options.authFailureLimit ?? { capacity: 20, refillMs: 3_000 }),
+      login: new RateLimiter(options.loginLimit ?? { capacity: 5, refillMs: 60_000 }),
     },
-  });
-
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://localhost');
-    } catch {
-      throw new HttpError(400, 'bad_request', 'The request target is not a valid URL.');
-    }
-    const path = url.pathname;
-    await ready;
-
-    if (path === '/api/health') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'Use GET for the health check.');
-      return sendJson(res, 200, { ok: true, signatures: await options.store.count() });
-    }
-    if (path === '/api/v1/campaign') {
-      // 0.1.0 tablets and the counter: the default campaign's current text.
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', 'Use GET for the campaign.');
-      const campaignJson = JSON.stringify((await currentContent(options.store, defaultCampaignId)) ?? served);
-      const campaignTag = `"${createHash('sha256').update(campaignJson).digest('base64url').slice(0, 22)}"`;
-      if (req.headers['if-none-match'] === campaignTag) {
-        res.writeHead(304, { etag: campaignTag, 'cache-control': 'no-cache' });
-        return void res.end();
-      }
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', etag: campaignTag, 'cache-control': 'no-cache' });
-      return void res.end(req.method === 'HEAD' ? undefined : campaignJson);
-    }
-    const client = clientAddress(req);
-    /** The tablet sending this request; failed token checks are limited per address. */
-    const tablet = () =>
-      authenticate(options.store, req, now(), tokenLifetimeMs).catch((error: unknown) => {
-        checkLimit(authLimiter, client);
-        authLimiter.consume(client);
-        throw error;
-      });
-    if (path === '/api/v1/campaigns') {
-      // S27: the campaigns this tablet may show, each with its current version, open or closed.
-      if (req.method !== 'GET') throw new HttpError(405, 'method_not_allowed', 'Use GET for the campaigns.');
-      return sendJson(res, 200, await tabletCampaigns(options.store, await tablet(), defaultCampaignId));
-    }
-    if (path === '/api/v1/enroll') {
-      if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Use POST to enroll.');
-      checkLimit(enrollLimiter, client);
-      enrollLimiter.consume(client);
-      const body = await readJsonBody(req, { maxBytes: 4096, maxInflatedBytes: 4096 });
-      const reply = await enroll(options.store, body, now(), options.tabletRetentionMs ?? 0, tokenLifetimeMs);
-      return sendJson(res, reply.status, reply.body);
-    }
-    if (path === '/api/v1/batches') {
-      if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Use POST to send a batch.');
-      // A valid token always passes (256 random bits cannot be guessed), so tablets sharing
-      // one address never lock each other out; failed checks are limited per address.
-      const device = await tablet();
-      const at = now();
-      await options.store.touchDevice(device.id, at.toISOString());
-      const body = await readJsonBody(req, limits);
-      const reply = await ingestBatch(options.store, body, { deviceId: device.id, source: 'sync', now: at });
-      // S21: only a batch the server took (a valid envelope) updates what the console shows.
-      if ('results' in reply.body) await recordReport(options.store, device, (body as { report?: unknown }).report, at);
-      return sendJson(res, reply.status, reply.body);
-    }
-    if (await handleConsole(req, res, url, consoleContext)) return;
-    if (path.startsWith('/api/')) {
-      throw new HttpError(404, 'not_found', `No API route ${path.slice(0, 100)}.`);
-    }
-    if ((req.method === 'GET' || req.method === 'HEAD') && options.staticDir) {
-      if (await serveStatic(options.staticDir, path, req, res)) return;
-    }
-    throw new HttpError(404, 'not_found', 'Not found.');
-  }
+  };
 }
 
 /**
@@ -232,24 +234,4 @@ async function importServedCampaign(store: Store, campaign: Campaign, log: (mess
       if (attempt >= 3) return log(`Could not bring the campaign "${campaign.id}" into the store`, error);
     }
   }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, status: number, code: ErrorResponse['error']['code'], message: string, issues?: FieldIssue[]): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  // Stop reading a body we refused early (e.g. too large), then close the connection.
-  if (status === 413) res.setHeader('connection', 'close');
-  sendJson(res, status, { error: { code, message, ...(issues && { issues }) } } satisfies ErrorResponse);
 }

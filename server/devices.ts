@@ -1,23 +1,23 @@
 /**
  * Device enrollment and authentication. A coordinator makes a one-time code that expires;
  * a tablet trades it for a random device token. The server keeps only SHA-256 hashes of
- * codes and tokens, so a copy of its database lets no one enroll or sync.
+ * codes and tokens, so a copy of its database lets no one enroll or sync. Knows nothing of
+ * HTTP: each function returns a typed outcome, and the routes (routes/tablet.ts) answer it.
  */
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import type { IncomingMessage } from 'node:http';
 import * as z from 'zod/mini';
 import {
-  BatchReportSchema,
   ENROLLMENT_CODE_ALPHABET,
   EnrollRequestSchema,
-  MIN_PROTOCOL_VERSION,
-  PROTOCOL_VERSION,
   normalizeEnrollmentCode,
+  protocolMismatch,
   toFieldIssues,
+  type BatchReport,
   type EnrollResponse,
+  type FieldIssue,
+  type IncompatibleReason,
 } from '../src/shared/protocol.ts';
-import { HttpError } from './http-body.ts';
 import type { Device, Store } from './store/store.ts';
 
 /** A tablet silent this long while holding unsynced signatures is flagged in the console (`--stale-after`). */
@@ -75,35 +75,40 @@ export async function revokeDevice(store: Store, deviceId: string, actor: Actor,
   return true;
 }
 
-const REFUSALS = {
-  unknown: 'This enrollment code is not valid. Check it, or ask the coordinator for a new one.',
-  expired: 'This enrollment code has expired. Ask the coordinator for a new one.',
-  used: 'This enrollment code was already used. Each code enrolls one tablet; ask for a new one.',
-} as const;
+/** Why an enrollment code was not taken: never seen, past its expiry, or already used by another tablet. */
+export type CodeRefusal = 'unknown' | 'expired' | 'used';
 
-/** Handle POST /api/v1/enroll: redeem a code, create the device, return its token once. */
+/** What became of an enrollment request. */
+export type EnrollOutcome =
+  /** The device exists; `response` holds its token, shown this once. */
+  | { kind: 'enrolled'; response: EnrollResponse }
+  /** The request breaks EnrollRequestSchema. */
+  | { kind: 'invalid'; issues: FieldIssue[] }
+  /** S2, S28: the app speaks a protocol this server does not. */
+  | { kind: 'incompatible'; reason: IncompatibleReason }
+  /** S13: the code cannot be redeemed. */
+  | { kind: 'refused'; reason: CodeRefusal };
+
+/** Redeem a code (the body of POST /api/v1/enroll), create the device, return its token once. */
 export async function enroll(
   store: Store,
   body: unknown,
   now = new Date(),
   retentionMs = 0,
   tokenLifetimeMs = DEFAULT_TOKEN_LIFETIME_MS,
-): Promise<{ status: number; body: EnrollResponse }> {
+): Promise<EnrollOutcome> {
   const parsed = z.safeParse(EnrollRequestSchema, body);
-  if (!parsed.success) {
-    throw new HttpError(400, 'bad_request', parsed.error.issues[0]?.message ?? 'Invalid enrollment request.', toFieldIssues(parsed.error));
-  }
+  if (!parsed.success) return { kind: 'invalid', issues: toFieldIssues(parsed.error) };
   const { protocol, code, label } = parsed.data;
-  if (protocol < MIN_PROTOCOL_VERSION || protocol > PROTOCOL_VERSION) {
-    throw new HttpError(400, 'incompatible_protocol', 'This app and the server speak different versions. Please update the app.');
-  }
+  const mismatch = protocolMismatch(protocol);
+  if (mismatch) return { kind: 'incompatible', reason: mismatch };
   const token = randomBytes(32).toString('base64url');
   const result = await store.redeemEnrollmentCode(sha256(normalizeEnrollmentCode(code)), now.toISOString(), {
     id: randomUUID(),
     tokenHash: sha256(token),
     label: label || null,
   });
-  if (!result.ok) throw new HttpError(403, 'enrollment_refused', REFUSALS[result.reason]);
+  if (!result.ok) return { kind: 'refused', reason: result.reason };
   const { device } = result;
   await store.audit({
     at: now.toISOString(),
@@ -111,8 +116,8 @@ export async function enroll(
     action: 'enroll-device',
     detail: { deviceId: device.id, event: device.event, ...(device.label && { label: device.label }) },
   });
-  const expiresAt = tokenExpiresAt(result.device.enrolledAt, tokenLifetimeMs);
-  return { status: 201, body: { deviceId: result.device.id, token, event: result.device.event, retentionMs, ...(expiresAt && { tokenExpiresAt: expiresAt }) } };
+  const expiresAt = tokenExpiresAt(device.enrolledAt, tokenLifetimeMs);
+  return { kind: 'enrolled', response: { deviceId: device.id, token, event: device.event, retentionMs, ...(expiresAt && { tokenExpiresAt: expiresAt }) } };
 }
 
 /** S25: when a token issued at `enrolledAt` stops working; undefined when tokens never expire (lifetime 0). */
@@ -121,45 +126,43 @@ export function tokenExpiresAt(enrolledAt: string, lifetimeMs: number): string |
   return lifetimeMs > 0 && Number.isFinite(at) ? new Date(at).toISOString() : undefined;
 }
 
-/**
- * The device behind the request's bearer token, or an HttpError: 401 when the token is
- * missing or unknown, 401 `device_revoked` when the device was revoked, 401 `token_expired`
- * when the token outlived `tokenLifetimeMs` (S25).
- */
-export async function authenticate(store: Store, req: IncomingMessage, now = new Date(), tokenLifetimeMs = DEFAULT_TOKEN_LIFETIME_MS): Promise<Device> {
-  const header = req.headers.authorization ?? '';
-  const match = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(header);
-  if (!match) throw new HttpError(401, 'unauthorized', 'This tablet is not enrolled. Enroll it with a code from the coordinator.');
+/** The outcome of a token check: the device, or why there is none to speak for. */
+export type TokenCheck =
+  | { ok: true; device: Device }
+  /** No bearer token of the right form: the tablet was never enrolled. */
+  | { ok: false; refusal: 'not_enrolled' }
+  /** A token no device has (S12). */
+  | { ok: false; refusal: 'unknown_token' }
+  /** The device was revoked by a coordinator. */
+  | { ok: false; refusal: 'revoked' }
+  /** S25: the token outlived the token lifetime, on `expiresAt`. */
+  | { ok: false; refusal: 'expired'; expiresAt: string };
+
+/** The device behind an `Authorization` header value (`Bearer <token>`), or why there is none. */
+export async function authenticate(store: Store, authorization: string | null | undefined, now = new Date(), tokenLifetimeMs = DEFAULT_TOKEN_LIFETIME_MS): Promise<TokenCheck> {
+  const match = /^Bearer ([A-Za-z0-9_-]{20,100})$/.exec(authorization ?? '');
+  if (!match) return { ok: false, refusal: 'not_enrolled' };
   const device = await store.deviceByTokenHash(sha256(match[1]));
-  if (!device) throw new HttpError(401, 'unauthorized', 'This tablet’s token is not recognised. Enroll it again with a new code.');
-  if (device.revokedAt) {
-    throw new HttpError(401, 'device_revoked', 'This tablet was revoked by a coordinator. Its signatures are kept on it: enroll it again with a new code to send them.');
-  }
+  if (!device) return { ok: false, refusal: 'unknown_token' };
+  if (device.revokedAt) return { ok: false, refusal: 'revoked' };
   const expiresAt = tokenExpiresAt(device.enrolledAt, tokenLifetimeMs);
-  if (expiresAt && now.getTime() >= Date.parse(expiresAt)) {
-    throw new HttpError(
-      401,
-      'token_expired',
-      `This tablet’s enrollment expired on ${expiresAt}. Its signatures are kept on it: enroll it again with a new code from the coordinator to send them.`,
-    );
-  }
-  return device;
+  if (expiresAt && now.getTime() >= Date.parse(expiresAt)) return { ok: false, refusal: 'expired', expiresAt };
+  return { ok: true, device };
 }
 
 /**
  * S21: save what a tablet said about itself with a batch the server accepted. The erase total
  * only ever grows, so an increase is written to the audit log exactly once, whatever the retries.
  * The batch envelope does not check the report (its records are judged whatever the report
- * says): one that breaks the schema is ignored here, and the previous report stays. A chain
- * head is kept only for the token's own device (S23): no tablet speaks for another's chain.
+ * says): one that breaks the schema reaches here as undefined, and the previous report stays.
+ * A chain head is kept only for the token's own device (S23): no tablet speaks for another's chain.
  */
-export async function recordReport(store: Store, device: Device, raw: unknown, now: Date): Promise<void> {
-  const parsed = z.safeParse(BatchReportSchema, raw);
-  if (!parsed.success) return;
-  const { pending, quarantined, persisted, storage, appVersion, lastSyncAt, erased } = parsed.data;
-  const chain = parsed.data.chain?.device === device.id ? parsed.data.chain : undefined;
+export async function recordReport(store: Store, device: Device, report: BatchReport | undefined, now: Date): Promise<void> {
+  if (!report) return;
+  const chain = report.chain?.device === device.id ? report.chain : undefined;
   const at = now.toISOString();
-  const previous = await store.reportDevice(device.id, { pending, quarantined, at, persisted, storage, appVersion, lastSyncAt, erased, chain });
+  const previous = await store.reportDevice(device.id, { ...report, chain, at });
+  const { erased } = report;
   const newlyErased = (erased ?? 0) - (previous?.erased ?? 0);
   if (newlyErased > 0) {
     await store.audit({

@@ -1,32 +1,14 @@
 /**
  * Reading a JSON request body safely: a byte limit enforced while streaming (and again
  * after gzip decompression, so a gzip bomb stops at the limit), strict UTF-8, and errors
- * that carry the HTTP status and code to answer with.
+ * that carry the HTTP status and code to answer with. Reads a web Request, so it works the
+ * same behind a socket and in `app.request()`.
  */
-import type { IncomingMessage } from 'node:http';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import type { ErrorResponse, FieldIssue } from '../src/shared/protocol.ts';
+import { HttpError } from './http-reply.ts';
 
 const gunzipAsync = promisify(gunzip);
-
-type ErrorCode = ErrorResponse['error']['code'];
-
-/** A request the server refuses, with the status and JSON error to send. */
-export class HttpError extends Error {
-  readonly status: number;
-  readonly code: ErrorCode;
-  readonly issues?: FieldIssue[];
-  /** Seconds for a Retry-After header (429). */
-  readonly retryAfterS?: number;
-  constructor(status: number, code: ErrorCode, message: string, issues?: FieldIssue[], retryAfterS?: number) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.issues = issues;
-    this.retryAfterS = retryAfterS;
-  }
-}
 
 /** Limits for {@link readJsonBody}. */
 export interface BodyLimits {
@@ -37,28 +19,21 @@ export interface BodyLimits {
 }
 
 /** Read, decompress, decode and parse a JSON body, or throw HttpError. */
-export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Promise<unknown> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+export async function readJsonBody(request: Request, limits: BodyLimits): Promise<unknown> {
+  const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') {
     throw new HttpError(415, 'unsupported_media_type', 'Send the batch as application/json.');
   }
-  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = (request.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip') {
     throw new HttpError(415, 'unsupported_media_type', `Content-Encoding "${encoding.slice(0, 40)}" is not supported; use gzip or none.`);
   }
-  const declared = Number(req.headers['content-length']);
+  const declared = Number(request.headers.get('content-length') ?? undefined);
   if (Number.isFinite(declared) && declared > limits.maxBytes) {
     throw tooLarge(limits.maxBytes);
   }
 
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limits.maxBytes) throw tooLarge(limits.maxBytes);
-    chunks.push(chunk);
-  }
-  let raw = Buffer.concat(chunks, size);
+  let raw = await readLimited(request, limits.maxBytes);
   if (encoding === 'gzip') {
     try {
       raw = await gunzipAsync(raw, { maxOutputLength: limits.maxInflatedBytes });
@@ -81,6 +56,25 @@ export async function readJsonBody(req: IncomingMessage, limits: BodyLimits): Pr
   } catch {
     throw new HttpError(400, 'invalid_json', 'The body is not valid JSON.');
   }
+}
+
+/** The body's bytes, counted as they stream in: reading stops at the first byte over `maxBytes`. */
+async function readLimited(request: Request, maxBytes: number): Promise<Buffer> {
+  if (!request.body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      void reader.cancel().catch(() => undefined);
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 function tooLarge(limit: number): HttpError {

@@ -1,18 +1,22 @@
 /**
- * Ingestion: the one path by which signatures enter the server (network sync, and the
- * transfer files the CLI imports). Parses the batch with the shared schemas, judges each
- * record on its own, and hands the valid ones to the store in one transaction.
+ * Ingestion: the one path by which signatures enter the server (network sync, and the CLI's
+ * import of a transfer file). Parses the batch with the shared schemas, judges each record on
+ * its own, and hands the valid ones to the store in one transaction. Knows nothing of HTTP:
+ * it returns a typed outcome, which the batch route (routes/tablet.ts) answers.
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import {
+  BatchReportSchema,
   BatchRequestSchema,
-  MIN_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   SignatureRecordSchema,
+  protocolMismatch,
   toFieldIssues,
+  type BatchReport,
   type BatchResponse,
-  type ErrorResponse,
+  type FieldIssue,
+  type IncompatibleReason,
   type RecordResult,
   type SignatureRecord,
 } from '../src/shared/protocol.ts';
@@ -33,44 +37,32 @@ export interface IngestContext {
   now?: Date;
 }
 
-/** An HTTP-shaped answer: status code and JSON body. */
-export interface Reply {
-  status: number;
-  body: BatchResponse | ErrorResponse;
-}
+/** What became of one batch. */
+export type IngestOutcome =
+  /**
+   * Every record was judged (S5). `anyInvalid`: at least one was refused. `report`: the
+   * tablet's account of itself (S21), parsed on its own: undefined when absent or broken,
+   * which never refuses the batch.
+   */
+  | { kind: 'judged'; response: BatchResponse; anyInvalid: boolean; report: BatchReport | undefined }
+  /** The envelope is not a batch. */
+  | { kind: 'malformed'; issues: FieldIssue[] }
+  /** S2, S28: the batch speaks a protocol this server does not. */
+  | { kind: 'incompatible'; reason: IncompatibleReason }
+  /** S11: the batch names another device than the one sending it. */
+  | { kind: 'wrong_device' };
 
 /** Store the records of one batch; see docs/PROTOCOL.md for the rules (S-numbers below). */
-export async function ingestBatch(store: Store, body: unknown, context: IngestContext): Promise<Reply> {
+export async function ingestBatch(store: Store, body: unknown, context: IngestContext): Promise<IngestOutcome> {
   const now = context.now ?? new Date();
   const envelope = z.safeParse(BatchRequestSchema, body);
-  if (!envelope.success) {
-    return {
-      status: 400,
-      body: { error: { code: 'bad_request', message: 'The batch is not in the expected shape.', issues: toFieldIssues(envelope.error) } },
-    };
-  }
+  if (!envelope.success) return { kind: 'malformed', issues: toFieldIssues(envelope.error) };
   const { protocol, deviceId, records, sentAt } = envelope.data;
-  if (protocol < MIN_PROTOCOL_VERSION || protocol > PROTOCOL_VERSION) {
-    const tooOld = protocol < MIN_PROTOCOL_VERSION;
-    return {
-      status: 400,
-      body: {
-        error: {
-          code: 'incompatible_protocol',
-          message: tooOld ? 'This app is too old for the server. Please update the app.' : 'The server is older than this app. Please update the server.',
-          supported: { min: MIN_PROTOCOL_VERSION, max: PROTOCOL_VERSION },
-        },
-      },
-    };
-  }
+  const mismatch = protocolMismatch(protocol);
+  if (mismatch) return { kind: 'incompatible', reason: mismatch };
 
   // S11: a token writes only as its own device.
-  if (context.deviceId !== undefined && deviceId !== context.deviceId) {
-    return {
-      status: 403,
-      body: { error: { code: 'forbidden', message: 'This token belongs to another device than the batch names.' } },
-    };
-  }
+  if (context.deviceId !== undefined && deviceId !== context.deviceId) return { kind: 'wrong_device' };
 
   // S9: the server's clock is the one that counts; a wrong tablet clock is flagged, never refused.
   const skewMs = sentAt ? Date.parse(sentAt) - now.getTime() : undefined;
@@ -107,7 +99,13 @@ export async function ingestBatch(store: Store, body: unknown, context: IngestCo
 
   const anyInvalid = results.some((r) => r.status === 'invalid');
   const clock = skewMs === undefined ? undefined : { skewMs, suspect: batchSuspect };
-  return { status: anyInvalid ? 422 : 200, body: { protocol: PROTOCOL_VERSION, receivedAt, results, ...(clock && { clock }) } };
+  const report = z.safeParse(BatchReportSchema, envelope.data.report);
+  return {
+    kind: 'judged',
+    response: { protocol: PROTOCOL_VERSION, receivedAt, results, ...(clock && { clock }) },
+    anyInvalid,
+    report: report.success ? report.data : undefined,
+  };
 }
 
 /** Lengths, in base64url characters, of what a well-formed sealed payload holds. */

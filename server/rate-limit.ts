@@ -1,7 +1,9 @@
 /**
  * Token-bucket rate limiting, in memory, keyed by client address. Used for anything that
- * can be guessed (enrollment codes, device tokens). Buckets refill continuously.
+ * can be guessed (enrollment codes, device tokens, console passwords). Buckets refill
+ * continuously. The middleware that applies them is in middleware.ts.
  */
+import { HttpError } from './http-reply.ts';
 
 /** Options for {@link RateLimiter}. */
 export interface RateLimitOptions {
@@ -44,5 +46,14 @@ export class RateLimiter {
 
   private sweep(now: number): void {
     for (const [key, bucket] of this.buckets) if (now - bucket.at > this.opts.idleMs) this.buckets.delete(key);
+  }
+}
+
+/** Refuse with 429, and a Retry-After in whole seconds, when `limiter` has no attempt left for `key`. */
+export function checkLimit(limiter: RateLimiter, key: string): void {
+  const wait = limiter.waitFor(key);
+  if (wait > 0) {
+    const seconds = Math.ceil(wait / 1000);
+    throw new HttpError(429, 'rate_limited', `Too many attempts. Try again in ${seconds} s.`, undefined, seconds);
   }
 }

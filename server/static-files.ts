@@ -6,8 +6,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -23,18 +23,28 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** Serve `pathname` from `root`; returns false when nothing matched. */
-export async function serveStatic(root: string, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+/** What {@link serveStatic} needs of the request. */
+export interface StaticRequest {
+  /** The request's path, undecoded. */
+  pathname: string;
+  /** The Accept header: a navigation (text/html) to an unknown path gets index.html. */
+  accept: string | null;
+  /** Headers only: no body is read from disk. */
+  head: boolean;
+}
+
+/** The answer for `pathname` from `root`, streamed from disk; undefined when nothing matched. */
+export async function serveStatic(root: string, { pathname, accept, head }: StaticRequest): Promise<Response | undefined> {
   const base = resolve(root);
   let relative: string;
   try {
     relative = normalize(decodeURIComponent(pathname));
   } catch {
-    return false;
+    return undefined;
   }
-  if (relative.includes('\0')) return false;
+  if (relative.includes('\0')) return undefined;
   let file = resolve(join(base, relative));
-  if (file !== base && !file.startsWith(base + sep)) return false;
+  if (file !== base && !file.startsWith(base + sep)) return undefined;
 
   let info = await stat(file).catch(() => null);
   if (info?.isDirectory()) {
@@ -52,23 +62,20 @@ export async function serveStatic(root: string, pathname: string, req: IncomingM
     }
   }
   if (!info?.isFile()) {
-    const wantsPage = !extname(relative) && (req.headers.accept ?? '').includes('text/html');
-    if (!wantsPage) return false;
+    const wantsPage = !extname(relative) && (accept ?? '').includes('text/html');
+    if (!wantsPage) return undefined;
     file = join(base, 'index.html');
     info = await stat(file).catch(() => null);
-    if (!info?.isFile()) return false;
+    if (!info?.isFile()) return undefined;
   }
 
   const immutable = file.startsWith(join(base, 'assets') + sep);
-  res.writeHead(200, {
+  const headers = {
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-    'content-length': info.size,
+    'content-length': String(info.size),
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-  });
-  if (req.method === 'HEAD') {
-    res.end();
-  } else {
-    createReadStream(file).pipe(res);
-  }
-  return true;
+  };
+  // The file streams from disk as the socket takes it; a client that leaves cancels the read.
+  const body = head ? null : (Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>);
+  return new Response(body, { status: 200, headers });
 }

@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { PROTOCOL_VERSION } from '../src/shared/protocol.ts';
 import { TransferFileSchema } from '../src/shared/transfer.ts';
-import { ingestBatch } from './ingest.ts';
+import { ingestBatch, type IngestOutcome } from './ingest.ts';
 import type { Store } from './store/store.ts';
 import type { Actor } from './devices.ts';
 import type { SignatureRecord } from '../src/shared/protocol.ts';
@@ -22,6 +22,13 @@ export interface ImportSummary {
   /** The file's chain logs checked against what the server now holds (S23), per device. */
   chains: Array<{ device: string; entries: number; verdict: ChainVerdict }>;
 }
+
+/** Why ingestion could refuse an import as a whole (the file was parsed already, so hardly ever). */
+const IMPORT_REFUSALS: Record<Exclude<IngestOutcome['kind'], 'judged'>, string> = {
+  malformed: 'the records are not in the expected shape.',
+  incompatible: 'this server does not speak the protocol of this file.',
+  wrong_device: 'the records belong to another device than the file names.',
+};
 
 /**
  * Import the text of a transfer file, audited under `actor` with its figures. Throws an Error
@@ -43,9 +50,9 @@ export async function importTransferFile(store: Store, text: string, actor: Acto
   const summary: ImportSummary = { records: file.records.length, accepted: 0, duplicate: 0, conflict: 0, invalid: [], chains: [] };
   for (let i = 0; i < file.records.length; i += 500) {
     const chunk = file.records.slice(i, i + 500);
-    const reply = await ingestBatch(store, { protocol: PROTOCOL_VERSION, deviceId: file.deviceId, records: chunk }, { source: 'import', now });
-    if (!('results' in reply.body)) throw new Error(`Import refused: ${reply.body.error.message}`);
-    for (const r of reply.body.results) {
+    const outcome = await ingestBatch(store, { protocol: PROTOCOL_VERSION, deviceId: file.deviceId, records: chunk }, { source: 'import', now });
+    if (outcome.kind !== 'judged') throw new Error(`Import refused: ${IMPORT_REFUSALS[outcome.kind]}`);
+    for (const r of outcome.response.results) {
       if (r.status === 'invalid') summary.invalid.push({ id: r.id, reason: r.issues?.map((x) => `${x.path}: ${x.message}`).join('; ') ?? '' });
       else summary[r.status]++;
     }

@@ -7,7 +7,6 @@
  * Failures stay inside: a failed read closes the streams waiting for it and is logged; a
  * stream's own check (is the session still valid?) that fails closes that stream only.
  */
-import type { ServerResponse } from 'node:http';
 import { SnapshotSource } from './snapshot-source.ts';
 
 export interface LiveOptions {
@@ -59,20 +58,28 @@ export class LiveSignals {
   }
 
   /**
-   * Serve an SSE stream that sends each snapshot of `source` as a `data:` line: the current
-   * one at once (or as soon as it is read) and one after every change.
+   * An SSE stream, as a Response, that sends each snapshot of `source` as a `data:` line: the
+   * current one at once (or as soon as it is read) and one after every change. It ends when
+   * the client leaves (the body is cancelled), when `stillAllowed` says no, or on close().
+   * `head`: the headers only; no stream is opened (and `onClose` runs at once).
    */
-  stream<T>(res: ServerResponse, source: SnapshotSource<T>, options: StreamOptions = {}): void {
-    res.writeHead(200, {
+  stream<T>(source: SnapshotSource<T>, options: StreamOptions & { head?: boolean } = {}): Response {
+    const headers = {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
-    });
+    };
+    if (options.head) {
+      options.onClose?.();
+      return new Response(null, { status: 200, headers });
+    }
+    const encoder = new TextEncoder();
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
     let closed = false;
     let unsubscribe = () => {};
     const write = (text: string) => {
-      if (!closed && !res.destroyed && !res.writableEnded) res.write(text);
+      if (!closed) controller.enqueue(encoder.encode(text));
     };
     const heartbeat = setInterval(() => write(': keep-alive\n\n'), HEARTBEAT_MS);
     const end = () => {
@@ -81,13 +88,19 @@ export class LiveSignals {
       clearInterval(heartbeat);
       unsubscribe();
       this.open.delete(end);
-      if (!res.writableEnded) res.end();
+      try {
+        controller.close();
+      } catch {
+        // Cancelled by the client already.
+      }
       options.onClose?.();
     };
-    res.on('close', end);
-    // The client may have gone while the route was still awaiting the database: its 'close'
-    // has fired already, and the slot and the heartbeat would never be given back.
-    if (res.destroyed || res.socket?.destroyed) end();
+    // The client may leave before the first byte (even while the route was still awaiting the
+    // database): the body is then cancelled, unread, and the slot and the heartbeat are given back.
+    const body = new ReadableStream<Uint8Array>({
+      start: (c) => void (controller = c),
+      cancel: end,
+    });
 
     // The newest snapshot not yet sent; sends one at a time, so a slow check never lets an
     // older snapshot overtake a newer one.
@@ -117,6 +130,7 @@ export class LiveSignals {
       },
       fail: end,
     });
+    return new Response(body, { status: 200, headers });
   }
 
   /** End every stream and stop reading (the server is closing). */

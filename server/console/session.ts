@@ -1,12 +1,14 @@
 /**
  * Console sessions: a random id in a Secure, HttpOnly, SameSite=Strict cookie (the server
- * keeps only its hash), and a CSRF token that every change must echo in X-CSRF-Token.
+ * keeps only its hash), and a CSRF token that every change must echo in X-CSRF-Token. The
+ * check is middleware (requireSession), mounted on every session route of routes.ts.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { MiddlewareHandler } from 'hono';
 import { sha256 } from '../devices.ts';
-import { HttpError } from '../http-body.ts';
-import type { Session, Store } from '../store/store.ts';
+import { HttpError } from '../http-reply.ts';
+import type { Store } from '../store/store.ts';
+import type { AppEnv, ConsoleSession } from '../routes/context.ts';
 
 export const SESSION_COOKIE = 'fieldsign_session';
 /** Sessions last a working day. */
@@ -29,41 +31,43 @@ export async function startSession(store: Store, coordinatorId: string, now: Dat
 /** The cookie that ends the session in the browser. */
 export const CLEAR_COOKIE = `${SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0`;
 
-/** The session id from the request's cookie, if any. */
-export function sessionId(req: IncomingMessage): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
+/** The session id from a Cookie header, if any. */
+export function sessionId(cookieHeader: string | null | undefined): string | undefined {
+  for (const part of (cookieHeader ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
     if (name === SESSION_COOKIE) return value.join('=') || undefined;
   }
   return undefined;
 }
 
-/**
- * The request's valid session, or 401. For anything but GET/HEAD it also demands the CSRF
- * token in X-CSRF-Token and, when the browser sends one, a same-origin Origin header.
- */
-export async function requireSession(store: Store, req: IncomingMessage, now: Date): Promise<Session & { idHash: string }> {
-  const session = await currentSession(store, req, now);
-  if (!session) throw new HttpError(401, 'unauthorized', 'Please sign in to the console.');
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    const origin = req.headers.origin;
-    if (origin !== undefined && hostOf(origin) !== req.headers.host) throw new HttpError(403, 'forbidden', 'Cross-site request refused.');
-    const token = String(req.headers['x-csrf-token'] ?? '');
-    const a = Buffer.from(token);
-    const b = Buffer.from(session.csrfToken);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new HttpError(403, 'forbidden', 'Missing or wrong CSRF token. Reload the console.');
-  }
-  return session;
-}
-
-/** The request's valid session, or undefined: for asking "is anyone signed in?", which is not an error. */
-export async function currentSession(store: Store, req: IncomingMessage, now: Date): Promise<(Session & { idHash: string }) | undefined> {
-  const id = sessionId(req);
+/** The valid session of a Cookie header, or undefined: for asking "is anyone signed in?", which is not an error. */
+export async function currentSession(store: Store, cookieHeader: string | null | undefined, now: Date): Promise<ConsoleSession | undefined> {
+  const id = sessionId(cookieHeader);
   if (!id) return undefined;
   const idHash = sha256(id);
   const session = await store.sessionByIdHash(idHash, now.toISOString());
   return session && { ...session, idHash };
 }
+
+/**
+ * Middleware: the request's valid session in `c.var.session`, or 401. For anything but
+ * GET/HEAD it also demands the CSRF token in X-CSRF-Token and, when the browser sends one, a
+ * same-origin Origin header (403). Runs once per request however often it is mounted.
+ */
+export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.get('session')) return next();
+  const session = await currentSession(c.var.app.store, c.req.header('cookie'), c.var.app.now());
+  if (!session) throw new HttpError(401, 'unauthorized', 'Please sign in to the console.');
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+    const origin = c.req.header('origin');
+    if (origin !== undefined && hostOf(origin) !== c.req.header('host')) throw new HttpError(403, 'forbidden', 'Cross-site request refused.');
+    const a = Buffer.from(c.req.header('x-csrf-token') ?? '');
+    const b = Buffer.from(session.csrfToken);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new HttpError(403, 'forbidden', 'Missing or wrong CSRF token. Reload the console.');
+  }
+  c.set('session', session);
+  return next();
+};
 
 function hostOf(origin: string): string | undefined {
   try {

@@ -1,10 +1,17 @@
 /**
- * The console's downloads: headers here, the body from an export job (exports/job.ts), run in
- * a worker thread when the store is a database another thread can open (exports/worker.ts),
- * else in this thread (an in-memory test store).
+ * The console's downloads as a streamed Response: headers here, the body from an export job
+ * (exports/job.ts), run in a worker thread when the store is a database another thread can
+ * open (exports/worker.ts), else in this thread (an in-memory test store).
+ *
+ * The job writes into a PassThrough whose reading side is the Response body. Backpressure
+ * holds all the way: the socket's 'drain' paces the body's reader, a full web stream pauses
+ * the PassThrough, and a full PassThrough makes the job (or the worker's credit) wait. A
+ * client that leaves cancels the body, which destroys the PassThrough: the job stops as
+ * ExportAborted, and a worker is terminated.
  */
 import type { ServerResponse } from 'node:http';
-import { downloadHeaders, fileName, isAbort, isHead, type ExportCampaign } from './stream.ts';
+import { PassThrough, Readable } from 'node:stream';
+import { downloadHeaders, fileName, isAbort, type ExportCampaign } from './stream.ts';
 import { jobOf, runExport, type ExportKind } from './job.ts';
 import { exportInWorker } from './worker.ts';
 import type { Store } from '../store/store.ts';
@@ -16,16 +23,34 @@ const FILES: Record<ExportKind, { type: string; what: string; ext: string }> = {
   pdf: { type: 'application/pdf', what: 'handin', ext: 'pdf' },
 };
 
-/** Send one campaign's export; `db` is the database setting when a worker may open it. */
-export async function serveExport(store: Store, res: ServerResponse, kind: ExportKind, campaign: ExportCampaign, db?: string): Promise<void> {
+/** A download under way: its Response, and when its body was written whole (or the client left). */
+export interface ExportDownload {
+  response: Response;
+  /** Resolves once the job is done or the client went away; rejects when the export failed. */
+  finished: Promise<void>;
+}
+
+/**
+ * One campaign's export; `db` is the database setting when a worker may open it. `head`: the
+ * headers only, no work (`finished` then resolves at once).
+ */
+export function serveExport(store: Store, kind: ExportKind, campaign: ExportCampaign, { head = false, db }: { head?: boolean; db?: string } = {}): ExportDownload {
   const file = FILES[kind];
-  res.writeHead(200, downloadHeaders(file.type, fileName(campaign, file.what, file.ext)));
-  if (isHead(res)) return void res.end();
+  const headers = downloadHeaders(file.type, fileName(campaign, file.what, file.ext));
+  if (head) return { response: new Response(null, { status: 200, headers }), finished: Promise.resolve() };
+  const out = new PassThrough();
   const job = jobOf(kind, campaign);
-  try {
-    if (db && db !== ':memory:') await exportInWorker(db, job, res);
-    else await runExport(store, job, res);
-  } catch (error) {
-    if (!isAbort(error, res)) throw error;
-  }
+  const finished = (async () => {
+    try {
+      // exportInWorker uses only the Writable side of what it is given (write, end, 'drain', 'close').
+      if (db && db !== ':memory:') await exportInWorker(db, job, out as unknown as ServerResponse);
+      else await runExport(store, job, out);
+    } catch (error) {
+      if (isAbort(error, out)) return;
+      // Headers are sent: all a client can be told now is that the body broke off.
+      out.destroy(error as Error);
+      throw error;
+    }
+  })();
+  return { response: new Response(Readable.toWeb(out) as ReadableStream<Uint8Array>, { status: 200, headers }), finished };
 }

@@ -11,7 +11,6 @@
  * for `SLICE_MS` since its last turn, whatever took the time: the read, or the consumer's
  * work on the rows it was given (a for-await consumer runs between two of our yields).
  */
-import type { ServerResponse } from 'node:http';
 import { Transform, type Writable } from 'node:stream';
 import type { Campaign } from '../../src/shared/campaign.ts';
 import type { ListOptions, Store, StoredSignature } from '../store/store.ts';
@@ -94,11 +93,6 @@ export function downloadHeaders(contentType: string, name: string): Record<strin
     'content-disposition': `attachment; filename="${name}"`,
     'cache-control': 'private, no-store',
   };
-}
-
-/** True for a HEAD request: headers only, no work. */
-export function isHead(res: ServerResponse): boolean {
-  return res.req?.method === 'HEAD';
 }
 
 /** The client went away mid-download: stop quietly, nothing to report. */

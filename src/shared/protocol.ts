@@ -4,7 +4,9 @@
  * these same schemas. Uses `zod/mini` to keep the kiosk bundle small.
  *
  * `payload` is a union: plaintext signer data, or a sealed (encrypted) payload in a sealed
- * campaign (S22, src/shared/seal.ts); batch results are per record, with reasons.
+ * campaign (S22, src/shared/seal.ts). Batch results are per record, with reasons; a refusal
+ * of a whole request is one error shape, and an incompatible protocol says which side is too
+ * old (S28).
  */
 import * as z from 'zod/mini';
 import { isCountryCode } from './countries.ts';
@@ -95,8 +97,8 @@ export const PlainPayloadSchema = z
   .check(z.refine((p) => (p.ink === undefined) !== (p.typed === undefined), { message: 'A signature is either drawn (ink) or typed, not both or neither.', path: ['ink'] }));
 
 /**
- * Signer data and strokes encrypted on the tablet, in a sealed campaign (S22): a
- * per-record AES-256-GCM key wrapped for the coordinator's public key.
+ * Signer data and strokes encrypted on the tablet, in a sealed campaign (S22): a per-record
+ * AES-256-GCM key wrapped for the coordinator's public key.
  */
 export const SealedPayloadSchema = z.object({
   kind: z.literal('sealed'),
@@ -194,9 +196,9 @@ export type BatchReport = z.infer<typeof BatchReportSchema>;
 /**
  * The body of POST /api/v1/batches. Records are parsed one by one on the server so that one
  * bad record never blocks the rest, hence `unknown` here. The report too is parsed on its own
- * (server/devices.ts: recordReport), and one that breaks BatchReportSchema is ignored: a bad
- * report must never get the batch refused, or the tablet would halve it down to lone good
- * records and quarantine them (S15, S21).
+ * (server/ingest.ts; server/devices.ts: recordReport saves it), and one that breaks
+ * BatchReportSchema is ignored: a bad report must never get the batch refused, or the tablet
+ * would halve it down to lone good records and quarantine them (S15, S21).
  */
 export const BatchRequestSchema = z.object({
   protocol: z.int(),
@@ -298,6 +300,20 @@ export const EnrollResponseSchema = z.object({
 });
 export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
 
+/**
+ * Why the two sides cannot talk (S28): the tablet's protocol is older than the server still
+ * accepts (`client_too_old`: update the app), or newer than it speaks (`server_too_old`).
+ */
+export const INCOMPATIBLE_REASONS = ['client_too_old', 'server_too_old'] as const;
+export type IncompatibleReason = (typeof INCOMPATIBLE_REASONS)[number];
+
+/** S2, S28: which side is too old for a request speaking `protocol`; undefined when this server speaks it. */
+export function protocolMismatch(protocol: number): IncompatibleReason | undefined {
+  if (protocol < MIN_PROTOCOL_VERSION) return 'client_too_old';
+  if (protocol > PROTOCOL_VERSION) return 'server_too_old';
+  return undefined;
+}
+
 /** Every non-2xx answer of the API has this shape. */
 export const ErrorResponseSchema = z.object({
   error: z.object({
@@ -306,6 +322,11 @@ export const ErrorResponseSchema = z.object({
     issues: z.optional(z.array(IssueSchema)),
     /** For `incompatible_protocol`: the range the server speaks. */
     supported: z.optional(z.object({ min: z.int(), max: z.int() })),
+    /**
+     * For `incompatible_protocol` (S28): which side is too old. Optional, so that an older
+     * tablet, which never reads it, and an older server, which never sends it, still agree.
+     */
+    reason: z.optional(z.enum(INCOMPATIBLE_REASONS)),
   }),
 });
 export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;

@@ -37,7 +37,7 @@ describe('the public counter beyond the live-stream cap', () => {
     const store = new SqliteStore(app.dbPath);
     try {
       const record = makeRecord();
-      expect((await ingestBatch(store, batchOf([record], record.deviceId), { deviceId: record.deviceId, source: 'import' })).status).toBe(200);
+      expect(await ingestBatch(store, batchOf([record], record.deviceId), { deviceId: record.deviceId, source: 'import' })).toMatchObject({ kind: 'judged', anyInvalid: false });
     } finally {
       await store.close();
     }

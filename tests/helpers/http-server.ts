@@ -1,9 +1,12 @@
-/** Starts the real HTTP app on an ephemeral port against a temporary SQLite file. */
+/**
+ * Starts the real HTTP app on an ephemeral port against a temporary SQLite file. A test that
+ * needs no socket can call `request()`, the same app without one.
+ */
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, type AppOptions } from '../../server/app.ts';
+import { createApp, type App, type AppOptions } from '../../server/app.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import { createEnrollmentCode } from '../../server/devices.ts';
 
@@ -11,6 +14,8 @@ export interface TestServer {
   url: string;
   store: SqliteStore;
   dbPath: string;
+  /** The app's `request()`: the same routes, without the socket. */
+  request: App['request'];
   /** Enroll a new device through the API (for `campaigns`, or the default one); returns its id and token. */
   enroll(event?: string, campaigns?: string[]): Promise<{ deviceId: string; token: string }>;
   close(): Promise<void>;
@@ -29,6 +34,7 @@ export async function startTestServer(options: Partial<AppOptions> = {}, { expor
     url: `http://127.0.0.1:${port}`,
     store,
     dbPath,
+    request: app.request,
     async enroll(event = 'Test rally', campaigns?: string[]) {
       const { code } = await createEnrollmentCode(store, event, 3_600_000, 'test', new Date(), campaigns);
       const res = await fetch(`http://127.0.0.1:${port}/api/v1/enroll`, {

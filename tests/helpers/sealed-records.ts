@@ -89,5 +89,7 @@ export async function reportHead(store: Store, deviceId: string, head: ChainHead
 /** Enroll a tablet directly in the store; returns its device id. */
 export async function enrollTablet(store: Store, label: string, event = 'Sealed rally'): Promise<string> {
   const { code } = await createEnrollmentCode(store, event, 3_600_000, 'test');
-  return (await enroll(store, { protocol: 1, code, label })).body.deviceId;
+  const outcome = await enroll(store, { protocol: 1, code, label });
+  if (outcome.kind !== 'enrolled') throw new Error(`enrollment failed: ${outcome.kind}`);
+  return outcome.response.deviceId;
 }

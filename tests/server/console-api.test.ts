@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSOLE_ROUTES } from '../../server/console/routes.ts';
+import { ROUTES } from '../../server/routes.ts';
 import { hashPassword } from '../../server/console/passwords.ts';
 import { batchOf, makeRecord } from '../helpers/records.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
@@ -31,6 +31,13 @@ function sync(records: unknown[], report?: { pending: number; quarantined: numbe
     body: JSON.stringify({ ...batchOf(records, device.deviceId), ...(report && { report }) }),
   });
 }
+
+/** Every route of the table that needs a session, its parameters filled with well-formed values. */
+const SAMPLE_PARAMS: Record<string, string> = { id: '00000000-0000-0000-0000-000000000000', version: '1' };
+const CONSOLE_ROUTES = ROUTES.filter((r) => r.auth === 'session').map((r) => [
+  r.method,
+  r.path.replace(/:(\w+)(\{(?:[^{}]|\{[^{}]*\})*\})?/g, (_, name: string) => SAMPLE_PARAMS[name] ?? 'x'),
+]);
 
 describe('console access', () => {
   it('every console route refuses a request without a valid session', async () => {

@@ -137,7 +137,9 @@ describe('change notifications between two stores', () => {
       await expect.poll(async () => (await db.admin.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1', [listenerName(db.schema)])).rowCount).toBe(4);
 
       const { code } = await createEnrollmentCode(first, 'Stores', 3_600_000, 'test');
-      const { deviceId } = (await enroll(first, { protocol: 1, code }, new Date(), 0, 0)).body as { deviceId: string };
+      const enrolled = await enroll(first, { protocol: 1, code }, new Date(), 0, 0);
+      if (enrolled.kind !== 'enrolled') throw new Error(`enrollment failed: ${enrolled.kind}`);
+      const { deviceId } = enrolled.response;
       await expect.poll(() => told, { timeout: 2_000 }).toEqual({ first: 1, other: 1 });
 
       const record = makeRecord({ deviceId });

@@ -83,7 +83,7 @@ describe('the upgrade from one cached campaign (schema 3 → 4)', () => {
     expect(await counts(db)).toEqual({ pending: 20, quarantined: 0, synced: 0 });
     expect((await db.outbox.orderBy('seq').toArray()).map((r) => r.record)).toEqual(records);
     const server = new MemoryServer();
-    const engine = new SyncEngine({ db, transport: server, credentials: async () => ({ deviceId: 'device-test', token: 't' }), withLock: (fn) => fn() });
+    const engine = new SyncEngine({ db, transport: server, credentials: () => server.credentials(), withLock: (fn) => fn() });
     await engine.syncNow();
     expect(await server.store.count()).toBe(20);
     engine.stop();

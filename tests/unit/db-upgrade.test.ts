@@ -34,7 +34,7 @@ describe('Dexie schema upgrade mid-rally', () => {
     expect(stored.map((r) => r.record)).toEqual(records);
 
     const server = new MemoryServer();
-    const engine = new SyncEngine({ db, transport: server, credentials: async () => ({ deviceId: 'device-test', token: 't' }), withLock: (fn) => fn() });
+    const engine = new SyncEngine({ db, transport: server, credentials: () => server.credentials(), withLock: (fn) => fn() });
     await engine.syncNow();
     expect(await server.store.count()).toBe(500);
     expect(await counts(db)).toEqual({ pending: 0, quarantined: 0, synced: 500 });

@@ -116,10 +116,10 @@ describe('quick delete', () => {
       const erasing: Transport = {
         async send(batch, token) {
           if (batch.records.length > 0) await eraseSignerData(db);
-          return server.send(batch);
+          return server.send(batch, token);
         },
       };
-      const e = new SyncEngine({ db, transport: erasing, credentials: async () => ({ deviceId: 'device-test', token: 't' }), withLock: (fn) => fn() });
+      const e = new SyncEngine({ db, transport: erasing, credentials: () => server.credentials(), withLock: (fn) => fn() });
       await e.syncNow();
       e.stop();
       expect(await server.store.count()).toBe(2);
@@ -150,7 +150,7 @@ describe('quick delete', () => {
       const e = new SyncEngine({
         db,
         transport: server,
-        credentials: async () => ({ deviceId: 'device-test', token: 't' }),
+        credentials: () => server.credentials(),
         withLock: (fn) => fn(),
         report: async () => ({ erased: await getErasedTotal(db) }),
         reportDue: async () => (await getErasedTotal(db)) > (await getErasedReported(db)),

@@ -10,7 +10,8 @@ import { makeRecord } from '../helpers/records.ts';
 let db: FieldsignDB;
 let server: MemoryServer;
 let engines: SyncEngine[] = [];
-const credentials = async () => ({ deviceId: 'device-test', token: 'token-test' });
+/** The tablet as the memory server enrolled it (device-test, a real token). */
+const credentials = () => server.credentials();
 
 beforeEach(() => {
   db = new FieldsignDB(`sync-${crypto.randomUUID()}`);
@@ -94,8 +95,8 @@ describe('sync engine paired with the server in memory', () => {
   it('S6: marks synced only the ids the server acknowledged', async () => {
     const records = await capture(4);
     const partial: Transport = {
-      async send(batch) {
-        const reply = await server.send(batch);
+      async send(batch, token) {
+        const reply = await server.send(batch, token);
         if (reply.kind !== 'ok') return reply;
         // The answer covers two of the records only, plus an id the tablet never sent.
         const answered = new Set([records[0].id, records[2].id]);
@@ -126,9 +127,9 @@ describe('sync engine paired with the server in memory', () => {
     const records = await capture(8);
     const culprit = records[5].id;
     const picky: Transport = {
-      async send(batch) {
+      async send(batch, token) {
         if (batch.records.some((r) => r.id === culprit)) return { kind: 'rejected', status: 413, message: 'too large' };
-        return server.send(batch);
+        return server.send(batch, token);
       },
     };
     await engine(picky).syncNow();
@@ -266,9 +267,9 @@ describe('sync engine paired with the server in memory', () => {
   it('S9: sends the tablet clock so the server can flag it, and shows the flag', async () => {
     await capture(1);
     const skewed: Transport = {
-      async send(batch) {
+      async send(batch, token) {
         expect(Date.parse(batch.sentAt!)).toBeGreaterThan(Date.now() - 60_000);
-        const reply = await server.send(batch);
+        const reply = await server.send(batch, token);
         if (reply.kind !== 'ok') return reply;
         return { kind: 'ok', response: { ...reply.response, clock: { skewMs: 3.15e10, suspect: true } } };
       },

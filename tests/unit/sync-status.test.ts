@@ -16,7 +16,8 @@ import { makeRecord } from '../helpers/records.ts';
 let db: FieldsignDB;
 let server: MemoryServer;
 let engines: SyncEngine[] = [];
-const credentials = async () => ({ deviceId: 'device-test', token: 'token-test' });
+/** The tablet as the memory server enrolled it (device-test, a real token). */
+const credentials = () => server.credentials();
 
 beforeEach(() => {
   db = new FieldsignDB(`status-${crypto.randomUUID()}`);
