@@ -7,7 +7,7 @@ import { capture, chainLogs } from './db/capture.ts';
 import { PinGuard, hashPin, verifyPin } from './db/pin.ts';
 import { requestPersistence, storagePersistence } from './db/storage-persistence.ts';
 import { TRANSFER_FORMAT, type TransferFile } from './shared/transfer.ts';
-import { campaignChoices, chooseCampaign, currentOffer, keptSealing, offerLanguage, sameOffer, type KioskOffer } from './db/campaigns.ts';
+import { campaignChoices, chooseCampaign, currentOffer, offerLanguage, sameOffer, type KioskOffer } from './db/campaigns.ts';
 import { refreshCampaigns } from './sync/campaign-cache.ts';
 import { SyncEngine } from './sync/engine.ts';
 import { deviceReport } from './sync/device-report.ts';
@@ -74,10 +74,9 @@ async function boot(): Promise<void> {
 
   const services: KioskServices = {
     engine,
-    async save(record, shown) {
-      // Seal with the key of the campaign the signer saw, or the one kept for it since (S22).
-      const sealing = shown.sealing ?? (await keptSealing(db, shown.id));
-      await capture(db, record, sealing ? { ...shown, sealing } : shown);
+    async capture(entries, shown) {
+      // Once stored, the signature is counted and sent at once (the signer does not wait for it).
+      await capture(db, entries, shown, { onStored: () => void engine.refresh().then(() => engine.syncNow()) });
     },
     async enroll(code, label, pin) {
       const answer = await enrollDevice(code, label.trim() || undefined);

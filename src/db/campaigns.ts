@@ -10,6 +10,7 @@
 import type { Campaign, Language } from '../shared/campaign.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
 import type { CampaignRow, FieldsignDB, VersionRow } from './db.ts';
+import type { Shown } from './new-record.ts';
 
 type Sealing = Campaign['sealing'];
 
@@ -34,7 +35,7 @@ export interface CampaignOffer {
  * What the kiosk shows the next signer: one version of one petition (with its hash when
  * known), or, when no campaign this tablet may show is open, nothing but a notice in `lang`.
  */
-export type KioskOffer = { campaign: Campaign; hash?: string } | { campaign: null; lang: Language };
+export type KioskOffer = Shown | { campaign: null; lang: Language };
 
 /** The language an offer opens in: its petition's default, or the notice's. */
 export function offerLanguage(offer: KioskOffer): Language {
@@ -62,12 +63,30 @@ const DEFAULT = 'defaultCampaignId';
 const OFFERED_AT = 'campaignsOfferedAt';
 
 /**
- * S22: once a tablet has seen a campaign's sealing key it keeps sealing for that campaign,
- * even if a later version lacks the key (a server restarted without --seal-key, or tampered
- * with): dropping it would quietly store the next signers in clear. A new key replaces it.
+ * S22, the one rule for which key seals a campaign's signatures: the key of the version at
+ * hand, else the one the tablet kept for that campaign. Once a tablet has seen a campaign's
+ * sealing key it keeps sealing for that campaign, even if a later version lacks the key (a
+ * server restarted without --seal-key, or tampered with): dropping it would quietly store
+ * the next signers in clear. A new key replaces it. Only the campaign's own key counts: one
+ * campaign's key never seals another's signatures.
  */
-export function keepSealing(content: Campaign, seen: Sealing): Campaign {
-  return !content.sealing && seen ? { ...content, sealing: seen } : content;
+export function sealingOf(content: Campaign | null | undefined, kept: Sealing): Sealing {
+  return content?.sealing ?? kept;
+}
+
+/** `content` with the sealing key it is to be captured under (see {@link sealingOf}). */
+export function keepSealing(content: Campaign, kept: Sealing): Campaign {
+  const sealing = sealingOf(content, kept);
+  return sealing === content.sealing ? content : { ...content, sealing };
+}
+
+/**
+ * The key that seals a signature captured under `campaign` (S22), read when it is captured:
+ * the version's own, else the one kept since for its campaign (a refresh may have brought
+ * one after the petition went up). Undefined: the campaign does not seal.
+ */
+export async function sealingFor(db: FieldsignDB, campaign: Campaign): Promise<Sealing> {
+  return sealingOf(campaign, (await db.campaigns.get(campaign.id))?.sealing);
 }
 
 /**
@@ -99,7 +118,7 @@ export async function storeOffer(db: FieldsignDB, offer: CampaignOffer, now = Da
           await db.versions.put({ campaignId: c.campaignId, version: c.version, hash: c.hash, content: c.content, receivedAt: now });
         }
       }
-      const sealing = c.content?.sealing ?? known.get(c.campaignId)?.sealing;
+      const sealing = sealingOf(c.content, known.get(c.campaignId)?.sealing);
       await db.campaigns.put({ id: c.campaignId, allowed: true, status: c.status, version: c.version, position, ...(sealing && { sealing }) });
     }
     for (const row of known.values()) if (!offered.has(row.id) && row.allowed) await db.campaigns.put({ ...row, allowed: false });
@@ -112,11 +131,6 @@ export async function storeOffer(db: FieldsignDB, offer: CampaignOffer, now = Da
 /** Remember the volunteer's choice of campaign for the next signers (kept across reloads). */
 export async function chooseCampaign(db: FieldsignDB, id: string): Promise<void> {
   await db.meta.put({ key: CHOSEN, value: id });
-}
-
-/** The sealing key kept for `campaignId` (S22), if any version of it ever had one. */
-export async function keptSealing(db: FieldsignDB, campaignId: string): Promise<Sealing> {
-  return (await db.campaigns.get(campaignId))?.sealing;
 }
 
 interface Held {

@@ -1,6 +1,10 @@
 /**
- * Capturing a signature on the tablet: seal it when the campaign says so, give it its place
- * in the device's hash chain, and store it with its chain log entry in one transaction.
+ * Capturing a signature on the tablet, the one way a signature is stored: the kiosk hands
+ * over what the signer entered (new-record.ts builds the record from it), capture picks the
+ * key that seals it (sealingFor, S22), seals it when the campaign says so, gives it its
+ * place in the device's hash chain, and stores it with its chain log entry in one
+ * transaction; then it tells whoever the app wired in (the sync engine) that a signature
+ * waits.
  *
  * Sealing and hashing use WebCrypto, whose promises would end an IndexedDB transaction if
  * awaited inside it. So the link is computed first from the chain head read outside, and
@@ -14,8 +18,15 @@ import type { SignatureRecord } from '../shared/protocol.ts';
 import { toBase64Url } from '../shared/ink.ts';
 import { importSealingKey, sealContextOf, sealPayload, type SealingKey } from '../shared/seal.ts';
 import { nextChain } from '../shared/chain.ts';
+import { sealingFor } from './campaigns.ts';
 import type { ChainRow, FieldsignDB } from './db.ts';
+import { getEnrollment } from './meta.ts';
+import { newRecord, type Shown, type SignerEntries } from './new-record.ts';
 import { pendingRow, storing } from './outbox.ts';
+
+export type { Shown, SignerEntries } from './new-record.ts';
+
+type Sealing = Campaign['sealing'];
 
 /** How many times a capture recomputes its link when another tab captured at the same moment. */
 const MAX_ATTEMPTS = 20;
@@ -39,7 +50,7 @@ export async function chainLogs(db: FieldsignDB): Promise<Array<{ device: string
 const keys = new Map<string, Promise<SealingKey>>();
 
 /** The campaign's sealing key, imported once (and checked against its key id). */
-function sealingKeyOf(sealing: NonNullable<Campaign['sealing']>): Promise<SealingKey> {
+function sealingKeyOf(sealing: NonNullable<Sealing>): Promise<SealingKey> {
   let key = keys.get(sealing.keyId);
   if (!key) {
     key = importSealingKey({ ...sealing.publicKeyJwk, kid: sealing.keyId });
@@ -49,13 +60,38 @@ function sealingKeyOf(sealing: NonNullable<Campaign['sealing']>): Promise<Sealin
   return key;
 }
 
+/** Who is told of a capture, and when it happened (tests set the clock). */
+export interface CaptureOptions {
+  /** The record and its chain log entry are committed: a signature waits to be sent. */
+  onStored?: (record: SignatureRecord) => void;
+  now?: Date;
+}
+
 /**
- * The record as it will be stored: with a sealed payload when `campaign` seals (and, if the
- * campaign allows it, the country in clear beside it). Throws when the campaign seals and
- * sealing is impossible here: a plain record is never stored for a sealed campaign.
+ * Capture one signer's signature under the petition they saw: build the record (on this
+ * tablet's enrollment), seal it with the key {@link sealingFor} picks, chain and store it
+ * (see {@link captureRecord}), then call `onStored`. Resolves once it is committed; rejects
+ * when nothing was stored (a full disk: StorageFullError), and then tells nobody.
  */
-export async function sealIfRequired(record: SignatureRecord, campaign: Campaign | undefined): Promise<SignatureRecord> {
-  const sealing = campaign?.id === record.campaignId ? campaign.sealing : undefined;
+export async function capture(db: FieldsignDB, entries: SignerEntries, shown: Shown, { onStored, now = new Date() }: CaptureOptions = {}): Promise<SignatureRecord> {
+  const enrollment = await getEnrollment(db);
+  if (!enrollment) throw new Error('This tablet is not enrolled yet.');
+  const sealing = await sealingFor(db, shown.campaign);
+  const record = await captureRecord(db, newRecord(entries, shown, enrollment.deviceId, now), sealing, now);
+  try {
+    onStored?.(record);
+  } catch {
+    // The signature is stored: a listener's failure must never read as a lost one.
+  }
+  return record;
+}
+
+/**
+ * The record as it will be stored: with a sealed payload when `sealing` is given (and, if
+ * the key allows it, the country in clear beside it). Throws when sealing is asked for and
+ * impossible here: a plain record is never stored for a sealed campaign.
+ */
+export async function sealIfRequired(record: SignatureRecord, sealing: Sealing): Promise<SignatureRecord> {
   if (!sealing || record.payload.kind !== 'plain') return record;
   const key = await sealingKeyOf(sealing);
   const country = sealing.countryInClear ? record.payload.signer.country : undefined;
@@ -64,12 +100,13 @@ export async function sealIfRequired(record: SignatureRecord, campaign: Campaign
 }
 
 /**
- * Seal (when the campaign says so), chain and store a freshly captured signature. Resolves
- * once IndexedDB has committed the record and its chain log entry; a full disk rejects with
- * StorageFullError and leaves everything stored earlier untouched.
+ * Seal (with `sealing`, when given), chain and store a record already built: the part of
+ * {@link capture} after the record is made. Resolves once IndexedDB has committed the
+ * record and its chain log entry; a full disk rejects with StorageFullError and leaves
+ * everything stored earlier untouched.
  */
-export async function capture(db: FieldsignDB, captured: SignatureRecord, campaign?: Campaign, now = new Date()): Promise<SignatureRecord> {
-  const sealed = withNonce(await sealIfRequired(captured, campaign));
+export async function captureRecord(db: FieldsignDB, captured: SignatureRecord, sealing: Sealing, now = new Date()): Promise<SignatureRecord> {
+  const sealed = withNonce(await sealIfRequired(captured, sealing));
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const head = await chainHead(db, sealed.deviceId);
     const chain = await nextChain(sealed, head);

@@ -19,10 +19,10 @@ export class StorageFullError extends Error {
 }
 
 /**
- * Store a record as it is, unchained: the building block of capture() (src/db/capture.ts),
- * which is how the kiosk stores a signature, and the way tests seed a queue. Resolves only
- * once IndexedDB has committed it; a full disk rejects with StorageFullError and leaves
- * everything stored earlier untouched.
+ * Store a record as it is, unchained: the way tests seed a queue. The kiosk stores a
+ * signature through capture() (src/db/capture.ts), which writes the same row (pendingRow,
+ * storing) with its chain log entry. Resolves only once IndexedDB has committed it; a full
+ * disk rejects with StorageFullError and leaves everything stored earlier untouched.
  */
 export async function enqueue(db: FieldsignDB, record: SignatureRecord, now = new Date()): Promise<void> {
   await storing(() => db.outbox.add(pendingRow(record, now)));

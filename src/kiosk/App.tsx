@@ -10,8 +10,8 @@ import { offerLanguage, type CampaignChoice, type KioskOffer } from '../db/campa
 import type { OutboxRow } from '../db/db.ts';
 import type { Enrollment } from '../db/meta.ts';
 import type { Persistence } from '../db/storage-persistence.ts';
-import { kioskTiming, type Campaign, type Language } from '../shared/campaign.ts';
-import type { SignatureRecord } from '../shared/protocol.ts';
+import type { Shown, SignerEntries } from '../db/new-record.ts';
+import { kioskTiming, type Language } from '../shared/campaign.ts';
 import type { SyncEngine, SyncStatus } from '../sync/engine.ts';
 import { I18nContext, i18nFor, loadCatalog } from './i18n/index.ts';
 import { IdleGuard } from './IdleGuard.tsx';
@@ -32,8 +32,11 @@ const VolunteerScreen = lazy(() => import('./VolunteerScreen.tsx').then((m) => m
 /** What the kiosk can ask of the tablet's storage and network. */
 export interface KioskServices {
   engine: SyncEngine;
-  /** Store a signature captured under `campaign` (sealed and chained; see src/db/capture.ts). */
-  save: (record: SignatureRecord, campaign: Campaign) => Promise<void>;
+  /**
+   * Store what a signer entered under the petition they saw: capture builds, seals and chains
+   * the record, stores it and has it synced (src/db/capture.ts). Rejects when nothing was stored.
+   */
+  capture: (entries: SignerEntries, shown: Shown) => Promise<void>;
   enroll: (code: string, label: string, pin: string) => Promise<Enrollment>;
   checkPin: (pin: string) => Promise<boolean | number>;
   volunteerFacts: () => Promise<VolunteerFacts>;
@@ -77,6 +80,8 @@ export function App({ initialOffer, initialEnrollment, services }: Props) {
   const [enrollment, setEnrollment] = useState(initialEnrollment);
   const [offer, setOffer] = useState(initialOffer);
   const campaign = offer.campaign;
+  /** The petition on screen, when one is open. */
+  const shown: Shown | undefined = offer.campaign ? offer : undefined;
   const [lang, setLang] = useState<Language>(offerLanguage(initialOffer));
   const [view, setView] = useState<View>(initialEnrollment ? 'sign' : 'enroll');
   const [signer, setSigner] = useState(0);
@@ -207,17 +212,15 @@ export function App({ initialOffer, initialEnrollment, services }: Props) {
           </div>
         )}
         <main onPointerDownCapture={touched} onKeyDownCapture={touched} onWheelCapture={touched}>
-          {!campaign ? <NoPetition key={signer} /> : <SignFlow
+          {!shown ? <NoPetition key={signer} /> : <SignFlow
             key={signer}
-            campaign={campaign}
-            campaignHash={offer.campaign && offer.hash}
-            deviceId={enrollment.deviceId}
+            campaign={shown.campaign}
             onEntered={(entered) => void (started.current = entered)}
-            save={services.save}
-            onSaved={() => void engine.refresh().then(() => engine.syncNow())}
+            capture={(entries) => services.capture(entries, shown)}
             onDone={nextSigner}
             onLanguage={(l) => {
-              const next = campaign.languages.includes(l as Language) ? (l as Language) : campaign.defaultLanguage;
+              const { languages, defaultLanguage } = shown.campaign;
+              const next = languages.includes(l as Language) ? (l as Language) : defaultLanguage;
               void loadCatalog(next).then(() => {
                 setLang(next);
                 setCatalogs((n) => n + 1);

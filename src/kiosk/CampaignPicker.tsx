@@ -26,6 +26,9 @@ export function CampaignPicker({ load, choose, news }: Props) {
   const note = (c: CampaignChoice) => (c.status === 'closed' ? t('campaignClosedNote') : t('campaignVersionNote', { n: c.content.version }));
 
   async function pick(c: CampaignChoice) {
+    // Shown chosen at once: a re-render while the choice is being stored (a sync's status
+    // arriving) would otherwise set the radio back to the old campaign.
+    setChoices((held) => held?.map((x) => ({ ...x, next: x.id === c.id })));
     await choose(c.id);
     setChoices(await load());
     setNotice(t('campaignChosen', { title: title(c) }));

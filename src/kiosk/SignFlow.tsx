@@ -3,37 +3,31 @@
  * flow for the next person. The parent remounts this component after every signer, so
  * none of this signer's state outlives their visit. The form stays mounted (hidden)
  * during the confirm step so "Change something" returns with the strokes intact.
+ *
+ * What the signer entered goes to `capture` as it is (src/db/capture.ts builds, seals and
+ * stores the record): the flow knows the form, not the wire format.
  */
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { useFocusOnArrival } from './focus.ts';
-import { BreakableEmail } from './BreakableEmail.tsx';
-import * as z from 'zod/mini';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { attestationText, type SignerEntries } from '../db/new-record.ts';
 import { campaignText, kioskTiming, type Campaign } from '../shared/campaign.ts';
-import { COUNTRY_CODES } from '../shared/countries.ts';
-import { encodeInk, pointCount, type Ink } from '../shared/ink.ts';
-import { inkToSvg } from '../shared/ink-svg.ts';
-import { SignatureRecordSchema, type SignatureRecord, type Signer } from '../shared/protocol.ts';
+import { pointCount, type Ink } from '../shared/ink.ts';
 import { useI18n } from './i18n/index.ts';
 import type { CatalogKey } from './i18n/catalog.ts';
 import { Petition } from './Petition.tsx';
-import { SignaturePadField, isTooSmall, type SignaturePadHandle } from './SignaturePadField.tsx';
+import { isTooSmall, type SignaturePadHandle } from './SignaturePadField.tsx';
 import { EMPTY_FORM, validateSigner, type FieldErrors, type FormValues } from './validate.ts';
 import { LanguageSwitcher } from './LanguageSwitcher.tsx';
 import { IdleGuard } from './IdleGuard.tsx';
-
-/** Seconds the thank-you screen stays before the flow resets by itself. */
-export const THANKS_SECONDS = 6;
+import { ConfirmStep } from './ConfirmStep.tsx';
+import { CountrySelect } from './CountrySelect.tsx';
+import { DRAWING, SignatureInput, type SignatureChoice, type SignatureError } from './SignatureInput.tsx';
+import { Thanks } from './Thanks.tsx';
 
 interface Props {
   /** The petition version this signer sees. */
   campaign: Campaign;
-  /** Its content hash, when the tablet is sure of it: every record carries it (S26). */
-  campaignHash?: string;
-  deviceId: string;
-  /** Store the record durably; resolves once committed, rejects with a reason if not. */
-  save: (record: SignatureRecord, campaign: Campaign) => Promise<void>;
-  /** Called once the record is stored. */
-  onSaved: () => void;
+  /** Store what the signer entered, durably; resolves once committed, rejects with a reason if not. */
+  capture: (entries: SignerEntries) => Promise<void>;
   /**
    * Called when the flow is done and the next signer should get a blank one: after the
    * thank-you screen, or when a signer walked away mid-form (the idle countdown ran out).
@@ -46,19 +40,17 @@ interface Props {
 }
 
 type Step = 'form' | 'confirm' | 'thanks';
-type SignatureError = 'signatureMissing' | 'signatureTooSmall' | 'typedRequired' | 'attestationRequired';
 
-export function SignFlow({ campaign, campaignHash, deviceId, save, onSaved, onDone, onLanguage, onEntered }: Props) {
+export function SignFlow({ campaign, capture, onDone, onLanguage, onEntered }: Props) {
   const { t, lang } = useI18n();
   const text = campaignText(campaign, lang);
   const [step, setStep] = useState<Step>('form');
   const [values, setValues] = useState<FormValues>(EMPTY_FORM);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [signatureError, setSignatureError] = useState<SignatureError | undefined>();
-  const [typing, setTyping] = useState(false);
-  const [typedName, setTypedName] = useState('');
-  const [attested, setAttested] = useState(false);
-  const [pending, setPending] = useState<{ signer: Signer; ink?: Ink } | undefined>();
+  const [signature, setSignature] = useState<SignatureChoice>(DRAWING);
+  const { typing, typedName, attested } = signature;
+  const [pending, setPending] = useState<Pick<SignerEntries, 'signer' | 'ink'> | undefined>();
   const [saveError, setSaveError] = useState('');
   const [busy, setBusy] = useState(false);
   const [inked, setInked] = useState(false);
@@ -68,11 +60,15 @@ export function SignFlow({ campaign, campaignHash, deviceId, save, onSaved, onDo
   const petitionTitle = useRef<HTMLHeadingElement | null>(null);
   const arrived = useRef(false);
 
-  const attestation = text.attestation.replace('{name}', typedName.trim() || '…');
+  const attestation = attestationText(campaign, lang, typedName);
   const set = (field: keyof FormValues) => (e: Event) => {
     const el = e.currentTarget as HTMLInputElement;
     setValues((v) => ({ ...v, [field]: el.type === 'checkbox' ? el.checked : el.value }));
     if (saveError) setSaveError('');
+  };
+  const changeSignature = (patch: Partial<SignatureChoice>) => {
+    setSignature((s) => ({ ...s, ...patch }));
+    setSignatureError(undefined);
   };
 
   // A new signer starts at the top, on the petition's title: reading comes before the form
@@ -116,25 +112,9 @@ export function SignFlow({ campaign, campaignHash, deviceId, save, onSaved, onDo
 
   async function confirm() {
     if (!pending || busy) return;
-    const record = z.parse(SignatureRecordSchema, {
-      id: crypto.randomUUID(),
-      v: 1,
-      deviceId,
-      campaignId: campaign.id,
-      campaignVersion: campaign.version,
-      ...(campaignHash && { campaignHash }),
-      consentVersion: campaign.consentVersion,
-      lang,
-      capturedAt: new Date().toISOString(),
-      payload: {
-        kind: 'plain',
-        signer: pending.signer,
-        ...(pending.ink ? { ink: encodeInk(pending.ink) } : { typed: { name: typedName.trim(), attestation } }),
-      },
-    });
     setBusy(true);
     try {
-      await save(record, campaign);
+      await capture({ ...pending, lang, ...(!pending.ink && { typedName }) });
     } catch (error) {
       setBusy(false);
       setSaveError(describeSaveError(error, t));
@@ -142,7 +122,6 @@ export function SignFlow({ campaign, campaignHash, deviceId, save, onSaved, onDo
     }
     setPending(undefined);
     setStep('thanks');
-    onSaved();
   }
 
   const described = (f: keyof FieldErrors) => (errors[f] ? `${f}-error` : undefined);
@@ -218,126 +197,22 @@ export function SignFlow({ campaign, campaignHash, deviceId, save, onSaved, onDo
               <input id="optin" type="checkbox" checked={values.optIn} onChange={set('optIn')} />
               <label for="optin">{text.optIn} {t('optionalSuffix')}</label>
             </div>
-            <fieldset class="field signature">
-              <legend>{t('signatureLabel')}</legend>
-              {!typing ? (
-                <>
-                  <p id="signature-hint" class="hint">{t('signatureHint')}</p>
-                  <div class="signature-box" data-field="signature" tabIndex={-1}>
-                    <SignaturePadField padRef={pad} label={t('signatureCanvas')} invalid={!!signatureError}
-                      describedBy={signatureError ? 'signature-error' : 'signature-hint'}
-                      onChange={() => { setSignatureError(undefined); setInked(!(pad.current?.isEmpty() ?? true)); }} />
-                  </div>
-                  <div class="row">
-                    <button type="button" class="secondary" onClick={() => pad.current?.undo()}>{t('undoStroke')}</button>
-                    <button type="button" class="secondary" onClick={() => pad.current?.clear()}>{t('clearSignature')}</button>
-                    <button type="button" class="link" onClick={() => { setTyping(true); setSignatureError(undefined); }}>{t('cannotDraw')}</button>
-                  </div>
-                </>
-              ) : (
-                <>
-                  <div class="field">
-                    <label for="typed">{t('typedLabel')}</label>
-                    <input id="typed" data-field="signature" type="text" autocomplete="off" spellcheck={false} value={typedName} maxLength={200}
-                      aria-invalid={signatureError === 'typedRequired' ? 'true' : undefined}
-                      aria-describedby={signatureError ? 'signature-error' : undefined}
-                      onInput={(e) => { setTypedName(e.currentTarget.value); setSignatureError(undefined); }} />
-                  </div>
-                  <div class="field checkbox">
-                    <input id="attest" type="checkbox" checked={attested} onChange={(e) => { setAttested(e.currentTarget.checked); setSignatureError(undefined); }} />
-                    <label for="attest">{attestation}</label>
-                  </div>
-                  <button type="button" class="link" onClick={() => { setTyping(false); setSignatureError(undefined); }}>{t('canDraw')}</button>
-                </>
-              )}
-              {signatureError && <p id="signature-error" class="error">{t(signatureError)}</p>}
-            </fieldset>
+            <SignatureInput pad={pad} choice={signature} onChoice={changeSignature} attestation={attestation} error={signatureError}
+              onStroke={() => { setSignatureError(undefined); setInked(!(pad.current?.isEmpty() ?? true)); }} />
             <button type="submit" class="primary">{t('continue')}</button>
           </form>
         </section>
       </div>
       {step === 'confirm' && pending && (
-        <section class="card confirm" aria-labelledby="confirm-heading">
-          <h2 id="confirm-heading" tabIndex={-1} ref={headingRef}>{t('confirmHeading')}</h2>
-          <p class="hint">{t('confirmHint')}</p>
-          <dl class="summary">
-            <dt>{t('nameLabel')}</dt>
-            <dd>{pending.signer.name}</dd>
-            {pending.signer.email && (<><dt>{t('emailLabel')}</dt><dd dir="ltr"><BreakableEmail address={pending.signer.email} /></dd></>)}
-            {pending.signer.country && (<><dt>{t('countryLabel')}</dt><dd>{countryName(pending.signer.country, lang)}</dd></>)}
-            {pending.signer.postcode && (<><dt>{t('postcodeLabel')}</dt><dd>{pending.signer.postcode}</dd></>)}
-            {pending.signer.phone && (<><dt>{t('phoneLabel')}</dt><dd dir="ltr">{pending.signer.phone}</dd></>)}
-            <dt>{t('confirmOptIn')}</dt>
-            <dd>{pending.signer.optIn ? t('yes') : t('no')}</dd>
-            <dt>{t('signatureLabel')}</dt>
-            <dd>
-              {pending.ink ? (
-                <img class="signature-preview" alt={t('signatureLabel')} src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(inkToSvg(pending.ink))}`} />
-              ) : (
-                <>
-                  <span class="typed-signature">{typedName.trim()}</span>
-                  <p class="hint">{t('typedSignatureNote')} {attestation}</p>
-                </>
-              )}
-            </dd>
-          </dl>
-          {saveError && <p class="error banner" role="alert">{saveError}</p>}
-          <div class="row">
-            <button type="button" class="secondary" onClick={() => setStep('form')} disabled={busy}>{t('edit')}</button>
-            <button type="button" class="primary" onClick={() => void confirm()} disabled={busy}>{busy ? t('saving') : t('confirm')}</button>
-          </div>
-        </section>
+        <ConfirmStep entries={pending} typedName={typedName} attestation={attestation} headingRef={headingRef} saveError={saveError} busy={busy}
+          onEdit={() => setStep('form')} onConfirm={() => void confirm()} />
       )}
       <IdleGuard active={entered && !busy} timing={kioskTiming(campaign)} bodyKey="idleFormBody" onExpire={onDone} />
     </>
   );
 }
 
-/** The thank-you screen, with a countdown to the blank form for the next signer. */
-function Thanks({ onDone }: { onDone: () => void }) {
-  const { t } = useI18n();
-  const [left, setLeft] = useState(THANKS_SECONDS);
-  const heading = useRef<HTMLHeadingElement | null>(null);
-  useFocusOnArrival(heading);
-  useEffect(() => {
-    if (left <= 0) {
-      onDone();
-      return;
-    }
-    const timer = setTimeout(() => setLeft((n) => n - 1), 1000);
-    return () => clearTimeout(timer);
-  }, [left]);
-  return (
-    <section class="card thanks" aria-labelledby="thanks-heading">
-      <h2 id="thanks-heading" tabIndex={-1} ref={heading}>{t('thanksHeading')}</h2>
-      <p role="status">{t('thanksBody')}</p>
-      <p class="hint">{t('resetCountdown', { n: left })}</p>
-      <button type="button" class="primary" onClick={onDone}>{t('nextSigner')}</button>
-    </section>
-  );
-}
-
-/** The country select, with names in the signer's language, sorted for that language. */
-function CountrySelect({ value, invalid, describedBy, onChange }: { value: string; invalid: boolean; describedBy?: string; onChange: (e: Event) => void }) {
-  const { t, lang } = useI18n();
-  const options = useMemo(() => {
-    const collator = new Intl.Collator(lang);
-    return COUNTRY_CODES.map((code): [string, string] => [code, countryName(code, lang)]).sort((a, b) => collator.compare(a[1], b[1]));
-  }, [lang]);
-  return (
-    <select id="country" data-field="country" autocomplete="off" value={value} aria-invalid={invalid ? 'true' : undefined} aria-describedby={describedBy} onChange={onChange}>
-      <option value="">{t('countryPlaceholder')}</option>
-      {options.map(([code, name]) => (
-        <option key={code} value={code}>{name}</option>
-      ))}
-    </select>
-  );
-}
-
-function countryName(code: string, lang: string): string {
-  return new Intl.DisplayNames([lang], { type: 'region' }).of(code) ?? code;
-}
-
+/** The reason a signature was not stored, in the signer's language: a full disk says so. */
 function describeSaveError(error: unknown, t: ReturnType<typeof useI18n>['t']): string {
   const name = (error as { name?: string })?.name ?? '';
   const inner = (error as { inner?: { name?: string } })?.inner?.name ?? '';

@@ -1,10 +1,10 @@
 /**
- * Checks the sign form against the campaign's field rules and the shared schema, and
- * names each problem by a catalog key so it can be shown in the signer's language.
+ * Checks the sign form against the campaign's field rules and the shared schema (through
+ * signerOf, src/db/new-record.ts), and names each problem by a catalog key so it can be
+ * shown in the signer's language.
  */
-import * as z from 'zod/mini';
+import { signerOf, type SignerEntries } from '../db/new-record.ts';
 import type { Campaign, SignerField } from '../shared/campaign.ts';
-import { SignerSchema, type Signer } from '../shared/protocol.ts';
 import type { CatalogKey } from './i18n/catalog.ts';
 
 /** What the signer typed, as strings straight from the inputs. */
@@ -37,7 +37,7 @@ const INVALID: Record<SignerField, CatalogKey> = {
 };
 
 /** Validate the form; returns the signer to store, or the errors to show. */
-export function validateSigner(values: FormValues, campaign: Campaign): { signer: Signer; errors?: undefined } | { signer?: undefined; errors: FieldErrors } {
+export function validateSigner(values: FormValues, campaign: Campaign): { signer: SignerEntries['signer']; errors?: undefined } | { signer?: undefined; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const candidate: Record<string, unknown> = { optIn: values.optIn };
   for (const field of ['name', 'email', 'country', 'postcode', 'phone'] as const) {
@@ -51,12 +51,9 @@ export function validateSigner(values: FormValues, campaign: Campaign): { signer
     candidate[field] = value;
   }
   if (values.name.trim().length > 200) errors.name = 'nameTooLong';
-  const parsed = z.safeParse(SignerSchema, candidate);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const field = issue.path[0] as SignerField;
-      errors[field] ??= INVALID[field];
-    }
+  const checked = signerOf(candidate);
+  if ('refused' in checked) {
+    for (const field of checked.refused) errors[field as SignerField] ??= INVALID[field as SignerField];
   }
-  return parsed.success && Object.keys(errors).length === 0 ? { signer: parsed.data } : { errors };
+  return 'signer' in checked && Object.keys(errors).length === 0 ? { signer: checked.signer } : { errors };
 }

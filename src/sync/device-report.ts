@@ -7,11 +7,9 @@ import type { FieldsignDB } from '../db/db.ts';
 import { getEnrollment, getErasedTotal } from '../db/meta.ts';
 import { chainHead } from '../db/capture.ts';
 import { storagePersistence } from '../db/storage-persistence.ts';
-import type { BatchReport, ChainHead } from '../shared/protocol.ts';
+import type { ChainHead } from '../shared/protocol.ts';
+import type { ReportExtras } from './batch.ts';
 import type { SyncStatus } from './engine.ts';
-
-/** The report less the counts, which the engine fills in itself. */
-export type ReportExtras = Omit<BatchReport, 'pending' | 'quarantined'>;
 
 /** Storage use and persistence as the browser states them, the app version, the erase total and the last sync. */
 export async function deviceReport(db: FieldsignDB, appVersion: string, status: SyncStatus): Promise<ReportExtras> {

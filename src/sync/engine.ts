@@ -26,8 +26,8 @@
  */
 import { acknowledge, counts, nextBatch, purgeSynced, quarantine, type OutboxCounts } from '../db/outbox.ts';
 import { getLastSyncAt, setLastSyncAt } from '../db/meta.ts';
-import * as z from 'zod/mini';
-import { BatchReportSchema, PROTOCOL_VERSION, type BatchReport } from '../shared/protocol.ts';
+import type { BatchReport } from '../shared/protocol.ts';
+import { backoffDelay, batchReport, batchRequest, isOffline, judged, type ReportExtras } from './batch.ts';
 import type { SendResult } from './transport.ts';
 import type { SyncEngineOptions, SyncOutcome, SyncProblem, SyncStatus } from './sync-types.ts';
 
@@ -167,14 +167,11 @@ export class SyncEngine {
         if (contact && isOffline()) return this.backoff('offline', 'offline');
         const credentials = await this.opts.credentials();
         if (!credentials) {
-          if (contact) this.update({ phase: 'blocked', needsEnrollment: true, problem: 'not_enrolled', lastError: 'This tablet is not enrolled yet.' });
+          if (contact) this.notEnrolled();
           return;
         }
         const report = await this.report(now);
-        const answer = await transport.send(
-          { protocol: PROTOCOL_VERSION, deviceId: credentials.deviceId, sentAt: new Date().toISOString(), report, records: [] },
-          credentials.token,
-        );
+        const answer = await transport.send(batchRequest(credentials.deviceId, report, []), credentials.token);
         if (answer.kind === 'ok') {
           await this.opts.onReported?.(report).catch(() => undefined);
           await this.answered({ problem: undefined, lastError: undefined, clockSuspect: answer.response.clock?.suspect ?? this.status.clockSuspect });
@@ -187,34 +184,15 @@ export class SyncEngine {
       sent = true;
       if (isOffline()) return this.backoff('offline', 'offline');
       const credentials = await this.opts.credentials();
-      if (!credentials) {
-        this.update({ phase: 'blocked', needsEnrollment: true, problem: 'not_enrolled', lastError: 'This tablet is not enrolled yet.' });
-        return;
-      }
+      if (!credentials) return this.notEnrolled();
       this.update({ phase: 'syncing', needsEnrollment: false });
       const report = await this.report(this.status);
       const started = Date.now();
-      const result = await transport.send(
-        {
-          protocol: PROTOCOL_VERSION,
-          deviceId: credentials.deviceId,
-          sentAt: new Date().toISOString(),
-          report,
-          records: batch,
-        },
-        credentials.token,
-      );
+      const result = await transport.send(batchRequest(credentials.deviceId, report, batch), credentials.token);
 
       if (result.kind === 'ok') {
         await this.opts.onReported?.(report).catch(() => undefined);
-        const sent = new Set(batch.map((r) => r.id));
-        const acked: string[] = [];
-        const refused: Array<{ id: string; reason: string }> = [];
-        for (const r of result.response.results) {
-          if (!sent.has(r.id)) continue; // only ever act on ids this batch carried
-          if (r.status === 'accepted' || r.status === 'duplicate') acked.push(r.id);
-          else refused.push({ id: r.id, reason: describeRefusal(r.status, r.issues) });
-        }
+        const { acked, refused } = judged(batch, result.response);
         await acknowledge(db, acked, Date.now(), credentials.retentionMs ?? this.opts.retentionMs);
         await quarantine(db, refused);
         this.outcome.sent += acked.length;
@@ -256,6 +234,11 @@ export class SyncEngine {
     await setLastSyncAt(this.opts.db, at).catch(() => undefined);
   }
 
+  /** Nothing can be sent before the tablet is enrolled. */
+  private notEnrolled(): void {
+    this.update({ phase: 'blocked', needsEnrollment: true, problem: 'not_enrolled', lastError: 'This tablet is not enrolled yet.' });
+  }
+
   /** A batch was not taken: wait and retry, or block until an update or a new enrollment. */
   private async failed(result: Exclude<SendResult, { kind: 'ok' } | { kind: 'rejected' }>): Promise<void> {
     if (result.kind === 'retry') return this.backoff(result.problem, result.reason, result.retryAfterMs);
@@ -274,17 +257,14 @@ export class SyncEngine {
   }
 
   /** S21: the tablet's account of itself: its queue, plus whatever the report option adds. */
-  private async report({ pending, quarantined }: OutboxCounts): Promise<BatchReport> {
-    let more: Omit<BatchReport, 'pending' | 'quarantined'> | undefined;
+  private async report(queue: OutboxCounts): Promise<BatchReport> {
+    let extras: ReportExtras | undefined;
     try {
-      more = await this.opts.report?.(this.status);
+      extras = await this.opts.report?.(this.status);
     } catch {
       // The extras are nice to have; the counts alone still tell the console what matters.
     }
-    // The server ignores a report that breaks the schema (an older one refused the whole
-    // batch for it): send the counts alone rather than lose them.
-    const report = { ...more, pending, quarantined };
-    return z.safeParse(BatchReportSchema, report).success ? report : { pending, quarantined };
+    return batchReport(queue, extras);
   }
 
   private backoff(problem: SyncProblem, reason: string, retryAfterMs?: number): void {
@@ -295,8 +275,7 @@ export class SyncEngine {
     this.failures++;
     // A failing or slow link shrinks the batch; being offline says nothing about the link.
     if (problem !== 'offline') this.batchLimit = Math.max(1, Math.floor(this.batchLimit / 2));
-    const ceiling = Math.min(this.opts.maxBackoffMs, this.opts.baseBackoffMs * 2 ** (this.failures - 1));
-    const delay = Math.max(retryAfterMs ?? 0, Math.round(ceiling / 2 + (this.opts.random() * ceiling) / 2));
+    const delay = backoffDelay(this.failures, { baseMs: this.opts.baseBackoffMs, maxMs: this.opts.maxBackoffMs }, this.opts.random, retryAfterMs);
     this.update({ phase: 'waiting', problem, lastError: reason });
     clearTimeout(this.retryTimer);
     // The status stays 'waiting' with its problem until the retry has an outcome, so the
@@ -308,15 +287,4 @@ export class SyncEngine {
     this.status = { ...this.status, ...patch };
     for (const listener of this.listeners) listener(this.status);
   }
-}
-
-/** The browser says it has no network at all. */
-function isOffline(): boolean {
-  return (globalThis.navigator as Navigator | undefined)?.onLine === false;
-}
-
-function describeRefusal(status: string, issues?: Array<{ path: string; message: string }>): string {
-  if (status === 'conflict') return 'The server already holds a different signature with this id.';
-  const first = issues?.[0];
-  return first ? `Invalid: ${first.path}: ${first.message}` : 'Invalid record.';
 }

@@ -5,6 +5,7 @@
 import type { FieldsignDB } from '../db/db.ts';
 import type { OutboxCounts } from '../db/outbox.ts';
 import type { BatchReport } from '../shared/protocol.ts';
+import type { ReportExtras } from './batch.ts';
 import type { RetryProblem, Transport } from './transport.ts';
 
 /** What the UI shows about sync. */
@@ -70,7 +71,7 @@ export interface SyncEngineOptions {
    * More for the report each batch carries (S21), beside the queue counts the engine adds:
    * storage, app version, erase total… Read before every batch; a failure sends the counts alone.
    */
-  report?: (status: SyncStatus) => Promise<Omit<BatchReport, 'pending' | 'quarantined'>>;
+  report?: (status: SyncStatus) => Promise<ReportExtras>;
   /** The server said this device is revoked (S12): wipe what may be wiped. Counts are re-read after it. */
   onRevoked?: () => Promise<void>;
   /** Whether the report has news worth a contact even with nothing to send (S24: a quick delete). */

@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { CATALOGS } from '../../src/kiosk/i18n/all.ts';
-import { THANKS_SECONDS } from '../../src/kiosk/SignFlow.tsx';
+import { THANKS_SECONDS } from '../../src/kiosk/Thanks.tsx';
 import type { Language } from '../../src/shared/campaign.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import { decodeInk, pointCount } from '../../src/shared/ink.ts';

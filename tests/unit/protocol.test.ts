@@ -68,7 +68,7 @@ describe('signature record schema', () => {
     const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
     const campaign: Campaign = { ...DEFAULT_CAMPAIGN, sealing: { alg: SEAL_ALG, keyId: await keyIdOf(jwk), publicKeyJwk: { kty: 'RSA', n: jwk.n!, e: jwk.e! }, countryInClear: false } };
     const record = makeRecord();
-    const sealed = await sealIfRequired(record, campaign);
+    const sealed = await sealIfRequired(record, campaign.sealing);
     expect(sealed.payload.kind).toBe('sealed');
     expect(JSON.stringify(sealed)).not.toContain(record.payload.kind === 'plain' ? record.payload.signer.email : '?');
     expect(z.parse(SignatureRecordSchema, sealed)).toEqual(sealed);

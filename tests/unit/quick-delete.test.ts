@@ -25,7 +25,7 @@ import {
   wipeExported,
   wipedCount,
 } from '../../src/db/outbox.ts';
-import { capture } from '../../src/db/capture.ts';
+import { captureRecord } from '../../src/db/capture.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import { SyncEngine } from '../../src/sync/engine.ts';
 import type { Transport } from '../../src/sync/transport.ts';
@@ -56,7 +56,7 @@ async function sign(...names: string[]) {
 /** Capture one signer per name as the kiosk does (with its chain log entry); returns the stored records. */
 async function signChained(...names: string[]) {
   const stored = [];
-  for (const name of names) stored.push(await capture(db, makeRecord({ name, email: `${name.split(' ')[0].toLowerCase()}@example.org` }), DEFAULT_CAMPAIGN));
+  for (const name of names) stored.push(await captureRecord(db, makeRecord({ name, email: `${name.split(' ')[0].toLowerCase()}@example.org` }), DEFAULT_CAMPAIGN.sealing));
   return stored;
 }
 
