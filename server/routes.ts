@@ -34,6 +34,11 @@ export type { Method };
 
 /** What the table says of one endpoint's route. */
 export interface RouteSpec {
+  /**
+   * The endpoint's method and path, written out so that this table reads as the list of routes;
+   * building the table checks them against the endpoint.
+   */
+  at: `${Method} /${string}`;
   handler: (c: Ctx) => Response | Promise<Response>;
   /** Middleware between the auth check and the body. */
   before?: MiddlewareHandler<AppEnv>[];
@@ -74,59 +79,66 @@ const fieldAndMessage = (issues: readonly z.core.$ZodIssue[]) => `${issues[0].pa
 
 const TABLE: { [Name in EndpointName]: RouteSpec } = {
   // ---- Tablets (docs/PROTOCOL.md) and the health check ----
-  health: { handler: tablet.health, wrongMethod: 'Use GET for the health check.' },
-  defaultCampaign: { handler: tablet.defaultCampaign, wrongMethod: 'Use GET for the campaign.' },
-  tabletCampaigns: { handler: tablet.deviceCampaigns, head: false, wrongMethod: 'Use GET for the campaigns.' },
-  enroll: { before: [attemptsPerAddress((app) => app.limiters.enroll)], body: ENROLL_BODY, handler: tablet.enrollDevice, wrongMethod: 'Use POST to enroll.' },
+  health: { at: 'GET /api/health', handler: tablet.health, wrongMethod: 'Use GET for the health check.' },
+  defaultCampaign: { at: 'GET /api/v1/campaign', handler: tablet.defaultCampaign, wrongMethod: 'Use GET for the campaign.' },
+  tabletCampaigns: { at: 'GET /api/v1/campaigns', handler: tablet.deviceCampaigns, head: false, wrongMethod: 'Use GET for the campaigns.' },
+  enroll: { at: 'POST /api/v1/enroll', before: [attemptsPerAddress((app) => app.limiters.enroll)], body: ENROLL_BODY, handler: tablet.enrollDevice, wrongMethod: 'Use POST to enroll.' },
   // Not parsed as a whole: ingestion judges each record, and answers each (S5).
-  batches: { before: [tablet.seen], body: 'batch', judge: 'handler', handler: tablet.receiveBatch, wrongMethod: 'Use POST to send a batch.' },
+  batches: { at: 'POST /api/v1/batches', before: [tablet.seen], body: 'batch', judge: 'handler', handler: tablet.receiveBatch, wrongMethod: 'Use POST to send a batch.' },
 
   // ---- The public counter: no personal data, ever ----
-  publicCount: { handler: pub.publicCount },
-  publicEvents: { handler: pub.publicEvents },
-  publicCampaign: { handler: pub.publicCampaign },
-  openApi: { handler: pub.openApi },
+  publicCount: { at: 'GET /api/public/count', handler: pub.publicCount },
+  publicEvents: { at: 'GET /api/public/events', handler: pub.publicEvents },
+  publicCampaign: { at: 'GET /api/public/campaigns/:id', handler: pub.publicCampaign },
+  openApi: { at: 'GET /api/openapi.json', handler: pub.openApi },
 
   // ---- The coordinator console ----
-  login: { before: [attemptsLeft((app) => app.limiters.login)], body: SMALL_BODY, invalidBody: () => 'Send an email and a password.', handler: coordinator.login },
-  session: { handler: coordinator.session },
-  logout: { handler: coordinator.logout },
-  totals: { handler: coordinator.totals },
-  events: { handler: coordinator.events },
-  devices: { handler: coordinator.devices },
-  revoke: { handler: coordinator.revoke },
-  codes: { body: SMALL_BODY, handler: coordinator.createCode },
-  audit: { handler: coordinator.auditLog },
-  signatures: { handler: signatures.listSignatures },
-  signatureSvg: { handler: signatures.signatureDrawing },
-  deleteSignature: { handler: signatures.deleteSignature },
-  handinCsv: { handler: signatures.exportCsv('handin') },
-  contactsCsv: { handler: signatures.exportCsv('contacts') },
-  signaturesZip: { handler: signatures.exportZip },
-  handinPdf: { handler: signatures.exportPdf },
-  records: { handler: signatures.records },
+  login: { at: 'POST /api/console/login', before: [attemptsLeft((app) => app.limiters.login)], body: SMALL_BODY, invalidBody: () => 'Send an email and a password.', handler: coordinator.login },
+  session: { at: 'GET /api/console/session', handler: coordinator.session },
+  logout: { at: 'POST /api/console/logout', handler: coordinator.logout },
+  totals: { at: 'GET /api/console/totals', handler: coordinator.totals },
+  events: { at: 'GET /api/console/events', handler: coordinator.events },
+  devices: { at: 'GET /api/console/devices', handler: coordinator.devices },
+  revoke: { at: 'POST /api/console/devices/:id/revoke', handler: coordinator.revoke },
+  codes: { at: 'POST /api/console/codes', body: SMALL_BODY, handler: coordinator.createCode },
+  audit: { at: 'GET /api/console/audit', handler: coordinator.auditLog },
+  signatures: { at: 'GET /api/console/signatures', handler: signatures.listSignatures },
+  signatureSvg: { at: 'GET /api/console/signatures/:id/svg', handler: signatures.signatureDrawing },
+  deleteSignature: { at: 'DELETE /api/console/signatures/:id', handler: signatures.deleteSignature },
+  handinCsv: { at: 'GET /api/console/export/handin.csv', handler: signatures.exportCsv('handin') },
+  contactsCsv: { at: 'GET /api/console/export/contacts.csv', handler: signatures.exportCsv('contacts') },
+  signaturesZip: { at: 'GET /api/console/export/signatures.zip', handler: signatures.exportZip },
+  handinPdf: { at: 'GET /api/console/export/handin.pdf', handler: signatures.exportPdf },
+  records: { at: 'GET /api/console/records', handler: signatures.records },
 
   // ---- Campaigns, in the console ----
-  campaigns: { handler: campaigns.listCampaigns },
-  createCampaign: { body: SMALL_BODY, invalidBody: (issues) => `id: ${issues[0].message}`, handler: campaigns.createCampaign },
-  getCampaign: { handler: campaigns.getCampaign },
-  changeSettings: { body: SMALL_BODY, invalidBody: fieldAndMessage, handler: campaigns.changeSettings },
+  campaigns: { at: 'GET /api/console/campaigns', handler: campaigns.listCampaigns },
+  createCampaign: { at: 'POST /api/console/campaigns', body: SMALL_BODY, invalidBody: (issues) => `id: ${issues[0].message}`, handler: campaigns.createCampaign },
+  getCampaign: { at: 'GET /api/console/campaigns/:id', handler: campaigns.getCampaign },
+  changeSettings: { at: 'PATCH /api/console/campaigns/:id', body: SMALL_BODY, invalidBody: fieldAndMessage, handler: campaigns.changeSettings },
   // The draft's text is judged by saveDraft once the campaign's id and version are put in
   // (whatever the draft says of them), naming the field at fault as the console shows it.
-  putDraft: { body: DRAFT_BODY, judge: 'handler', handler: campaigns.putDraft },
-  publish: { handler: campaigns.publish },
-  close: { handler: campaigns.setOpen(false) },
-  reopen: { handler: campaigns.setOpen(true) },
-  campaignVersion: { handler: campaigns.getVersion },
+  putDraft: { at: 'PUT /api/console/campaigns/:id/draft', body: DRAFT_BODY, judge: 'handler', handler: campaigns.putDraft },
+  publish: { at: 'POST /api/console/campaigns/:id/publish', handler: campaigns.publish },
+  close: { at: 'POST /api/console/campaigns/:id/close', handler: campaigns.setOpen(false) },
+  reopen: { at: 'POST /api/console/campaigns/:id/reopen', handler: campaigns.setOpen(true) },
+  campaignVersion: { at: 'GET /api/console/campaigns/:id/versions/:version', handler: campaigns.getVersion },
 };
 
 /** The table as a list, each route with its endpoint's method, auth and Hono path. */
-export const ROUTES: Route[] = (Object.keys(TABLE) as EndpointName[]).map((name) => {
-  const endpoint: Endpoint = api[name];
-  // A body the contract describes is read; one it does not, never.
-  if (!endpoint.request.body !== !TABLE[name].body) throw new Error(`${name}: the route reads a body if and only if its endpoint has one.`);
-  return { ...TABLE[name], name, endpoint, method: endpoint.method, path: honoPath(endpoint), auth: endpoint.auth };
-});
+export const ROUTES: Route[] = routesOf(TABLE);
+
+/** Check a table against the contract and list its routes; throws at the first disagreement. */
+export function routesOf(table: { [Name in EndpointName]: RouteSpec }): Route[] {
+  return (Object.keys(table) as EndpointName[]).map((name) => {
+    const endpoint: Endpoint = api[name];
+    const spec = table[name];
+    if (spec.at !== `${endpoint.method} ${endpoint.path}`) throw new Error(`${name}: the table says ${spec.at}, the endpoint ${endpoint.method} ${endpoint.path}.`);
+    // A body the contract describes is read; one it does not, never.
+    if (!endpoint.request.body !== !spec.body) throw new Error(`${name}: the route reads a body if and only if its endpoint has one.`);
+    return { ...spec, name, endpoint, method: endpoint.method, path: honoPath(endpoint), auth: endpoint.auth };
+  });
+}
 
 /**
  * The endpoint's path as a Hono pattern: each `:name` followed by the regex its params schema

@@ -226,8 +226,9 @@ describe('campaigns in the console', () => {
     expect(await ghost.textContent()).toContain('Matches no published version: Unknown version');
     await page.getByLabel('Only those matching no published version').uncheck();
     await page.getByLabel('Language', { exact: true }).selectOption('ar');
+    // One row before the filter applies (the ghost) and one after: wait for the row to change.
+    await expect.poll(() => page.locator('#signatures-table tbody tr').first().textContent()).toContain('Lina Haddad');
     await expect.poll(() => page.locator('#signatures-table tbody tr').count()).toBe(1);
-    expect(await page.locator('#signatures-table tbody tr').first().textContent()).toContain('Lina Haddad');
     await page.getByLabel('Language', { exact: true }).selectOption('');
     await page.getByLabel('Version', { exact: true }).selectOption('1');
     await expect.poll(() => page.locator('#signatures-table tbody tr').count()).toBe(3);

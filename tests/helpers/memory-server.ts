@@ -42,6 +42,16 @@ export class MemoryServer implements Transport {
     return this.enrolled;
   }
 
+  /**
+   * Close the app and its store, once the enrollment started at construction is over: a test
+   * that never sends would otherwise close the store under it (an unhandled rejection).
+   */
+  async close(): Promise<void> {
+    await this.enrolled.catch(() => undefined);
+    this.app.close();
+    await this.store.close();
+  }
+
   /** Queue the fates of the next requests; unqueued requests are delivered. */
   plan(...fates: Fate[]): void {
     this.fates.push(...fates);

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../server/app.ts';
 import { createEnrollmentCode } from '../../server/devices.ts';
-import { ROUTES } from '../../server/routes.ts';
+import { ROUTES, routesOf, type RouteSpec } from '../../server/routes.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import { ErrorResponseSchema, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
 import { batchOf, makeRecord } from '../helpers/records.ts';
@@ -49,6 +49,14 @@ describe('the route table', () => {
       // Every parameter is held to its schema's pattern, so a malformed one is a 404.
       for (const param of r.path.match(/:\w+(\{)?/g) ?? []) expect(param, `${r.name} ${param}`).toMatch(/\{$/);
     }
+  });
+
+  it('refuses a table whose written method and path are not its endpoint\'s, and one that reads a body its endpoint does not declare', () => {
+    const table = Object.fromEntries(ROUTES.map((r) => [r.name, r])) as unknown as Parameters<typeof routesOf>[0];
+    expect(routesOf(table)).toHaveLength(ROUTES.length);
+    expect(() => routesOf({ ...table, totals: { ...table.totals, at: 'GET /api/console/total' } })).toThrow('totals: the table says GET /api/console/total, the endpoint GET /api/console/totals.');
+    const withBody: RouteSpec = { ...table.totals, body: { maxBytes: 10, maxInflatedBytes: 10 } };
+    expect(() => routesOf({ ...table, totals: withBody })).toThrow('totals: the route reads a body if and only if its endpoint has one.');
   });
 
   it("parses a body with the endpoint's schema: 400 with the issues, in the route's own words where it has them", async () => {

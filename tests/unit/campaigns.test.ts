@@ -87,7 +87,7 @@ describe('the upgrade from one cached campaign (schema 3 → 4)', () => {
     await engine.syncNow();
     expect(await server.store.count()).toBe(20);
     engine.stop();
-    await server.store.close();
+    await server.close();
   });
 
   it('does not carry over a cached copy that fails validation (it was never shown)', async () => {

@@ -40,7 +40,7 @@ describe('Dexie schema upgrade mid-rally', () => {
     expect(await counts(db)).toEqual({ pending: 0, quarantined: 0, synced: 500 });
     expect(await syncedOn(db)).toBe(500);
     engine.stop();
-    await server.store.close();
+    await server.close();
     await db.delete();
   });
 });

@@ -138,7 +138,7 @@ describe('quick delete', () => {
       expect(sent).not.toContain(later.id);
       expect(await server.store.count()).toBe(2);
     } finally {
-      await server.store.close();
+      await server.close();
     }
   });
 
@@ -170,7 +170,7 @@ describe('quick delete', () => {
       expect(server.requests).toHaveLength(2);
       expect(await server.store.count()).toBe(0);
     } finally {
-      await server.store.close();
+      await server.close();
     }
   });
 

@@ -21,7 +21,7 @@ afterEach(async () => {
   engines.forEach((e) => e.stop());
   engines = [];
   await db.delete();
-  await server.store.close();
+  await server.close();
 });
 
 function engine(transport: Transport = server, maxRecords = 50) {

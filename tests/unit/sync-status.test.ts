@@ -28,7 +28,7 @@ afterEach(async () => {
   engines = [];
   vi.unstubAllGlobals();
   await db.delete();
-  await server.store.close();
+  await server.close();
 });
 
 function engine(transport: Transport = server) {
