@@ -12,10 +12,8 @@ import {
   EnrollRequestSchema,
   normalizeEnrollmentCode,
   protocolMismatch,
-  toFieldIssues,
   type BatchReport,
   type EnrollResponse,
-  type FieldIssue,
   type IncompatibleReason,
 } from '../src/shared/protocol.ts';
 import type { Device, Store } from './store/store.ts';
@@ -82,24 +80,22 @@ export type CodeRefusal = 'unknown' | 'expired' | 'used';
 export type EnrollOutcome =
   /** The device exists; `response` holds its token, shown this once. */
   | { kind: 'enrolled'; response: EnrollResponse }
-  /** The request breaks EnrollRequestSchema. */
-  | { kind: 'invalid'; issues: FieldIssue[] }
   /** S2, S28: the app speaks a protocol this server does not. */
   | { kind: 'incompatible'; reason: IncompatibleReason }
   /** S13: the code cannot be redeemed. */
   | { kind: 'refused'; reason: CodeRefusal };
 
-/** Redeem a code (the body of POST /api/v1/enroll), create the device, return its token once. */
+/**
+ * Redeem a code (the body of POST /api/v1/enroll, as EnrollRequestSchema parsed it), create
+ * the device, return its token once.
+ */
 export async function enroll(
   store: Store,
-  body: unknown,
+  { protocol, code, label }: z.output<typeof EnrollRequestSchema>,
   now = new Date(),
   retentionMs = 0,
   tokenLifetimeMs = DEFAULT_TOKEN_LIFETIME_MS,
 ): Promise<EnrollOutcome> {
-  const parsed = z.safeParse(EnrollRequestSchema, body);
-  if (!parsed.success) return { kind: 'invalid', issues: toFieldIssues(parsed.error) };
-  const { protocol, code, label } = parsed.data;
   const mismatch = protocolMismatch(protocol);
   if (mismatch) return { kind: 'incompatible', reason: mismatch };
   const token = randomBytes(32).toString('base64url');

@@ -11,7 +11,7 @@ import { HttpError, answer } from '../http-reply.ts';
 import { api } from '../../src/shared/api/endpoints.ts';
 import { ingestBatch } from '../ingest.ts';
 import type { MiddlewareHandler } from 'hono';
-import { isHead, type AppEnv, type Ctx } from './context.ts';
+import { bodyOf, isHead, type AppEnv, type Ctx } from './context.ts';
 
 /** GET /api/health: up, and how many signatures it holds. */
 export async function health(c: Ctx): Promise<Response> {
@@ -43,12 +43,10 @@ const CODE_REFUSALS: Record<CodeRefusal, string> = {
 /** POST /api/v1/enroll (S13): trade a one-time code for a device token. */
 export async function enrollDevice(c: Ctx): Promise<Response> {
   const { store, now, tabletRetentionMs, tokenLifetimeMs } = c.var.app;
-  const outcome = await enroll(store, c.var.body, now(), tabletRetentionMs, tokenLifetimeMs);
+  const outcome = await enroll(store, bodyOf(c, api.enroll), now(), tabletRetentionMs, tokenLifetimeMs);
   switch (outcome.kind) {
     case 'enrolled':
       return answer(api.enroll, 201, outcome.response);
-    case 'invalid':
-      throw new HttpError(400, 'bad_request', outcome.issues[0]?.message ?? 'Invalid enrollment request.', outcome.issues);
     case 'incompatible':
       throw new HttpError(400, 'incompatible_protocol', 'This app and the server speak different versions. Please update the app.', undefined, undefined, {
         reason: outcome.reason,
