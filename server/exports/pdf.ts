@@ -21,7 +21,7 @@ import { COLS, CONTENT_W, drawInk, forgetFinishedPages, GREY, MARGIN, PAD, PAGE,
 import {
   NOT_RECORDED, NOT_RECORDED_DETAIL, sectionLine, sectionText, signatures, UNVERIFIED, UNVERIFIED_DETAIL, type PdfSection,
 } from './pdf-sections.ts';
-import { coalesce, isAbort } from './stream.ts';
+import { coalesce, isAbort, pacer } from './stream.ts';
 
 export { campaignSections, type PdfSection } from './pdf-sections.ts';
 
@@ -85,8 +85,13 @@ export async function writePdf(sections: PdfSection[], res: Writable, meta: { ca
     footer();
   };
 
+  // Setting a section's text is the one stretch not paced by the rows: the first PDF of a
+  // process loads HarfBuzz and each font face as its paragraphs first need them, which held
+  // the event loop for about 100 ms in one piece. A turn between paragraphs splits that up.
+  const pace = pacer();
+
   /** A section opens on a new page with the whole text its signers read: title, introduction, call, demands, closing. */
-  const openSection = (s: PdfSection) => {
+  const openSection = async (s: PdfSection) => {
     section = s;
     doc.addPage();
     page++;
@@ -99,14 +104,21 @@ export async function writePdf(sections: PdfSection[], res: Writable, meta: { ca
     } else {
       const { text, lang } = shown;
       y += pdf.write(text.title, MARGIN, y, CONTENT_W, { size: 14, bold: true, lang }) + 6;
-      for (const paragraph of text.intro) y += pdf.write(paragraph, MARGIN, y, CONTENT_W, { size: 8.5, leading: 1.35, lang }) + 4;
+      for (const paragraph of text.intro) {
+        await pace();
+        y += pdf.write(paragraph, MARGIN, y, CONTENT_W, { size: 8.5, leading: 1.35, lang }) + 4;
+      }
+      await pace();
       y += pdf.write(text.call, MARGIN, y, CONTENT_W, { size: 9, bold: true, lang }) + 4;
-      text.demands.forEach((d, i) => {
+      for (const [i, d] of text.demands.entries()) {
+        await pace();
         y += pdf.write(`${i + 1}. ${d}`, MARGIN, y, CONTENT_W, { size: 8.5, leading: 1.35, lang }) + 3;
-      });
+      }
+      await pace();
       if (text.closing) y += pdf.write(text.closing, MARGIN, y, CONTENT_W, { size: 8.5, leading: 1.35, lang }) + 4;
     }
     footer();
+    await pace();
     // The list starts on the next page, headed like every page of the section.
     newPage();
   };
@@ -119,7 +131,7 @@ export async function writePdf(sections: PdfSection[], res: Writable, meta: { ca
   let sealed = 0;
   try {
     for (const part of sections) {
-      openSection(part);
+      await openSection(part);
       let listed = 0;
       for await (const row of part.rows()) {
         if (listed >= part.count) break;
