@@ -26,6 +26,7 @@ import * as pub from './routes/public.ts';
 import * as coordinator from './console/routes.ts';
 import * as signatures from './console/signature-routes.ts';
 import * as campaigns from './console/campaign-routes.ts';
+import * as review from './console/review-routes.ts';
 import { attemptsLeft, attemptsPerAddress } from './middleware.ts';
 import type { BodyLimits } from './http-body.ts';
 import type { AppEnv, Ctx } from './routes/context.ts';
@@ -72,6 +73,8 @@ const ENROLL_BODY = { maxBytes: 4096, maxInflatedBytes: 4096 };
 /** The console's small JSON bodies (a login, a code request, campaign settings). */
 const SMALL_BODY = { maxBytes: 8192, maxInflatedBytes: 8192 };
 /** A campaign document with its texts in four languages, and perhaps a logo, stays well under this. */
+/** A thousand ids (about 39 KB) and a note. */
+const REVIEW_BODY = { maxBytes: 64 * 1024, maxInflatedBytes: 64 * 1024 };
 const DRAFT_BODY = { maxBytes: 512 * 1024, maxInflatedBytes: 512 * 1024 };
 
 /** The first issue, with the field it is about: `goal: Too small: expected number to be >=1`. */
@@ -105,6 +108,8 @@ const TABLE: { [Name in EndpointName]: RouteSpec } = {
   signatures: { at: 'GET /api/console/signatures', handler: signatures.listSignatures },
   signatureSvg: { at: 'GET /api/console/signatures/:id/svg', handler: signatures.signatureDrawing },
   deleteSignature: { at: 'DELETE /api/console/signatures/:id', handler: signatures.deleteSignature },
+  setAside: { at: 'POST /api/console/signatures/set-aside', body: REVIEW_BODY, invalidBody: fieldAndMessage, handler: review.setAsideSignatures },
+  restoreSetAside: { at: 'POST /api/console/signatures/restore', body: REVIEW_BODY, invalidBody: fieldAndMessage, handler: review.restoreSignatures },
   handinCsv: { at: 'GET /api/console/export/handin.csv', handler: signatures.exportCsv('handin') },
   contactsCsv: { at: 'GET /api/console/export/contacts.csv', handler: signatures.exportCsv('contacts') },
   signaturesZip: { at: 'GET /api/console/export/signatures.zip', handler: signatures.exportZip },

@@ -28,7 +28,9 @@ export async function listSignatures(c: Ctx): Promise<Response> {
   const problemsOnly = c.req.query('problems') === '1';
   const version = c.req.query('version') !== undefined ? intParam(c, 'version', 0, 1e9, 0) : undefined;
   const lang = c.req.query('lang')?.slice(0, 8) || undefined;
-  const search = { q, offset, limit, before: cursor('before'), after: cursor('after'), duplicatesOnly, problemsOnly, campaignId, version, lang };
+  const setAsideParam = c.req.query('setAside');
+  const setAside = setAsideParam === 'only' ? true : setAsideParam === 'exclude' ? false : undefined;
+  const search = { q, offset, limit, before: cursor('before'), after: cursor('after'), duplicatesOnly, problemsOnly, campaignId, version, lang, setAside };
   const { total, rows, totalCapped } = await store.searchSignatures(search);
   const duplicates = await store.duplicateIds(rows.map((r) => r.id));
   const closedAt = (await store.getCampaign(campaignId))?.closedAt ?? null;
@@ -56,6 +58,7 @@ export async function listSignatures(c: Ctx): Promise<Response> {
         receivedAt: r.receivedAt,
         clockSuspect: r.clockSuspect,
         possibleDuplicate: duplicates.has(r.id),
+        setAside: r.setAside,
       };
     }),
   });

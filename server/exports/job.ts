@@ -3,7 +3,7 @@
  * of its own (exports/worker.ts). Writes the body only; the HTTP headers are the caller's.
  */
 import type { Writable } from 'node:stream';
-import type { Store } from '../store/store.ts';
+import type { Store, StoredSignature } from '../store/store.ts';
 import { allSignatures, type ExportCampaign } from './stream.ts';
 import { writeCsv } from './csv.ts';
 import type { ExportKind } from './formats.ts';
@@ -26,10 +26,20 @@ export function jobOf(kind: ExportKind, campaign: ExportCampaign): ExportJob {
 /** Write the export's body to `out`, which it ends. */
 export async function runExport(store: Store, job: ExportJob, out: Writable): Promise<void> {
   const campaign: ExportCampaign = { ...job.campaign, versionHashes: new Map(job.campaign.versionHashes) };
-  if (job.kind === 'handin' || job.kind === 'contacts') {
-    return writeCsv(allSignatures(store, { campaignId: campaign.id }, campaign.versionHashes), out, job.kind);
-  }
-  if (job.kind === 'zip') return writeSvgZip(allSignatures(store, { campaignId: campaign.id }), out);
+  // Signatures set aside in review are left out of the hand-in (CSV, drawings, PDF).
+  if (job.kind === 'handin') return writeCsv(allSignatures(store, { campaignId: campaign.id, setAside: false }, campaign.versionHashes), out, job.kind);
+  if (job.kind === 'contacts') return writeCsv(stillContactable(allSignatures(store, { campaignId: campaign.id }, campaign.versionHashes)), out, job.kind);
+  if (job.kind === 'zip') return writeSvgZip(allSignatures(store, { campaignId: campaign.id, setAside: false }), out);
   const title = campaign.content ? campaignText(campaign.content, campaign.content.defaultLanguage).title : campaign.id;
-  return writePdf(await campaignSections(store, campaign), out, { campaignId: campaign.id, title });
+  const setAside = await store.setAsideCounts(campaign.id);
+  return writePdf(await campaignSections(store, campaign), out, { campaignId: campaign.id, title, setAside });
+}
+
+/**
+ * A signature set aside as a test, or withdrawn by its signer, is no one to contact; one set
+ * aside as a duplicate, unreadable or for another reason is still a person who opted in.
+ */
+const NOT_CONTACTED: ReadonlySet<string> = new Set(['test', 'withdrawn']);
+async function* stillContactable<T extends StoredSignature>(rows: AsyncIterable<T>): AsyncGenerator<T> {
+  for await (const row of rows) if (!row.setAside || !NOT_CONTACTED.has(row.setAside.reason)) yield row;
 }

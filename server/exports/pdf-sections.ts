@@ -41,7 +41,8 @@ export interface PdfSection {
  * The sections of a campaign's hand-in: one per version and language that has signatures,
  * in version order, from the counters (no scan), each read from the store on its own; then,
  * apart, the signatures that match no published text (an unknown version, another content
- * hash): printing them under a version's text would say they saw it.
+ * hash): printing them under a version's text would say they saw it. Signatures a coordinator
+ * set aside are in none of them (the PDF's closing line counts them, by reason).
  */
 export async function campaignSections(store: Store, campaign: ExportCampaign): Promise<PdfSection[]> {
   const versions = new Map((await store.campaignVersions(campaign.id)).map((v) => [v.version, v]));
@@ -52,6 +53,9 @@ export async function campaignSections(store: Store, campaign: ExportCampaign): 
     })
     .sort((a, b) => a.version - b.version || (a.lang ?? '').localeCompare(b.lang ?? ''));
   const unverified = new Map((await store.campaignCounts(campaign.id, 'problem-version')).map((c) => [c.key, c.count]));
+  // Set aside from the hand-in by a coordinator: counted apart (the closing line), never listed.
+  const setAside = new Map((await store.campaignCounts(campaign.id, 'set-aside-version')).map((c) => [c.key, c.count]));
+  const setAsideUnverified = (await store.campaignCounts(campaign.id, 'set-aside-problem')).reduce((n, c) => n + c.count, 0);
   const sections: PdfSection[] = groups
     .map(({ version, lang, count }) => {
       const published = versions.get(version);
@@ -60,14 +64,22 @@ export async function campaignSections(store: Store, campaign: ExportCampaign): 
         lang,
         content: published?.content ?? null,
         hash: published?.hash ?? null,
-        count: count - (unverified.get(`${version} ${lang ?? ''}`) ?? 0),
-        rows: () => allSignatures(store, { campaignId: campaign.id, version, lang, problems: false }, campaign.versionHashes),
+        count: count - (unverified.get(`${version} ${lang ?? ''}`) ?? 0) - (setAside.get(`${version} ${lang ?? ''}`) ?? 0),
+        rows: () => allSignatures(store, { campaignId: campaign.id, version, lang, problems: false, setAside: false }, campaign.versionHashes),
       };
     })
     .filter((s) => s.count > 0);
-  const apart = [...unverified.values()].reduce((n, c) => n + c, 0);
+  const apart = [...unverified.values()].reduce((n, c) => n + c, 0) - setAsideUnverified;
   if (apart > 0) {
-    sections.push({ version: 0, lang: null, content: null, hash: null, count: apart, unverified: true, rows: () => allSignatures(store, { campaignId: campaign.id, problems: true }) });
+    sections.push({
+      version: 0,
+      lang: null,
+      content: null,
+      hash: null,
+      count: apart,
+      unverified: true,
+      rows: () => allSignatures(store, { campaignId: campaign.id, problems: true, setAside: false }),
+    });
   }
   return sections;
 }
@@ -92,4 +104,11 @@ export function sectionLine(s: PdfSection, campaignId: string): string {
     ? `Campaign ${campaignId} · signatures matching no published text · ${signatures(s.count)}`
     : `Campaign ${campaignId} · version ${s.version} · ${s.lang ? (LANGUAGE_NAMES[s.lang] ?? s.lang) : 'language not recorded'} · ` +
         `${signatures(s.count)}${s.hash ? ` · text SHA-256 ${s.hash}` : ''}`;
+}
+
+/** The closing line's account of what was set aside: "3 set aside (2 duplicate, 1 test), not listed." */
+export function setAsideLine(counts: ReadonlyArray<{ reason: string; count: number }>): string | undefined {
+  const total = counts.reduce((n, c) => n + c.count, 0);
+  if (total === 0) return undefined;
+  return `${total.toLocaleString('en')} set aside (${counts.map((c) => `${c.count.toLocaleString('en')} ${c.reason}`).join(', ')}), not listed.`;
 }

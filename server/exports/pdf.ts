@@ -19,7 +19,7 @@ import { countryName, dateSigned } from '../../src/shared/signer-rows.ts';
 import { createPdfText, languageOfRegion, normalizeText, type PdfText } from './pdf-text/pdf-text.ts';
 import { COLS, CONTENT_W, drawInk, forgetFinishedPages, GREY, MARGIN, PAD, PAGE, pdfBackpressure, ROW_H, rule, RULE_COLOR, SIG_W } from './pdf-drawing.ts';
 import {
-  NOT_RECORDED, NOT_RECORDED_DETAIL, sectionLine, sectionText, signatures, UNVERIFIED, UNVERIFIED_DETAIL, type PdfSection,
+  NOT_RECORDED, NOT_RECORDED_DETAIL, sectionLine, sectionText, setAsideLine, signatures, UNVERIFIED, UNVERIFIED_DETAIL, type PdfSection,
 } from './pdf-sections.ts';
 import { coalesce, isAbort, pacer } from './stream.ts';
 
@@ -30,7 +30,11 @@ export { campaignSections, type PdfSection } from './pdf-sections.ts';
  * lists at most `count` rows (the signatures stored when the export began; any arriving
  * during it belong to the next one).
  */
-export async function writePdf(sections: PdfSection[], res: Writable, meta: { campaignId: string; title: string }): Promise<void> {
+export async function writePdf(
+  sections: PdfSection[],
+  res: Writable,
+  meta: { campaignId: string; title: string; setAside?: ReadonlyArray<{ reason: string; count: number }> },
+): Promise<void> {
   const total = sections.reduce((n, s) => n + s.count, 0);
   const doc = new PDFDocument({
     size: 'A4',
@@ -193,7 +197,8 @@ export async function writePdf(sections: PdfSection[], res: Writable, meta: { ca
           (sealed
             ? `, of which ${sealed.toLocaleString('en')} sealed (encrypted, not readable here: open them with the coordinator's key in the console, or with "npm run cli -- export").`
             : '.');
-    pdf.write(end, MARGIN, y + 12, CONTENT_W, { size: 9, bold: true });
+    const apart = setAsideLine(meta.setAside ?? []);
+    pdf.write(apart ? `${end} ${apart}` : end, MARGIN, y + 12, CONTENT_W, { size: 9, bold: true });
     doc.end();
     const error = await sent;
     if (error) throw error;

@@ -4,7 +4,8 @@
  * bounded range, so each costs the same at a thousand signatures or a million.
  */
 import { matchingKey } from '../../src/shared/signer-keys.ts';
-import type { ListOptions, SignaturePage, SignatureSearch, StoredSignature, Totals } from './store.ts';
+import { setAsideCounts } from './set-aside-rows.ts';
+import type { CountDimension, ListOptions, SignaturePage, SignatureSearch, StoredSignature, Totals } from './store.ts';
 import { placeholders, unstorable, type SearchJoin, type SqlDatabase, type SqlExecutor, type SqlValue } from './sql.ts';
 import { SIGNATURE_COLUMNS, toStored, type SignatureRow } from './signature-rows.ts';
 
@@ -27,12 +28,15 @@ export async function totals(db: SqlDatabase, campaignId?: string): Promise<Tota
        WHERE c.dimension = 'device' ${scope.replace('campaign_id', 'c.campaign_id')} GROUP BY c.key, d.label HAVING SUM(c.count) > 0 ORDER BY SUM(c.count) DESC, c.key`,
       scoped,
     );
+    const byReason = await setAsideCounts(tx, campaignId);
     return {
       total: await count(tx, campaignId),
       byEvent: (await counts('event')).map((r) => ({ event: r.key, count: Number(r.count) })),
       byDevice: devices.map((r) => ({ deviceId: r.key, label: r.label ?? null, count: Number(r.count) })),
       byCountry: (await counts('country')).map((r) => ({ country: r.key, count: Number(r.count) })),
       hourly: (await counts('hour')).map((r) => ({ hour: r.key, count: Number(r.count) })),
+      // Within `total`; sent once anything is set aside (older consoles do without it).
+      ...(byReason.length > 0 && { setAside: { total: byReason.reduce((n, r) => n + r.count, 0), byReason } }),
     };
   });
 }
@@ -47,7 +51,7 @@ export async function count(db: SqlExecutor, campaignId?: string, dimension: 'to
 }
 
 /** One campaign's counters of a dimension ('version' keys are "<version> <lang>", 'problem' keys a VersionProblem). */
-export async function countsBy(db: SqlExecutor, campaignId: string, dimension: 'version' | 'problem' | 'problem-version'): Promise<Array<{ key: string; count: number }>> {
+export async function countsBy(db: SqlExecutor, campaignId: string, dimension: CountDimension): Promise<Array<{ key: string; count: number }>> {
   const rows = await db.all<{ key: string; count: number }>('SELECT key, count FROM signature_counts WHERE campaign_id = ? AND dimension = ? AND count > 0 ORDER BY key', [
     campaignId,
     dimension,
@@ -64,7 +68,7 @@ export const SEARCH_COUNT_CAP = 10_000;
  * A search's total is exact up to SEARCH_COUNT_CAP and `totalCapped` beyond.
  */
 export async function searchSignatures(db: SqlDatabase, options: SignatureSearch): Promise<SignaturePage> {
-  const { q = '', offset = 0, limit = 50, before, after, duplicatesOnly = false, campaignId, version, lang, problemsOnly = false } = options;
+  const { q = '', offset = 0, limit = 50, before, after, duplicatesOnly = false, campaignId, version, lang, problemsOnly = false, setAside, skipTotal = false } = options;
   if (unstorable(q)) return { total: 0, rows: [] };
   const folded = matchingKey(q);
   const search: SearchJoin | undefined = !folded ? undefined : db.dialect.name === 'sqlite' && [...folded].length < 3 ? await shortMatches(db, folded) : db.dialect.searchJoin(folded);
@@ -86,12 +90,19 @@ export async function searchSignatures(db: SqlDatabase, options: SignatureSearch
   }
   if (duplicatesOnly) where.push('signatures.possible_duplicate = 1');
   if (problemsOnly) where.push('signatures.version_problem IS NOT NULL');
+  if (setAside !== undefined) where.push(`signatures.set_aside_reason IS ${setAside ? 'NOT ' : ''}NULL`);
   const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   return db.transaction('read', async (tx) => {
     let total: number;
     let totalCapped = false;
     const plainFilter = !search && !problemsOnly && version === undefined && lang === undefined;
-    if (!filter) total = await count(tx);
+    if (skipTotal) total = 0;
+    else if (!filter) total = await count(tx);
+    else if (plainFilter && !duplicatesOnly && setAside !== undefined) {
+      // From the counters: every signature, and those set aside.
+      const apart = (await setAsideCounts(tx, campaignId)).reduce((n, r) => n + r.count, 0);
+      total = setAside ? apart : (await count(tx, campaignId)) - apart;
+    } else if (plainFilter && setAside !== undefined) total = Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM signatures ${filter}`, params))!.n);
     else if (plainFilter && !duplicatesOnly) total = await count(tx, campaignId);
     else if (plainFilter) total = await count(tx, campaignId, 'duplicates');
     else if (!search) total = Number((await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM signatures ${filter}`, params))!.n);
@@ -157,7 +168,7 @@ export async function duplicateIds(db: SqlExecutor, ids: string[]): Promise<Set<
 
 /** A page of stored signatures in arrival order, after `afterSeq`: of one campaign (and version and language), or of all. */
 export async function list(db: SqlExecutor, options: ListOptions = {}): Promise<StoredSignature[]> {
-  const { afterSeq = 0, limit = 1000, campaignId, version, lang, problems } = options;
+  const { afterSeq = 0, limit = 1000, campaignId, version, lang, problems, setAside } = options;
   const where = ['seq > ?'];
   const params: SqlValue[] = [afterSeq];
   if (campaignId !== undefined) {
@@ -173,6 +184,7 @@ export async function list(db: SqlExecutor, options: ListOptions = {}): Promise<
     if (lang !== null) params.push(lang);
   }
   if (problems !== undefined) where.push(problems ? 'version_problem IS NOT NULL' : 'version_problem IS NULL');
+  if (setAside !== undefined) where.push(setAside ? 'set_aside_reason IS NOT NULL' : 'set_aside_reason IS NULL');
   const sql = `SELECT ${SIGNATURE_COLUMNS} FROM signatures WHERE ${where.join(' AND ')} ORDER BY seq`;
   const rows = limit < 0 ? await db.all<SignatureRow>(sql, params) : await db.all<SignatureRow>(`${sql} LIMIT ?`, [...params, Math.trunc(limit)]);
   return rows.map(toStored);

@@ -5,11 +5,13 @@
  */
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
 import { searchableText, signerKeys } from '../../src/shared/signer-keys.ts';
+import type { SetAsideReason } from '../../src/shared/api/signatures.ts';
 import type { StoredSignature } from './store.ts';
 import type { Dialect } from './sql.ts';
 
 /** The columns a StoredSignature is read from. */
-export const SIGNATURE_COLUMNS = 'seq, id, device_id, campaign_id, captured_at, received_at, clock_suspect, source, record, version_problem';
+export const SIGNATURE_COLUMNS =
+  'seq, id, device_id, campaign_id, captured_at, received_at, clock_suspect, source, record, version_problem, set_aside_reason, set_aside_note, set_aside_at, set_aside_by';
 
 export type SignatureRow = {
   seq: number;
@@ -22,6 +24,10 @@ export type SignatureRow = {
   source: string;
   record: unknown;
   version_problem: string | null;
+  set_aside_reason: string | null;
+  set_aside_note: string | null;
+  set_aside_at: string | null;
+  set_aside_by: string | null;
 };
 
 /** SQLite returns JSON columns as text, PostgreSQL's `json` already parsed. */
@@ -41,6 +47,9 @@ export function toStored(r: SignatureRow): StoredSignature {
     source: r.source === 'import' ? 'import' : 'sync',
     record: parseRecord(r.record),
     versionProblem: (r.version_problem as StoredSignature['versionProblem']) ?? null,
+    setAside: r.set_aside_reason
+      ? { reason: r.set_aside_reason as SetAsideReason, note: r.set_aside_note ?? null, at: r.set_aside_at ?? '', by: r.set_aside_by ?? '' }
+      : null,
   };
 }
 
@@ -109,6 +118,8 @@ export function counterKeys(row: {
   version: number;
   lang: string | undefined | null;
   problem: VersionProblem | null;
+  /** Why it was set aside from the hand-in, if it was. */
+  setAside?: string | null;
 }): Array<[string, string]> {
   const keys: Array<[string, string]> = [
     ['total', ''],
@@ -119,5 +130,15 @@ export function counterKeys(row: {
     ['version', `${row.version} ${row.lang ?? ''}`],
   ];
   if (row.problem) keys.push(['problem', row.problem], ['problem-version', `${row.version} ${row.lang ?? ''}`]);
+  if (row.setAside) keys.push(...setAsideCounterKeys({ ...row, reason: row.setAside }));
   return keys;
+}
+
+/**
+ * The counters a set-aside signature adds to: by reason; and, so the hand-in's sections need
+ * no scan, per "<version> <lang>" when it matches its version, or once among the signatures
+ * that match no published text when it does not (the sections list those apart).
+ */
+export function setAsideCounterKeys(row: { reason: string; version: number; lang: string | undefined | null; problem: string | null }): Array<[string, string]> {
+  return [['set-aside', row.reason], row.problem ? ['set-aside-problem', ''] : ['set-aside-version', `${row.version} ${row.lang ?? ''}`]];
 }

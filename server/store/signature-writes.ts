@@ -133,7 +133,7 @@ async function versionProblems(tx: SqlExecutor, fresh: IngestItem[]): Promise<Ar
 }
 
 /** Add each `[campaign, dimension, key]` (as JSON) → n to the counters, creating them as needed. */
-async function addToCounters(tx: SqlExecutor, deltas: Map<string, number>): Promise<void> {
+export async function addToCounters(tx: SqlExecutor, deltas: Map<string, number>): Promise<void> {
   const entries = [...deltas].map(([k, n]) => [...(JSON.parse(k) as [string, string, string]), n] as const);
   for (const part of chunks(entries, ROWS_PER_INSERT)) {
     await tx.run(
@@ -160,8 +160,9 @@ export async function deleteSignature(db: SqlDatabase, id: string, at: string): 
       name_key: string | null;
       signer_country: string | null;
       possible_duplicate: number;
+      set_aside_reason: string | null;
     }>(
-      'DELETE FROM signatures WHERE id = ? RETURNING seq, device_id, campaign_id, campaign_version, lang, version_problem, received_at, record, email_key, name_key, signer_country, possible_duplicate',
+      'DELETE FROM signatures WHERE id = ? RETURNING seq, device_id, campaign_id, campaign_version, lang, version_problem, received_at, record, email_key, name_key, signer_country, possible_duplicate, set_aside_reason',
       [id],
     );
     await tx.run('DELETE FROM conflicts WHERE id = ?', [id]);
@@ -194,6 +195,7 @@ export async function deleteSignature(db: SqlDatabase, id: string, at: string): 
       version: Number(row.campaign_version),
       lang: row.lang,
       problem: row.version_problem,
+      setAside: row.set_aside_reason,
     };
     for (const [dimension, key] of counterKeys(counted)) take(row.campaign_id, dimension, key);
     await addToCounters(tx, taken);

@@ -2,13 +2,14 @@
  * The store, written once for SQLite and PostgreSQL over the shared driver (sql.ts). What every
  * method shares is here: migrating first, matching nothing for text no column can hold, and
  * telling listeners and the other instances of a change. The SQL is by idea: signatures in
- * signature-writes.ts and signature-reads.ts, tablets in device-rows.ts, coordinators,
+ * signature-writes.ts and signature-reads.ts, tablets in device-rows.ts, the review before the hand-in in set-aside-rows.ts, coordinators,
  * sessions and the audit log in console-rows.ts, campaigns in campaign-rows.ts.
  */
 import type {
   AuditEntry,
   CampaignRecord,
   Coordinator,
+  CountDimension,
   DeletedChainPlace,
   Device,
   DeviceReport,
@@ -19,6 +20,8 @@ import type {
   NewCoordinator,
   RedeemFailure,
   Session,
+  SetAsideChange,
+  SetAsideReason,
   SignaturePage,
   SignatureSearch,
   Store,
@@ -34,6 +37,7 @@ import * as consoleRows from './console-rows.ts';
 import * as devices from './device-rows.ts';
 import * as reads from './signature-reads.ts';
 import * as writes from './signature-writes.ts';
+import * as review from './set-aside-rows.ts';
 
 export class SqlStore implements Store {
   private readonly db: SqlDatabase;
@@ -251,8 +255,28 @@ export class SqlStore implements Store {
     return campaigns.recordVersionText(await this.ready, campaignId, version, content, hash);
   }
 
-  async campaignCounts(campaignId: string, dimension: 'version' | 'problem' | 'problem-version'): Promise<Array<{ key: string; count: number }>> {
+  async campaignCounts(campaignId: string, dimension: CountDimension): Promise<Array<{ key: string; count: number }>> {
     return reads.countsBy(await this.ready, campaignId, dimension);
+  }
+
+  // ---- Review before the hand-in (set-aside-rows.ts) ----
+
+  async setAside(ids: string[], change: SetAsideChange): Promise<string[]> {
+    const db = await this.ready;
+    const changed = await review.setAside(db, ids, change);
+    if (changed.length > 0) await this.changed(db);
+    return changed;
+  }
+
+  async restoreSetAside(ids: string[]): Promise<string[]> {
+    const db = await this.ready;
+    const changed = await review.restoreSetAside(db, ids);
+    if (changed.length > 0) await this.changed(db);
+    return changed;
+  }
+
+  async setAsideCounts(campaignId: string): Promise<Array<{ reason: SetAsideReason; count: number }>> {
+    return review.setAsideCounts(await this.ready, campaignId);
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,11 @@ import type { SignatureRecord } from '../../src/shared/protocol.ts';
 import type { CampaignRecord, VersionRecord } from './campaign-rows.ts';
 import type { AuditEntry, Totals } from '../../src/shared/api/dashboard.ts';
 import type { Device, DeviceReport } from '../../src/shared/api/devices.ts';
+import type { SetAside, SetAsideReason } from '../../src/shared/api/signatures.ts';
+
+export type { SetAside, SetAsideReason } from '../../src/shared/api/signatures.ts';
+/** What a set-aside records: why, a note, when, and who (a coordinator's email). */
+export type SetAsideChange = SetAside;
 
 export type { CampaignRecord, VersionRecord } from './campaign-rows.ts';
 
@@ -38,6 +43,8 @@ export interface StoredSignature {
   record: SignatureRecord;
   /** Null when it matches a published version (S26); else why not. Kept and counted either way. */
   versionProblem: 'unknown-campaign' | 'unknown-version' | 'hash-mismatch' | null;
+  /** Set aside from the hand-in by a coordinator (kept, counted apart), or null. */
+  setAside: SetAside | null;
 }
 
 /**
@@ -95,6 +102,8 @@ export interface ListOptions {
   lang?: string | null;
   /** false: only those matching a published version (S26); true: only those that do not. */
   problems?: boolean;
+  /** false: only signatures in the hand-in; true: only those set aside; undefined: all. */
+  setAside?: boolean;
 }
 
 /** What the console's signatures page asks for. */
@@ -116,6 +125,10 @@ export interface SignatureSearch {
   lang?: string;
   /** Only those that match no published version (S26). */
   problemsOnly?: boolean;
+  /** true: only signatures set aside from the hand-in; false: only those in it. */
+  setAside?: boolean;
+  /** Skip counting the matches (`total` is then 0): a bulk action paging through ids needs none. */
+  skipTotal?: boolean;
 }
 
 export interface SignaturePage {
@@ -125,6 +138,14 @@ export interface SignaturePage {
   /** A search found more than `total` matches and stopped counting. */
   totalCapped?: boolean;
 }
+
+/**
+ * The counters a campaign's figures are read from: per "<version> <lang>" ('version'; and of
+ * those, the ones matching no published text, 'problem-version', or set aside,
+ * 'set-aside-version'), per version problem, per set-aside reason, and the set-aside
+ * signatures that match no published text ('set-aside-problem', key '').
+ */
+export type CountDimension = 'version' | 'problem' | 'problem-version' | 'set-aside' | 'set-aside-version' | 'set-aside-problem';
 
 /** Why a code could not be redeemed. */
 export type RedeemFailure = 'unknown' | 'expired' | 'used';
@@ -194,7 +215,17 @@ export interface Store {
   /** Fill in the text of a version an upgrade found without one; false when it has one. */
   recordCampaignVersionText(campaignId: string, version: number, content: NonNullable<VersionRecord['content']>, hash: string): Promise<boolean>;
   /** A campaign's signatures per version and language ("<version> <lang>"), or per version problem. */
-  campaignCounts(campaignId: string, dimension: 'version' | 'problem' | 'problem-version'): Promise<Array<{ key: string; count: number }>>;
+  campaignCounts(campaignId: string, dimension: CountDimension): Promise<Array<{ key: string; count: number }>>;
+
+  /**
+   * Set signatures aside from the hand-in, in one transaction with their counters. Those
+   * already set aside keep their first reason. Returns the ids newly set aside.
+   */
+  setAside(ids: string[], change: SetAsideChange): Promise<string[]>;
+  /** Put set-aside signatures back into the hand-in. Returns the ids restored. */
+  restoreSetAside(ids: string[]): Promise<string[]>;
+  /** A campaign's set-aside signatures by reason (from the counters). */
+  setAsideCounts(campaignId: string): Promise<Array<{ reason: SetAsideReason; count: number }>>;
 
   /** The dashboard's figures, of one campaign or of all together. */
   totals(campaignId?: string): Promise<Totals>;

@@ -3,17 +3,21 @@
  * personal data. The dashboard and the counter also come live, as server-sent events.
  */
 import * as z from 'zod/mini';
+import { SetAsideReasonSchema } from './signatures.ts';
 
 const Count = z.int().check(z.gte(0));
 
 /** The dashboard's figures, of one campaign (`?campaign=`). */
 export const TotalsSchema = z.strictObject({
+  /** Every stored signature, those set aside from the hand-in included. */
   total: Count,
   byEvent: z.array(z.strictObject({ event: z.string(), count: Count })),
   byDevice: z.array(z.strictObject({ deviceId: z.string(), label: z.nullable(z.string()), count: Count })),
   byCountry: z.array(z.strictObject({ country: z.string(), count: Count })),
   /** Signatures received per hour (server clock), oldest first. */
   hourly: z.array(z.strictObject({ hour: z.string(), count: Count })),
+  /** Signatures set aside from the hand-in (within `total`), by reason; optional for older servers. */
+  setAside: z.optional(z.strictObject({ total: Count, byReason: z.array(z.strictObject({ reason: SetAsideReasonSchema, count: Count })) })),
 });
 export type Totals = z.infer<typeof TotalsSchema>;
 

@@ -16,7 +16,9 @@ import { BatchRequestSchema, BatchResponseSchema, CampaignSchema, EnrollRequestS
 import { LoginSchema, SessionAnswerSchema, SessionInfoSchema } from './session.ts';
 import { AuditLogSchema, PublicCountSchema, TotalsSchema } from './dashboard.ts';
 import { CodeRequestSchema, DeviceIdParams, DeviceListSchema, EnrollmentCodeSchema, RevokedSchema } from './devices.ts';
-import { CampaignScopeQuery, RecordsPageSchema, RecordsQuery, SignatureIdParams, SignaturePageSchema, SignaturesQuery } from './signatures.ts';
+import {
+  CampaignScopeQuery, ChangedSchema, RecordsPageSchema, RecordsQuery, RestoreRequestSchema, SetAsideRequestSchema, SignatureIdParams, SignaturePageSchema, SignaturesQuery,
+} from './signatures.ts';
 import {
   CampaignDetailSchema,
   CampaignIdParams,
@@ -190,6 +192,22 @@ export const api = {
     auth: 'session',
     request: { params: SignatureIdParams },
     responses: { 204: null, ...errors(...CHANGE_ERRORS, 404) },
+  },
+  setAside: {
+    method: 'POST',
+    path: '/api/console/signatures/set-aside',
+    summary: 'Set signatures aside from the hand-in, with a reason: by ids (at most 1000) or all a filter matches (kept, counted apart, audited)',
+    auth: 'session',
+    request: { query: CampaignScopeQuery, body: SetAsideRequestSchema },
+    responses: { 200: ChangedSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS) },
+  },
+  restoreSetAside: {
+    method: 'POST',
+    path: '/api/console/signatures/restore',
+    summary: 'Put set-aside signatures back into the hand-in: by ids (at most 1000) or all a filter matches',
+    auth: 'session',
+    request: { query: CampaignScopeQuery, body: RestoreRequestSchema },
+    responses: { 200: ChangedSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS) },
   },
   records: {
     method: 'GET',

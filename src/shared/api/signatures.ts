@@ -31,7 +31,18 @@ export const SignaturesQuery = z.object({
   problems: z.optional(z.string()),
   version: Digits,
   lang: z.optional(z.string()),
+  /** `only`: only signatures set aside; `exclude`: only those in the hand-in. */
+  setAside: z.optional(z.enum(['only', 'exclude'])),
 });
+
+/** Why a coordinator set a signature aside from the hand-in (it is kept, counted apart and audited). */
+export const SetAsideReasonSchema = z.enum(['duplicate', 'test', 'withdrawn', 'unreadable', 'other']);
+export type SetAsideReason = z.infer<typeof SetAsideReasonSchema>;
+export const SET_ASIDE_REASONS = SetAsideReasonSchema.options;
+
+/** A signature's place outside the hand-in: why, a note, when and by whom (a coordinator's email). */
+export const SetAsideSchema = z.strictObject({ reason: SetAsideReasonSchema, note: z.nullable(z.string()), at: z.string(), by: z.string() });
+export type SetAside = z.infer<typeof SetAsideSchema>;
 
 /** Why a signature matches no published version (S26). */
 export const VersionProblemSchema = z.enum(['unknown-campaign', 'unknown-version', 'hash-mismatch']);
@@ -57,6 +68,8 @@ export const SignatureRowSchema = z.strictObject({
   receivedAt: z.string(),
   clockSuspect: z.boolean(),
   possibleDuplicate: z.boolean(),
+  /** Set aside from the hand-in (optional: older servers do not send it). */
+  setAside: z.optional(z.nullable(SetAsideSchema)),
 });
 export type SignatureRow = z.infer<typeof SignatureRowSchema>;
 
@@ -109,3 +122,38 @@ export const RecordsPageSchema = z.strictObject({
   deletedOnRequest: z.optional(z.strictObject({ count: z.int(), places: z.array(DeletedChainPlaceSchema) })),
 });
 export type RecordsPage = z.infer<typeof RecordsPageSchema>;
+
+/** The signatures page's filter, as a bulk action names it (the same fields as the search's). */
+export const SignatureFilterSchema = z.strictObject({
+  q: z.optional(z.string().check(z.maxLength(200))),
+  duplicates: z.optional(z.boolean()),
+  problems: z.optional(z.boolean()),
+  version: z.optional(z.int().check(z.nonnegative())),
+  lang: z.optional(z.string().check(z.maxLength(8))),
+  setAside: z.optional(z.enum(['only', 'exclude'])),
+});
+export type SignatureFilter = z.infer<typeof SignatureFilterSchema>;
+
+/** At most this many ids in one request; a larger set goes by filter. */
+export const MAX_IDS_PER_CHANGE = 1000;
+
+/** Which signatures a set-aside or restore concerns: listed by id, or all that match a filter. */
+const Targets = {
+  ids: z.optional(z.array(z.string().check(z.regex(/^[0-9a-fA-F-]{36}$/))).check(z.minLength(1), z.maxLength(MAX_IDS_PER_CHANGE))),
+  filter: z.optional(SignatureFilterSchema),
+};
+
+/** POST /api/console/signatures/set-aside?campaign=: `ids` or `filter` (exactly one), why, and a note. */
+export const SetAsideRequestSchema = z.strictObject({
+  ...Targets,
+  reason: SetAsideReasonSchema,
+  note: z.optional(z.nullable(z.string().check(z.maxLength(500)))),
+});
+export type SetAsideRequest = z.infer<typeof SetAsideRequestSchema>;
+
+/** POST /api/console/signatures/restore?campaign=: back into the hand-in, by `ids` or `filter`. */
+export const RestoreRequestSchema = z.strictObject(Targets);
+export type RestoreRequest = z.infer<typeof RestoreRequestSchema>;
+
+/** How many signatures the action changed (those already so are not counted). */
+export const ChangedSchema = z.strictObject({ changed: z.int() });
