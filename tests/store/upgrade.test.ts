@@ -94,8 +94,9 @@ async function everything(store: Store | Store010, sessions: string[]) {
   // A tablet enrolled by 0.1.0 may show the default campaign: `campaigns: null`, which 0.1.0 did not have.
   const withCampaigns = <T extends object | undefined>(d: T) => (d === undefined ? d : { campaigns: null, ...d });
   return {
-    // Upgraded signatures are attached to the versions they name: none is flagged (versionProblem is new).
-    signatures: (await store.list({ limit: -1 })).map((row) => ({ versionProblem: null, ...row })),
+    // Upgraded signatures are attached to the versions they name: none is flagged (versionProblem
+    // is new), and none is set aside (setAside is newer still).
+    signatures: (await store.list({ limit: -1 })).map((row) => ({ versionProblem: null, setAside: null, ...row })),
     count: await store.count(),
     conflicts: await store.conflictCount(),
     totals: await store.totals(),

@@ -37,6 +37,7 @@ export function ingestRecordsContract(t: ContractContext): void {
         record: records[0],
         // makeRecord's campaign (protect-defenders, version 1) is published in every new store.
         versionProblem: null,
+        setAside: null,
       });
     });
 
