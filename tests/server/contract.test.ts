@@ -148,6 +148,8 @@ const STEPS: Array<[key: string, step: Step | (() => Step)]> = [
   ['GET /api/console/signatures', { query: { campaign: CAMPAIGN, q: '', offset: '0', limit: '10' }, status: 200 }],
   ['GET /api/console/signatures/:id/svg', { params: { id: sent[0].id }, status: 200 }],
   ['DELETE /api/console/signatures/:id', { params: { id: sent[2].id }, status: 204 }],
+  ['POST /api/console/signatures/set-aside', { query: { campaign: CAMPAIGN }, body: { ids: [sent[0].id], reason: 'test', note: 'contract' }, status: 200 }],
+  ['POST /api/console/signatures/restore', { query: { campaign: CAMPAIGN }, body: { filter: { setAside: 'only' } }, status: 200 }],
   ['GET /api/console/audit', { query: { campaign: CAMPAIGN }, status: 200 }],
   ['GET /api/console/records', { query: { campaign: CAMPAIGN, after: '0', limit: '1' }, status: 200 }],
   ['GET /api/console/export/handin.csv', { query: { campaign: CAMPAIGN }, status: 200 }],
