@@ -1,4 +1,7 @@
-/** The dashboard: the total, signatures per hour, and where they came from. Live. */
+/**
+ * The dashboard: the total, signatures per hour, and where they came from. Live. The total is
+ * every stored signature; those set aside from the hand-in are counted apart, by reason.
+ */
 import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
 import type { ConsoleApi, Totals } from './api.ts';
@@ -6,6 +9,7 @@ import { countryName, deviceName, formatNumber, plural } from './format.ts';
 import { useLoad } from './hooks.ts';
 import { HourlyChart } from './HourlyChart.tsx';
 import { SectionHeading } from './SectionHeading.tsx';
+import { REASONS } from './SetAside.tsx';
 
 interface Props {
   totals: Totals | undefined;
@@ -38,11 +42,19 @@ export function Dashboard({ totals, now, error, api, tick, onError }: Props) {
       <SectionHeading title="Dashboard" />
       {error && <p class="error banner" role="alert">{error}</p>}
       <SilentTablets api={api} tick={tick} onError={onError} />
-      <dl class="stats">
+      <dl class={totals.setAside ? 'stats with-set-aside' : 'stats'}>
         <div class="stat stat-main">
           <dt>Signatures</dt>
           <dd data-testid="total">{formatNumber(totals.total)}</dd>
+          {totals.setAside && <dd class="stat-note">{`every one stored, ${formatNumber(totals.total - totals.setAside.total)} in the hand-in`}</dd>}
         </div>
+        {totals.setAside && (
+          <div class="stat" data-testid="set-aside">
+            <dt>Set aside</dt>
+            <dd>{formatNumber(totals.setAside.total)}</dd>
+            <dd class="stat-note">{totals.setAside.byReason.map((r) => `${formatNumber(r.count)} ${REASONS[r.reason].toLowerCase()}`).join(' · ')}</dd>
+          </div>
+        )}
         <div class="stat">
           <dt>Today</dt>
           <dd>{formatNumber(today)}</dd>

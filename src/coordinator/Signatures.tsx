@@ -1,10 +1,12 @@
 /**
  * A campaign's stored signatures: search, filter by version and language, find those that
- * match no published version, page through, and delete one on a data-subject request.
+ * match no published version, page through, set signatures aside from the hand-in (one or
+ * all that match) and restore them (SetAside.tsx), and delete one on a data-subject request.
  */
 import { useState } from 'preact/hooks';
 import { LANGUAGES } from '../shared/campaign.ts';
-import { signatureSvgUrl, type ConsoleApi, type SignatureRow, type VersionProblem } from './api.ts';
+import { filterOf, signatureSvgUrl, type ConsoleApi, type SignatureRow, type VersionProblem } from './api.ts';
+import { ReviewDialog, SetAsideBadge, type ReviewAction } from './SetAside.tsx';
 import { LANGUAGE_NAMES } from './campaign-diff.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { countryName, formatDateTime, formatNumber } from './format.ts';
@@ -34,6 +36,8 @@ export function Signatures({ api, tick, onError }: Props) {
   const [problemsOnly, setProblemsOnly] = useState(false);
   const [version, setVersion] = useState<number | undefined>();
   const [lang, setLang] = useState('');
+  const [review, setReview] = useState<'' | 'only' | 'exclude'>('');
+  const [reviewing, setReviewing] = useState<ReviewAction | undefined>();
   const { data: detail } = useLoad(() => api.campaign(api.campaignId), [api], onError);
   // Where the page starts: its offset (for "showing 26–50"), and the row it continues from, so
   // the server reads an index range rather than skipping rows, however deep the page.
@@ -44,7 +48,7 @@ export function Signatures({ api, tick, onError }: Props) {
 
   const { data: page, error: loadError, reload } = useLoad(
     async () => {
-      const result = await api.signatures({ q: query, limit: PAGE, duplicatesOnly, problemsOnly, version, lang, ...position });
+      const result = await api.signatures({ q: query, limit: PAGE, duplicatesOnly, problemsOnly, version, lang, setAside: review || undefined, ...position });
       // Deleting the last row of a page: back to the first page.
       if (result.rows.length === 0 && offset > 0) {
         setPosition({ offset: 0 });
@@ -52,7 +56,7 @@ export function Signatures({ api, tick, onError }: Props) {
       }
       return result;
     },
-    [api, query, position, duplicatesOnly, problemsOnly, version, lang, tick],
+    [api, query, position, duplicatesOnly, problemsOnly, version, lang, review, tick],
     onError,
   );
 
@@ -76,6 +80,7 @@ export function Signatures({ api, tick, onError }: Props) {
   const from = page && page.total > 0 ? page.offset + 1 : 0;
   const many = page?.totalCapped ? `more than ${formatNumber(page.total)}` : formatNumber(page?.total ?? 0);
   const to = page ? page.offset + page.rows.length : 0;
+  const currentFilter = { q: query, duplicatesOnly, problemsOnly, version, lang, setAside: review || undefined };
 
   return (
     <>
@@ -119,6 +124,17 @@ export function Signatures({ api, tick, onError }: Props) {
               {LANGUAGES.map((l) => <option key={l} value={l}>{LANGUAGE_NAMES[l]}</option>)}
             </select>
           </div>
+          <div class="field">
+            <label for="sig-review">Hand-in</label>
+            <select id="sig-review" value={review} onChange={(e) => {
+              setReview(e.currentTarget.value as typeof review);
+              setPosition({ offset: 0 });
+            }}>
+              <option value="">All signatures</option>
+              <option value="exclude">Only those in the hand-in</option>
+              <option value="only">Only those set aside</option>
+            </select>
+          </div>
           <label class="check-inline">
             <input type="checkbox" checked={duplicatesOnly} onChange={(e) => {
               setDuplicatesOnly(e.currentTarget.checked);
@@ -143,6 +159,20 @@ export function Signatures({ api, tick, onError }: Props) {
               : `${formatNumber(page.total)} ${duplicatesOnly ? (page.total === 1 ? 'possible duplicate' : 'possible duplicates') : page.total === 1 ? 'signature' : 'signatures'}`}
           {page && page.total > 0 && <span class="muted">{` · showing ${formatNumber(from)}–${formatNumber(to)}`}</span>}
         </p>
+        {page && page.total > 0 && (
+          <div class="bulk-row">
+            {review !== 'only' && Object.keys(filterOf(currentFilter)).length > 0 && (
+              <button type="button" class="secondary small" onClick={() => setReviewing({ kind: 'set-aside', all: { count: many, targets: { filter: filterOf(currentFilter) } } })}>
+                {`Set aside all ${many} matching…`}
+              </button>
+            )}
+            {review === 'only' && (
+              <button type="button" class="secondary small" onClick={() => setReviewing({ kind: 'restore', all: { count: many, targets: { filter: filterOf(currentFilter) } } })}>
+                {`Restore all ${many} matching…`}
+              </button>
+            )}
+          </div>
+        )}
         {announcement && <p class="notice-banner" role="status">{announcement}</p>}
         {loadError && <p class="error banner" role="alert">{loadError}</p>}
 
@@ -161,7 +191,7 @@ export function Signatures({ api, tick, onError }: Props) {
               </thead>
               <tbody>
                 {page.rows.map((r) => (
-                  <tr key={r.id}>
+                  <tr key={r.id} class={r.setAside ? 'set-aside' : undefined}>
                     <td class="sig-cell">
                       <img class="sig-thumb" src={signatureSvgUrl(r.id)} alt={r.name ? `Signature of ${r.name}` : 'Signature'} loading="lazy" width={150} height={50} />
                     </td>
@@ -171,6 +201,7 @@ export function Signatures({ api, tick, onError }: Props) {
                         <span class="badge badge-warn" title="Another signature has the same email, or the same name and country.">Possible duplicate</span>
                       )}
                       {r.typed && <span class="badge">Typed</span>}
+                      {r.setAside && <SetAsideBadge setAside={r.setAside} />}
                       {r.versionProblem && (
                         <span class="badge badge-danger" title={PROBLEMS[r.versionProblem].title}>{`Matches no published version: ${PROBLEMS[r.versionProblem].badge}`}</span>
                       )}
@@ -190,6 +221,10 @@ export function Signatures({ api, tick, onError }: Props) {
                       )}
                     </td>
                     <td class="actions">
+                      <button type="button" class="secondary small" aria-label={`${r.setAside ? 'Restore' : 'Set aside'} signature of ${r.name ?? r.id}`}
+                        onClick={() => setReviewing({ kind: r.setAside ? 'restore' : 'set-aside', row: r })}>
+                        {r.setAside ? 'Restore' : 'Set aside'}
+                      </button>
                       <button type="button" class="danger-outline small" aria-label={`Delete signature of ${r.name ?? r.id}`} onClick={() => setDeleting(r)}>
                         Delete
                       </button>
@@ -209,6 +244,13 @@ export function Signatures({ api, tick, onError }: Props) {
           </nav>
         )}
       </section>
+
+      {reviewing && (
+        <ReviewDialog api={api} action={reviewing} onClose={() => setReviewing(undefined)} onDone={(message) => {
+          setAnnouncement(message);
+          reload();
+        }} />
+      )}
 
       {deleting && (
         <ConfirmDialog

@@ -9,7 +9,18 @@ import type { Campaign } from '../shared/campaign.ts';
 import { SessionAnswerSchema, SessionInfoSchema, type Coordinator, type SessionInfo } from '../shared/api/session.ts';
 import { AuditLogSchema, TotalsSchema, type AuditEntry, type Totals } from '../shared/api/dashboard.ts';
 import { DeviceListSchema, EnrollmentCodeSchema, RevokedSchema, type Device, type DeviceList, type DeviceView, type EnrollmentCode } from '../shared/api/devices.ts';
-import { RecordsPageSchema, SignaturePageSchema, type RecordRow, type RecordsPage, type SignaturePage, type SignatureRow, type VersionProblem } from '../shared/api/signatures.ts';
+import {
+  ChangedSchema,
+  RecordsPageSchema,
+  SignaturePageSchema,
+  type RecordRow,
+  type RecordsPage,
+  type SetAsideReason,
+  type SignatureFilter,
+  type SignaturePage,
+  type SignatureRow,
+  type VersionProblem,
+} from '../shared/api/signatures.ts';
 import {
   CampaignDetailSchema,
   CampaignListSchema,
@@ -36,6 +47,8 @@ export type {
   RecordRow,
   RecordsPage,
   SessionInfo,
+  SetAsideReason,
+  SignatureFilter,
   SignaturePage,
   SignatureRow,
   Totals,
@@ -54,6 +67,23 @@ export interface SignatureQuery {
   problemsOnly?: boolean;
   version?: number;
   lang?: string;
+  /** `only`: only those set aside from the hand-in; `exclude`: only those in it. */
+  setAside?: 'only' | 'exclude';
+}
+
+/** The signatures a review action concerns: some by id, or every one the page's filter matches. */
+export type ReviewTargets = { ids: string[] } | { filter: SignatureFilter };
+
+/** The filter of a signatures query, as a bulk action sends it. */
+export function filterOf(query: Omit<SignatureQuery, 'offset' | 'limit' | 'before' | 'after'>): SignatureFilter {
+  return {
+    ...(query.q && { q: query.q }),
+    ...(query.duplicatesOnly && { duplicates: true }),
+    ...(query.problemsOnly && { problems: true }),
+    ...(query.version !== undefined && { version: query.version }),
+    ...(query.lang && { lang: query.lang }),
+    ...(query.setAside && { setAside: query.setAside }),
+  };
 }
 
 /** An error answer from the server, with its message for people, and the field at fault when it names one. */
@@ -160,8 +190,14 @@ export function consoleApi(csrfToken: string, campaignId: string) {
       if (query.problemsOnly) params.set('problems', '1');
       if (query.version !== undefined) params.set('version', String(query.version));
       if (query.lang) params.set('lang', query.lang);
+      if (query.setAside) params.set('setAside', query.setAside);
       return get(SignaturePageSchema, scoped(`/api/console/signatures?${params}`, campaignId));
     },
+    /** Set signatures aside from the hand-in; answers how many were newly set aside. */
+    setAside: async (targets: ReviewTargets, reason: SetAsideReason, note: string) =>
+      (await send(ChangedSchema, 'POST', scoped('/api/console/signatures/set-aside', campaignId), { ...targets, reason, note: note.trim() || null })).changed,
+    /** Put set-aside signatures back into the hand-in; answers how many were restored. */
+    restore: async (targets: ReviewTargets) => (await send(ChangedSchema, 'POST', scoped('/api/console/signatures/restore', campaignId), targets)).changed,
     deleteSignature: (id: string) => send(NO_CONTENT, 'DELETE', `/api/console/signatures/${encodeURIComponent(id)}`),
     /**
      * The audit log, newest first: everything (`all`), or this campaign's entries with those
