@@ -130,9 +130,9 @@ export function Signatures({ api, tick, onError }: Props) {
               setReview(e.currentTarget.value as typeof review);
               setPosition({ offset: 0 });
             }}>
-              <option value="">All signatures</option>
-              <option value="exclude">Only those in the hand-in</option>
-              <option value="only">Only those set aside</option>
+              <option value="">All</option>
+              <option value="exclude">In the hand-in</option>
+              <option value="only">Set aside</option>
             </select>
           </div>
           <label class="check-inline">
