@@ -25,6 +25,8 @@ const ACTIONS: Record<string, string> = {
   'reopen-campaign': 'Reopened the campaign',
   'change-campaign-settings': 'Changed the campaign’s goal or dates',
   'record-campaign-text': 'Recorded the text of a version',
+  'signatures.set-aside': 'Set signatures aside from the hand-in',
+  'signatures.restored': 'Restored set-aside signatures to the hand-in',
 };
 
 /** What happened, in words; a tablet's erasure names the tablet and how many it erased. */
@@ -60,6 +62,11 @@ const DETAIL_NAMES: Record<string, string> = {
   goal: 'Goal',
   startsAt: 'Starts',
   endsAt: 'Ends',
+  count: 'Signatures',
+  note: 'Note',
+  ids: 'Signature IDs',
+  idsSent: 'Signature IDs sent',
+  filter: 'Filter',
 };
 
 function detailValue(key: string, value: unknown): string {
