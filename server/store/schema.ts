@@ -94,6 +94,16 @@ const POSTGRES_IMMUTABLE = `
   CREATE TRIGGER campaign_versions_immutable BEFORE UPDATE OR DELETE ON campaign_versions
     FOR EACH ROW EXECUTE FUNCTION campaign_versions_immutable()`;
 
+/** The organisation's hand-in key (handin-key.ts), and signatures by campaign and country in arrival order. */
+const HANDIN_PACKAGE = `
+  CREATE TABLE handin_keys (
+    id TEXT PRIMARY KEY,
+    private_jwk TEXT NOT NULL,
+    public_jwk TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX signatures_campaign_country ON signatures (campaign_id, signer_country, seq);`;
+
 export const MIGRATIONS: readonly Migration[] = [
   ...SQLITE_RELEASE_MIGRATIONS.map((sqlite, i) => ({ sqlite, postgres: POSTGRES_RELEASE_MIGRATIONS[i] })),
   {
@@ -120,6 +130,9 @@ export const MIGRATIONS: readonly Migration[] = [
       await backfillCampaigns(tx);
     },
   },
+  // Version 8 (the hand-in package, exports/handin-package.ts): the organisation's signing key,
+  // one for every instance on the database, and the per-country reads of a campaign's signatures.
+  { sqlite: HANDIN_PACKAGE, postgres: HANDIN_PACKAGE },
 ];
 
 /** The latest schema version this server knows. */

@@ -12,6 +12,8 @@ import type {
   DeletedChainPlace,
   Device,
   DeviceReport,
+  HandinGroup,
+  HandinKeyRecord,
   IngestItem,
   IngestOutcome,
   IngestSource,
@@ -32,6 +34,7 @@ import { migrate, schemaVersionOf } from './schema.ts';
 import * as campaigns from './campaign-rows.ts';
 import * as consoleRows from './console-rows.ts';
 import * as devices from './device-rows.ts';
+import * as handin from './handin-rows.ts';
 import * as reads from './signature-reads.ts';
 import * as writes from './signature-writes.ts';
 
@@ -253,6 +256,19 @@ export class SqlStore implements Store {
 
   async campaignCounts(campaignId: string, dimension: 'version' | 'problem' | 'problem-version'): Promise<Array<{ key: string; count: number }>> {
     return reads.countsBy(await this.ready, campaignId, dimension);
+  }
+
+  async handinGroups(campaignId: string): Promise<HandinGroup[]> {
+    if (unstorable(campaignId)) return [];
+    return handin.handinGroups(await this.ready, campaignId);
+  }
+
+  async handinKey(): Promise<HandinKeyRecord | undefined> {
+    return handin.handinKey(await this.ready);
+  }
+
+  async keepHandinKey(key: HandinKeyRecord): Promise<HandinKeyRecord> {
+    return handin.keepHandinKey(await this.ready, key);
   }
 
   async close(): Promise<void> {

@@ -95,6 +95,24 @@ export interface ListOptions {
   lang?: string | null;
   /** false: only those matching a published version (S26); true: only those that do not. */
   problems?: boolean;
+  /** Only the signers of this country (as counted: signer-rows.ts); null: those with none. */
+  country?: string | null;
+}
+
+/** The organisation's hand-in signing key (exports/handin-key.ts), as JWKs. */
+export interface HandinKeyRecord {
+  privateJwk: JsonWebKey;
+  publicJwk: JsonWebKey;
+  createdAt: string;
+}
+
+/** Signatures of one country, version and language, matching a published text or not (`unverified`). */
+export interface HandinGroup {
+  country: string | null;
+  version: number;
+  lang: string | null;
+  unverified: boolean;
+  count: number;
 }
 
 /** What the console's signatures page asks for. */
@@ -195,6 +213,13 @@ export interface Store {
   recordCampaignVersionText(campaignId: string, version: number, content: NonNullable<VersionRecord['content']>, hash: string): Promise<boolean>;
   /** A campaign's signatures per version and language ("<version> <lang>"), or per version problem. */
   campaignCounts(campaignId: string, dimension: 'version' | 'problem' | 'problem-version'): Promise<Array<{ key: string; count: number }>>;
+
+  /** A campaign's signatures by country, version, language and text match (the hand-in package's per-country split). */
+  handinGroups(campaignId: string): Promise<HandinGroup[]>;
+  /** The organisation's hand-in key, or undefined before one was made. */
+  handinKey(): Promise<HandinKeyRecord | undefined>;
+  /** Keep `key` unless a key is kept already; returns the kept one (every instance signs with the same key). */
+  keepHandinKey(key: HandinKeyRecord): Promise<HandinKeyRecord>;
 
   /** The dashboard's figures, of one campaign or of all together. */
   totals(campaignId?: string): Promise<Totals>;
