@@ -18,5 +18,5 @@
 /** The two CSV lists: the hand-in list (no contact data) and the contacts who opted in. */
 export type CsvKind = 'handin' | 'contacts';
 
-/** Every export the console offers. */
-export type ExportKind = CsvKind | 'zip' | 'pdf';
+/** Every export the console offers; 'handin-package' is the signed zip of exports/handin-package.ts. */
+export type ExportKind = CsvKind | 'zip' | 'pdf' | 'handin-package';

@@ -37,10 +37,10 @@ export class ZipStream {
   /** Every file written so far, in order. */
   readonly files: ZippedFile[] = [];
 
-  constructor(
-    private readonly out: Writable,
-    options: ZipWriterOptions = {},
-  ) {
+  private readonly out: Writable;
+
+  constructor(out: Writable, options: ZipWriterOptions = {}) {
+    this.out = out;
     this.zip = new ZipWriter({ memoryLimit: 4 << 20, ...options });
   }
 
@@ -62,7 +62,11 @@ export class ZipStream {
         writeWithBackpressure(out, chunk).then(() => callback(), callback);
       },
     });
-    await Promise.all([write(sink), pipeline(sink, measure, createDeflateRaw({ level: 6 }), forward)]);
+    const written = write(sink).catch((error: unknown) => {
+      sink.destroy(error as Error);
+      throw error;
+    });
+    await Promise.all([written, pipeline(sink, measure, createDeflateRaw({ level: 6 }), forward)]);
     await writeWithBackpressure(this.out, this.zip.endStreamed(entry, measure.crc, compressed, measure.bytes));
     const file = { path, bytes: measure.bytes, sha256: measure.sha256.digest('hex') };
     this.files.push(file);
