@@ -171,7 +171,7 @@ describe('verify-handin', () => {
     ['a byte of the CSV changed', (f) => (f['handin.csv'][f['handin.csv'].length - 3] ^= 1), /handin\.csv does not match its SHA-256 in the manifest: it was changed/],
     ['the PDF cut short', (f) => (f['handin.pdf'] = f['handin.pdf'].subarray(0, 1000)), /handin\.pdf has 1000 bytes; the manifest says \d+: it was changed/],
     ['a count in the manifest changed', (f) => (f['manifest.json'] = Buffer.from(strFromU8(f['manifest.json']).replace('"signatures":11', '"signatures":12'))), /The signature in manifest\.sig does not match manifest\.json/],
-    ['the signature changed', (f) => (f['manifest.sig'] = Buffer.from(Buffer.from(strFromU8(f['manifest.sig']).trim(), 'base64').map((b, i) => (i === 0 ? b ^ 1 : b)).toString('base64'))), /The signature in manifest\.sig does not match/],
+    ['the signature changed', flipSignatureBit, /The signature in manifest\.sig does not match/],
     ['the readable manifest changed', (f) => (f['manifest.txt'] = Buffer.from(strFromU8(f['manifest.txt']).replace('11', '12'))), /manifest\.txt does not say what manifest\.json says/],
     ['a file added', (f) => (f['extra.csv'] = Buffer.from('x')), /extra\.csv is in the zip but not in the manifest: a file was added/],
     ['a file removed', (f) => delete f['handin.csv'], /handin\.csv is in the manifest but missing from the zip/],
@@ -197,7 +197,7 @@ describe('verify-handin', () => {
       });
     /** The manifest changed by `change`, its text remade, re-signed with the forger's key (embedded too). */
     const resigned = (change: (m: HandinManifest) => void) => {
-      let json = Buffer.alloc(0);
+      let json: Uint8Array = new Uint8Array();
       const path = forged((m) => {
         change(m);
         m.key.fingerprint = fingerprintOf(forger.publicJwk);
@@ -262,8 +262,15 @@ describe('verify-handin', () => {
   });
 });
 
+/** One bit of manifest.sig's signature flipped (still base64). */
+function flipSignatureBit(files: Record<string, Uint8Array>): void {
+  const signature = Buffer.from(strFromU8(files['manifest.sig']).trim(), 'base64');
+  signature[0] ^= 1;
+  files['manifest.sig'] = Buffer.from(`${signature.toString('base64')}\n`);
+}
+
 /** Write the signature of `json` with `privateJwk` into the package at `path`; the new file's path. */
-async function signInto(path: string, json: Buffer, privateJwk: JsonWebKey): Promise<string> {
+async function signInto(path: string, json: Uint8Array, privateJwk: JsonWebKey): Promise<string> {
   const signature = await signBytes(privateJwk, json);
   return tampered(path, (files) => {
     files['manifest.sig'] = Buffer.from(`${signature}\n`);
