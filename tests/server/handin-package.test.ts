@@ -4,17 +4,19 @@
  * manifest's counts, and verify-handin (exports/handin-verify.ts, and the CLI as a
  * subprocess) failing with a clear message on any tampering or another key.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { parse } from 'csv-parse/sync';
 import { strFromU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../server/console/passwords.ts';
 import { fingerprintOf, publicKeyText, signBytes } from '../../server/exports/handin-key.ts';
 import { manifestBytes, manifestText, type HandinManifest } from '../../server/exports/handin-manifest.ts';
+import { writeHandinPackage } from '../../server/exports/handin-package.ts';
 import { verifyHandin } from '../../server/exports/handin-verify.ts';
 import { recordHash } from '../../server/ingest.ts';
 import { nextChain, type RecordChain } from '../../src/shared/chain.ts';
@@ -226,6 +228,18 @@ describe('verify-handin', () => {
       m.sources.tablet = 10;
     });
     expect((await verifyHandin(rows)).problems.join('\n')).toMatch(/handin\.csv lists 11 signatures, but the manifest counts 10 in all/);
+  });
+
+  it('reads a package written with ZIP64 sizes and offsets (a forced low threshold), as unzip does', async () => {
+    const path = join(tmp, 'zip64.zip');
+    const versionHashes = new Map((await server.store.campaignVersions(CAMPAIGN)).map((v) => [v.version, v.hash]));
+    const file = createWriteStream(path);
+    await writeHandinPackage(server.store, { id: CAMPAIGN, content: DEFAULT_CAMPAIGN, versionHashes }, file, { profile: 'per-country', zip64Above: 200 });
+    await finished(file);
+    const bytes = readFileSync(path);
+    expect(bytes.readUInt32LE(bytes.length - 6)).toBe(0xffffffff); // the directory's offset is in the ZIP64 record
+    expect(await verifyHandin(path)).toMatchObject({ ok: true, problems: [] });
+    expect(execFileSync('unzip', ['-t', path], { encoding: 'utf8' })).toMatch(/No errors detected/);
   });
 
   it('the CLI: exit 0 with what it verified; exit 1 with the reason; handin-key prints the key and fingerprint', async () => {
