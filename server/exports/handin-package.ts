@@ -10,15 +10,12 @@
  *
  * Then manifest.json, manifest.txt, manifest.sig and the public key. Each file streams into
  * the zip (zip-stream.ts), hashed as it passes; only the manifest is built in memory. The
- * chain check sees every signature once, as the CSV files go by (the paper profile reads the
- * signatures for it alone); it keeps ~200 bytes per signature (chain-check.ts).
+ * tablets' chains are checked first, one tablet at a time (handin-chains.ts).
  */
 import type { Writable } from 'node:stream';
 import { campaignText, LANGUAGES, type Campaign, type Language } from '../../src/shared/campaign.ts';
-import { createChainCheck, type ChainCheck } from '../../src/shared/chain-check.ts';
-import type { RowSource } from '../../src/shared/signer-rows.ts';
 import type { HandinGroup, Store } from '../store/store.ts';
-import { deletionsOnRequest, reportedHeads } from '../console/sealed-records.ts';
+import { campaignChains } from './handin-chains.ts';
 import { writeCsv } from './csv.ts';
 import { handinFacts } from './handin-facts.ts';
 import { fingerprintOf, organisationKey, publicKeyText, signBytes } from './handin-key.ts';
@@ -43,54 +40,35 @@ export function countryFolder(country: string | null): string {
   return /^[A-Z]{2}$/.test(country) ? country : `other-${country.replace(/[^A-Za-z0-9]/g, '_')}`;
 }
 
-/** The rows, each also given to the chain check on its way. */
-async function* checked<T extends RowSource>(rows: AsyncIterable<T>, chain: ChainCheck): AsyncGenerator<T> {
-  for await (const row of rows) {
-    await chain.add(row.record);
-    yield row;
-  }
-}
-
 /** The package of `campaign` to `out`, which it ends. */
 export async function writeHandinPackage(store: Store, campaign: ExportCampaign, out: Writable, options: HandinOptions): Promise<void> {
   const now = options.now ?? new Date();
   const key = await organisationKey(store, now);
   const content: Campaign | undefined = campaign.content;
   const title = content ? campaignText(content, content.defaultLanguage).title : campaign.id;
-  // Read before the signatures, as the other chain checks do: a later head would make the
-  // records stored after this pass look missing.
-  const devices = await store.listDevices();
+  const chains = await campaignChains(store, campaign.id);
   const groups = await store.handinGroups(campaign.id);
   const facts = await handinFacts(store, campaign.id);
-  const chain = createChainCheck();
   const zip = new ZipStream(out, { zip64Above: options.zip64Above });
   const meta = { campaignId: campaign.id, title };
   try {
     if (options.profile === 'informal') {
       await zip.file('handin.pdf', async (sink) => writePdf(await campaignSections(store, campaign), sink, meta), now);
-      await zip.file('handin.csv', (sink) => writeCsv(checked(allSignatures(store, { campaignId: campaign.id }, campaign.versionHashes), chain), sink, 'handin'), now);
+      await zip.file('handin.csv', (sink) => writeCsv(allSignatures(store, { campaignId: campaign.id }, campaign.versionHashes), sink, 'handin'), now);
     } else if (options.profile === 'per-country') {
       for (const country of countriesOf(groups)) {
         const folder = `countries/${countryFolder(country)}`;
         await zip.file(`${folder}/handin.pdf`, async (sink) => writePdf(await campaignSections(store, campaign, { country, groups }), sink, meta), now);
         const rows = allSignatures(store, { campaignId: campaign.id, country }, campaign.versionHashes);
-        await zip.file(`${folder}/handin.csv`, (sink) => writeCsv(checked(rows, chain), sink, 'handin'), now);
+        await zip.file(`${folder}/handin.csv`, (sink) => writeCsv(rows, sink, 'handin'), now);
       }
     } else {
       if (!content) throw new Error(`Campaign ${campaign.id} has no published text: there are no sheets to print.`);
       const langs = options.lang ? [options.lang] : content.languages.filter((l) => (LANGUAGES as readonly string[]).includes(l));
       for (const lang of langs) await zip.file(`paper-sheets-${lang}.pdf`, (sink) => writePaperSheets(content, lang, sink), now);
-      for await (const row of allSignatures(store, { campaignId: campaign.id })) await chain.add(row.record);
     }
 
-    const report = await chain.finish(reportedHeads(devices), new Map(devices.map((d) => [d.id, d.label])), (await deletionsOnRequest(store)).places);
-    const manifest = buildManifest({ campaign, title, options, now, groups, facts, files: [...zip.files], fingerprint: fingerprintOf(key.publicJwk) });
-    manifest.chains = {
-      ok: report.ok,
-      summary: report.summary,
-      unchained: report.unchained,
-      devices: report.devices.map((d) => ({ device: d.device, label: d.label ?? null, records: d.records, ok: d.ok, summary: d.summary })),
-    };
+    const manifest = buildManifest({ campaign, title, options, now, groups, facts, chains, files: [...zip.files], fingerprint: fingerprintOf(key.publicJwk) });
     const json = manifestBytes(manifest);
     await zip.bytes(MANIFEST_FILES.json, json, now);
     await zip.bytes(MANIFEST_FILES.text, manifestText(manifest), now);
@@ -123,12 +101,13 @@ interface ManifestInput {
   now: Date;
   groups: HandinGroup[];
   facts: Awaited<ReturnType<typeof handinFacts>>;
+  chains: HandinManifest['chains'];
   files: HandinManifest['files'];
   fingerprint: string;
 }
 
-/** The manifest's counts and files (its chain verdicts are filled in by the caller). */
-function buildManifest({ campaign, title, options, now, groups, facts, files, fingerprint }: ManifestInput): HandinManifest {
+/** The manifest: counts, chain verdicts and files. */
+function buildManifest({ campaign, title, options, now, groups, facts, chains, files, fingerprint }: ManifestInput): HandinManifest {
   const signatures = groups.reduce((t, g) => t + g.count, 0);
   const verified = groups.filter((g) => !g.unverified);
   const versions = [...tally(verified, (g) => g.version)].sort(([a], [b]) => a - b);
@@ -147,7 +126,7 @@ function buildManifest({ campaign, title, options, now, groups, facts, files, fi
     sources: { tablet: signatures, paper: facts.paper.reduce((t, p) => t + p.signatures, 0) },
     paper: facts.paper.map(({ id, event, collectedOn, sheets, signatures: count, countries }) => ({ id, event, collectedOn, sheets, signatures: count, countries })),
     setAside: facts.setAside,
-    chains: { ok: true, summary: '', unchained: 0, devices: [] },
+    chains,
     files,
     key: { fingerprint, file: MANIFEST_FILES.publicKey },
   };

@@ -22,10 +22,11 @@ export const WINDOW_BYTES = 1 << 20;
 /** The heap an export worker may use: enough for the fonts of every script, small enough to stay flat. */
 const LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 };
 /**
- * The hand-in package also runs the chain check, which keeps ~200 bytes per signature
- * (chain-check.ts): about 200 MB at a million. The rest of it stays as flat as the others.
+ * The hand-in package also runs the chain check, which holds ~300 bytes per record of the
+ * tablet it checks (one tablet at a time: handin-chains.ts), ~900 while it finishes: room
+ * for a tablet of ~200,000 signatures, however many tablets the campaign has.
  */
-const PACKAGE_LIMITS = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 8 };
+const PACKAGE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8 };
 
 export type WorkerMessage = { type: 'chunk'; data: Uint8Array } | { type: 'end' } | { type: 'error'; message: string };
 

@@ -94,7 +94,10 @@ const POSTGRES_IMMUTABLE = `
   CREATE TRIGGER campaign_versions_immutable BEFORE UPDATE OR DELETE ON campaign_versions
     FOR EACH ROW EXECUTE FUNCTION campaign_versions_immutable()`;
 
-/** The organisation's hand-in key (handin-key.ts), and signatures by campaign and country in arrival order. */
+/**
+ * The organisation's hand-in key (handin-key.ts), and signatures by campaign and country, and
+ * by campaign and tablet, in arrival order (the per-country files; one tablet's chain at a time).
+ */
 const HANDIN_PACKAGE = `
   CREATE TABLE handin_keys (
     id TEXT PRIMARY KEY,
@@ -102,7 +105,8 @@ const HANDIN_PACKAGE = `
     public_jwk TEXT NOT NULL,
     created_at TEXT NOT NULL
   );
-  CREATE INDEX signatures_campaign_country ON signatures (campaign_id, signer_country, seq);`;
+  CREATE INDEX signatures_campaign_country ON signatures (campaign_id, signer_country, seq);
+  CREATE INDEX signatures_campaign_device ON signatures (campaign_id, device_id, seq);`;
 
 export const MIGRATIONS: readonly Migration[] = [
   ...SQLITE_RELEASE_MIGRATIONS.map((sqlite, i) => ({ sqlite, postgres: POSTGRES_RELEASE_MIGRATIONS[i] })),

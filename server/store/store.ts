@@ -97,6 +97,8 @@ export interface ListOptions {
   problems?: boolean;
   /** Only the signers of this country (as counted: signer-rows.ts); null: those with none. */
   country?: string | null;
+  /** Only those this tablet sent (the hand-in package checks one tablet's chain at a time). */
+  deviceId?: string;
 }
 
 /** The organisation's hand-in signing key (exports/handin-key.ts), as JWKs. */

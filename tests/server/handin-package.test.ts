@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../server/console/passwords.ts';
 import { fingerprintOf, publicKeyText, signBytes } from '../../server/exports/handin-key.ts';
 import { manifestBytes, manifestText, type HandinManifest } from '../../server/exports/handin-manifest.ts';
+import { campaignChains } from '../../server/exports/handin-chains.ts';
 import { writeHandinPackage } from '../../server/exports/handin-package.ts';
 import { verifyHandin } from '../../server/exports/handin-verify.ts';
 import { recordHash } from '../../server/ingest.ts';
@@ -240,6 +241,26 @@ describe('verify-handin', () => {
     expect(bytes.readUInt32LE(bytes.length - 6)).toBe(0xffffffff); // the directory's offset is in the ZIP64 record
     expect(await verifyHandin(path)).toMatchObject({ ok: true, problems: [] });
     expect(execFileSync('unzip', ['-t', path], { encoding: 'utf8' })).toMatch(/No errors detected/);
+  });
+
+  it('checks each tablet’s chain on its own, and says which one is broken', async () => {
+    let head: RecordChain | undefined;
+    const chained: SignatureRecord[] = [];
+    for (const deviceId of ['tablet-a', 'tablet-a', 'tablet-a', 'tablet-b']) {
+      const record = makeRecord({ deviceId, campaignId: 'chains-apart' });
+      head = await nextChain(record, deviceId === 'tablet-b' ? undefined : head);
+      chained.push({ ...record, chain: head });
+    }
+    // tablet-a's second record never arrived.
+    const stored = [chained[0], chained[2], chained[3]];
+    await server.store.ingest(stored.map((record) => ({ record, hash: recordHash(record), clockSuspect: false })), '2026-11-24T10:00:00.000Z', 'sync');
+    const chains = await campaignChains(server.store, 'chains-apart');
+    expect(chains.ok).toBe(false);
+    expect(chains.devices.map((d) => [d.device, d.records, d.ok])).toEqual([
+      ['tablet-a', 2, false],
+      ['tablet-b', 1, true],
+    ]);
+    expect(chains.devices[0].summary).toMatch(/CHAIN BROKEN: 1 missing: seq 1/);
   });
 
   it('the CLI: exit 0 with what it verified; exit 1 with the reason; handin-key prints the key and fingerprint', async () => {

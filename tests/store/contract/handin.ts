@@ -46,6 +46,8 @@ export function handinContract(t: ContractContext): void {
       expect((await store.list({ campaignId: 'protect-defenders', country: 'FR' })).map((s) => s.id)).toEqual(fr.map((r) => r.id));
       expect((await store.list({ campaignId: 'protect-defenders', country: null })).map((s) => s.id)).toEqual([none.id]);
       expect(await store.list({ campaignId: 'protect-defenders', country: 'IT' })).toEqual([]);
+      expect((await store.list({ campaignId: 'protect-defenders', deviceId: 'device-test' })).length).toBe(5);
+      expect(await store.list({ campaignId: 'protect-defenders', deviceId: 'another-tablet' })).toEqual([]);
     });
   });
 }
