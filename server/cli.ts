@@ -10,6 +10,7 @@
  *   npm run cli -- migrate
  *   npm run cli -- keygen --out DIR      (coordinator key pair for sealed campaigns; no database)
  *   npm run cli -- export --key fieldsign-private-key.json --out DIR   (open sealed signatures locally)
+ *   npm run cli -- handin-key [--out FILE] | verify-handin FILE [--public-key FILE]   (cli-handin.ts)
  *
  * Every command takes --db (or FIELDSIGN_DB), default data/fieldsign.db: an SQLite file or a
  * PostgreSQL URL (postgres://…).
@@ -29,6 +30,7 @@ import { describeDb, openStore, schemaVersion } from './store/open.ts';
 import { EXPORT_FILES, exportSealed, readExportPassphrase } from './exports/sealed-export.ts';
 import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
 import { campaignCommand } from './cli-campaign.ts';
+import { handinKeyCommand, verifyHandinCommand } from './cli-handin.ts';
 import './zod-locale.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -63,6 +65,12 @@ const USAGE = `Usage: npm run cli -- <command> [options]
                                   document the server uses, for the PDF heading. Exits 1 if
                                   any signature fails to open or a tablet's chain is broken
                                   (what could be read is still written: see integrity.txt)
+  handin-key [--out FILE]         the organisation's public key for hand-in packages (made on
+                                  first use) and its fingerprint, to publish
+  verify-handin FILE [--public-key FILE]
+                                  check a hand-in package: its signature (with the published
+                                  key when given), every file's SHA-256, and its counts;
+                                  exits 1 on any failure. Needs no database
 Options: --db PATH or URL (or FIELDSIGN_DB; default data/fieldsign.db): an SQLite file,
          or a PostgreSQL URL such as postgres://user:pass@host:5432/fieldsign`;
 
@@ -89,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
       version: { type: 'string' },
       'stale-after': { type: 'string' },
       'token-lifetime': { type: 'string' },
+      'public-key': { type: 'string' },
       help: { type: 'boolean' },
     },
     allowPositionals: true,
@@ -101,6 +110,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // Needs no database: best run on the coordinator's own machine, not the server.
   if (command === 'keygen') return keygen(values.out);
+  if (command === 'verify-handin') return verifyHandinCommand(arg, values['public-key']);
   const db = values.db ?? process.env.FIELDSIGN_DB ?? 'data/fieldsign.db';
   const store = await openStore(db);
   try {
@@ -122,6 +132,8 @@ async function main(argv: string[]): Promise<number> {
         console.error(`${report.summary} The signatures that could be read were written; see ${join(values.out, EXPORT_FILES.integrity)}.`);
         return 1;
       }
+      case 'handin-key':
+        return await handinKeyCommand(store, values.out);
       case 'campaign':
         return await campaignCommand(store, positionals.slice(1), { out: values.out, version: values.version }, cliActor());
       case 'migrate': {

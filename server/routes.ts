@@ -114,6 +114,8 @@ const TABLE: { [Name in EndpointName]: RouteSpec } = {
   contactsCsv: { at: 'GET /api/console/export/contacts.csv', handler: signatures.exportCsv('contacts') },
   signaturesZip: { at: 'GET /api/console/export/signatures.zip', handler: signatures.exportZip },
   handinPdf: { at: 'GET /api/console/export/handin.pdf', handler: signatures.exportPdf },
+  handinPackage: { at: 'GET /api/console/export/handin-package.zip', handler: signatures.exportHandinPackage },
+  handinKey: { at: 'GET /api/console/handin-key', handler: signatures.handinKey },
   records: { at: 'GET /api/console/records', handler: signatures.records },
 
   // ---- Campaigns, in the console ----

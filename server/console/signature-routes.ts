@@ -8,6 +8,10 @@ import type { CsvKind } from '../exports/formats.ts';
 import type { ExportKind } from '../exports/job.ts';
 import { serveExport } from '../exports/serve.ts';
 import { signatureSvg } from '../exports/signature-svg.ts';
+import { organisationKey, publicKeyFile } from '../exports/handin-key.ts';
+import * as z from 'zod/mini';
+import { HandinPackageQuery, type HandinProfile } from '../../src/shared/api/handin.ts';
+import type { Language } from '../../src/shared/campaign.ts';
 import { HttpError, answer } from '../http-reply.ts';
 import { api } from '../../src/shared/api/endpoints.ts';
 import type { Store } from '../store/store.ts';
@@ -97,13 +101,16 @@ async function exportCampaign(c: Ctx) {
  * A download route: streams the export, and audits it once it was written whole (or the
  * client left, as before). A failure part-way is logged; the client sees the body break off.
  */
-function download(kind: ExportKind, action: string, detail: Record<string, unknown> = {}) {
+function download(kind: ExportKind, action: string, detail: Record<string, unknown> | ((c: Ctx) => Record<string, unknown>) = {}) {
   return async (c: Ctx): Promise<Response> => {
     const { store, exportDb, log } = c.var.app;
-    const { response, finished } = serveExport(store, kind, await exportCampaign(c), { head: isHead(c), db: exportDb });
+    const handin = kind === 'handin-package' ? handinChoice(c) : undefined;
+    // Made (once) before the worker starts, so that a package never races another for the key.
+    if (handin && !isHead(c)) await organisationKey(store);
+    const { response, finished } = serveExport(store, kind, await exportCampaign(c), { head: isHead(c), db: exportDb, handin });
     if (!isHead(c)) {
       finished.then(
-        () => audit(c, action, detail).catch((error: unknown) => log(`Auditing the download ${c.req.path} failed`, error)),
+        () => audit(c, action, typeof detail === 'function' ? detail(c) : detail).catch((error: unknown) => log(`Auditing the download ${c.req.path} failed`, error)),
         (error: unknown) => log(`GET ${c.req.path} failed`, error),
       );
     }
@@ -117,6 +124,22 @@ export const exportCsv = (kind: CsvKind) => download(kind, 'export-csv', { kind 
 export const exportZip = download('zip', 'export-svg-zip');
 /** GET /api/console/export/handin.pdf: the hand-in document. */
 export const exportPdf = download('pdf', 'export-pdf');
+
+/** The hand-in package's profile and language, from the query; 400 for one there is not. */
+function handinChoice(c: Ctx): { profile: HandinProfile; lang?: Language } {
+  const parsed = z.safeParse(HandinPackageQuery, { campaign: c.req.query('campaign'), profile: c.req.query('profile'), lang: c.req.query('lang') });
+  if (!parsed.success) throw new HttpError(400, 'bad_request', 'profile must be informal, per-country or paper, and lang one of the campaign languages.');
+  const query = parsed.data;
+  return { profile: query.profile ?? 'informal', ...(query.lang && { lang: query.lang }) };
+}
+
+/** GET /api/console/export/handin-package.zip: the signed hand-in package (exports/handin-package.ts). */
+export const exportHandinPackage = download('handin-package', 'export-handin-package', (c) => handinChoice(c));
+
+/** GET /api/console/handin-key: the organisation's public key and fingerprint (made on first use). */
+export async function handinKey(c: Ctx): Promise<Response> {
+  return answer(api.handinKey, 200, publicKeyFile((await organisationKey(c.var.app.store)).publicJwk));
+}
 
 /**
  * GET /api/console/records: the stored records as they are (sealed ones stay sealed), for the

@@ -10,6 +10,7 @@ import type { ExportKind } from './formats.ts';
 import { writeSvgZip } from './zip.ts';
 import { campaignSections, writePdf } from './pdf.ts';
 import { campaignText } from '../../src/shared/campaign.ts';
+import { writeHandinPackage, type HandinOptions } from './handin-package.ts';
 
 export type { ExportKind } from './formats.ts';
 
@@ -17,10 +18,12 @@ export type { ExportKind } from './formats.ts';
 export interface ExportJob {
   kind: ExportKind;
   campaign: Omit<ExportCampaign, 'versionHashes'> & { versionHashes: Array<[number, string | null]> };
+  /** The hand-in package's profile (and language), for that kind only. */
+  handin?: Pick<HandinOptions, 'profile' | 'lang'>;
 }
 
-export function jobOf(kind: ExportKind, campaign: ExportCampaign): ExportJob {
-  return { kind, campaign: { ...campaign, versionHashes: [...(campaign.versionHashes ?? new Map())] } };
+export function jobOf(kind: ExportKind, campaign: ExportCampaign, handin?: ExportJob['handin']): ExportJob {
+  return { kind, campaign: { ...campaign, versionHashes: [...(campaign.versionHashes ?? new Map())] }, ...(handin && { handin }) };
 }
 
 /** Write the export's body to `out`, which it ends. */
@@ -30,6 +33,7 @@ export async function runExport(store: Store, job: ExportJob, out: Writable): Pr
   if (job.kind === 'handin') return writeCsv(allSignatures(store, { campaignId: campaign.id, setAside: false }, campaign.versionHashes), out, job.kind);
   if (job.kind === 'contacts') return writeCsv(stillContactable(allSignatures(store, { campaignId: campaign.id }, campaign.versionHashes)), out, job.kind);
   if (job.kind === 'zip') return writeSvgZip(allSignatures(store, { campaignId: campaign.id, setAside: false }), out);
+  if (job.kind === 'handin-package') return writeHandinPackage(store, campaign, out, job.handin ?? { profile: 'informal' });
   const title = campaign.content ? campaignText(campaign.content, campaign.content.defaultLanguage).title : campaign.id;
   const setAside = await store.setAsideCounts(campaign.id);
   return writePdf(await campaignSections(store, campaign), out, { campaignId: campaign.id, title, setAside });

@@ -6,7 +6,7 @@
  */
 import { campaignText, type Campaign, type CampaignText, type Language } from '../../src/shared/campaign.ts';
 import type { RowSource } from '../../src/shared/signer-rows.ts';
-import type { Store } from '../store/store.ts';
+import type { HandinGroup, Store } from '../store/store.ts';
 import { allSignatures, type ExportCampaign } from './stream.ts';
 
 /** The heading of a section whose text this server does not hold. */
@@ -37,26 +37,26 @@ export interface PdfSection {
   unverified?: true;
 }
 
+/** One country's share of a campaign (the hand-in package's per-country split): its signatures by version and language. */
+export interface CountrySplit {
+  country: string | null;
+  groups: HandinGroup[];
+}
+
 /**
  * The sections of a campaign's hand-in: one per version and language that has signatures,
  * in version order, from the counters (no scan), each read from the store on its own; then,
  * apart, the signatures that match no published text (an unknown version, another content
- * hash): printing them under a version's text would say they saw it. Signatures a coordinator
- * set aside are in none of them (the PDF's closing line counts them, by reason).
+ * hash): printing them under a version's text would say they saw it. With `split`, the same
+ * for one country's signers only, counted by `split.groups` (Store.handinGroups). Signatures a
+ * coordinator set aside are in none of them (the PDF's closing line counts them, by reason).
  */
-export async function campaignSections(store: Store, campaign: ExportCampaign): Promise<PdfSection[]> {
+export async function campaignSections(store: Store, campaign: ExportCampaign, split?: CountrySplit): Promise<PdfSection[]> {
   const versions = new Map((await store.campaignVersions(campaign.id)).map((v) => [v.version, v]));
-  const groups = (await store.campaignCounts(campaign.id, 'version'))
-    .map(({ key, count }) => {
-      const [version, lang] = key.split(' ');
-      return { version: Number(version), lang: (lang || null) as Language | null, count };
-    })
-    .sort((a, b) => a.version - b.version || (a.lang ?? '').localeCompare(b.lang ?? ''));
-  const unverified = new Map((await store.campaignCounts(campaign.id, 'problem-version')).map((c) => [c.key, c.count]));
-  // Set aside from the hand-in by a coordinator: counted apart (the closing line), never listed.
-  const setAside = new Map((await store.campaignCounts(campaign.id, 'set-aside-version')).map((c) => [c.key, c.count]));
-  const setAsideUnverified = (await store.campaignCounts(campaign.id, 'set-aside-problem')).reduce((n, c) => n + c.count, 0);
+  const { groups, unverified } = split ? countryGroups(split) : await counterGroups(store, campaign.id);
+  const country = split ? { country: split.country } : {};
   const sections: PdfSection[] = groups
+    .sort((a, b) => a.version - b.version || (a.lang ?? '').localeCompare(b.lang ?? ''))
     .map(({ version, lang, count }) => {
       const published = versions.get(version);
       return {
@@ -64,24 +64,39 @@ export async function campaignSections(store: Store, campaign: ExportCampaign): 
         lang,
         content: published?.content ?? null,
         hash: published?.hash ?? null,
-        count: count - (unverified.get(`${version} ${lang ?? ''}`) ?? 0) - (setAside.get(`${version} ${lang ?? ''}`) ?? 0),
-        rows: () => allSignatures(store, { campaignId: campaign.id, version, lang, problems: false, setAside: false }, campaign.versionHashes),
+        count,
+        rows: () => allSignatures(store, { campaignId: campaign.id, version, lang, problems: false, setAside: false, ...country }, campaign.versionHashes),
       };
     })
     .filter((s) => s.count > 0);
-  const apart = [...unverified.values()].reduce((n, c) => n + c, 0) - setAsideUnverified;
-  if (apart > 0) {
-    sections.push({
-      version: 0,
-      lang: null,
-      content: null,
-      hash: null,
-      count: apart,
-      unverified: true,
-      rows: () => allSignatures(store, { campaignId: campaign.id, problems: true, setAside: false }),
-    });
+  if (unverified > 0) {
+    sections.push({ version: 0, lang: null, content: null, hash: null, count: unverified, unverified: true, rows: () => allSignatures(store, { campaignId: campaign.id, problems: true, setAside: false, ...country }) });
   }
   return sections;
+}
+
+type Groups = { groups: Array<{ version: number; lang: Language | null; count: number }>; unverified: number };
+
+/** A campaign's signatures by version and language that match their text, and those that do not, from the counters. */
+async function counterGroups(store: Store, campaignId: string): Promise<Groups> {
+  const unverified = new Map((await store.campaignCounts(campaignId, 'problem-version')).map((c) => [c.key, c.count]));
+  // Set aside from the hand-in by a coordinator: counted apart (the closing line), never listed.
+  const setAside = new Map((await store.campaignCounts(campaignId, 'set-aside-version')).map((c) => [c.key, c.count]));
+  const setAsideUnverified = (await store.campaignCounts(campaignId, 'set-aside-problem')).reduce((n, c) => n + c.count, 0);
+  const groups = (await store.campaignCounts(campaignId, 'version')).map(({ key, count }) => {
+    const [version, lang] = key.split(' ');
+    return { version: Number(version), lang: (lang || null) as Language | null, count: count - (unverified.get(key) ?? 0) - (setAside.get(key) ?? 0) };
+  });
+  return { groups, unverified: [...unverified.values()].reduce((n, c) => n + c, 0) - setAsideUnverified };
+}
+
+/** The same for one country, from its groups. */
+function countryGroups(split: CountrySplit): Groups {
+  const mine = split.groups.filter((g) => g.country === split.country);
+  return {
+    groups: mine.filter((g) => !g.unverified).map((g) => ({ version: g.version, lang: g.lang as Language | null, count: g.count })),
+    unverified: mine.filter((g) => g.unverified).reduce((n, g) => n + g.count, 0),
+  };
 }
 
 /** A section's text in its language (the version's default language when it names none). */

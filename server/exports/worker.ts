@@ -21,12 +21,18 @@ export const WINDOW_BYTES = 1 << 20;
 
 /** The heap an export worker may use: enough for the fonts of every script, small enough to stay flat. */
 const LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 };
+/**
+ * The hand-in package also runs the chain check, which holds ~300 bytes per record of the
+ * tablet it checks (one tablet at a time: handin-chains.ts), ~900 while it finishes: room
+ * for a tablet of ~200,000 signatures, however many tablets the campaign has.
+ */
+const PACKAGE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8 };
 
 export type WorkerMessage = { type: 'chunk'; data: Uint8Array } | { type: 'end' } | { type: 'error'; message: string };
 
 /** Run `job` against the database `db` in a worker, streaming the body to `res` (write, end, 'drain', 'close'). */
 export function exportInWorker(db: string, job: ExportJob, res: Writable): Promise<void> {
-  const worker = new Worker(new URL('./worker-thread.ts', import.meta.url), { workerData: { db, job }, resourceLimits: LIMITS });
+  const worker = new Worker(new URL('./worker-thread.ts', import.meta.url), { workerData: { db, job }, resourceLimits: job.kind === 'handin-package' ? PACKAGE_LIMITS : LIMITS });
   return new Promise<void>((resolve, reject) => {
     let done = false;
     const finish = (error?: Error) => {

@@ -16,15 +16,30 @@ const MAX32 = 0xffffffff;
 export interface ZipWriterOptions {
   /** Central-directory bytes kept in memory; the rest goes to a temporary file. Default: all in memory. */
   memoryLimit?: number;
+  /**
+   * Sizes and offsets above this are written as ZIP64 (default 0xffffffff, the format's own
+   * limit). Only a test lowers it, to take the ZIP64 path without writing 4 GiB.
+   */
+  zip64Above?: number;
+}
+
+/** A streamed entry under way: what its data descriptor and central record need. */
+export interface StreamedEntry {
+  name: Buffer;
+  offset: number;
+  time: number;
+  date: number;
 }
 
 export class ZipWriter {
   private readonly directory: ZipDirectory;
   private offset = 0;
   private count = 0;
+  private readonly zip64Above: number;
 
   constructor(options: ZipWriterOptions = {}) {
     this.directory = new ZipDirectory(options.memoryLimit);
+    this.zip64Above = Math.min(options.zip64Above ?? MAX32, MAX32);
   }
 
   /** Number of entries written so far. */
@@ -72,6 +87,80 @@ export class ZipWriter {
     return Buffer.concat([local, packed]);
   }
 
+  /**
+   * The local header of an entry whose data streams after it (zip-stream.ts): bit 3 set, so
+   * its CRC and sizes come after the data, in a data descriptor (`endStreamed`). The header
+   * carries an empty ZIP64 field, so the descriptor's sizes are always 8 bytes (APPNOTE
+   * 4.3.9.2 allows ZIP64 for any size); a reader that trusts the central directory, as most
+   * do, sees classic sizes below 4 GiB.
+   */
+  beginStreamed(name: string, mtime: Date): { header: Buffer; entry: StreamedEntry } {
+    const nameBytes = Buffer.from(name, 'utf8');
+    const { time, date } = dosDateTime(mtime);
+    const header = Buffer.alloc(30 + nameBytes.length + 20);
+    header.writeUInt32LE(0x04034b50, 0);
+    header.writeUInt16LE(45, 4); // version needed: ZIP64
+    header.writeUInt16LE(0x0808, 6); // UTF-8 names, sizes in the data descriptor
+    header.writeUInt16LE(8, 8); // deflate
+    header.writeUInt16LE(time, 10);
+    header.writeUInt16LE(date, 12);
+    header.writeUInt32LE(MAX32, 18); // sizes: in the ZIP64 field (zero here, known only after)
+    header.writeUInt32LE(MAX32, 22);
+    header.writeUInt16LE(nameBytes.length, 26);
+    header.writeUInt16LE(20, 28); // extra field length
+    nameBytes.copy(header, 30);
+    header.writeUInt16LE(0x0001, 30 + nameBytes.length); // ZIP64 extended information
+    header.writeUInt16LE(16, 32 + nameBytes.length);
+    const entry = { name: nameBytes, offset: this.offset, time, date };
+    this.offset += header.length;
+    return { header, entry };
+  }
+
+  /**
+   * The data descriptor after a streamed entry's `compressed` bytes of deflated data, and its
+   * central record kept: ZIP64 fields for the sizes and offset that pass `zip64Above`.
+   */
+  endStreamed(entry: StreamedEntry, crc: number, compressed: number, size: number): Buffer {
+    const descriptor = Buffer.alloc(24);
+    descriptor.writeUInt32LE(0x08074b50, 0);
+    descriptor.writeUInt32LE(crc, 4);
+    descriptor.writeBigUInt64LE(BigInt(compressed), 8);
+    descriptor.writeBigUInt64LE(BigInt(size), 16);
+    this.offset += compressed + descriptor.length;
+    this.count++;
+
+    const wide = [size, compressed, entry.offset].map((n) => n > this.zip64Above);
+    const extra = wide.filter(Boolean).length * 8;
+    const record = this.directory.reserve(46 + entry.name.length + (extra ? 4 + extra : 0));
+    record.writeUInt32LE(0x02014b50, 0);
+    record.writeUInt16LE(45, 4);
+    record.writeUInt16LE(extra ? 45 : 20, 6);
+    record.writeUInt16LE(0x0808, 8);
+    record.writeUInt16LE(8, 10);
+    record.writeUInt16LE(entry.time, 12);
+    record.writeUInt16LE(entry.date, 14);
+    record.writeUInt32LE(crc, 16);
+    record.writeUInt32LE(wide[1] ? MAX32 : compressed, 20);
+    record.writeUInt32LE(wide[0] ? MAX32 : size, 24);
+    record.writeUInt16LE(entry.name.length, 28);
+    record.writeUInt16LE(extra ? 4 + extra : 0, 30);
+    record.writeUInt32LE(wide[2] ? MAX32 : entry.offset, 42);
+    entry.name.copy(record, 46);
+    if (extra) {
+      // APPNOTE 4.5.3: only the fields that overflowed, in this order.
+      let at = 46 + entry.name.length;
+      record.writeUInt16LE(0x0001, at);
+      record.writeUInt16LE(extra, at + 2);
+      at += 4;
+      for (const [i, n] of [size, compressed, entry.offset].entries()) {
+        if (!wide[i]) continue;
+        record.writeBigUInt64LE(BigInt(n), at);
+        at += 8;
+      }
+    }
+    return descriptor;
+  }
+
   /** The central directory and the end records: the last bytes of the archive (kept in memory only). */
   end(): Buffer {
     if (this.directory.spilled) throw new Error('zip: the directory went to a temporary file; use finish()');
@@ -93,7 +182,7 @@ export class ZipWriter {
   /** ZIP64 end record and locator (when needed), then the classic end record. */
   private endRecords(): Buffer {
     const directoryLength = this.directory.length;
-    const zip64 = this.count > MAX16 || this.offset > MAX32;
+    const zip64 = this.count > MAX16 || this.offset > this.zip64Above;
     const tail: Buffer[] = [];
     if (zip64) {
       const record = Buffer.alloc(56 + 20);
@@ -115,7 +204,7 @@ export class ZipWriter {
     eocd.writeUInt16LE(Math.min(this.count, MAX16), 8);
     eocd.writeUInt16LE(Math.min(this.count, MAX16), 10);
     eocd.writeUInt32LE(directoryLength, 12);
-    eocd.writeUInt32LE(Math.min(this.offset, MAX32), 16);
+    eocd.writeUInt32LE(zip64 && this.offset > this.zip64Above ? MAX32 : this.offset, 16);
     tail.push(eocd);
     return Buffer.concat(tail);
   }

@@ -100,6 +100,19 @@ const SET_ASIDE = `
   ALTER TABLE signatures ADD COLUMN set_aside_at TEXT;
   ALTER TABLE signatures ADD COLUMN set_aside_by TEXT;
   CREATE INDEX signatures_set_aside ON signatures (campaign_id, seq) WHERE set_aside_reason IS NOT NULL;`;
+/**
+ * The organisation's hand-in key (handin-key.ts), and signatures by campaign and country, and
+ * by campaign and tablet, in arrival order (the per-country files; one tablet's chain at a time).
+ */
+const HANDIN_PACKAGE = `
+  CREATE TABLE handin_keys (
+    id TEXT PRIMARY KEY,
+    private_jwk TEXT NOT NULL,
+    public_jwk TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX signatures_campaign_country ON signatures (campaign_id, signer_country, seq);
+  CREATE INDEX signatures_campaign_device ON signatures (campaign_id, device_id, seq);`;
 
 export const MIGRATIONS: readonly Migration[] = [
   ...SQLITE_RELEASE_MIGRATIONS.map((sqlite, i) => ({ sqlite, postgres: POSTGRES_RELEASE_MIGRATIONS[i] })),
@@ -130,6 +143,9 @@ export const MIGRATIONS: readonly Migration[] = [
   // Version 6 (review before the hand-in): a signature set aside from the hand-in keeps its row;
   // why, by whom and when sit beside it. Nothing is set aside yet, so no counter needs filling.
   { sqlite: SET_ASIDE, postgres: SET_ASIDE },
+  // Version 7 (the hand-in package, exports/handin-package.ts): the organisation's signing key,
+  // one for every instance on the database, and the per-country reads of a campaign's signatures.
+  { sqlite: HANDIN_PACKAGE, postgres: HANDIN_PACKAGE },
 ];
 
 /** The latest schema version this server knows. */

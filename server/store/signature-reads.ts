@@ -168,7 +168,7 @@ export async function duplicateIds(db: SqlExecutor, ids: string[]): Promise<Set<
 
 /** A page of stored signatures in arrival order, after `afterSeq`: of one campaign (and version and language), or of all. */
 export async function list(db: SqlExecutor, options: ListOptions = {}): Promise<StoredSignature[]> {
-  const { afterSeq = 0, limit = 1000, campaignId, version, lang, problems, setAside } = options;
+  const { afterSeq = 0, limit = 1000, campaignId, version, lang, problems, setAside, country, deviceId } = options;
   const where = ['seq > ?'];
   const params: SqlValue[] = [afterSeq];
   if (campaignId !== undefined) {
@@ -185,6 +185,14 @@ export async function list(db: SqlExecutor, options: ListOptions = {}): Promise<
   }
   if (problems !== undefined) where.push(problems ? 'version_problem IS NOT NULL' : 'version_problem IS NULL');
   if (setAside !== undefined) where.push(setAside ? 'set_aside_reason IS NOT NULL' : 'set_aside_reason IS NULL');
+  if (country !== undefined) {
+    where.push(country === null ? 'signer_country IS NULL' : 'signer_country = ?');
+    if (country !== null) params.push(country);
+  }
+  if (deviceId !== undefined) {
+    where.push('device_id = ?');
+    params.push(deviceId);
+  }
   const sql = `SELECT ${SIGNATURE_COLUMNS} FROM signatures WHERE ${where.join(' AND ')} ORDER BY seq`;
   const rows = limit < 0 ? await db.all<SignatureRow>(sql, params) : await db.all<SignatureRow>(`${sql} LIMIT ?`, [...params, Math.trunc(limit)]);
   return rows.map(toStored);

@@ -13,6 +13,8 @@ import type {
   DeletedChainPlace,
   Device,
   DeviceReport,
+  HandinGroup,
+  HandinKeyRecord,
   IngestItem,
   IngestOutcome,
   IngestSource,
@@ -35,6 +37,7 @@ import { migrate, schemaVersionOf } from './schema.ts';
 import * as campaigns from './campaign-rows.ts';
 import * as consoleRows from './console-rows.ts';
 import * as devices from './device-rows.ts';
+import * as handin from './handin-rows.ts';
 import * as reads from './signature-reads.ts';
 import * as writes from './signature-writes.ts';
 import * as review from './set-aside-rows.ts';
@@ -277,6 +280,19 @@ export class SqlStore implements Store {
 
   async setAsideCounts(campaignId: string): Promise<Array<{ reason: SetAsideReason; count: number }>> {
     return review.setAsideCounts(await this.ready, campaignId);
+  }
+
+  async handinGroups(campaignId: string): Promise<HandinGroup[]> {
+    if (unstorable(campaignId)) return [];
+    return handin.handinGroups(await this.ready, campaignId);
+  }
+
+  async handinKey(): Promise<HandinKeyRecord | undefined> {
+    return handin.handinKey(await this.ready);
+  }
+
+  async keepHandinKey(key: HandinKeyRecord): Promise<HandinKeyRecord> {
+    return handin.keepHandinKey(await this.ready, key);
   }
 
   async close(): Promise<void> {

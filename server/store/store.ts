@@ -104,6 +104,26 @@ export interface ListOptions {
   problems?: boolean;
   /** false: only signatures in the hand-in; true: only those set aside; undefined: all. */
   setAside?: boolean;
+  /** Only the signers of this country (as counted: signer-rows.ts); null: those with none. */
+  country?: string | null;
+  /** Only those this tablet sent (the hand-in package checks one tablet's chain at a time). */
+  deviceId?: string;
+}
+
+/** The organisation's hand-in signing key (exports/handin-key.ts), as JWKs. */
+export interface HandinKeyRecord {
+  privateJwk: JsonWebKey;
+  publicJwk: JsonWebKey;
+  createdAt: string;
+}
+
+/** Signatures of one country, version and language, matching a published text or not (`unverified`). */
+export interface HandinGroup {
+  country: string | null;
+  version: number;
+  lang: string | null;
+  unverified: boolean;
+  count: number;
 }
 
 /** What the console's signatures page asks for. */
@@ -226,6 +246,13 @@ export interface Store {
   restoreSetAside(ids: string[]): Promise<string[]>;
   /** A campaign's set-aside signatures by reason (from the counters). */
   setAsideCounts(campaignId: string): Promise<Array<{ reason: SetAsideReason; count: number }>>;
+
+  /** A campaign's signatures by country, version, language and text match (the hand-in package's per-country split). */
+  handinGroups(campaignId: string): Promise<HandinGroup[]>;
+  /** The organisation's hand-in key, or undefined before one was made. */
+  handinKey(): Promise<HandinKeyRecord | undefined>;
+  /** Keep `key` unless a key is kept already; returns the kept one (every instance signs with the same key). */
+  keepHandinKey(key: HandinKeyRecord): Promise<HandinKeyRecord>;
 
   /** The dashboard's figures, of one campaign or of all together. */
   totals(campaignId?: string): Promise<Totals>;

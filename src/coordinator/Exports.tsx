@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { EXPORTS, scoped, type ConsoleApi } from './api.ts';
 import { SectionHeading } from './SectionHeading.tsx';
+import { HandinPackage } from './HandinPackage.tsx';
 
 const ITEMS = [
   {
@@ -69,6 +70,7 @@ export function Exports({ api, campaignTitle }: { api: ConsoleApi; campaignTitle
           </li>
         ))}
       </ul>
+      <HandinPackage api={api} />
     </>
   );
 }

@@ -31,6 +31,7 @@ import {
 } from '../shared/api/campaigns.ts';
 import type { PublishedVersion } from '../shared/campaigns.ts';
 import { ErrorResponseSchema } from '../shared/protocol.ts';
+import { HandinKeySchema } from '../shared/api/handin.ts';
 
 export type {
   AuditEntry,
@@ -104,6 +105,7 @@ export const EXPORTS = {
   contactsCsv: '/api/console/export/contacts.csv',
   signaturesZip: '/api/console/export/signatures.zip',
   handinPdf: '/api/console/export/handin.pdf',
+  handinPackage: '/api/console/export/handin-package.zip',
 } as const;
 
 /** `path` scoped to one campaign (`?campaign=`, or `&campaign=` after other parameters). */
@@ -220,6 +222,9 @@ export function consoleApi(csrfToken: string, campaignId: string) {
       if (!latest) return null;
       return (await get(PublishedVersionSchema, campaignPath(campaignId, `/versions/${latest.version}`))).content?.sealing ?? null;
     },
+
+    /** The organisation's public key for hand-in packages, with its fingerprint. */
+    handinKey: () => get(HandinKeySchema, '/api/console/handin-key'),
 
     campaigns: () => get(CampaignListSchema, '/api/console/campaigns'),
     campaign: (id: string) => get(CampaignDetailSchema, campaignPath(id)),

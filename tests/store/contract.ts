@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, it } from 'vitest';
 import type { Store } from '../../server/store/store.ts';
 import { T0 } from './contract/fixtures.ts';
+import { handinContract } from './contract/handin.ts';
 import { instancesContract } from './contract/instances.ts';
 import { peopleContract } from './contract/people.ts';
 import { readsContract } from './contract/reads.ts';
@@ -85,5 +86,6 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     peopleContract(t);
     readsContract(t);
     reviewContract(t);
+    handinContract(t);
   });
 }

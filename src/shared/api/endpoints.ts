@@ -19,6 +19,7 @@ import { CodeRequestSchema, DeviceIdParams, DeviceListSchema, EnrollmentCodeSche
 import {
   CampaignScopeQuery, ChangedSchema, RecordsPageSchema, RecordsQuery, RestoreRequestSchema, SetAsideRequestSchema, SignatureIdParams, SignaturePageSchema, SignaturesQuery,
 } from './signatures.ts';
+import { HandinKeySchema, HandinPackageQuery } from './handin.ts';
 import {
   CampaignDetailSchema,
   CampaignIdParams,
@@ -221,6 +222,19 @@ export const api = {
   contactsCsv: download('/api/console/export/contacts.csv', 'text/csv; charset=utf-8', 'The signers who opted in, with their contact details, as CSV'),
   signaturesZip: download('/api/console/export/signatures.zip', 'application/zip', 'Every signature as an SVG file, in a zip'),
   handinPdf: download('/api/console/export/handin.pdf', 'application/pdf', 'The hand-in list as PDF, with the signatures drawn'),
+  handinPackage: {
+    ...download('/api/console/export/handin-package.zip', 'application/zip', 'The hand-in package: PDF and CSV (whole, or per country) or the paper sheets, with a signed manifest'),
+    request: { query: HandinPackageQuery },
+    responses: { 200: file('application/zip', 'The hand-in package'), ...errors(...SESSION_ERRORS, 400, 404) },
+  },
+  handinKey: {
+    method: 'GET',
+    path: '/api/console/handin-key',
+    summary: 'The organisation’s public key that checks hand-in packages, with its fingerprint, to publish',
+    auth: 'session',
+    request: {},
+    responses: { 200: HandinKeySchema, ...errors(...SESSION_ERRORS) },
+  },
 
   // ---- The console: campaigns ----
   campaigns: { method: 'GET', path: '/api/console/campaigns', summary: 'Every campaign', auth: 'session', request: {}, responses: { 200: CampaignListSchema, ...errors(...SESSION_ERRORS) } },
