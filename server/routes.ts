@@ -26,6 +26,7 @@ import * as pub from './routes/public.ts';
 import * as coordinator from './console/routes.ts';
 import * as signatures from './console/signature-routes.ts';
 import * as campaigns from './console/campaign-routes.ts';
+import * as paperSheets from './console/paper-sheets-route.ts';
 import { attemptsLeft, attemptsPerAddress } from './middleware.ts';
 import type { BodyLimits } from './http-body.ts';
 import type { AppEnv, Ctx } from './routes/context.ts';
@@ -109,6 +110,7 @@ const TABLE: { [Name in EndpointName]: RouteSpec } = {
   contactsCsv: { at: 'GET /api/console/export/contacts.csv', handler: signatures.exportCsv('contacts') },
   signaturesZip: { at: 'GET /api/console/export/signatures.zip', handler: signatures.exportZip },
   handinPdf: { at: 'GET /api/console/export/handin.pdf', handler: signatures.exportPdf },
+  paperSheetsPdf: { at: 'GET /api/console/export/paper-sheets.pdf', handler: paperSheets.exportPaperSheets },
   records: { at: 'GET /api/console/records', handler: signatures.records },
 
   // ---- Campaigns, in the console ----

@@ -15,13 +15,13 @@ import { pipeline } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 import { campaignText, RTL_LANGUAGES, type Campaign, type Language } from '../../src/shared/campaign.ts';
 import { contentHash } from '../../src/shared/campaigns.ts';
+import { PAPER_SHEETS } from '../../src/shared/api/paper-sheets.ts';
 import { CONTENT_W, forgetFinishedPages, GREY, MARGIN, PAD, PAGE, pdfBackpressure, rule, RULE_COLOR } from './pdf-drawing.ts';
 import { createPdfText, normalizeText, type PdfText, type TextStyle } from './pdf-text/pdf-text.ts';
 import { LANGUAGE_NAMES, PAPER_SHEET_LABELS } from './paper-sheet-labels.ts';
 import { coalesce, isAbort, pacer } from './stream.ts';
 
-/** How many sheets one download holds: 10 unless asked, at most 500. */
-export const PAPER_SHEETS = { default: 10, max: 500 } as const;
+export { PAPER_SHEETS };
 
 /** The petition text's size: as large as leaves room for MIN_ROWS rows, never below the readable minimum. */
 const TEXT_SIZES = [9.5, 9, 8.5, 8, 7.5, 7];

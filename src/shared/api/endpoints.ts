@@ -16,6 +16,7 @@ import { BatchRequestSchema, BatchResponseSchema, CampaignSchema, EnrollRequestS
 import { LoginSchema, SessionAnswerSchema, SessionInfoSchema } from './session.ts';
 import { AuditLogSchema, PublicCountSchema, TotalsSchema } from './dashboard.ts';
 import { CodeRequestSchema, DeviceIdParams, DeviceListSchema, EnrollmentCodeSchema, RevokedSchema } from './devices.ts';
+import { PaperSheetsQuery } from './paper-sheets.ts';
 import { CampaignScopeQuery, RecordsPageSchema, RecordsQuery, SignatureIdParams, SignaturePageSchema, SignaturesQuery } from './signatures.ts';
 import {
   CampaignDetailSchema,
@@ -203,6 +204,14 @@ export const api = {
   contactsCsv: download('/api/console/export/contacts.csv', 'text/csv; charset=utf-8', 'The signers who opted in, with their contact details, as CSV'),
   signaturesZip: download('/api/console/export/signatures.zip', 'application/zip', 'Every signature as an SVG file, in a zip'),
   handinPdf: download('/api/console/export/handin.pdf', 'application/pdf', 'The hand-in list as PDF, with the signatures drawn'),
+  paperSheetsPdf: {
+    method: 'GET',
+    path: '/api/console/export/paper-sheets.pdf',
+    summary: 'Blank A4 sheets for handwritten signatures: the published text in one language on every sheet, then numbered rows',
+    auth: 'session',
+    request: { query: PaperSheetsQuery },
+    responses: { 200: file('application/pdf', 'Blank paper-collection sheets as PDF'), ...errors(...SESSION_ERRORS, 400, 404) },
+  },
 
   // ---- The console: campaigns ----
   campaigns: { method: 'GET', path: '/api/console/campaigns', summary: 'Every campaign', auth: 'session', request: {}, responses: { 200: CampaignListSchema, ...errors(...SESSION_ERRORS) } },
