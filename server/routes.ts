@@ -27,6 +27,7 @@ import * as coordinator from './console/routes.ts';
 import * as signatures from './console/signature-routes.ts';
 import * as campaigns from './console/campaign-routes.ts';
 import * as review from './console/review-routes.ts';
+import * as paperSheets from './console/paper-sheets-route.ts';
 import { attemptsLeft, attemptsPerAddress } from './middleware.ts';
 import type { BodyLimits } from './http-body.ts';
 import type { AppEnv, Ctx } from './routes/context.ts';
@@ -116,6 +117,7 @@ const TABLE: { [Name in EndpointName]: RouteSpec } = {
   handinPdf: { at: 'GET /api/console/export/handin.pdf', handler: signatures.exportPdf },
   handinPackage: { at: 'GET /api/console/export/handin-package.zip', handler: signatures.exportHandinPackage },
   handinKey: { at: 'GET /api/console/handin-key', handler: signatures.handinKey },
+  paperSheetsPdf: { at: 'GET /api/console/export/paper-sheets.pdf', handler: paperSheets.exportPaperSheets },
   records: { at: 'GET /api/console/records', handler: signatures.records },
 
   // ---- Campaigns, in the console ----

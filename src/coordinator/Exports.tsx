@@ -5,8 +5,10 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { EXPORTS, scoped, type ConsoleApi } from './api.ts';
+import { PaperSheetsCard } from './PaperSheetsCard.tsx';
 import { SectionHeading } from './SectionHeading.tsx';
 import { HandinPackage } from './HandinPackage.tsx';
+import type { Language } from '../shared/campaign.ts';
 
 const ITEMS = [
   {
@@ -39,10 +41,15 @@ const ITEMS = [
 /** The files of one campaign: the one chosen at the top of the console (`?campaign=` on every link). */
 export function Exports({ api, campaignTitle }: { api: ConsoleApi; campaignTitle: string }) {
   const [sealed, setSealed] = useState(false);
+  const [published, setPublished] = useState<{ languages: Language[]; defaultLanguage: Language } | null>(null);
   useEffect(() => {
     setSealed(false);
-    api.campaignSealing().then(
-      (sealing) => setSealed(!!sealing),
+    setPublished(null);
+    api.publishedVersion().then(
+      (version) => {
+        setSealed(!!version?.content?.sealing);
+        setPublished(version?.content ?? null);
+      },
       () => undefined,
     );
   }, [api]);
@@ -69,6 +76,7 @@ export function Exports({ api, campaignTitle }: { api: ConsoleApi; campaignTitle
             <a class="button primary" href={scoped(item.href, api.campaignId)} download>{item.button}</a>
           </li>
         ))}
+        <PaperSheetsCard campaignId={api.campaignId} published={published} />
       </ul>
       <HandinPackage api={api} />
     </>

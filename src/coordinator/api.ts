@@ -106,6 +106,7 @@ export const EXPORTS = {
   signaturesZip: '/api/console/export/signatures.zip',
   handinPdf: '/api/console/export/handin.pdf',
   handinPackage: '/api/console/export/handin-package.zip',
+  paperSheetsPdf: '/api/console/export/paper-sheets.pdf',
 } as const;
 
 /** `path` scoped to one campaign (`?campaign=`, or `&campaign=` after other parameters). */
@@ -177,6 +178,12 @@ export function consoleApi(csrfToken: string, campaignId: string) {
   const get = <S extends z.ZodMiniType>(schema: S, path: string) => request(schema, 'GET', path);
   const send = <S extends z.ZodMiniType | null>(schema: S, method: string, path: string, body?: unknown) => request(schema, method, path, csrfToken, body);
   const entries = async (path: string): Promise<AuditEntry[]> => (await get(AuditLogSchema, path)).entries;
+  /** The campaign's latest published version (null before the first publication). */
+  const publishedVersion = async () => {
+    const latest = (await get(CampaignDetailSchema, campaignPath(campaignId))).latestVersion;
+    if (!latest) return null;
+    return get(PublishedVersionSchema, campaignPath(campaignId, `/versions/${latest.version}`));
+  };
   return {
     campaignId,
     logout: () => send(NO_CONTENT, 'POST', '/api/console/logout'),
@@ -218,10 +225,9 @@ export function consoleApi(csrfToken: string, campaignId: string) {
       get(RecordsPageSchema, scoped(`/api/console/records?${new URLSearchParams({ after: String(after), limit: String(limit) })}`, campaignId)),
     /** Whether this campaign's current version is sealed, and for which key. */
     async campaignSealing(): Promise<{ keyId: string } | null> {
-      const latest = (await get(CampaignDetailSchema, campaignPath(campaignId))).latestVersion;
-      if (!latest) return null;
-      return (await get(PublishedVersionSchema, campaignPath(campaignId, `/versions/${latest.version}`))).content?.sealing ?? null;
+      return (await publishedVersion())?.content?.sealing ?? null;
     },
+    publishedVersion,
 
     /** The organisation's public key for hand-in packages, with its fingerprint. */
     handinKey: () => get(HandinKeySchema, '/api/console/handin-key'),

@@ -324,6 +324,32 @@ describe('the coordinator console', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
 
+  it('offers paper collection sheets in the campaign\'s languages, as many as asked; the link downloads them', async () => {
+    await openSection('Exports');
+    const card = page.locator('#paper-sheets-card');
+    await expect.poll(() => card.getByLabel('Language').locator('option').allTextContents()).toEqual(['English', 'French', 'Spanish', 'Arabic']);
+    await card.getByLabel('Language').selectOption('ar');
+    await card.getByLabel('Number of sheets').fill('3');
+    const link = card.getByRole('link', { name: 'Download paper sheets', exact: true });
+    expect(await link.getAttribute('href')).toBe(`/api/console/export/paper-sheets.pdf?lang=ar&pages=3&campaign=${DEFAULT_CAMPAIGN.id}`);
+    const pdf = await page.request.get(`${app.url}${await link.getAttribute('href')}`);
+    expect(pdf.status()).toBe(200);
+    const dir = mkdtempSync(join(tmpdir(), 'fieldsign-sheets-'));
+    writeFileSync(join(dir, 'sheets.pdf'), await pdf.body());
+    expect(execFileSync('pdfinfo', [join(dir, 'sheets.pdf')], { encoding: 'utf8' })).toMatch(/Pages:\s+3\n/);
+    rmSync(dir, { recursive: true, force: true });
+    // Out of range: no link, and the field says why.
+    await card.getByLabel('Number of sheets').fill('501');
+    await expect.poll(() => link.count()).toBe(0);
+    expect(await card.getByText('From 1 to 500 sheets.').count()).toBe(1);
+    await card.getByLabel('Number of sheets').fill('10');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await card.getByLabel('Language').selectOption('en');
+    // From the top, or the sticky header is drawn over the middle of the full-page picture.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, 'console-exports-paper-sheets.png', true);
+  }, 30_000);
+
   it('the hand-in CSV and the PDF contain the signer (and not the deleted one); the PDF renders', async () => {
     const csvText = await (await page.request.get(`${app.url}/api/console/export/handin.csv`)).text();
     const rows = parse(csvText, { bom: true, columns: true }) as Array<Record<string, string>>;

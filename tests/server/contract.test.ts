@@ -158,6 +158,7 @@ const STEPS: Array<[key: string, step: Step | (() => Step)]> = [
   ['GET /api/console/export/handin.pdf', { query: { campaign: CAMPAIGN }, status: 200 }],
   ['GET /api/console/export/handin-package.zip', { query: { campaign: CAMPAIGN, profile: 'per-country' }, status: 200 }],
   ['GET /api/console/handin-key', { status: 200 }],
+  ['GET /api/console/export/paper-sheets.pdf', { query: { campaign: CAMPAIGN, lang: 'en', pages: '2' }, status: 200 }],
   ['GET /api/console/campaigns', { status: 200 }],
   ['POST /api/console/campaigns', { body: { id: COPY, from: CAMPAIGN }, status: 201 }],
   ['GET /api/console/campaigns/:id', { params: { id: COPY }, status: 200 }],

@@ -20,6 +20,7 @@ import {
   CampaignScopeQuery, ChangedSchema, RecordsPageSchema, RecordsQuery, RestoreRequestSchema, SetAsideRequestSchema, SignatureIdParams, SignaturePageSchema, SignaturesQuery,
 } from './signatures.ts';
 import { HandinKeySchema, HandinPackageQuery } from './handin.ts';
+import { PaperSheetsQuery } from './paper-sheets.ts';
 import {
   CampaignDetailSchema,
   CampaignIdParams,
@@ -234,6 +235,14 @@ export const api = {
     auth: 'session',
     request: {},
     responses: { 200: HandinKeySchema, ...errors(...SESSION_ERRORS) },
+  },
+  paperSheetsPdf: {
+    method: 'GET',
+    path: '/api/console/export/paper-sheets.pdf',
+    summary: 'Blank A4 sheets for handwritten signatures: the published text in one language on every sheet, then numbered rows',
+    auth: 'session',
+    request: { query: PaperSheetsQuery },
+    responses: { 200: file('application/pdf', 'Blank paper-collection sheets as PDF'), ...errors(...SESSION_ERRORS, 400, 404) },
   },
 
   // ---- The console: campaigns ----
