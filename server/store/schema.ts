@@ -94,6 +94,26 @@ const POSTGRES_IMMUTABLE = `
   CREATE TRIGGER campaign_versions_immutable BEFORE UPDATE OR DELETE ON campaign_versions
     FOR EACH ROW EXECUTE FUNCTION campaign_versions_immutable()`;
 
+/**
+ * Version 7 (paper counts; 6 is the set-aside of signatures): signatures counted by hand from
+ * paper, per event, apart from the tablets' signatures and their counters.
+ */
+const PAPER_COUNTS = (text: string) => `
+  CREATE TABLE paper_counts (
+    id ${text} PRIMARY KEY,
+    campaign_id ${text} NOT NULL,
+    event TEXT NOT NULL,
+    collected_on TEXT NOT NULL,
+    sheets BIGINT NOT NULL,
+    signatures BIGINT NOT NULL,
+    countries TEXT,
+    counted_by TEXT NOT NULL,
+    note TEXT,
+    recorded_at TEXT NOT NULL,
+    recorded_by TEXT NOT NULL
+  );
+  CREATE INDEX paper_counts_campaign ON paper_counts (campaign_id, collected_on)`;
+
 export const MIGRATIONS: readonly Migration[] = [
   ...SQLITE_RELEASE_MIGRATIONS.map((sqlite, i) => ({ sqlite, postgres: POSTGRES_RELEASE_MIGRATIONS[i] })),
   {
@@ -120,6 +140,8 @@ export const MIGRATIONS: readonly Migration[] = [
       await backfillCampaigns(tx);
     },
   },
+  // INTEGRATE: the lead puts REVIEW's migration 6 before this one at merge.
+  { sqlite: PAPER_COUNTS('TEXT'), postgres: PAPER_COUNTS('text COLLATE "C"') },
 ];
 
 /** The latest schema version this server knows. */

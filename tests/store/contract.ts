@@ -3,8 +3,8 @@
  * `storeContract(name, open)` registers them; tests/store/sqlite.test.ts and
  * tests/store/postgres.test.ts run them against SQLite and PostgreSQL. The cases are in
  * tests/store/contract/, by section: records (ingest, deletion), instances (several stores on
- * one database), people (enrollment codes, devices, coordinators, audit log) and reads (totals,
- * search, duplicates, list); what they are built from is contract/fixtures.ts. The PostgreSQL
+ * one database), people (enrollment codes, devices, coordinators, audit log), reads (totals,
+ * search, duplicates, list) and paper (paper counts); what they are built from is contract/fixtures.ts. The PostgreSQL
  * test databases are tests/store/postgres-schema.ts.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,6 +14,7 @@ import { T0 } from './contract/fixtures.ts';
 import { instancesContract } from './contract/instances.ts';
 import { peopleContract } from './contract/people.ts';
 import { readsContract } from './contract/reads.ts';
+import { paperContract } from './contract/paper.ts';
 import { ingestRecordsContract } from './contract/records.ts';
 
 /**
@@ -83,5 +84,6 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     instancesContract(t);
     peopleContract(t);
     readsContract(t);
+    paperContract(t);
   });
 }
