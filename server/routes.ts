@@ -26,6 +26,7 @@ import * as pub from './routes/public.ts';
 import * as coordinator from './console/routes.ts';
 import * as signatures from './console/signature-routes.ts';
 import * as campaigns from './console/campaign-routes.ts';
+import * as paper from './console/paper-routes.ts';
 import { attemptsLeft, attemptsPerAddress } from './middleware.ts';
 import type { BodyLimits } from './http-body.ts';
 import type { AppEnv, Ctx } from './routes/context.ts';
@@ -110,6 +111,11 @@ const TABLE: { [Name in EndpointName]: RouteSpec } = {
   signaturesZip: { at: 'GET /api/console/export/signatures.zip', handler: signatures.exportZip },
   handinPdf: { at: 'GET /api/console/export/handin.pdf', handler: signatures.exportPdf },
   records: { at: 'GET /api/console/records', handler: signatures.records },
+
+  // ---- Paper counts, in the console ----
+  paperCounts: { at: 'GET /api/console/paper-counts', handler: paper.listPaperCounts },
+  recordPaperCount: { at: 'POST /api/console/paper-counts', body: SMALL_BODY, invalidBody: fieldAndMessage, handler: paper.recordPaper },
+  removePaperCount: { at: 'DELETE /api/console/paper-counts/:id', handler: paper.removePaper },
 
   // ---- Campaigns, in the console ----
   campaigns: { at: 'GET /api/console/campaigns', handler: campaigns.listCampaigns },

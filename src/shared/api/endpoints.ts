@@ -16,6 +16,7 @@ import { BatchRequestSchema, BatchResponseSchema, CampaignSchema, EnrollRequestS
 import { LoginSchema, SessionAnswerSchema, SessionInfoSchema } from './session.ts';
 import { AuditLogSchema, PublicCountSchema, TotalsSchema } from './dashboard.ts';
 import { CodeRequestSchema, DeviceIdParams, DeviceListSchema, EnrollmentCodeSchema, RevokedSchema } from './devices.ts';
+import { NewPaperCountSchema, PaperCountIdParams, PaperCountListSchema, PaperCountSchema } from './paper.ts';
 import { CampaignScopeQuery, RecordsPageSchema, RecordsQuery, SignatureIdParams, SignaturePageSchema, SignaturesQuery } from './signatures.ts';
 import {
   CampaignDetailSchema,
@@ -203,6 +204,32 @@ export const api = {
   contactsCsv: download('/api/console/export/contacts.csv', 'text/csv; charset=utf-8', 'The signers who opted in, with their contact details, as CSV'),
   signaturesZip: download('/api/console/export/signatures.zip', 'application/zip', 'Every signature as an SVG file, in a zip'),
   handinPdf: download('/api/console/export/handin.pdf', 'application/pdf', 'The hand-in list as PDF, with the signatures drawn'),
+
+  // ---- The console: paper counts (signatures counted by hand, always shown as paper) ----
+  paperCounts: {
+    method: 'GET',
+    path: '/api/console/paper-counts',
+    summary: 'The campaign’s paper counts, latest collected first',
+    auth: 'session',
+    request: { query: CampaignScopeQuery },
+    responses: { 200: PaperCountListSchema, ...errors(...SESSION_ERRORS) },
+  },
+  recordPaperCount: {
+    method: 'POST',
+    path: '/api/console/paper-counts',
+    summary: 'Record a paper count for the campaign (400 names the field at fault)',
+    auth: 'session',
+    request: { query: CampaignScopeQuery, body: NewPaperCountSchema },
+    responses: { 201: PaperCountSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS, 404) },
+  },
+  removePaperCount: {
+    method: 'DELETE',
+    path: '/api/console/paper-counts/:id',
+    summary: 'Remove a paper count (audited with its figures)',
+    auth: 'session',
+    request: { params: PaperCountIdParams },
+    responses: { 204: null, ...errors(...CHANGE_ERRORS, 404) },
+  },
 
   // ---- The console: campaigns ----
   campaigns: { method: 'GET', path: '/api/console/campaigns', summary: 'Every campaign', auth: 'session', request: {}, responses: { 200: CampaignListSchema, ...errors(...SESSION_ERRORS) } },

@@ -46,9 +46,10 @@ const day = z.string().check(
 );
 
 /** Signatures per country (ISO 3166-1 alpha-2, as the kiosk's list): part of the total, or all of it. */
-const countries = z.record(
-  z.string().check(z.refine((code) => isCountryCode(code), 'Unknown country code.')),
-  figure('signatures in a country'),
+const countries = z.record(z.string(), figure('signatures in a country')).check(
+  z.refine((byCountry) => Object.keys(byCountry).every(isCountryCode), {
+    message: 'Unknown country code: use the two-letter codes of the country list (ISO 3166-1).',
+  }),
 );
 
 /** What a coordinator sends to record one paper count (POST /api/console/paper-counts). */
