@@ -20,6 +20,7 @@ import {
 } from '../shared/api/campaigns.ts';
 import type { PublishedVersion } from '../shared/campaigns.ts';
 import { ErrorResponseSchema } from '../shared/protocol.ts';
+import { PaperCountListSchema, PaperCountSchema, type NewPaperCount } from '../shared/api/paper.ts';
 
 export type {
   AuditEntry,
@@ -163,6 +164,9 @@ export function consoleApi(csrfToken: string, campaignId: string) {
       return get(SignaturePageSchema, scoped(`/api/console/signatures?${params}`, campaignId));
     },
     deleteSignature: (id: string) => send(NO_CONTENT, 'DELETE', `/api/console/signatures/${encodeURIComponent(id)}`),
+    paperCounts: async () => (await get(PaperCountListSchema, scoped('/api/console/paper-counts', campaignId))).counts,
+    recordPaperCount: (count: NewPaperCount) => send(PaperCountSchema, 'POST', scoped('/api/console/paper-counts', campaignId), count),
+    removePaperCount: (id: string) => send(NO_CONTENT, 'DELETE', `/api/console/paper-counts/${encodeURIComponent(id)}`),
     /**
      * The audit log, newest first: everything (`all`), or this campaign's entries with those
      * about no campaign in particular (sign-ins, codes, tablets). Two reads, so that a busy
