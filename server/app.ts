@@ -24,6 +24,7 @@ import type { Campaign } from '../src/shared/campaign.ts';
 import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
 import { currentContent, importCampaign } from './campaigns.ts';
 import { LiveSignals } from './console/live.ts';
+import { publicCountWithPaper, totalsWithPaper } from './paper.ts';
 import { StreamSlots, type StreamLimit } from './console/stream-slots.ts';
 import { requireSession } from './console/session.ts';
 import { appState, jsonBody, onError, requireDevice, withSecurityHeaders, type BodyContract } from './middleware.ts';
@@ -216,8 +217,8 @@ function appContext(options: AppOptions): AppContext {
     staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
     tokenLifetimeMs: options.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS,
     live,
-    publicTotal: perCampaign(async (id) => ({ total: await store.count(id) }), 'the public total'),
-    dashboardTotals: perCampaign((id) => store.totals(id), 'the dashboard totals'),
+    publicTotal: perCampaign((id) => publicCountWithPaper(store, id), 'the public total'),
+    dashboardTotals: perCampaign((id) => totalsWithPaper(store, id), 'the dashboard totals'),
     publicSlots: new StreamSlots(options.publicStreams ?? DEFAULT_PUBLIC_STREAMS),
     limiters: {
       enroll: new RateLimiter(options.enrollLimit ?? { capacity: 10, refillMs: 30_000 }),

@@ -28,6 +28,7 @@ import * as signatures from './console/signature-routes.ts';
 import * as campaigns from './console/campaign-routes.ts';
 import * as review from './console/review-routes.ts';
 import * as paperSheets from './console/paper-sheets-route.ts';
+import * as paper from './console/paper-routes.ts';
 import { attemptsLeft, attemptsPerAddress } from './middleware.ts';
 import type { BodyLimits } from './http-body.ts';
 import type { AppEnv, Ctx } from './routes/context.ts';
@@ -119,6 +120,11 @@ const TABLE: { [Name in EndpointName]: RouteSpec } = {
   handinKey: { at: 'GET /api/console/handin-key', handler: signatures.handinKey },
   paperSheetsPdf: { at: 'GET /api/console/export/paper-sheets.pdf', handler: paperSheets.exportPaperSheets },
   records: { at: 'GET /api/console/records', handler: signatures.records },
+
+  // ---- Paper counts, in the console ----
+  paperCounts: { at: 'GET /api/console/paper-counts', handler: paper.listPaperCounts },
+  recordPaperCount: { at: 'POST /api/console/paper-counts', body: SMALL_BODY, invalidBody: fieldAndMessage, handler: paper.recordPaper },
+  removePaperCount: { at: 'DELETE /api/console/paper-counts/:id', handler: paper.removePaper },
 
   // ---- Campaigns, in the console ----
   campaigns: { at: 'GET /api/console/campaigns', handler: campaigns.listCampaigns },

@@ -16,6 +16,7 @@ import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import { CLEAR_COOKIE, currentSession, startSession } from './session.ts';
 import { actorOf, bodyOf, campaignOf, isHead, paramsOf, type Ctx } from '../routes/context.ts';
 import { api } from '../../src/shared/api/endpoints.ts';
+import { totalsWithPaper } from '../paper.ts';
 
 /** POST /api/console/login: failed attempts are limited per address (middleware, routes.ts) and per email. */
 export async function login(c: Ctx): Promise<Response> {
@@ -56,7 +57,7 @@ export async function logout(c: Ctx): Promise<Response> {
 
 /** GET /api/console/totals: the dashboard's figures for the campaign. */
 export async function totals(c: Ctx): Promise<Response> {
-  return answer(api.totals, 200, await c.var.app.store.totals(campaignOf(c)));
+  return answer(api.totals, 200, await totalsWithPaper(c.var.app.store, campaignOf(c)));
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { Store } from '../store/store.ts';
 
-/** One paper count as the manifest lists it (the fields of PAPER's PaperCount it needs). */
+/** One paper count as the manifest lists it (the fields of a PaperCount it needs). */
 export interface PaperFact {
   id: string;
   event: string;
@@ -24,6 +24,6 @@ export interface HandinFacts {
 
 /** The set-aside counts and the paper counts of a campaign. */
 export async function handinFacts(store: Store, campaignId: string): Promise<HandinFacts> {
-  // INTEGRATE: paper = (await store.paperCounts(campaignId)).map(...) (PAPER).
-  return { setAside: await store.setAsideCounts(campaignId), paper: [] };
+  const paper = (await store.paperCounts(campaignId)).map(({ id, event, collectedOn, sheets, signatures, countries }) => ({ id, event, collectedOn, sheets, signatures, countries }));
+  return { setAside: await store.setAsideCounts(campaignId), paper };
 }

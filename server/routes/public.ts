@@ -9,11 +9,12 @@ import { clientAddress } from '../client-address.ts';
 import type { StreamSlots } from '../console/stream-slots.ts';
 import { HttpError, answer } from '../http-reply.ts';
 import { openApiDocument } from '../openapi.ts';
+import { publicCountWithPaper } from '../paper.ts';
 import { campaignOf, isHead, paramsOf, type Ctx } from './context.ts';
 
-/** GET /api/public/count: the campaign's total. */
+/** GET /api/public/count: the campaign's total (the tablets'), and its paper count apart. */
 export async function publicCount(c: Ctx): Promise<Response> {
-  return answer(api.publicCount, 200, { total: await c.var.app.store.count(campaignOf(c)) });
+  return answer(api.publicCount, 200, await publicCountWithPaper(c.var.app.store, campaignOf(c)));
 }
 
 /** GET /api/public/events: the campaign's total, live (SSE), while a stream slot is free. */

@@ -113,6 +113,25 @@ const HANDIN_PACKAGE = `
   );
   CREATE INDEX signatures_campaign_country ON signatures (campaign_id, signer_country, seq);
   CREATE INDEX signatures_campaign_device ON signatures (campaign_id, device_id, seq);`;
+/**
+ * Version 7 (paper counts): signatures counted by hand from
+ * paper, per event, apart from the tablets' signatures and their counters.
+ */
+const PAPER_COUNTS = (text: string) => `
+  CREATE TABLE paper_counts (
+    id ${text} PRIMARY KEY,
+    campaign_id ${text} NOT NULL,
+    event TEXT NOT NULL,
+    collected_on TEXT NOT NULL,
+    sheets BIGINT NOT NULL,
+    signatures BIGINT NOT NULL,
+    countries TEXT,
+    counted_by TEXT NOT NULL,
+    note TEXT,
+    recorded_at TEXT NOT NULL,
+    recorded_by TEXT NOT NULL
+  );
+  CREATE INDEX paper_counts_campaign ON paper_counts (campaign_id, collected_on)`;
 
 export const MIGRATIONS: readonly Migration[] = [
   ...SQLITE_RELEASE_MIGRATIONS.map((sqlite, i) => ({ sqlite, postgres: POSTGRES_RELEASE_MIGRATIONS[i] })),
@@ -143,7 +162,9 @@ export const MIGRATIONS: readonly Migration[] = [
   // Version 6 (review before the hand-in): a signature set aside from the hand-in keeps its row;
   // why, by whom and when sit beside it. Nothing is set aside yet, so no counter needs filling.
   { sqlite: SET_ASIDE, postgres: SET_ASIDE },
-  // Version 7 (the hand-in package, exports/handin-package.ts): the organisation's signing key,
+  // Version 7 (paper counts): signatures counted by hand, apart from the tablets'.
+  { sqlite: PAPER_COUNTS('TEXT'), postgres: PAPER_COUNTS('text COLLATE "C"') },
+  // Version 8 (the hand-in package, exports/handin-package.ts): the organisation's signing key,
   // one for every instance on the database, and the per-country reads of a campaign's signatures.
   { sqlite: HANDIN_PACKAGE, postgres: HANDIN_PACKAGE },
 ];

@@ -38,6 +38,8 @@ import * as campaigns from './campaign-rows.ts';
 import * as consoleRows from './console-rows.ts';
 import * as devices from './device-rows.ts';
 import * as handin from './handin-rows.ts';
+import * as paper from './paper-rows.ts';
+import type { PaperCount } from '../../src/shared/api/paper.ts';
 import * as reads from './signature-reads.ts';
 import * as writes from './signature-writes.ts';
 import * as review from './set-aside-rows.ts';
@@ -130,6 +132,27 @@ export class SqlStore implements Store {
        WHERE chain_device IS NOT NULL AND chain_seq IS NOT NULL AND chain_link IS NOT NULL ORDER BY chain_device, chain_seq, id`,
     );
     return rows.map((r) => ({ id: r.id, device: r.chain_device, seq: Number(r.chain_seq), link: r.chain_link, deletedAt: r.deleted_at }));
+  }
+
+  // ---- Paper counts ----
+
+  async addPaperCount(p: PaperCount): Promise<void> {
+    const db = await this.ready;
+    await paper.addPaperCount(db, p);
+    await this.changed(db);
+  }
+
+  async removePaperCount(id: string): Promise<PaperCount | undefined> {
+    if (unstorable(id)) return undefined;
+    const db = await this.ready;
+    const removed = await db.transaction('write', (tx) => paper.removePaperCount(tx, id));
+    if (removed) await this.changed(db);
+    return removed;
+  }
+
+  async paperCounts(campaignId: string): Promise<PaperCount[]> {
+    if (unstorable(campaignId)) return [];
+    return paper.paperCounts(await this.ready, campaignId);
   }
 
   // ---- Enrollment and tablets ----

@@ -12,6 +12,7 @@ import type { SetAside, SetAsideReason } from '../../src/shared/api/signatures.t
 export type { SetAside, SetAsideReason } from '../../src/shared/api/signatures.ts';
 /** What a set-aside records: why, a note, when, and who (a coordinator's email). */
 export type SetAsideChange = SetAside;
+import type { PaperCount } from '../../src/shared/api/paper.ts';
 
 export type { CampaignRecord, VersionRecord } from './campaign-rows.ts';
 
@@ -277,9 +278,17 @@ export interface Store {
    */
   deletedChainPlaces(): Promise<DeletedChainPlace[]>;
 
+  // ---- Paper counts (paper-rows.ts): signatures counted by hand, never mixed into the tablets' ----
+  /** Record one paper count (its id is new). */
+  addPaperCount(p: PaperCount): Promise<void>;
+  /** Remove a paper count; what it said, or undefined when there is none with that id. */
+  removePaperCount(id: string): Promise<PaperCount | undefined>;
+  /** A campaign's paper counts, the latest collected first. */
+  paperCounts(campaignId: string): Promise<PaperCount[]>;
+
   /**
    * Call `listener` after anything the dashboards show has changed: signatures stored or
-   * deleted, devices enrolled, revoked or reporting. On PostgreSQL this includes changes made
+   * deleted, paper counts recorded or removed, devices enrolled, revoked or reporting. On PostgreSQL this includes changes made
    * by other server instances on the same database. Returns the unsubscribe function.
    */
   onChange(listener: () => void): () => void;

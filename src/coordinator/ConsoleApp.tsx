@@ -16,6 +16,7 @@ import { Devices } from './Devices.tsx';
 import { Exports } from './Exports.tsx';
 import { Login } from './Login.tsx';
 import { Signatures } from './Signatures.tsx';
+import { PaperCounts } from './PaperCounts.tsx';
 import { SealedSignatures } from './SealedSignatures.tsx';
 import type { UnlockedKey } from './sealed-open.ts';
 import { useEventStream, useLoad, useNow, type LiveState } from './hooks.ts';
@@ -25,6 +26,7 @@ const SECTIONS = [
   { id: 'dashboard', title: 'Dashboard' },
   { id: 'devices', title: 'Devices' },
   { id: 'signatures', title: 'Signatures' },
+  { id: 'paper', title: 'Paper' },
   { id: 'exports', title: 'Exports' },
   { id: 'sealed', title: 'Sealed signatures' },
   { id: 'audit', title: 'Audit log' },
@@ -220,6 +222,7 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
               {section === 'dashboard' && <Dashboard totals={totals} now={now} error={totalsError} api={api} tick={tick} onError={onError} />}
               {section === 'devices' && <Devices api={api} campaigns={campaignList!.campaigns} defaultCampaignId={campaignList!.defaultCampaignId} tick={tick} now={now} onError={onError} />}
               {section === 'signatures' && <Signatures key={campaignId} api={api} tick={tick} onError={onError} />}
+              {section === 'paper' && <PaperCounts key={campaignId} api={api} tick={tick} onError={onError} />}
               {section === 'exports' && <Exports api={api} campaignTitle={campaign?.title ?? campaignId} />}
               {section === 'sealed' && <SealedSignatures key={campaignId} api={api} unlocked={openingKey} onUnlocked={setOpeningKey} onError={onError} />}
               {section === 'audit' && <AuditLog api={api} tick={tick} onError={onError} />}

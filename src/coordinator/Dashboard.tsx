@@ -44,7 +44,7 @@ export function Dashboard({ totals, now, error, api, tick, onError }: Props) {
       <SilentTablets api={api} tick={tick} onError={onError} />
       <dl class={totals.setAside ? 'stats with-set-aside' : 'stats'}>
         <div class="stat stat-main">
-          <dt>Signatures</dt>
+          <dt>{totals.paper?.entries ? 'Signatures on tablets' : 'Signatures'}</dt>
           <dd data-testid="total">{formatNumber(totals.total)}</dd>
           {totals.setAside && <dd class="stat-note">{`every one stored, ${formatNumber(totals.total - totals.setAside.total)} in the hand-in`}</dd>}
         </div>
@@ -73,6 +73,8 @@ export function Dashboard({ totals, now, error, api, tick, onError }: Props) {
         </div>
       </dl>
 
+      {totals.paper && totals.paper.entries > 0 && <PaperCard tablets={totals.total} paper={totals.paper} />}
+
       <section class="card" aria-labelledby="hourly-heading">
         <h2 id="hourly-heading">Signatures per hour</h2>
         <HourlyChart hourly={totals.hourly} now={now} />
@@ -87,6 +89,33 @@ export function Dashboard({ totals, now, error, api, tick, onError }: Props) {
           rows={totals.byCountry.map((c) => ({ key: c.country, name: countryName(c.country), count: c.count }))} />
       </div>
     </>
+  );
+}
+
+/** The paper counts, apart from the tablets' total, and the two together, each clearly labelled. */
+function PaperCard({ tablets, paper }: { tablets: number; paper: NonNullable<Totals['paper']> }) {
+  return (
+    <section class="card" aria-labelledby="paper-heading">
+      <h2 id="paper-heading">On paper (counted by hand)</h2>
+      <dl class="stats">
+        <div class="stat">
+          <dt>On paper (counted by hand)</dt>
+          <dd data-testid="paper-total">{formatNumber(paper.total)}</dd>
+        </div>
+        <div class="stat">
+          <dt>Sheets</dt>
+          <dd>{formatNumber(paper.sheets)}</dd>
+        </div>
+        <div class="stat stat-main">
+          <dt>With paper: tablets and paper together</dt>
+          <dd data-testid="with-paper-total">{formatNumber(tablets + paper.total)}</dd>
+        </div>
+      </dl>
+      <p class="hint">
+        {`${plural(paper.entries, 'paper count', 'paper counts')} recorded in the Paper section. `}
+        {paper.byCountry.map((c) => `${c.country ? countryName(c.country) : 'country not recorded'} ${formatNumber(c.count)}`).join(' · ')}
+      </p>
+    </section>
   );
 }
 

@@ -32,6 +32,7 @@ import {
 import type { PublishedVersion } from '../shared/campaigns.ts';
 import { ErrorResponseSchema } from '../shared/protocol.ts';
 import { HandinKeySchema } from '../shared/api/handin.ts';
+import { PaperCountListSchema, PaperCountSchema, type NewPaperCount } from '../shared/api/paper.ts';
 
 export type {
   AuditEntry,
@@ -208,6 +209,9 @@ export function consoleApi(csrfToken: string, campaignId: string) {
     /** Put set-aside signatures back into the hand-in; answers how many were restored. */
     restore: async (targets: ReviewTargets) => (await send(ChangedSchema, 'POST', scoped('/api/console/signatures/restore', campaignId), targets)).changed,
     deleteSignature: (id: string) => send(NO_CONTENT, 'DELETE', `/api/console/signatures/${encodeURIComponent(id)}`),
+    paperCounts: async () => (await get(PaperCountListSchema, scoped('/api/console/paper-counts', campaignId))).counts,
+    recordPaperCount: (count: NewPaperCount) => send(PaperCountSchema, 'POST', scoped('/api/console/paper-counts', campaignId), count),
+    removePaperCount: (id: string) => send(NO_CONTENT, 'DELETE', `/api/console/paper-counts/${encodeURIComponent(id)}`),
     /**
      * The audit log, newest first: everything (`all`), or this campaign's entries with those
      * about no campaign in particular (sign-ins, codes, tablets). Two reads, so that a busy

@@ -46,7 +46,9 @@ async function loadCard(): Promise<Card | null> {
 function Counter() {
   // undefined: loading; null: no such (published) campaign.
   const [card, setCard] = useState<Card | null | undefined>();
+  // The tablets' total and the paper count apart, as the server sends them; shown together.
   const [total, setTotal] = useState<number | undefined>();
+  const [paper, setPaper] = useState(0);
   const id = card?.id;
   const scope = id ? `?campaign=${encodeURIComponent(id)}` : '';
   // The server refused the live stream (too many counters open) or it failed: the figure is
@@ -58,6 +60,7 @@ function Counter() {
     PublicCountSchema,
     (s) => {
       if (Number.isInteger(s.total)) setTotal(s.total);
+      setPaper(s.paper ?? 0);
     },
     () => setPolling(true),
     () => 30_000 + Math.random() * 30_000,
@@ -74,7 +77,15 @@ function Counter() {
   useEffect(() => {
     if (!id) return;
     const ask = (first: boolean) =>
-      getJson(`/api/public/count${scope}`, PublicCountSchema).then((r) => r && setTotal((t) => (first ? (t ?? r.total) : r.total)), () => undefined);
+      getJson(`/api/public/count${scope}`, PublicCountSchema).then(
+        (r) => {
+          if (!r) return;
+          setTotal((t) => (first ? (t ?? r.total) : r.total));
+          if (!first) setPaper(r.paper ?? 0);
+          else setPaper((p) => p || (r.paper ?? 0));
+        },
+        () => undefined,
+      );
     if (live !== 'live') void ask(true);
     if (live === 'live') return;
     const timer = setInterval(() => void ask(false), 10_000);
@@ -99,16 +110,19 @@ function Counter() {
     );
   }
   const numbers = new Intl.NumberFormat(formatLocale(card?.lang ?? 'en'));
-  const digits = total === undefined ? '…' : numbers.format(total);
+  // Paper signatures count toward the figure and the goal, and the line under it says how many.
+  const combined = total === undefined ? undefined : total + paper;
+  const digits = combined === undefined ? '…' : numbers.format(combined);
   const dir = card && RTL_LANGUAGES.has(card.lang) ? 'rtl' : 'ltr';
   return (
     <main class="counter">
       <h1 class="counter-title" lang={card?.lang} dir={dir}>{card?.title ?? '\u00a0'}</h1>
       <p class="counter-figure" aria-live="polite" aria-atomic="true">
         <span class="counter-digits" data-testid="public-total">{digits}</span>
-        <span class="counter-unit">{total === 1 ? 'signature' : 'signatures'}</span>
+        <span class="counter-unit">{combined === 1 ? 'signature' : 'signatures'}</span>
       </p>
-      {card?.goal && total !== undefined && <GoalProgress total={total} goal={card.goal} format={(n) => numbers.format(n)} />}
+      {paper > 0 && <p class="counter-paper" data-testid="paper-line">{`including ${numbers.format(paper)} on paper`}</p>}
+      {card?.goal && combined !== undefined && <GoalProgress total={combined} goal={card.goal} withPaper={paper > 0} format={(n) => numbers.format(n)} />}
       {card?.status === 'closed' && <p class="counter-closed">This petition is closed. Thank you to everyone who signed.</p>}
       <p class={`counter-live counter-live-${live}`}>
         <span class="live-dot" aria-hidden="true" />
@@ -118,10 +132,11 @@ function Counter() {
   );
 }
 
-/** Progress toward the goal: a bar (a native progressbar, so assistive technology reads it) and the numbers in words. */
-function GoalProgress({ total, goal, format }: { total: number; goal: number; format: (n: number) => string }) {
+/** Progress toward the goal (counting paper signatures too, and saying so): a bar (a native progressbar, so assistive technology reads it) and the numbers in words. */
+function GoalProgress({ total, goal, withPaper, format }: { total: number; goal: number; withPaper: boolean; format: (n: number) => string }) {
   const percent = Math.floor((Math.min(total, goal) / goal) * 100);
-  const words = total >= goal ? `Goal reached: ${format(total)} of ${format(goal)} signatures` : `${format(total)} of ${format(goal)} signatures · ${percent}% of the goal`;
+  const counted = withPaper ? ' (tablets and paper)' : '';
+  const words = total >= goal ? `Goal reached: ${format(total)} of ${format(goal)} signatures${counted}` : `${format(total)} of ${format(goal)} signatures${counted} · ${percent}% of the goal`;
   return (
     <div class="counter-goal">
       <progress id="goal-progress" max={goal} value={Math.min(total, goal)} aria-labelledby="goal-words" aria-valuetext={words} />

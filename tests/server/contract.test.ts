@@ -159,6 +159,9 @@ const STEPS: Array<[key: string, step: Step | (() => Step)]> = [
   ['GET /api/console/export/handin-package.zip', { query: { campaign: CAMPAIGN, profile: 'per-country' }, status: 200 }],
   ['GET /api/console/handin-key', { status: 200 }],
   ['GET /api/console/export/paper-sheets.pdf', { query: { campaign: CAMPAIGN, lang: 'en', pages: '2' }, status: 200 }],
+  ['POST /api/console/paper-counts', { query: { campaign: CAMPAIGN }, body: { event: 'Contract rally', collectedOn: '2026-11-28', sheets: 2, signatures: 30, countries: { KE: 20 }, countedBy: 'Ana' }, status: 201 }],
+  ['GET /api/console/paper-counts', { query: { campaign: CAMPAIGN }, status: 200 }],
+  ['DELETE /api/console/paper-counts/:id', () => ({ params: { id: paperId }, status: 204 })],
   ['GET /api/console/campaigns', { status: 200 }],
   ['POST /api/console/campaigns', { body: { id: COPY, from: CAMPAIGN }, status: 201 }],
   ['GET /api/console/campaigns/:id', { params: { id: COPY }, status: 200 }],
@@ -174,6 +177,7 @@ const STEPS: Array<[key: string, step: Step | (() => Step)]> = [
 
 let enrollmentCode = '';
 let secondTablet = '';
+let paperId = '';
 
 describe('every endpoint of the contract, against the real server', () => {
   it('has a step here for every endpoint, and an endpoint for every step', () => {
@@ -188,6 +192,7 @@ describe('every endpoint of the contract, against the real server', () => {
       if (key === 'POST /api/console/devices/:id/revoke') secondTablet = (await server.enroll('Revoked rally')).deviceId;
       const answer = await call(endpoint, typeof step === 'function' ? step() : step);
       if (key === 'POST /api/console/login') session = { cookie: (answer.setCookie ?? '').split(';')[0], csrfToken: (answer.body as { csrfToken: string }).csrfToken };
+      if (key === 'POST /api/console/paper-counts') paperId = (answer.body as { id: string }).id;
       const wanted = typeof step === 'function' ? step().status : step.status;
       expect(answer.status, `${key}: ${JSON.stringify(answer.body)?.slice(0, 300)}`).toBe(wanted);
       expectConforms(endpoint, answer);

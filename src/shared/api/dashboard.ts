@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { SetAsideReasonSchema } from './signatures.ts';
+import { PaperTotalsSchema } from './paper.ts';
 
 const Count = z.int().check(z.gte(0));
 
@@ -18,6 +19,8 @@ export const TotalsSchema = z.strictObject({
   hourly: z.array(z.strictObject({ hour: z.string(), count: Count })),
   /** Signatures set aside from the hand-in (within `total`), by reason; optional for older servers. */
   setAside: z.optional(z.strictObject({ total: Count, byReason: z.array(z.strictObject({ reason: SetAsideReasonSchema, count: Count })) })),
+  /** Signatures collected on paper and counted by hand: apart from `total`, which is the tablets' alone. */
+  paper: z.optional(PaperTotalsSchema),
 });
 export type Totals = z.infer<typeof TotalsSchema>;
 
@@ -37,6 +40,11 @@ export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 /** GET /api/console/audit: the newest 500 entries, of one campaign when `?campaign=` is given. */
 export const AuditLogSchema = z.strictObject({ entries: z.array(AuditEntrySchema) });
 
-/** GET /api/public/count: a campaign's total, for the big-screen counter. */
-export const PublicCountSchema = z.strictObject({ total: Count });
+/** GET /api/public/count: a campaign's total, for the big-screen counter, and its paper count apart. */
+export const PublicCountSchema = z.strictObject({
+  /** The tablets' signatures (as counters already open read it). */
+  total: Count,
+  /** Signatures counted by hand from paper, on top of `total`; absent from servers before paper counts. */
+  paper: z.optional(Count),
+});
 export type PublicCount = z.infer<typeof PublicCountSchema>;

@@ -21,6 +21,7 @@ import {
 } from './signatures.ts';
 import { HandinKeySchema, HandinPackageQuery } from './handin.ts';
 import { PaperSheetsQuery } from './paper-sheets.ts';
+import { NewPaperCountSchema, PaperCountIdParams, PaperCountListSchema, PaperCountSchema } from './paper.ts';
 import {
   CampaignDetailSchema,
   CampaignIdParams,
@@ -243,6 +244,32 @@ export const api = {
     auth: 'session',
     request: { query: PaperSheetsQuery },
     responses: { 200: file('application/pdf', 'Blank paper-collection sheets as PDF'), ...errors(...SESSION_ERRORS, 400, 404) },
+  },
+
+  // ---- The console: paper counts (signatures counted by hand, always shown as paper) ----
+  paperCounts: {
+    method: 'GET',
+    path: '/api/console/paper-counts',
+    summary: 'The campaign’s paper counts, latest collected first',
+    auth: 'session',
+    request: { query: CampaignScopeQuery },
+    responses: { 200: PaperCountListSchema, ...errors(...SESSION_ERRORS) },
+  },
+  recordPaperCount: {
+    method: 'POST',
+    path: '/api/console/paper-counts',
+    summary: 'Record a paper count for the campaign (400 names the field at fault)',
+    auth: 'session',
+    request: { query: CampaignScopeQuery, body: NewPaperCountSchema },
+    responses: { 201: PaperCountSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS, 404) },
+  },
+  removePaperCount: {
+    method: 'DELETE',
+    path: '/api/console/paper-counts/:id',
+    summary: 'Remove a paper count (audited with its figures)',
+    auth: 'session',
+    request: { params: PaperCountIdParams },
+    responses: { 204: null, ...errors(...CHANGE_ERRORS, 404) },
   },
 
   // ---- The console: campaigns ----
