@@ -48,9 +48,11 @@ export async function totalsWithPaper(store: Store, campaignId: string): Promise
 }
 
 /** The public counter's figure: the tablets' total, and the paper count apart. */
-export async function publicCountWithPaper(store: Store, campaignId: string): Promise<{ total: number; paper: number }> {
+export async function publicCountWithPaper(store: Store, campaignId: string): Promise<{ total: number; paper?: number }> {
   const [total, paper] = await Promise.all([store.count(campaignId), campaignPaperTotals(store, campaignId)]);
-  return { total, paper: paper.total };
+  // Counter pages opened before paper counts existed parse { total } strictly: they keep
+  // working until a campaign has paper at all (and reloading the page mends them).
+  return paper.total > 0 ? { total, paper: paper.total } : { total };
 }
 
 /** What the audit log keeps of a paper count: every figure, so a removal can be undone by hand. */

@@ -43,7 +43,7 @@ export interface AppContext {
   tokenLifetimeMs: number;
   live: LiveSignals;
   /** A campaign's public counter snapshot, shared by its streams. */
-  publicTotal: (campaignId: string) => SnapshotSource<{ total: number; paper: number }>;
+  publicTotal: (campaignId: string) => SnapshotSource<{ total: number; paper?: number }>;
   /** A campaign's dashboard snapshot, shared by every signed-in coordinator's stream of it. */
   dashboardTotals: (campaignId: string) => SnapshotSource<Totals>;
   /** Caps on the public counter's streams. */

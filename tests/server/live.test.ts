@@ -249,7 +249,7 @@ describe('public counter stream caps', () => {
       c2 = await openSse(events, { localAddress: '127.0.0.3' });
     }
     expect(c2!.status).toBe(200);
-    expect(await c2!.next()).toEqual({ total: 0, paper: 0 });
+    expect(await c2!.next()).toEqual({ total: 0 });
     const a4 = await openSse(events);
     expect(a4.status).toBe(503); // 127.0.0.1 has one open again, but the server is full
     for (const s of [a2, b1, c2!, a4]) s.close();

@@ -41,7 +41,9 @@ export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 export const AuditLogSchema = z.strictObject({ entries: z.array(AuditEntrySchema) });
 
 /** GET /api/public/count: a campaign's total, for the big-screen counter, and its paper count apart. */
-export const PublicCountSchema = z.strictObject({
+// Not strict, unlike the console's own answers: a counter left open on a big screen for days
+// keeps reading the fields it knows when a newer server adds one.
+export const PublicCountSchema = z.object({
   /** The tablets' signatures (as counters already open read it). */
   total: Count,
   /** Signatures counted by hand from paper, on top of `total`; absent from servers before paper counts. */
