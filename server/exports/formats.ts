@@ -1,6 +1,7 @@
 /**
  * The exports there are, by kind: the hand-in list and the contact list as CSV (csv.ts),
- * every signature as SVG in a zip (zip.ts), and the printable hand-in sheets as PDF (pdf.ts).
+ * every signature as SVG in a zip (zip.ts), the printable hand-in sheets as PDF (pdf.ts), and
+ * blank paper-collection sheets as PDF (paper-sheets.ts, which reads no signatures).
  * job.ts runs one of them; serve.ts names its file and content type.
  *
  * None of them loads all signatures: each reads the store a page at a time in arrival order
@@ -19,4 +20,4 @@
 export type CsvKind = 'handin' | 'contacts';
 
 /** Every export the console offers. */
-export type ExportKind = CsvKind | 'zip' | 'pdf';
+export type ExportKind = CsvKind | 'zip' | 'pdf' | 'paper-sheets';

@@ -11,7 +11,7 @@
  */
 import { PassThrough, Readable } from 'node:stream';
 import { downloadHeaders, fileName, isAbort, type ExportCampaign } from './stream.ts';
-import { jobOf, runExport, type ExportKind } from './job.ts';
+import { jobOf, runExport, type ExportJob, type ExportKind } from './job.ts';
 import { exportInWorker } from './worker.ts';
 import type { Store } from '../store/store.ts';
 
@@ -20,6 +20,7 @@ const FILES: Record<ExportKind, { type: string; what: string; ext: string }> = {
   contacts: { type: 'text/csv; charset=utf-8', what: 'contacts', ext: 'csv' },
   zip: { type: 'application/zip', what: 'signatures', ext: 'zip' },
   pdf: { type: 'application/pdf', what: 'handin', ext: 'pdf' },
+  'paper-sheets': { type: 'application/pdf', what: 'paper-sheets', ext: 'pdf' },
 };
 
 /** A download under way: its Response, and when its body was written whole (or the client left). */
@@ -33,12 +34,19 @@ export interface ExportDownload {
  * One campaign's export; `db` is the database setting when a worker may open it. `head`: the
  * headers only, no work (`finished` then resolves at once).
  */
-export function serveExport(store: Store, kind: ExportKind, campaign: ExportCampaign, { head = false, db }: { head?: boolean; db?: string } = {}): ExportDownload {
+export function serveExport(
+  store: Store,
+  kind: ExportKind,
+  campaign: ExportCampaign,
+  { head = false, db, sheets }: { head?: boolean; db?: string; sheets?: ExportJob['sheets'] } = {},
+): ExportDownload {
   const file = FILES[kind];
-  const headers = downloadHeaders(file.type, fileName(campaign, file.what, file.ext));
+  // Paper sheets name the version and language they carry.
+  const what = sheets ? `${file.what}-v${campaign.content?.version ?? 0}-${sheets.lang}` : file.what;
+  const headers = downloadHeaders(file.type, fileName(campaign, what, file.ext));
   if (head) return { response: new Response(null, { status: 200, headers }), finished: Promise.resolve() };
   const out = new PassThrough();
-  const job = jobOf(kind, campaign);
+  const job = jobOf(kind, campaign, sheets);
   const finished = (async () => {
     try {
       if (db && db !== ':memory:') await exportInWorker(db, job, out);
