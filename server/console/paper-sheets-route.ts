@@ -1,19 +1,19 @@
 /**
  * GET /api/console/export/paper-sheets.pdf?campaign=&lang=&pages=: blank sheets for
  * handwritten signatures (exports/paper-sheets.ts), of the campaign's latest published
- * version only (a draft's words are not yet the petition). They hold no personal data, but
- * the download is audited like every export: the log shows which sheets went out to be signed.
+ * version only (a draft's words are not yet the petition). Served like every export
+ * (exports/serve.ts: in a worker thread when the database allows). They hold no personal
+ * data, but the download is audited like every export: the log shows which sheets went out.
  */
-import { PassThrough, Readable } from 'node:stream';
 import { LANGUAGES, type Language } from '../../src/shared/campaign.ts';
 import { currentContent } from '../campaigns.ts';
-import { PAPER_SHEETS, writePaperSheets } from '../exports/paper-sheets.ts';
-import { downloadHeaders, fileName, isAbort } from '../exports/stream.ts';
+import { PAPER_SHEETS } from '../exports/paper-sheets.ts';
+import { serveExport } from '../exports/serve.ts';
 import { HttpError } from '../http-reply.ts';
 import { audit, campaignOf, isHead, type Ctx } from '../routes/context.ts';
 
 export async function exportPaperSheets(c: Ctx): Promise<Response> {
-  const { store, log } = c.var.app;
+  const { store, exportDb, log } = c.var.app;
   const campaignId = campaignOf(c);
   const content = await currentContent(store, campaignId);
   if (!content) throw new HttpError(404, 'not_found', `The campaign "${campaignId}" has no published version: publish it before printing sheets.`);
@@ -27,16 +27,13 @@ export async function exportPaperSheets(c: Ctx): Promise<Response> {
   if (!Number.isInteger(pages) || pages < 1 || pages > PAPER_SHEETS.max) {
     throw new HttpError(400, 'bad_request', `pages is how many sheets to print: a whole number from 1 to ${PAPER_SHEETS.max}.`);
   }
-  const headers = downloadHeaders('application/pdf', fileName({ id: campaignId }, `paper-sheets-v${content.version}-${lang}`, 'pdf'));
-  if (isHead(c)) return new Response(null, { status: 200, headers });
-  const out = new PassThrough();
-  writePaperSheets(content, lang, out, { pages }).then(
-    () => audit(c, 'export-paper-sheets', { version: content.version, lang, pages }).catch((error: unknown) => log(`Auditing the download ${c.req.path} failed`, error)),
-    (error: unknown) => {
-      if (isAbort(error, out)) return;
-      out.destroy(error as Error);
-      log(`GET ${c.req.path} failed`, error);
-    },
-  );
-  return new Response(Readable.toWeb(out) as ReadableStream<Uint8Array>, { status: 200, headers });
+  const campaign = { id: campaignId, content, versionHashes: new Map<number, string | null>() };
+  const { response, finished } = serveExport(store, 'paper-sheets', campaign, { head: isHead(c), db: exportDb, sheets: { lang, pages } });
+  if (!isHead(c)) {
+    finished.then(
+      () => audit(c, 'export-paper-sheets', { version: content.version, lang, pages }).catch((error: unknown) => log(`Auditing the download ${c.req.path} failed`, error)),
+      (error: unknown) => log(`GET ${c.req.path} failed`, error),
+    );
+  }
+  return response;
 }

@@ -1,7 +1,8 @@
 /**
  * The exports there are, by kind: the hand-in list and the contact list as CSV (csv.ts),
- * every signature as SVG in a zip (zip.ts), the printable hand-in sheets as PDF (pdf.ts), and
- * the signed hand-in package that holds them (handin-package.ts).
+ * every signature as SVG in a zip (zip.ts), the printable hand-in sheets as PDF (pdf.ts), the
+ * blank paper-collection sheets as PDF (paper-sheets.ts, which reads no signatures), and the
+ * signed hand-in package that holds them (handin-package.ts).
  * job.ts runs one of them; serve.ts names its file and content type.
  *
  * None of them loads all signatures: each reads the store a page at a time in arrival order
@@ -20,4 +21,4 @@
 export type CsvKind = 'handin' | 'contacts';
 
 /** Every export the console offers; 'handin-package' is the signed zip of exports/handin-package.ts. */
-export type ExportKind = CsvKind | 'zip' | 'pdf' | 'handin-package';
+export type ExportKind = CsvKind | 'zip' | 'pdf' | 'handin-package' | 'paper-sheets';

@@ -9,8 +9,9 @@ import { writeCsv } from './csv.ts';
 import type { ExportKind } from './formats.ts';
 import { writeSvgZip } from './zip.ts';
 import { campaignSections, writePdf } from './pdf.ts';
-import { campaignText } from '../../src/shared/campaign.ts';
+import { campaignText, type Language } from '../../src/shared/campaign.ts';
 import { writeHandinPackage, type HandinOptions } from './handin-package.ts';
+import { writePaperSheets } from './paper-sheets.ts';
 
 export type { ExportKind } from './formats.ts';
 
@@ -20,10 +21,15 @@ export interface ExportJob {
   campaign: Omit<ExportCampaign, 'versionHashes'> & { versionHashes: Array<[number, string | null]> };
   /** The hand-in package's profile (and language), for that kind only. */
   handin?: Pick<HandinOptions, 'profile' | 'lang'>;
+  /** Blank paper sheets: of `campaign.content` (the published version), in which language, how many. */
+  sheets?: { lang: Language; pages: number };
 }
 
-export function jobOf(kind: ExportKind, campaign: ExportCampaign, handin?: ExportJob['handin']): ExportJob {
-  return { kind, campaign: { ...campaign, versionHashes: [...(campaign.versionHashes ?? new Map())] }, ...(handin && { handin }) };
+/** What some kinds take besides the campaign. */
+export type JobOptions = Pick<ExportJob, 'handin' | 'sheets'>;
+
+export function jobOf(kind: ExportKind, campaign: ExportCampaign, options: JobOptions = {}): ExportJob {
+  return { kind, campaign: { ...campaign, versionHashes: [...(campaign.versionHashes ?? new Map())] }, ...options };
 }
 
 /** Write the export's body to `out`, which it ends. */
@@ -34,6 +40,10 @@ export async function runExport(store: Store, job: ExportJob, out: Writable): Pr
   if (job.kind === 'contacts') return writeCsv(stillContactable(allSignatures(store, { campaignId: campaign.id }, campaign.versionHashes)), out, job.kind);
   if (job.kind === 'zip') return writeSvgZip(allSignatures(store, { campaignId: campaign.id, setAside: false }), out);
   if (job.kind === 'handin-package') return writeHandinPackage(store, campaign, out, job.handin ?? { profile: 'informal' });
+  if (job.kind === 'paper-sheets') {
+    if (!campaign.content || !job.sheets) throw new Error('Paper sheets need a published text, a language and a number of sheets.');
+    return writePaperSheets(campaign.content, job.sheets.lang, out, { pages: job.sheets.pages });
+  }
   const title = campaign.content ? campaignText(campaign.content, campaign.content.defaultLanguage).title : campaign.id;
   const setAside = await store.setAsideCounts(campaign.id);
   return writePdf(await campaignSections(store, campaign), out, { campaignId: campaign.id, title, setAside });

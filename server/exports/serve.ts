@@ -11,7 +11,7 @@
  */
 import { PassThrough, Readable } from 'node:stream';
 import { downloadHeaders, fileName, isAbort, type ExportCampaign } from './stream.ts';
-import { jobOf, runExport, type ExportJob, type ExportKind } from './job.ts';
+import { jobOf, runExport, type ExportKind, type JobOptions } from './job.ts';
 import { exportInWorker } from './worker.ts';
 import type { Store } from '../store/store.ts';
 
@@ -21,6 +21,7 @@ const FILES: Record<ExportKind, { type: string; what: string; ext: string }> = {
   zip: { type: 'application/zip', what: 'signatures', ext: 'zip' },
   pdf: { type: 'application/pdf', what: 'handin', ext: 'pdf' },
   'handin-package': { type: 'application/zip', what: 'handin-package', ext: 'zip' },
+  'paper-sheets': { type: 'application/pdf', what: 'paper-sheets', ext: 'pdf' },
 };
 
 /** A download under way: its Response, and when its body was written whole (or the client left). */
@@ -38,13 +39,15 @@ export function serveExport(
   store: Store,
   kind: ExportKind,
   campaign: ExportCampaign,
-  { head = false, db, handin }: { head?: boolean; db?: string; handin?: ExportJob['handin'] } = {},
+  { head = false, db, handin, sheets }: { head?: boolean; db?: string } & JobOptions = {},
 ): ExportDownload {
   const file = FILES[kind];
-  const headers = downloadHeaders(file.type, fileName(campaign, file.what, file.ext));
+  // Paper sheets name the version and language they carry.
+  const what = sheets ? `${file.what}-v${campaign.content?.version ?? 0}-${sheets.lang}` : file.what;
+  const headers = downloadHeaders(file.type, fileName(campaign, what, file.ext));
   if (head) return { response: new Response(null, { status: 200, headers }), finished: Promise.resolve() };
   const out = new PassThrough();
-  const job = jobOf(kind, campaign, handin);
+  const job = jobOf(kind, campaign, { handin, sheets });
   const finished = (async () => {
     try {
       if (db && db !== ':memory:') await exportInWorker(db, job, out);

@@ -4,7 +4,8 @@
  * text (compared without whitespace and bidi marks, so in logical order), the translated
  * column heads and numbered rows; the Arabic sheet is mirrored (Name at the right, the numbers
  * in the rightmost column); no glyph is the missing-glyph box; a text too long to share a page
- * with rows takes a page of its own on every sheet; and the endpoint's errors.
+ * with rows takes a page of its own on every sheet; a worker thread writes the same sheets;
+ * and the endpoint's errors.
  *
  * With SCREENSHOTS set, page 1 of each language goes to docs/screenshots/paper-sheet-<lang>.png.
  */
@@ -67,16 +68,22 @@ const letters = (s: string) => flat(s).normalize('NFD').replace(/[^\p{L}\p{N}]/g
 /** Where a heading word sits (pdftotext -bbox gives Arabic words reversed). */
 const headX = (file: string, page: number, word: string) => words(file, page).find((w) => w.text === word || w.text === reversed(word))?.xMin;
 
-beforeAll(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'fieldsign-paper-'));
-  server = await startTestServer();
-  await server.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
-  const login = await fetch(`${server.url}/api/console/login`, {
+/** A coordinator signed in to `to`: the session cookie. */
+async function signIn(to: TestServer): Promise<string> {
+  await to.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+  const login = await fetch(`${to.url}/api/console/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: 'ana@example.org', password: PASSWORD }),
   });
-  cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  expect(login.status).toBe(200);
+  return (login.headers.get('set-cookie') ?? '').split(';')[0];
+}
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'fieldsign-paper-'));
+  server = await startTestServer();
+  cookie = await signIn(server);
   content = (await server.store.campaignVersions(DEFAULT_CAMPAIGN.id)).findLast((v) => v.content)!.content!;
   for (const lang of LANGS) {
     const res = await get(`?lang=${lang}&pages=${SHEETS}`);
@@ -184,6 +191,20 @@ describe('paper collection sheets: the endpoint', () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain('no published version');
     expect((await get('', '')).status).toBe(401);
     expect((await get('', 'fieldsign_session=forged')).status).toBe(401);
+  });
+
+  it('runs in a worker thread when the database allows, as in production: the same sheets', async () => {
+    const inWorkers = await startTestServer({}, { exportsInWorkers: true });
+    try {
+      const session = await signIn(inWorkers);
+      const res = await fetch(`${inWorkers.url}/api/console/export/paper-sheets.pdf?lang=ar&pages=${SHEETS}`, { headers: { cookie: session } });
+      expect(res.status).toBe(200);
+      const file = join(tmp, 'worker.pdf');
+      writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+      for (let page = 1; page <= SHEETS; page++) expect(pageText(file, page)).toBe(pageText(files.ar, page));
+    } finally {
+      await inWorkers.close();
+    }
   });
 
   it('defaults to 10 sheets in the default language, and audits the download', async () => {
