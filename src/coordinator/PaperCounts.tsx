@@ -8,7 +8,7 @@ import type { ConsoleApi } from './api.ts';
 import type { PaperCount } from '../shared/api/paper.ts';
 import { paperTotals, sumOf } from '../shared/api/paper.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
-import { countryName, formatNumber } from './format.ts';
+import { countryName, formatNumber, plural } from './format.ts';
 import { PaperCountForm } from './PaperCountForm.tsx';
 import { SectionHeading } from './SectionHeading.tsx';
 import { useLoad } from './hooks.ts';
@@ -38,8 +38,9 @@ export function PaperCounts({ api, tick, onError }: Props) {
           <p class="hint">No paper count recorded yet.</p>
         ) : (
           <>
-            <p data-testid="paper-summary">{`${formatNumber(totals!.total)} signatures on ${formatNumber(totals!.sheets)} sheets, in ${formatNumber(totals!.entries)} counts.`}</p>
-            <table class="data" id="paper-counts">
+            <p data-testid="paper-summary">{`${plural(totals!.total, 'signature', 'signatures')} on ${plural(totals!.sheets, 'sheet', 'sheets')}, in ${plural(totals!.entries, 'count', 'counts')}.`}</p>
+            <div class="table-wrap">
+            <table class="data compact" id="paper-counts">
               <thead>
                 <tr>
                   <th scope="col">Event</th>
@@ -67,6 +68,7 @@ export function PaperCounts({ api, tick, onError }: Props) {
                 ))}
               </tbody>
             </table>
+            </div>
           </>
         )}
       </section>
