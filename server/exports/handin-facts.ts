@@ -27,3 +27,8 @@ export async function handinFacts(store: Store, campaignId: string): Promise<Han
   const paper = (await store.paperCounts(campaignId)).map(({ id, event, collectedOn, sheets, signatures, countries }) => ({ id, event, collectedOn, sheets, signatures, countries }));
   return { setAside: await store.setAsideCounts(campaignId), paper };
 }
+
+/** All the paper of a campaign together: what the hand-in PDF names apart. */
+export function paperTotal(facts: HandinFacts): { signatures: number; sheets: number } {
+  return facts.paper.reduce((t, p) => ({ signatures: t.signatures + p.signatures, sheets: t.sheets + p.sheets }), { signatures: 0, sheets: 0 });
+}

@@ -9,6 +9,7 @@ import { writeCsv } from './csv.ts';
 import type { ExportKind } from './formats.ts';
 import { writeSvgZip } from './zip.ts';
 import { campaignSections, writePdf } from './pdf.ts';
+import { handinFacts, paperTotal } from './handin-facts.ts';
 import { campaignText, type Language } from '../../src/shared/campaign.ts';
 import { writeHandinPackage, type HandinOptions } from './handin-package.ts';
 import { writePaperSheets } from './paper-sheets.ts';
@@ -45,8 +46,8 @@ export async function runExport(store: Store, job: ExportJob, out: Writable): Pr
     return writePaperSheets(campaign.content, job.sheets.lang, out, { pages: job.sheets.pages });
   }
   const title = campaign.content ? campaignText(campaign.content, campaign.content.defaultLanguage).title : campaign.id;
-  const setAside = await store.setAsideCounts(campaign.id);
-  return writePdf(await campaignSections(store, campaign), out, { campaignId: campaign.id, title, setAside });
+  const facts = await handinFacts(store, campaign.id);
+  return writePdf(await campaignSections(store, campaign), out, { campaignId: campaign.id, title, setAside: facts.setAside, paper: paperTotal(facts) });
 }
 
 /**

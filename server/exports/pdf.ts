@@ -33,7 +33,13 @@ export { campaignSections, type PdfSection } from './pdf-sections.ts';
 export async function writePdf(
   sections: PdfSection[],
   res: Writable,
-  meta: { campaignId: string; title: string; setAside?: ReadonlyArray<{ reason: string; count: number }> },
+  meta: {
+    campaignId: string;
+    title: string;
+    setAside?: ReadonlyArray<{ reason: string; count: number }>;
+    /** Signatures collected on paper and counted by hand: named apart, never listed or added in. */
+    paper?: { signatures: number; sheets: number };
+  },
 ): Promise<void> {
   const total = sections.reduce((n, s) => n + s.count, 0);
   const doc = new PDFDocument({
@@ -198,7 +204,10 @@ export async function writePdf(
             ? `, of which ${sealed.toLocaleString('en')} sealed (encrypted, not readable here: open them with the coordinator's key in the console, or with "npm run cli -- export").`
             : '.');
     const apart = setAsideLine(meta.setAside ?? []);
-    pdf.write(apart ? `${end} ${apart}` : end, MARGIN, y + 12, CONTENT_W, { size: 9, bold: true });
+    const paper = meta.paper?.signatures
+      ? ` Also collected on paper and counted by hand, not listed here: ${signatures(meta.paper.signatures)} on ${meta.paper.sheets.toLocaleString('en')} sheet${meta.paper.sheets === 1 ? '' : 's'}.`
+      : '';
+    pdf.write(`${apart ? `${end} ${apart}` : end}${paper}`, MARGIN, y + 12, CONTENT_W, { size: 9, bold: true });
     doc.end();
     const error = await sent;
     if (error) throw error;

@@ -11,6 +11,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { unzipSync, strFromU8 } from 'fflate';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,6 +137,12 @@ describe('the hand-in, from review to a verified package', () => {
     expect(pages.some((p) => p.includes(`${CAMPAIGN} · version 2 ·`) && !p.includes(V2_TITLE))).toBe(false);
     expect(pages.join(' ')).not.toContain(SET_ASIDE);
     expect(pages.join(' ')).toContain('1 set aside (1 duplicate), not listed.');
+    expect(pages.join(' ')).toContain('Also collected on paper and counted by hand, not listed here: 40 signatures on 3 sheets.');
+    if (process.env.SCREENSHOTS) {
+      // The first list page of each version, and the last page with the closing line.
+      const out = fileURLToPath(new URL('../../docs/screenshots/handin-package-pdf', import.meta.url));
+      execFileSync('pdftoppm', ['-png', '-r', '70', pdf, out]);
+    }
     const csv = parseCsv(strFromU8(files['handin.csv']), { columns: true, bom: true }) as Array<Record<string, string>>;
     expect(csv.map((r) => r.Name).sort()).toEqual(['Amara Okafor', 'Kenji Watanabe', 'Lucía Fernández', 'Olga Petrova']);
 
