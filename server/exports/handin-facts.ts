@@ -28,7 +28,3 @@ export async function handinFacts(store: Store, campaignId: string): Promise<Han
   return { setAside: await store.setAsideCounts(campaignId), paper };
 }
 
-/** All the paper of a campaign together: what the hand-in PDF names apart. */
-export function paperTotal(facts: HandinFacts): { signatures: number; sheets: number } {
-  return facts.paper.reduce((t, p) => ({ signatures: t.signatures + p.signatures, sheets: t.sheets + p.sheets }), { signatures: 0, sheets: 0 });
-}

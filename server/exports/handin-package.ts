@@ -17,7 +17,8 @@ import { campaignText, LANGUAGES, type Campaign, type Language } from '../../src
 import type { HandinGroup, Store } from '../store/store.ts';
 import { campaignChains } from './handin-chains.ts';
 import { writeCsv } from './csv.ts';
-import { handinFacts, paperTotal } from './handin-facts.ts';
+import { handinFacts } from './handin-facts.ts';
+import { campaignPaperTotals } from '../paper.ts';
 import { fingerprintOf, organisationKey, publicKeyText, signBytes } from './handin-key.ts';
 import { MANIFEST_FILES, MANIFEST_FORMAT, manifestBytes, manifestText, type HandinManifest, type HandinProfile } from './handin-manifest.ts';
 import { writePaperSheets } from './paper-sheets.ts';
@@ -53,7 +54,7 @@ export async function writeHandinPackage(store: Store, campaign: ExportCampaign,
   const meta = { campaignId: campaign.id, title };
   try {
     if (options.profile === 'informal') {
-      await zip.file('handin.pdf', async (sink) => writePdf(await campaignSections(store, campaign), sink, { ...meta, setAside: facts.setAside, paper: paperTotal(facts) }), now);
+      await zip.file('handin.pdf', async (sink) => writePdf(await campaignSections(store, campaign), sink, { ...meta, setAside: facts.setAside, paper: await campaignPaperTotals(store, campaign.id) }), now);
       await zip.file('handin.csv', (sink) => writeCsv(allSignatures(store, { campaignId: campaign.id, setAside: false }, campaign.versionHashes), sink, 'handin'), now);
     } else if (options.profile === 'per-country') {
       for (const country of countriesOf(groups)) {

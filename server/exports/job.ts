@@ -9,7 +9,8 @@ import { writeCsv } from './csv.ts';
 import type { ExportKind } from './formats.ts';
 import { writeSvgZip } from './zip.ts';
 import { campaignSections, writePdf } from './pdf.ts';
-import { handinFacts, paperTotal } from './handin-facts.ts';
+import { handinFacts } from './handin-facts.ts';
+import { campaignPaperTotals } from '../paper.ts';
 import { campaignText, type Language } from '../../src/shared/campaign.ts';
 import { writeHandinPackage, type HandinOptions } from './handin-package.ts';
 import { writePaperSheets } from './paper-sheets.ts';
@@ -47,7 +48,7 @@ export async function runExport(store: Store, job: ExportJob, out: Writable): Pr
   }
   const title = campaign.content ? campaignText(campaign.content, campaign.content.defaultLanguage).title : campaign.id;
   const facts = await handinFacts(store, campaign.id);
-  return writePdf(await campaignSections(store, campaign), out, { campaignId: campaign.id, title, setAside: facts.setAside, paper: paperTotal(facts) });
+  return writePdf(await campaignSections(store, campaign), out, { campaignId: campaign.id, title, setAside: facts.setAside, paper: await campaignPaperTotals(store, campaign.id) });
 }
 
 /**

@@ -22,8 +22,15 @@ import {
   NOT_RECORDED, NOT_RECORDED_DETAIL, sectionLine, sectionText, setAsideLine, signatures, UNVERIFIED, UNVERIFIED_DETAIL, type PdfSection,
 } from './pdf-sections.ts';
 import { coalesce, isAbort, pacer } from './stream.ts';
+import type { PaperTotals } from '../../src/shared/api/paper.ts';
 
 export { campaignSections, type PdfSection } from './pdf-sections.ts';
+
+/** The hand-in summary's paper line: counted by hand, apart from the signatures listed. */
+export function paperLine(paper: PaperTotals): string {
+  const byCountry = paper.byCountry.map((c) => `${c.country ? `${countryName(c.country)} (${c.country})` : 'country not recorded'} ${c.count.toLocaleString('en')}`).join(', ');
+  return `Also collected on paper and counted by hand (not listed above, not in the total): ${signatures(paper.total)} on ${paper.sheets.toLocaleString('en')} sheet${paper.sheets === 1 ? '' : 's'}, in ${paper.entries.toLocaleString('en')} count${paper.entries === 1 ? '' : 's'}; by country: ${byCountry}.`;
+}
 
 /**
  * The hand-in sheets from any sections to any stream, which it ends. Each section
@@ -38,7 +45,7 @@ export async function writePdf(
     title: string;
     setAside?: ReadonlyArray<{ reason: string; count: number }>;
     /** Signatures collected on paper and counted by hand: named apart, never listed or added in. */
-    paper?: { signatures: number; sheets: number };
+    paper?: PaperTotals;
   },
 ): Promise<void> {
   const total = sections.reduce((n, s) => n + s.count, 0);
@@ -192,7 +199,7 @@ export async function writePdf(
       }
     }
     const listPages = page;
-    if (page === 0 || y + 48 > bottom) {
+    if (page === 0 || y + (meta.paper?.entries ? 96 : 48) > bottom) {
       section = undefined;
       newPage();
     }
@@ -204,10 +211,9 @@ export async function writePdf(
             ? `, of which ${sealed.toLocaleString('en')} sealed (encrypted, not readable here: open them with the coordinator's key in the console, or with "npm run cli -- export").`
             : '.');
     const apart = setAsideLine(meta.setAside ?? []);
-    const paper = meta.paper?.signatures
-      ? ` Also collected on paper and counted by hand, not listed here: ${signatures(meta.paper.signatures)} on ${meta.paper.sheets.toLocaleString('en')} sheet${meta.paper.sheets === 1 ? '' : 's'}.`
-      : '';
-    pdf.write(`${apart ? `${end} ${apart}` : end}${paper}`, MARGIN, y + 12, CONTENT_W, { size: 9, bold: true });
+    y += 12 + pdf.write(apart ? `${end} ${apart}` : end, MARGIN, y + 12, CONTENT_W, { size: 9, bold: true });
+    // Paper signatures are not in the list: the summary says how many, labelled as paper, never added in.
+    if (meta.paper?.entries) pdf.write(paperLine(meta.paper), MARGIN, y + 8, CONTENT_W, { size: 9 });
     doc.end();
     const error = await sent;
     if (error) throw error;

@@ -137,7 +137,7 @@ describe('the hand-in, from review to a verified package', () => {
     expect(pages.some((p) => p.includes(`${CAMPAIGN} · version 2 ·`) && !p.includes(V2_TITLE))).toBe(false);
     expect(pages.join(' ')).not.toContain(SET_ASIDE);
     expect(pages.join(' ')).toContain('1 set aside (1 duplicate), not listed.');
-    expect(pages.join(' ')).toContain('Also collected on paper and counted by hand, not listed here: 40 signatures on 3 sheets.');
+    expect(pages.join(' ')).toContain('Also collected on paper and counted by hand (not listed above, not in the total): 40 signatures on 3 sheets, in 1 count; by country: Spain (ES) 25, country not recorded 15.');
     if (process.env.SCREENSHOTS) {
       // The first list page of each version, and the last page with the closing line.
       const out = fileURLToPath(new URL('../../docs/screenshots/handin-package-pdf', import.meta.url));

@@ -3,6 +3,7 @@
  * record and the message for what it may not, the audit of recording and removing, and the
  * figures apart from the tablets' in the dashboard totals and the public counter, live too.
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../server/console/passwords.ts';
@@ -124,5 +125,17 @@ describe('paper in the figures, always apart', () => {
       dashboard.close();
       counter.close();
     }
+  });
+
+  it('the hand-in PDF lists no paper signature and says how many were counted on paper, by country', async () => {
+    await clear();
+    await api('POST', `/api/console/paper-counts?campaign=${CAMPAIGN}`, GOOD);
+    const res = await fetch(`${server.url}/api/console/export/handin.pdf?campaign=${CAMPAIGN}`, { headers: { cookie: session.cookie } });
+    expect(res.status).toBe(200);
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: Buffer.from(await res.arrayBuffer()) }).toString('utf8').replace(/\s+/g, ' ');
+    expect(text).toContain('No signatures yet.');
+    expect(text).toContain(
+      'Also collected on paper and counted by hand (not listed above, not in the total): 230 signatures on 12 sheets, in 1 count; by country: Kenya (KE) 200, country not recorded 20, Uganda (UG) 10.',
+    );
   });
 });
