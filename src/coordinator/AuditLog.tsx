@@ -27,6 +27,10 @@ const ACTIONS: Record<string, string> = {
   'record-campaign-text': 'Recorded the text of a version',
   'signatures.set-aside': 'Set signatures aside from the hand-in',
   'signatures.restored': 'Restored set-aside signatures to the hand-in',
+  'paper.recorded': 'Recorded a paper count',
+  'paper.removed': 'Removed a paper count',
+  'export-handin-package': 'Exported the signed hand-in package',
+  'export-paper-sheets': 'Exported blank paper collection sheets',
 };
 
 /** What happened, in words; a tablet's erasure names the tablet and how many it erased. */
