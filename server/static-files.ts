@@ -5,7 +5,7 @@
  * public counter, /counter/<campaign-id>, gets counter.html (which reads the id from its address).
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 
@@ -69,6 +69,10 @@ export async function serveStatic(root: string, { pathname, accept, head }: Stat
     if (!info?.isFile()) return undefined;
   }
 
+  // The path is inside the root, but a symlink in it may point anywhere on the disk: serve a
+  // file only when its real location is inside the root's real location too.
+  if (!(await isInside(await realpath(base).catch(() => base), file))) return undefined;
+
   const immutable = file.startsWith(join(base, 'assets') + sep);
   const headers = {
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
@@ -78,4 +82,10 @@ export async function serveStatic(root: string, { pathname, accept, head }: Stat
   // The file streams from disk as the socket takes it; a client that leaves cancels the read.
   const body = head ? null : (Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>);
   return new Response(body, { status: 200, headers });
+}
+
+/** Whether `file`, with every symlink resolved, lies inside `realBase` (already resolved). */
+async function isInside(realBase: string, file: string): Promise<boolean> {
+  const real = await realpath(file).catch(() => null);
+  return real !== null && real.startsWith(realBase + sep);
 }

@@ -50,8 +50,16 @@ const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
  */
 export function safeCell(value: string | undefined | null): string {
   if (!value) return '';
-  return FORMULA_START.test(value) ? `'${value}` : value;
+  return FORMULA_START.test(value) || FORMULA_START.test(value.replace(LEADING_INVISIBLE, '')) ? `'${value}` : value;
 }
+
+/**
+ * What a spreadsheet may skip or not show before a formula: format characters (U+200B,
+ * U+202E, U+FEFF…), the Mongolian vowel separator, Hangul fillers, line separators and
+ * control characters other than tab and CR (themselves formula starts; a plain space keeps a
+ * spreadsheet from reading a formula, so it is left alone). "\u200B=1+1" is a formula too.
+ */
+const LEADING_INVISIBLE = /^[\p{Cf}\u180E\u115F\u1160\u3164\uFFA0\u2028\u2029\u0000-\u0008\u000A-\u000C\u000E-\u001F\u007F]+/u;
 
 let regionNames: Intl.DisplayNames | undefined;
 const countryNames = new Map<string, string>();

@@ -289,6 +289,12 @@ describe('exports: CSV', () => {
     expect(['Ana', 'a=1', ' =1', '', "'quoted"].map(safeCell)).toEqual(['Ana', 'a=1', ' =1', '', "'quoted"]);
     expect(safeCell(undefined)).toBe('');
   });
+
+  it('neutralises a formula behind invisible or control characters (F11)', () => {
+    const hidden = ['\u200B=1+1', '\u202E=1+1', '\uFEFF@SUM(A1)', '\u180E+1', '\u2066\u200B-1', '\u0001=1', '\u3164=1'];
+    expect(hidden.map(safeCell)).toEqual(hidden.map((v) => `'${v}`));
+    expect(['\u200BAna', '\u202Ea=1'].map(safeCell)).toEqual(['\u200BAna', '\u202Ea=1']);
+  });
 });
 
 describe('exports: SVG zip', () => {
