@@ -10,6 +10,17 @@ import { HttpError } from './http-reply.ts';
 
 const gunzipAsync = promisify(gunzip);
 
+/** The client hung up before its body ended. Logged in one line by the error handler; nothing was stored. */
+export class UploadAborted extends Error {
+  readonly received: number;
+  readonly declared: number;
+  constructor(received: number, declared: number) {
+    super(`the client left before the upload ended (${received.toLocaleString('en')}${Number.isFinite(declared) ? ` of ${declared.toLocaleString('en')}` : ''} bytes received)`);
+    this.received = received;
+    this.declared = declared;
+  }
+}
+
 /** Limits for {@link readJsonBody}. */
 export interface BodyLimits {
   /** Most bytes accepted on the wire. */
@@ -65,7 +76,14 @@ async function readLimited(request: Request, maxBytes: number): Promise<Buffer> 
   let size = 0;
   const reader = request.body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      // The client went away mid-body (a tablet losing the network does): its fault, not ours.
+      throw new UploadAborted(size, Number(request.headers.get('content-length') ?? Number.NaN));
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {

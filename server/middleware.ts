@@ -10,7 +10,7 @@ import * as z from 'zod/mini';
 import { toFieldIssues } from '../src/shared/protocol.ts';
 import { authenticate, type TokenCheck } from './devices.ts';
 import { clientAddress } from './client-address.ts';
-import { readJsonBody, type BodyLimits } from './http-body.ts';
+import { readJsonBody, UploadAborted, type BodyLimits } from './http-body.ts';
 import { HttpError, INTERNAL_ERROR, errorReply } from './http-reply.ts';
 import { checkLimit, type RateLimiter } from './rate-limit.ts';
 import type { AppContext, AppEnv } from './routes/context.ts';
@@ -49,6 +49,13 @@ export function onError(log: (message: string, error?: unknown) => void): ErrorH
   return (error, c) => {
     if (error instanceof HttpError) return errorReply(error);
     const url = new URL(c.req.url);
+    if (error instanceof UploadAborted) {
+      // One short line, no stack: a dropped connection is routine in the field, not a fault.
+      // The answer stays the retryable "nothing was stored" (no one is there to read it; a
+      // 4xx could make a tablet that did read it set its records aside).
+      log(`${c.req.method} ${url.pathname}: ${error.message}`);
+      return errorReply(INTERNAL_ERROR);
+    }
     log(`${c.req.method} ${url.pathname}${url.search} failed`, error);
     return errorReply(INTERNAL_ERROR);
   };
