@@ -6,55 +6,33 @@
  * the count (after the confirmation) takes it back out everywhere, live.
  * With SCREENSHOTS set it saves docs/screenshots/console-paper.png, dashboard-paper.png and counter-paper.png.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { hashPassword } from '../../server/console/passwords.ts';
-import { SqliteStore } from '../../server/store/sqlite.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
-import { startApp, type AppProcess } from '../helpers/app-process.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { screenshot } from '../helpers/kiosk-extra.ts';
 import { makeRecord } from '../helpers/records.ts';
 import { enrollTablet, storeRecords } from '../helpers/sealed-records.ts';
+import { signInConsole, startConsoleApp, type ConsoleApp } from '../helpers/console-app.ts';
 
 const EMAIL = 'paper.coordinator@example.org';
-const PASSWORD = 'a long enough passphrase, 2026';
-let app: AppProcess;
+let server: ConsoleApp;
 let browser: Browser;
-let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'fieldsign-paper-'));
-  const dbPath = join(dir, 'fieldsign.db');
-  const store = new SqliteStore(dbPath);
-  try {
-    await store.createCoordinator({ id: randomUUID(), email: EMAIL, name: 'Paper Coordinator', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+  server = await startConsoleApp(EMAIL, async (store) => {
     const deviceId = await enrollTablet(store, 'Paper tablet', 'Kisumu market');
     await storeRecords(store, Array.from({ length: 3 }, (_, i) => makeRecord({ deviceId, name: `Tablet Signer ${i}`, email: `t${i}@example.org`, seed: i + 1 })));
     await store.updateCampaign(DEFAULT_CAMPAIGN.id, { goal: 1000 });
-  } finally {
-    await store.close();
-  }
-  app = await startApp(dbPath);
+  });
   browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await app?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${app.url}/console`);
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 15_000 }).toBe('Dashboard');
-}
+const signIn = (page: Page) => signInConsole(page, server);
 
 describe('paper counts in the console, the dashboard and the counter', () => {
   it('records a paper count with a country breakdown, shows it live, and removes it', async () => {
@@ -64,14 +42,14 @@ describe('paper counts in the console, the dashboard and the counter', () => {
       await signIn(dashboard);
       await expect.poll(() => dashboard.getByTestId('total').textContent()).toBe('3');
       const counter = await context.newPage();
-      await counter.goto(`${app.url}/counter`);
+      await counter.goto(`${server.app.url}/counter`);
       await expect.poll(() => counter.getByTestId('public-total').textContent(), { timeout: 15_000 }).toBe('3');
       await expect.poll(() => counter.locator('.counter-live').textContent(), { timeout: 15_000 }).toContain('Live');
       expect(await counter.getByTestId('paper-line').count()).toBe(0);
 
       // A second console tab, signed in already by the context's session cookie.
       const page = await context.newPage();
-      await page.goto(`${app.url}/console`);
+      await page.goto(`${server.app.url}/console`);
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 15_000 }).toBe('Dashboard');
       await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Paper', exact: true }).click();
       await page.getByLabel('Event').fill('Market day, Kisumu');

@@ -3,55 +3,32 @@
  * the keyboard), sets aside every signature a search matches, restores one, and the
  * dashboard counts them apart from the total. The server's own figures are checked too.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { hashPassword } from '../../server/console/passwords.ts';
-import { SqliteStore } from '../../server/store/sqlite.ts';
-import { startApp, type AppProcess } from '../helpers/app-process.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { screenshot } from '../helpers/kiosk-extra.ts';
 import { makeRecord } from '../helpers/records.ts';
 import { enrollTablet, storeRecords } from '../helpers/sealed-records.ts';
+import { signInConsole, startConsoleApp, type ConsoleApp } from '../helpers/console-app.ts';
 
 const EMAIL = 'review.coordinator@example.org';
-const PASSWORD = 'a long enough passphrase, 2026';
-let app: AppProcess;
-let browser: Browser;
-let dir: string;
-
 const SIGNERS = ['Amara Okafor', 'Lucía Fernández', 'Test Tablet One', 'Kenji Watanabe', 'Test Tablet Two', 'Fatima Zahra', 'Test Tablet Three', 'Olga Petrova'];
+let server: ConsoleApp;
+let browser: Browser;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'fieldsign-review-'));
-  const dbPath = join(dir, 'fieldsign.db');
-  const store = new SqliteStore(dbPath);
-  try {
-    await store.createCoordinator({ id: randomUUID(), email: EMAIL, name: 'Review Coordinator', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+  server = await startConsoleApp(EMAIL, async (store) => {
     const deviceId = await enrollTablet(store, 'Review tablet', 'Review rally');
     await storeRecords(store, SIGNERS.map((name, i) => makeRecord({ deviceId, name, email: `signer${i}@example.org`, seed: i + 1, lang: 'en' })));
-  } finally {
-    await store.close();
-  }
-  app = await startApp(dbPath);
+  });
   browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await app?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${app.url}/console`);
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 15_000 }).toBe('Dashboard');
-}
+const signIn = (page: Page) => signInConsole(page, server);
 
 const section = (page: Page, name: string) => page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name, exact: true }).click();
 const names = (page: Page) => page.locator('#signatures-table tbody th[scope=row]').evaluateAll((cells) => cells.map((c) => c.firstChild?.textContent ?? ''));
