@@ -5,6 +5,7 @@
 #   webkit2gtk-driver  WebKitWebDriver: the cross-engine walk in WebKit, Safari's engine
 #   xvfb               a display for WebKitGTK, which has no headless mode
 #   poppler-utils      pdftotext/pdftoppm check the PDF export
+#   postgresql-client  pg_dump/pg_restore: the PostgreSQL backup and restore (tests/store/backup.test.ts)
 # Install what is missing when we are allowed to (root); otherwise say exactly what to run.
 set -euo pipefail
 missing=()
@@ -13,6 +14,7 @@ missing=()
 [ -x "${WEBKIT_DRIVER_PATH:-/usr/bin/WebKitWebDriver}" ] || missing+=(webkit2gtk-driver)
 command -v Xvfb >/dev/null || missing+=(xvfb)
 command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || missing+=(postgresql-client)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "Installing Debian packages for the tests: ${missing[*]}"

@@ -11,6 +11,7 @@
  *   npm run cli -- keygen --out DIR      (coordinator key pair for sealed campaigns; no database)
  *   npm run cli -- export --key fieldsign-private-key.json --out DIR   (open sealed signatures locally)
  *   npm run cli -- handin-key [--out FILE] | verify-handin FILE [--public-key FILE]   (cli-handin.ts)
+ *   npm run cli -- backup --out FILE | restore FILE [--force]   (cli-backup.ts)
  *
  * Every command takes --db (or FIELDSIGN_DB), default data/fieldsign.db: an SQLite file or a
  * PostgreSQL URL (postgres://…).
@@ -31,6 +32,7 @@ import { EXPORT_FILES, exportSealed, readExportPassphrase } from './exports/seal
 import { DEFAULT_CAMPAIGN } from '../src/shared/default-campaign.ts';
 import { campaignCommand } from './cli-campaign.ts';
 import { handinKeyCommand, verifyHandinCommand } from './cli-handin.ts';
+import { BACKUP_USAGE, backupCommand, restoreCommand } from './cli-backup.ts';
 import './zod-locale.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -71,6 +73,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
                                   check a hand-in package: its signature (with the published
                                   key when given), every file's SHA-256, and its counts;
                                   exits 1 on any failure. Needs no database
+${BACKUP_USAGE}
 Options: --db PATH or URL (or FIELDSIGN_DB; default data/fieldsign.db): an SQLite file,
          or a PostgreSQL URL such as postgres://user:pass@host:5432/fieldsign`;
 
@@ -98,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
       'stale-after': { type: 'string' },
       'token-lifetime': { type: 'string' },
       'public-key': { type: 'string' },
+      force: { type: 'boolean' },
       help: { type: 'boolean' },
     },
     allowPositionals: true,
@@ -112,6 +116,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'keygen') return keygen(values.out);
   if (command === 'verify-handin') return verifyHandinCommand(arg, values['public-key']);
   const db = values.db ?? process.env.FIELDSIGN_DB ?? 'data/fieldsign.db';
+  // Before the store is opened: a backup does not migrate, and a restore checks its target first.
+  if (command === 'backup') return backupCommand(db, values.out);
+  if (command === 'restore') return restoreCommand(db, arg, values.force ?? false);
   const store = await openStore(db);
   try {
     switch (command) {

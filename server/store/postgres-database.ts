@@ -233,7 +233,7 @@ export function readable(error: unknown): Error {
 }
 
 /** The first schema named in a search_path setting, unless it is "$user"; identifiers folded like PostgreSQL does. */
-function firstSchemaOf(path: string): string | undefined {
+export function firstSchemaOf(path: string): string | undefined {
   const first = path.split(',')[0]?.trim() ?? '';
   if (first === '' || first === '"$user"' || first === '$user') return undefined;
   return first.startsWith('"') ? first.slice(1, -1).replaceAll('""', '"') : first.toLowerCase();
