@@ -5,6 +5,8 @@
 #   webkit2gtk-driver  WebKitWebDriver: the cross-engine walk in WebKit, Safari's engine
 #   xvfb               a display for WebKitGTK, which has no headless mode
 #   poppler-utils      pdftotext/pdftoppm check the PDF export
+#   caddy              the HTTPS deployment test runs deploy/Caddyfile.local in front of the server
+#   libnss3-tools      certutil: that test's Chromium trusts Caddy's local CA in its own NSS database
 # Install what is missing when we are allowed to (root); otherwise say exactly what to run.
 set -euo pipefail
 missing=()
@@ -13,6 +15,8 @@ missing=()
 [ -x "${WEBKIT_DRIVER_PATH:-/usr/bin/WebKitWebDriver}" ] || missing+=(webkit2gtk-driver)
 command -v Xvfb >/dev/null || missing+=(xvfb)
 command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+command -v caddy >/dev/null || missing+=(caddy)
+command -v certutil >/dev/null || missing+=(libnss3-tools)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "Installing Debian packages for the tests: ${missing[*]}"

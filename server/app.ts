@@ -27,6 +27,7 @@ import { LiveSignals } from './console/live.ts';
 import { publicCountWithPaper, totalsWithPaper } from './paper.ts';
 import { StreamSlots, type StreamLimit } from './console/stream-slots.ts';
 import { requireSession } from './console/session.ts';
+import { NO_PROXY, parseTrustedProxies } from './client-address.ts';
 import { appState, jsonBody, onError, requireDevice, withSecurityHeaders, type BodyContract } from './middleware.ts';
 import { CONSOLE_PREFIX, ROUTES, type Route } from './routes.ts';
 import { isHead, type AppContext, type AppEnv } from './routes/context.ts';
@@ -64,6 +65,10 @@ export interface AppOptions {
   live?: LiveSignals;
   /** Open public counter streams, in all and per client address. Default 1,000 and 10. */
   publicStreams?: StreamLimit;
+  /** The origin tablets and coordinators use (--public-url); default: each request's own. */
+  publicUrl?: string;
+  /** The reverse proxies believed about the client (--trust-proxy, client-address.ts); default: none. */
+  trustProxy?: string;
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -220,6 +225,8 @@ function appContext(options: AppOptions): AppContext {
     publicTotal: perCampaign((id) => publicCountWithPaper(store, id), 'the public total'),
     dashboardTotals: perCampaign((id) => totalsWithPaper(store, id), 'the dashboard totals'),
     publicSlots: new StreamSlots(options.publicStreams ?? DEFAULT_PUBLIC_STREAMS),
+    publicUrl: options.publicUrl,
+    trustedProxies: options.trustProxy ? parseTrustedProxies(options.trustProxy) : NO_PROXY,
     limiters: {
       enroll: new RateLimiter(options.enrollLimit ?? { capacity: 10, refillMs: 30_000 }),
       authFailure: new RateLimiter(options.authFailureLimit ?? { capacity: 20, refillMs: 3_000 }),

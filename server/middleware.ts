@@ -9,7 +9,7 @@ import type { ErrorHandler, MiddlewareHandler } from 'hono';
 import * as z from 'zod/mini';
 import { toFieldIssues } from '../src/shared/protocol.ts';
 import { authenticate, type TokenCheck } from './devices.ts';
-import { clientAddress } from './client-address.ts';
+import { clientAddress, requestOf } from './client-address.ts';
 import { readJsonBody, UploadAborted, type BodyLimits } from './http-body.ts';
 import { HttpError, INTERNAL_ERROR, errorReply } from './http-reply.ts';
 import { checkLimit, type RateLimiter } from './rate-limit.ts';
@@ -64,7 +64,7 @@ export function onError(log: (message: string, error?: unknown) => void): ErrorH
 /** Middleware: 429 (with Retry-After) when the client's address has no attempt left in `limiter`; uses none. */
 export function attemptsLeft(pick: (app: AppContext) => RateLimiter): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    checkLimit(pick(c.var.app), clientAddress(c.env));
+    checkLimit(pick(c.var.app), clientAddress(requestOf(c)));
     return next();
   };
 }
@@ -73,7 +73,7 @@ export function attemptsLeft(pick: (app: AppContext) => RateLimiter): Middleware
 export function attemptsPerAddress(pick: (app: AppContext) => RateLimiter): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const limiter = pick(c.var.app);
-    const client = clientAddress(c.env);
+    const client = clientAddress(requestOf(c));
     checkLimit(limiter, client);
     limiter.consume(client);
     return next();
@@ -130,7 +130,7 @@ export const requireDevice: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { store, now, tokenLifetimeMs, limiters } = c.var.app;
   const check = await authenticate(store, c.req.header('authorization'), now(), tokenLifetimeMs);
   if (!check.ok) {
-    const client = clientAddress(c.env);
+    const client = clientAddress(requestOf(c));
     checkLimit(limiters.authFailure, client);
     limiters.authFailure.consume(client);
     throw TOKEN_REFUSALS[check.refusal](check.refusal === 'expired' ? check.expiresAt : undefined);

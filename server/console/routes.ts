@@ -11,7 +11,7 @@ import QRCode from 'qrcode';
 import { createEnrollmentCode, revokeDevice, viewDevices } from '../devices.ts';
 import { HttpError, answer } from '../http-reply.ts';
 import { checkLimit } from '../rate-limit.ts';
-import { clientAddress } from '../client-address.ts';
+import { clientAddress, publicOrigin, requestOf } from '../client-address.ts';
 import { DUMMY_HASH, verifyPassword } from './passwords.ts';
 import { CLEAR_COOKIE, currentSession, startSession } from './session.ts';
 import { actorOf, bodyOf, campaignOf, isHead, paramsOf, type Ctx } from '../routes/context.ts';
@@ -21,7 +21,7 @@ import { totalsWithPaper } from '../paper.ts';
 /** POST /api/console/login: failed attempts are limited per address (middleware, routes.ts) and per email. */
 export async function login(c: Ctx): Promise<Response> {
   const { store, now, limiters } = c.var.app;
-  const client = clientAddress(c.env);
+  const client = clientAddress(requestOf(c));
   const request = bodyOf(c, api.login);
   const email = request.email.trim().toLowerCase();
   const account = await store.coordinatorByEmail(email);
@@ -98,7 +98,7 @@ export async function createCode(c: Ctx): Promise<Response> {
     if (!campaign || campaign.status === 'draft') throw new HttpError(400, 'bad_request', `"${id}" is not a published campaign.`);
   }
   const { code, expiresAt } = await createEnrollmentCode(store, request.event, (request.hours ?? 24) * 3600_000, actorOf(c), now(), campaigns);
-  const link = `${origin(c)}/?enroll=${code}`;
+  const link = `${publicOrigin(requestOf(c), c.var.app.publicUrl)}/?enroll=${code}`;
   const qrSvg = await QRCode.toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return answer(api.codes, 201, { code, expiresAt, event: request.event, campaigns, link, qrSvg });
 }
@@ -107,12 +107,4 @@ export async function createCode(c: Ctx): Promise<Response> {
 export async function auditLog(c: Ctx): Promise<Response> {
   const scoped = c.req.query('campaign') !== undefined;
   return answer(api.audit, 200, { entries: await c.var.app.store.auditLog(500, scoped ? campaignOf(c) : undefined) });
-}
-
-/** The origin the browser used, for links in QR codes. */
-function origin(c: Ctx): string {
-  const hostHeader = c.req.header('host') ?? '';
-  const host = /^[\w.:[\]-]{1,255}$/.test(hostHeader) ? hostHeader : 'localhost';
-  const proto = c.req.header('x-forwarded-proto') === 'https' ? 'https' : 'http';
-  return `${proto}://${host}`;
 }

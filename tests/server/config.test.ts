@@ -4,7 +4,7 @@ import { MAX_DURATION_MS, loadConfig } from '../../server/config.ts';
 describe('server configuration', () => {
   it('has defaults that run everything on one origin with an embedded SQLite file', () => {
     expect(loadConfig([], {})).toEqual({ port: 8080, host: '127.0.0.1', db: 'data/fieldsign.db', staticDir: 'dist', tabletRetentionMs: 0, sealCountryInClear: false,
-      staleAfterMs: 2 * 3_600_000, tokenLifetimeMs: 90 * 86_400_000, publicStreams: 1000, publicStreamsPerAddress: 10 });
+      staleAfterMs: 2 * 3_600_000, tokenLifetimeMs: 90 * 86_400_000, publicStreams: 1000, publicStreamsPerAddress: 10, publicUrl: undefined, trustProxy: '' });
   });
 
   it('caps the public counter streams, in all and per address, from flags or environment', () => {
@@ -24,6 +24,16 @@ describe('server configuration', () => {
       db: '/tmp/flag.db',
       tabletRetentionMs: 1_800_000,
     });
+  });
+
+  it('takes the public URL and the trusted proxies, by flag or environment, and refuses bad ones by name', () => {
+    expect(loadConfig([], {})).toMatchObject({ publicUrl: undefined, trustProxy: '' });
+    expect(loadConfig(['--public-url', 'https://Sign.Example.org/', '--trust-proxy', 'loopback,10.0.0.0/8'], {})).toMatchObject({ publicUrl: 'https://sign.example.org', trustProxy: 'loopback,10.0.0.0/8' });
+    expect(loadConfig([], { FIELDSIGN_PUBLIC_URL: 'https://sign.example.org:8443', FIELDSIGN_TRUST_PROXY: '192.0.2.1' })).toMatchObject({ publicUrl: 'https://sign.example.org:8443', trustProxy: '192.0.2.1' });
+    for (const bad of ['sign.example.org', 'ftp://sign.example.org', 'https://sign.example.org/console', 'https://sign.example.org/?x=1']) {
+      expect(() => loadConfig(['--public-url', bad], {})).toThrow(/--public-url must be an http:\/\/ or https:\/\/ address with no path/);
+    }
+    expect(() => loadConfig(['--trust-proxy', 'caddy.internal'], {})).toThrow(/--trust-proxy: "caddy.internal" is not an IP address/);
   });
 
   it('stops with a message naming the bad setting', () => {
