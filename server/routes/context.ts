@@ -48,8 +48,8 @@ export interface AppContext {
   dashboardTotals: (campaignId: string) => SnapshotSource<Totals>;
   /** Caps on the public counter's streams. */
   publicSlots: StreamSlots;
-  /** Attempts per client address (and, for logins, per email). */
-  limiters: { enroll: RateLimiter; authFailure: RateLimiter; login: RateLimiter };
+  /** Attempts per client address, and for sign-ins per account (email), in buckets every instance shares. */
+  limiters: { enroll: RateLimiter; authFailure: RateLimiter; login: RateLimiter; loginAccount: RateLimiter };
 }
 
 /** A signed-in coordinator's session, as the session middleware found it. */
