@@ -15,7 +15,7 @@ import { RequestError, getRequestListener } from '@hono/node-server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import './zod-locale.ts';
 import { DEFAULT_STALE_AFTER_MS, DEFAULT_TOKEN_LIFETIME_MS } from './devices.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { createRateLimiters } from './rate-limit.ts';
 import type { BodyLimits } from './http-body.ts';
 import { HttpError, INTERNAL_ERROR, errorReply } from './http-reply.ts';
 import { serveStatic } from './static-files.ts';
@@ -59,7 +59,7 @@ export interface AppOptions {
   enrollLimit?: { capacity: number; refillMs: number };
   /** Failed token checks per client address before 429. Default 20, one per 3 s. */
   authFailureLimit?: { capacity: number; refillMs: number };
-  /** Failed console logins per address and per email. Default 5, one per minute. */
+  /** Failed console sign-ins per address and per account (email). Default 5, one per minute. */
   loginLimit?: { capacity: number; refillMs: number };
   /** Live-update channel; pass one to observe changes in tests. */
   live?: LiveSignals;
@@ -207,9 +207,11 @@ function appContext(options: AppOptions): AppContext {
       return source;
     };
   };
+  const now = options.now ?? (() => new Date());
+  const loginLimit = options.loginLimit ?? { capacity: 5, refillMs: 60_000 };
   return {
     store,
-    now: options.now ?? (() => new Date()),
+    now,
     log,
     ready: importServedCampaign(store, served, log),
     defaultCampaignId,
@@ -227,11 +229,17 @@ function appContext(options: AppOptions): AppContext {
     publicSlots: new StreamSlots(options.publicStreams ?? DEFAULT_PUBLIC_STREAMS),
     publicUrl: options.publicUrl,
     trustedProxies: options.trustProxy ? parseTrustedProxies(options.trustProxy) : NO_PROXY,
-    limiters: {
-      enroll: new RateLimiter(options.enrollLimit ?? { capacity: 10, refillMs: 30_000 }),
-      authFailure: new RateLimiter(options.authFailureLimit ?? { capacity: 20, refillMs: 3_000 }),
-      login: new RateLimiter(options.loginLimit ?? { capacity: 5, refillMs: 60_000 }),
-    },
+    limiters: createRateLimiters(
+      store,
+      now,
+      {
+        enroll: options.enrollLimit ?? { capacity: 10, refillMs: 30_000 },
+        authFailure: options.authFailureLimit ?? { capacity: 20, refillMs: 3_000 },
+        login: loginLimit,
+        loginAccount: loginLimit,
+      },
+      log,
+    ),
   };
 }
 

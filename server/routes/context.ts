@@ -53,8 +53,8 @@ export interface AppContext {
   publicUrl?: string;
   /** The reverse proxies believed about the client (--trust-proxy). */
   trustedProxies: TrustedProxies;
-  /** Attempts per client address (and, for logins, per email). */
-  limiters: { enroll: RateLimiter; authFailure: RateLimiter; login: RateLimiter };
+  /** Attempts per client address, and for sign-ins per account (email), in buckets every instance shares. */
+  limiters: { enroll: RateLimiter; authFailure: RateLimiter; login: RateLimiter; loginAccount: RateLimiter };
 }
 
 /** A signed-in coordinator's session, as the session middleware found it. */

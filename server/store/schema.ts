@@ -132,6 +132,17 @@ const PAPER_COUNTS = (text: string) => `
     recorded_by TEXT NOT NULL
   );
   CREATE INDEX paper_counts_campaign ON paper_counts (campaign_id, collected_on)`;
+/**
+ * Version 9 (rate limits every instance shares, rate-limit-rows.ts): one row per limiter and
+ * client, its key a hash (never the address or email itself); `full_at` (ms since the epoch)
+ * is when the bucket is full again, so a row past it says nothing and may be swept.
+ */
+const RATE_LIMIT_BUCKETS = `
+  CREATE TABLE rate_limit_buckets (
+    key TEXT PRIMARY KEY,
+    full_at BIGINT NOT NULL
+  );
+  CREATE INDEX rate_limit_buckets_full_at ON rate_limit_buckets (full_at)`;
 
 export const MIGRATIONS: readonly Migration[] = [
   ...SQLITE_RELEASE_MIGRATIONS.map((sqlite, i) => ({ sqlite, postgres: POSTGRES_RELEASE_MIGRATIONS[i] })),
@@ -167,6 +178,8 @@ export const MIGRATIONS: readonly Migration[] = [
   // Version 8 (the hand-in package, exports/handin-package.ts): the organisation's signing key,
   // one for every instance on the database, and the per-country reads of a campaign's signatures.
   { sqlite: HANDIN_PACKAGE, postgres: HANDIN_PACKAGE },
+  // Version 9 (rate limits in the database): attempts counted once for every instance.
+  { sqlite: RATE_LIMIT_BUCKETS, postgres: RATE_LIMIT_BUCKETS },
 ];
 
 /** The latest schema version this server knows. */
