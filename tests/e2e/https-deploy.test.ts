@@ -78,7 +78,7 @@ beforeAll(async () => {
   }
   const port = await freePort();
   const publicUrl = `https://fieldsign.test:${port}`;
-  for (let i = 0; i < 2; i++) instances.push(await startApp(pgSchema.url, []));
+  for (let i = 0; i < 2; i++) instances.push(await startApp(pgSchema.url, ['--public-url', publicUrl, '--trust-proxy', 'loopback']));
   proxy = await startCaddy(
     instances.map((instance) => new URL(instance.url).host.replace('localhost', '127.0.0.1')),
     port,
