@@ -54,9 +54,12 @@ async function appWith(loginLimit: { capacity: number; refillMs: number }) {
   return { store, app, close: async () => (app.close(), await store.close()) };
 }
 
-/** A request's bindings as node-server gives them: the client's address. */
+/**
+ * A request's bindings as node-server gives them: the client's address, on an encrypted (TLS)
+ * socket, since the server refuses sign-ins over plain http from other machines.
+ */
 function from(address: string) {
-  return { incoming: { socket: { remoteAddress: address } } } as never;
+  return { incoming: { socket: { remoteAddress: address, encrypted: true } } } as never;
 }
 
 async function signIn(app: App, address: string, email: string, password: string) {
