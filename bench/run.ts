@@ -6,7 +6,7 @@
  *   npm run bench              everything (about 10 minutes on 2 cores, plus the scale section)
  *   npm run bench -- --quick   smaller counts, for a smoke run
  *   npm run bench -- --only scale [--scale-size 20000] [--scale-pdf-seconds 600]
- *                              one section only (bundle, turnaround, turnaround-sealed, bytes,
+ *                              one section only (bundle, wire, turnaround, turnaround-sealed, bytes,
  *                              slow-link, ingest, tablets, login-storm, scale); the scale section seeds
  *                              --scale-size signatures (default 1,000,000) on SQLite and on
  *                              PostgreSQL, and its PDF export stops after --scale-pdf-seconds.
@@ -57,13 +57,22 @@ async function section<T>(key: string, title: string, run: () => Promise<T>): Pr
   }
 }
 
-if (!only || only === 'bundle' || only.startsWith('turnaround')) execSync('npx vite build', { stdio: 'ignore' });
+if (!only || only === 'bundle' || only === 'wire' || only.startsWith('turnaround')) execSync('npx vite build', { stdio: 'ignore' });
 
 await section('bundle', '1. JavaScript shipped to the kiosk on first load (gzip)', async () => {
   const { chunks, totalGzip, lazy } = kioskFirstLoad();
   for (const c of chunks) figure(`first load: ${c.file}`, `${kb(c.gzip)} (${kb(c.bytes)} raw)`, '', undefined);
   figure('kiosk JS on first load, total', kb(totalGzip), '≤ 60 KB', totalGzip <= 60 * 1024);
   for (const c of lazy) figure(`loaded on demand: ${c.file}`, kb(c.gzip), '', undefined);
+});
+
+await section('wire', '1b. The kiosk’s bytes on the wire (Chromium, fresh tablet, CDP encodedDataLength)', async () => {
+  const { kioskWireBytes } = await import('./wire-bytes.ts');
+  const { compressed, identity } = await kioskWireBytes();
+  const vs = (a: number, b: number) => `${kb(a)} (${kb(b)} uncompressed, ${((1 - a / b) * 100).toFixed(0)} % less)`;
+  figure('first load, no service worker yet', vs(compressed.firstLoad, identity.firstLoad), '≤ 120 KB', compressed.firstLoad <= 120 * 1024);
+  figure('service worker precache, downloaded after it', vs(compressed.precache, identity.precache), '', undefined);
+  figure('second load, from the precache', vs(compressed.secondLoad, identity.secondLoad), '', undefined);
 });
 
 await section('turnaround', '2. Signer turnaround (Chromium, 4× CPU throttling, 10,000 stored)', async () => {

@@ -118,7 +118,12 @@ export function createApp(options: AppOptions): App {
     if (path.startsWith(CONSOLE_PREFIX)) throw new HttpError(404, 'not_found', `No console route ${path.slice(0, 100)}.`);
     if (path.startsWith('/api/')) throw new HttpError(404, 'not_found', `No API route ${path.slice(0, 100)}.`);
     if ((c.req.method === 'GET' || c.req.method === 'HEAD') && ctx.staticDir) {
-      const file = await serveStatic(ctx.staticDir, { pathname: path, accept: c.req.header('accept') ?? null, head: isHead(c) });
+      const file = await serveStatic(ctx.staticDir, {
+        pathname: path,
+        accept: c.req.header('accept') ?? null,
+        acceptEncoding: c.req.header('accept-encoding') ?? null,
+        head: isHead(c),
+      });
       if (file) return file;
     }
     throw new HttpError(404, 'not_found', 'Not found.');
