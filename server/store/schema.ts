@@ -144,6 +144,17 @@ const RATE_LIMIT_BUCKETS = `
   );
   CREATE INDEX rate_limit_buckets_full_at ON rate_limit_buckets (full_at)`;
 
+/**
+ * Version 10 (F15): one conflicting copy per distinct content. Every resend of a conflicting
+ * record used to add a full copy, without limit; now a copy the table holds is not written
+ * again (ON CONFLICT DO NOTHING in signature-writes.ts). The copies stored twice before are
+ * folded into their first, and the unique index replaces the plain one on the same columns.
+ */
+const ONE_CONFLICT_PER_CONTENT = `
+  DELETE FROM conflicts WHERE seq NOT IN (SELECT MIN(seq) FROM conflicts GROUP BY id, content_hash);
+  DROP INDEX IF EXISTS conflicts_id_hash;
+  CREATE UNIQUE INDEX conflicts_id_content ON conflicts (id, content_hash)`;
+
 export const MIGRATIONS: readonly Migration[] = [
   ...SQLITE_RELEASE_MIGRATIONS.map((sqlite, i) => ({ sqlite, postgres: POSTGRES_RELEASE_MIGRATIONS[i] })),
   {
@@ -180,6 +191,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { sqlite: HANDIN_PACKAGE, postgres: HANDIN_PACKAGE },
   // Version 9 (rate limits in the database): attempts counted once for every instance.
   { sqlite: RATE_LIMIT_BUCKETS, postgres: RATE_LIMIT_BUCKETS },
+  // Version 10: one conflicting copy kept per distinct content.
+  { sqlite: ONE_CONFLICT_PER_CONTENT, postgres: ONE_CONFLICT_PER_CONTENT },
 ];
 
 /** The latest schema version this server knows. */
