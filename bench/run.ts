@@ -69,7 +69,7 @@ await section('bundle', '1. JavaScript shipped to the kiosk on first load (gzip)
 await section('wire', '1b. The kiosk’s bytes on the wire (Chromium, fresh tablet, CDP encodedDataLength)', async () => {
   const { kioskWireBytes } = await import('./wire-bytes.ts');
   const { compressed, identity } = await kioskWireBytes();
-  const vs = (a: number, b: number) => `${kb(a)} (${kb(b)} uncompressed, ${((1 - a / b) * 100).toFixed(0)} % less)`;
+  const vs = (a: number, b: number) => `${kb(a)} (${kb(b)} uncompressed, ${Math.round((1 - a / b) * 100) + 0} % less)`;
   figure('first load, no service worker yet', vs(compressed.firstLoad, identity.firstLoad), '≤ 120 KB', compressed.firstLoad <= 120 * 1024);
   figure('service worker precache, downloaded after it', vs(compressed.precache, identity.precache), '', undefined);
   figure('second load, from the precache', vs(compressed.secondLoad, identity.secondLoad), '', undefined);

@@ -2,8 +2,10 @@
  * Which precompressed copy of a static file to send. The build (scripts/precompress.ts)
  * writes `<file>.br` and `<file>.gz` next to each compressible file that shrinks; the server
  * (static-files.ts) picks one by the request's Accept-Encoding (RFC 9110, 12.5.3). Both sides
- * read the list of compressible kinds and the file suffixes from here.
+ * read the list of compressible kinds and the file suffixes from here. An answer made per
+ * request (the campaign's text) is compressed on the spot by {@link encodeAnswer}.
  */
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 /** The codings a file may be stored in besides itself, in order of preference (smaller first). */
 export const CODINGS = ['br', 'gzip'] as const;
@@ -63,4 +65,18 @@ export function chooseCoding(acceptEncoding: string | null, available: readonly 
     }
   }
   return best;
+}
+
+/**
+ * An answer made per request (not a built file), in the coding `acceptEncoding` prefers, at
+ * quick settings: the build can spend seconds on a file once, a request cannot. Small texts go
+ * as they are. `vary` is always set, since the answer depends on the header either way.
+ */
+export function encodeAnswer(text: string, acceptEncoding: string | null): { body: Uint8Array<ArrayBuffer> | string; coding: Coding | 'identity'; headers: Record<string, string> } {
+  const headers: Record<string, string> = { vary: 'Accept-Encoding' };
+  const coding = Buffer.byteLength(text) < MIN_COMPRESSIBLE_BYTES ? 'identity' : chooseCoding(acceptEncoding, CODINGS);
+  if (coding === 'identity') return { body: text, coding, headers };
+  headers['content-encoding'] = coding;
+  const body = coding === 'br' ? brotliCompressSync(text, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }) : gzipSync(text, { level: 6 });
+  return { body: new Uint8Array(body), coding, headers };
 }

@@ -116,6 +116,40 @@ describe('the campaign a server serves', () => {
     }
   });
 
+  it('goes compressed to a client that takes br or gzip, with Vary and an ETag per coding', async () => {
+    const { startTestServer } = await import('../helpers/http-server.ts');
+    const { brotliDecompressSync, gunzipSync } = await import('node:zlib');
+    const { request } = await import('node:http');
+    const server = await startTestServer();
+    /** The answer's status, headers and bytes as sent (fetch would decompress them). */
+    const rawBody = (headers: Record<string, string>) =>
+      new Promise<{ status?: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        const req = request(`${server.url}/api/v1/campaign`, { headers }, (res) => {
+          const parts: Buffer[] = [];
+          const done = () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts) });
+          res.on('data', (d: Buffer) => parts.push(d)).on('end', done);
+        });
+        req.on('error', reject).end();
+      });
+    try {
+      const plain = await rawBody({});
+      const text = plain.body.toString();
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.headers.vary).toBe('Accept-Encoding');
+      const br = await rawBody({ 'accept-encoding': 'gzip, br' });
+      const gzip = await rawBody({ 'accept-encoding': 'gzip' });
+      expect([br.headers['content-encoding'], gzip.headers['content-encoding']]).toEqual(['br', 'gzip']);
+      expect(brotliDecompressSync(br.body).toString()).toBe(text);
+      expect(gunzipSync(gzip.body).toString()).toBe(text);
+      expect(br.body.length).toBeLessThan(text.length / 2);
+      expect(new Set([plain.headers.etag, br.headers.etag, gzip.headers.etag]).size).toBe(3);
+      const again = await rawBody({ 'accept-encoding': 'gzip, br', 'if-none-match': String(br.headers.etag) });
+      expect(again.status).toBe(304);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('the example campaign the README points at is complete and valid, in every language it offers', async () => {
     const { loadCampaignFile } = await import('../../server/config.ts');
     const { ROOT } = await import('../helpers/app-process.ts');
