@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { browserCheck } from './src/browser-check/vite-plugin.ts';
 import { BUILD_TARGET } from './src/browser-check/supported-browsers.ts';
+import { precompress } from './scripts/precompress.ts';
 
 /** The console's and the counter's own code, and the copies of Preact they use. */
 const COORDINATOR = '?coordinator';
@@ -88,12 +89,15 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,ico}'],
         // The coordinator console and the public counter are online-only pages of their own:
         // the kiosk neither precaches them nor answers their addresses with its shell.
-        globIgnores: ['console.html', 'counter.html', 'assets/console-*', 'assets/counter-*'],
+        // Nor the br and gzip copies of the files (scripts/precompress.ts): the browser asks
+        // for the file, and the server picks the copy.
+        globIgnores: ['console.html', 'counter.html', 'assets/console-*', 'assets/counter-*', '**/*.br', '**/*.gz'],
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/api\//, /^\/console/, /^\/counter/],
         cleanupOutdatedCaches: true,
       },
     }),
+    precompress(),
   ],
   build: {
     // The supported browsers (src/browser-check/supported-browsers.ts); tests/build checks the output.

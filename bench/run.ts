@@ -6,8 +6,8 @@
  *   npm run bench              everything (about 10 minutes on 2 cores, plus the scale section)
  *   npm run bench -- --quick   smaller counts, for a smoke run
  *   npm run bench -- --only scale [--scale-size 20000] [--scale-pdf-seconds 600]
- *                              one section only (bundle, turnaround, turnaround-sealed, bytes,
- *                              slow-link, ingest, tablets, scale); the scale section seeds
+ *                              one section only (bundle, wire, turnaround, turnaround-sealed, bytes,
+ *                              slow-link, ingest, tablets, login-storm, scale); the scale section seeds
  *                              --scale-size signatures (default 1,000,000) on SQLite and on
  *                              PostgreSQL, and its PDF export stops after --scale-pdf-seconds.
  *                              A partial run rewrites only the scale part of docs/benchmarks.md.
@@ -57,13 +57,22 @@ async function section<T>(key: string, title: string, run: () => Promise<T>): Pr
   }
 }
 
-if (!only || only === 'bundle' || only.startsWith('turnaround')) execSync('npx vite build', { stdio: 'ignore' });
+if (!only || only === 'bundle' || only === 'wire' || only.startsWith('turnaround')) execSync('npx vite build', { stdio: 'ignore' });
 
 await section('bundle', '1. JavaScript shipped to the kiosk on first load (gzip)', async () => {
   const { chunks, totalGzip, lazy } = kioskFirstLoad();
   for (const c of chunks) figure(`first load: ${c.file}`, `${kb(c.gzip)} (${kb(c.bytes)} raw)`, '', undefined);
   figure('kiosk JS on first load, total', kb(totalGzip), '≤ 60 KB', totalGzip <= 60 * 1024);
   for (const c of lazy) figure(`loaded on demand: ${c.file}`, kb(c.gzip), '', undefined);
+});
+
+await section('wire', '1b. The kiosk’s bytes on the wire (Chromium, fresh tablet, CDP encodedDataLength)', async () => {
+  const { kioskWireBytes } = await import('./wire-bytes.ts');
+  const { compressed, identity } = await kioskWireBytes();
+  const vs = (a: number, b: number) => `${kb(a)} (${kb(b)} uncompressed, ${Math.round((1 - a / b) * 100) + 0} % less)`;
+  figure('first load, no service worker yet', vs(compressed.firstLoad, identity.firstLoad), '≤ 120 KB', compressed.firstLoad <= 120 * 1024);
+  figure('service worker precache, downloaded after it', vs(compressed.precache, identity.precache), '', undefined);
+  figure('second load, from the precache', vs(compressed.secondLoad, identity.secondLoad), '', undefined);
 });
 
 await section('turnaround', '2. Signer turnaround (Chromium, 4× CPU throttling, 10,000 stored)', async () => {
@@ -141,6 +150,15 @@ await section('tablets', '6. Many tablets at once (one server process, SQLite)',
   figure('stored / failed', `${t.stored} / ${t.failed}`, `${t.tablets * t.batchesPerTablet * t.recordsPerBatch} / 0`, t.failed === 0 && t.stored === t.tablets * t.batchesPerTablet * t.recordsPerBatch);
   const one = await manyTablets(quick ? 100 : 500, 1, 25);
   figure('same, one batch of 25 per tablet: p50 / p99', `${one.p50ms.toFixed(0)} / ${one.p99ms.toFixed(0)} ms`, '< 1 s', one.p99ms < 1000 && one.failed === 0);
+});
+
+await section('login-storm', '6b. A tablet\'s gzipped batch while 300 wrong sign-ins are fired (limits raised so all reach scrypt)', async () => {
+  const { loginStorm } = await import('./login-storm.ts');
+  const r = await loginStorm(quick ? 100 : 300);
+  figure('wrong sign-ins answered', Object.entries(r.answers).map(([status, n]) => `${n} × ${status}`).join(', '), '429 beyond 2 running + 16 waiting', undefined);
+  figure('tablet batch, idle server (median)', `${r.idle.batchMs.toFixed(0)} ms`, '', undefined);
+  figure('tablet batch during the storm: p50 / max', `${r.storm.batchP50Ms.toFixed(0)} / ${r.storm.batchMaxMs.toFixed(0)} ms`, 'max < 1 s', r.storm.batchMaxMs < 1000);
+  figure('GET /api/console/session during the storm, max', `${r.storm.sessionMaxMs.toFixed(0)} ms`, '< 1 s', r.storm.sessionMaxMs < 1000);
 });
 
 await section('scale', `7. Scale: ${scaleSize.toLocaleString('en')} signatures on SQLite and PostgreSQL, a real server process`, async () => {

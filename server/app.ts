@@ -15,7 +15,7 @@ import { RequestError, getRequestListener } from '@hono/node-server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import './zod-locale.ts';
 import { DEFAULT_STALE_AFTER_MS, DEFAULT_TOKEN_LIFETIME_MS } from './devices.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { createRateLimiters } from './rate-limit.ts';
 import type { BodyLimits } from './http-body.ts';
 import { HttpError, INTERNAL_ERROR, errorReply } from './http-reply.ts';
 import { serveStatic } from './static-files.ts';
@@ -27,6 +27,7 @@ import { LiveSignals } from './console/live.ts';
 import { publicCountWithPaper, totalsWithPaper } from './paper.ts';
 import { StreamSlots, type StreamLimit } from './console/stream-slots.ts';
 import { requireSession } from './console/session.ts';
+import { NO_PROXY, parseTrustedProxies } from './client-address.ts';
 import { appState, jsonBody, onError, requireDevice, withSecurityHeaders, type BodyContract } from './middleware.ts';
 import { CONSOLE_PREFIX, ROUTES, type Route } from './routes.ts';
 import { isHead, type AppContext, type AppEnv } from './routes/context.ts';
@@ -58,12 +59,16 @@ export interface AppOptions {
   enrollLimit?: { capacity: number; refillMs: number };
   /** Failed token checks per client address before 429. Default 20, one per 3 s. */
   authFailureLimit?: { capacity: number; refillMs: number };
-  /** Failed console logins per address and per email. Default 5, one per minute. */
+  /** Failed console sign-ins per address and per account (email). Default 5, one per minute. */
   loginLimit?: { capacity: number; refillMs: number };
   /** Live-update channel; pass one to observe changes in tests. */
   live?: LiveSignals;
   /** Open public counter streams, in all and per client address. Default 1,000 and 10. */
   publicStreams?: StreamLimit;
+  /** The origin tablets and coordinators use (--public-url); default: each request's own. */
+  publicUrl?: string;
+  /** The reverse proxies believed about the client (--trust-proxy, client-address.ts); default: none. */
+  trustProxy?: string;
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -113,7 +118,12 @@ export function createApp(options: AppOptions): App {
     if (path.startsWith(CONSOLE_PREFIX)) throw new HttpError(404, 'not_found', `No console route ${path.slice(0, 100)}.`);
     if (path.startsWith('/api/')) throw new HttpError(404, 'not_found', `No API route ${path.slice(0, 100)}.`);
     if ((c.req.method === 'GET' || c.req.method === 'HEAD') && ctx.staticDir) {
-      const file = await serveStatic(ctx.staticDir, { pathname: path, accept: c.req.header('accept') ?? null, head: isHead(c) });
+      const file = await serveStatic(ctx.staticDir, {
+        pathname: path,
+        accept: c.req.header('accept') ?? null,
+        acceptEncoding: c.req.header('accept-encoding') ?? null,
+        head: isHead(c),
+      });
       if (file) return file;
     }
     throw new HttpError(404, 'not_found', 'Not found.');
@@ -202,9 +212,11 @@ function appContext(options: AppOptions): AppContext {
       return source;
     };
   };
+  const now = options.now ?? (() => new Date());
+  const loginLimit = options.loginLimit ?? { capacity: 5, refillMs: 60_000 };
   return {
     store,
-    now: options.now ?? (() => new Date()),
+    now,
     log,
     ready: importServedCampaign(store, served, log),
     defaultCampaignId,
@@ -220,11 +232,19 @@ function appContext(options: AppOptions): AppContext {
     publicTotal: perCampaign((id) => publicCountWithPaper(store, id), 'the public total'),
     dashboardTotals: perCampaign((id) => totalsWithPaper(store, id), 'the dashboard totals'),
     publicSlots: new StreamSlots(options.publicStreams ?? DEFAULT_PUBLIC_STREAMS),
-    limiters: {
-      enroll: new RateLimiter(options.enrollLimit ?? { capacity: 10, refillMs: 30_000 }),
-      authFailure: new RateLimiter(options.authFailureLimit ?? { capacity: 20, refillMs: 3_000 }),
-      login: new RateLimiter(options.loginLimit ?? { capacity: 5, refillMs: 60_000 }),
-    },
+    publicUrl: options.publicUrl,
+    trustedProxies: options.trustProxy ? parseTrustedProxies(options.trustProxy) : NO_PROXY,
+    limiters: createRateLimiters(
+      store,
+      now,
+      {
+        enroll: options.enrollLimit ?? { capacity: 10, refillMs: 30_000 },
+        authFailure: options.authFailureLimit ?? { capacity: 20, refillMs: 3_000 },
+        login: loginLimit,
+        loginAccount: loginLimit,
+      },
+      log,
+    ),
   };
 }
 

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import { CampaignSchema, type Campaign } from '../src/shared/campaign.ts';
+import { parseTrustedProxies } from './client-address.ts';
 
 /**
  * The longest duration any setting takes: 100 years (36500d). Longer ones would pass as
@@ -53,6 +54,10 @@ export const ConfigSchema = z.object({
   publicStreams: count('FIELDSIGN_PUBLIC_STREAMS / --public-streams', 0),
   /** Public counter streams open at once from one client address. */
   publicStreamsPerAddress: count('FIELDSIGN_PUBLIC_STREAMS_PER_ADDRESS / --public-streams-per-address', 1),
+  /** The origin tablets and coordinators use (https://sign.example.org); undefined: each request's own. */
+  publicUrl: z.optional(z.string()),
+  /** The proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (client-address.ts); '': none. */
+  trustProxy: z.string(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -77,7 +82,30 @@ export const USAGE = `Usage: npm start -- [--port 8080] [--host 127.0.0.1] [--db
   --public-streams  FIELDSIGN_PUBLIC_STREAMS  live public counters open at once, in all
                       (default 1000; beyond it 503, and the counter page polls instead)
   --public-streams-per-address  FIELDSIGN_PUBLIC_STREAMS_PER_ADDRESS  live public counters
-                      open at once from one client address (default 10; beyond it 429)`;
+                      open at once from one client address (default 10; beyond it 429)
+  --public-url  FIELDSIGN_PUBLIC_URL  the address tablets and coordinators use, e.g.
+                      https://sign.example.org: enrollment links and QR codes, and the
+                      console's cross-site check, follow it (default: each request's own)
+  --trust-proxy  FIELDSIGN_TRUST_PROXY  the reverse proxies whose X-Forwarded-For and
+                      X-Forwarded-Proto are believed: addresses, CIDR ranges, "loopback",
+                      comma-separated (default: none; README, Deploy)`;
+
+/**
+ * --public-url as an origin ("https://sign.example.org"), or an Error saying what is wrong.
+ * Only an origin: links are built as `${publicUrl}/?enroll=…`, and the Origin header that
+ * the console's check compares it with never has a path.
+ */
+export function parsePublicUrl(text: string): string {
+  const problem = `FIELDSIGN_PUBLIC_URL / --public-url must be an http:// or https:// address with no path, like https://sign.example.org (got "${text}")`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(problem);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash || url.username || url.password) throw new Error(problem);
+  return url.origin;
+}
 
 /** "0", "90s", "30m", "24h", "7d" → milliseconds; -1 when unreadable. */
 export function parseDuration(text: string): number {
@@ -109,6 +137,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       'seal-country': { type: 'boolean' },
       'public-streams': { type: 'string' },
       'public-streams-per-address': { type: 'string' },
+      'public-url': { type: 'string' },
+      'trust-proxy': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -116,6 +146,15 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   });
   if (values.help) throw new Error(USAGE);
   const portText = values.port ?? env.PORT ?? '8080';
+  const publicUrlText = values['public-url'] ?? env.FIELDSIGN_PUBLIC_URL;
+  const trustProxy = values['trust-proxy'] ?? env.FIELDSIGN_TRUST_PROXY ?? '';
+  let publicUrl: string | undefined;
+  try {
+    publicUrl = publicUrlText ? parsePublicUrl(publicUrlText) : undefined;
+    parseTrustedProxies(trustProxy);
+  } catch (error) {
+    throw new Error(`Invalid configuration: ${(error as Error).message}\n${USAGE}`);
+  }
   const raw = {
     port: /^\d+$/.test(portText) ? Number(portText) : Number.NaN,
     host: values.host ?? env.HOST ?? '127.0.0.1',
@@ -129,6 +168,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     tokenLifetimeMs: parseDuration(values['token-lifetime'] ?? env.FIELDSIGN_TOKEN_LIFETIME ?? '90d'),
     publicStreams: wholeNumber(values['public-streams'] ?? env.FIELDSIGN_PUBLIC_STREAMS ?? '1000'),
     publicStreamsPerAddress: wholeNumber(values['public-streams-per-address'] ?? env.FIELDSIGN_PUBLIC_STREAMS_PER_ADDRESS ?? '10'),
+    publicUrl,
+    trustProxy,
   };
   const parsed = z.safeParse(ConfigSchema, raw);
   if (!parsed.success) {

@@ -147,8 +147,18 @@ export async function authenticate(store: Store, authorization: string | null | 
 }
 
 /**
+ * Most signatures one report may add to a tablet's erase total (F15). A quick delete erases
+ * what the tablet holds unsynced, which even a day offline at a large rally keeps in the low
+ * thousands; a larger jump is no tablet's real count, and taken at its word (up to 2^53 − 1)
+ * it would hide every later real erasure, since only an increase is audited.
+ */
+export const MAX_ERASED_PER_REPORT = 10_000;
+
+/**
  * S21: save what a tablet said about itself with a batch the server accepted. The erase total
  * only ever grows, so an increase is written to the audit log exactly once, whatever the retries.
+ * An implausible increase (over {@link MAX_ERASED_PER_REPORT}) is not kept: the previous total
+ * stays, so later real erasures are still audited, and the claim itself is audited once per report.
  * The batch envelope does not check the report (its records are judged whatever the report
  * says): one that breaks the schema reaches here as undefined, and the previous report stays.
  * A chain head is kept only for the token's own device (S23): no tablet speaks for another's chain.
@@ -157,7 +167,18 @@ export async function recordReport(store: Store, device: Device, report: BatchRe
   if (!report) return;
   const chain = report.chain?.device === device.id ? report.chain : undefined;
   const at = now.toISOString();
-  const previous = await store.reportDevice(device.id, { ...report, chain, at });
+  const claimed = report.erased;
+  const plausible = claimed === undefined || claimed - (device.lastReport?.erased ?? 0) <= MAX_ERASED_PER_REPORT;
+  const previous = await store.reportDevice(device.id, { ...report, chain, at, erased: plausible ? claimed : undefined });
+  if (!plausible) {
+    await store.audit({
+      at,
+      actor: `tablet:${device.id}`,
+      action: 'tablet-erased-implausible',
+      detail: { deviceId: device.id, ...(device.label && { label: device.label }), claimed, kept: previous?.erased ?? 0 },
+    });
+    return;
+  }
   const { erased } = report;
   const newlyErased = (erased ?? 0) - (previous?.erased ?? 0);
   if (newlyErased > 0) {

@@ -1,12 +1,14 @@
 /**
  * Reading a JSON request body safely: a byte limit enforced while streaming (and again
- * after gzip decompression, so a gzip bomb stops at the limit), strict UTF-8, and errors
+ * after gzip decompression, so a gzip bomb stops at the limit), a nesting-depth limit checked
+ * before parsing (json-depth.ts), strict UTF-8, and errors
  * that carry the HTTP status and code to answer with. Reads a web Request, so it works the
  * same behind a socket and in `app.request()`.
  */
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { HttpError } from './http-reply.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.ts';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -56,6 +58,9 @@ export async function readJsonBody(request: Request, limits: BodyLimits): Promis
     }
   }
 
+  if (nestsDeeperThan(raw, MAX_JSON_DEPTH)) {
+    throw new HttpError(400, 'invalid_json', `The body nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep.`);
+  }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw);

@@ -71,6 +71,8 @@ const app = createApp({
   tokenLifetimeMs: config.tokenLifetimeMs,
   campaign,
   publicStreams: { total: config.publicStreams, perAddress: config.publicStreamsPerAddress },
+  publicUrl: config.publicUrl,
+  trustProxy: config.trustProxy,
 });
 const server = createServer(app);
 server.keepAliveTimeout = 5_000;
@@ -86,6 +88,7 @@ server.listen(config.port, config.host, () => {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shown = config.host === '127.0.0.1' || config.host === '::1' ? 'localhost' : config.host;
   console.log(`Fieldsign listening on http://${shown}:${port} (database ${describeDb(config.db)})`);
+  if (config.publicUrl) console.log(`Public address: ${config.publicUrl}${config.trustProxy ? `, behind the proxy ${config.trustProxy}` : ''}`);
 });
 
 let closing = false;

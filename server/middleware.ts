@@ -9,10 +9,10 @@ import type { ErrorHandler, MiddlewareHandler } from 'hono';
 import * as z from 'zod/mini';
 import { toFieldIssues } from '../src/shared/protocol.ts';
 import { authenticate, type TokenCheck } from './devices.ts';
-import { clientAddress } from './client-address.ts';
+import { clientAddress, requestOf } from './client-address.ts';
 import { readJsonBody, UploadAborted, type BodyLimits } from './http-body.ts';
 import { HttpError, INTERNAL_ERROR, errorReply } from './http-reply.ts';
-import { checkLimit, type RateLimiter } from './rate-limit.ts';
+import { takeAttempt, type RateLimiter } from './rate-limit.ts';
 import type { AppContext, AppEnv } from './routes/context.ts';
 
 const SECURITY_HEADERS = {
@@ -61,21 +61,10 @@ export function onError(log: (message: string, error?: unknown) => void): ErrorH
   };
 }
 
-/** Middleware: 429 (with Retry-After) when the client's address has no attempt left in `limiter`; uses none. */
-export function attemptsLeft(pick: (app: AppContext) => RateLimiter): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    checkLimit(pick(c.var.app), clientAddress(c.env));
-    return next();
-  };
-}
-
 /** Middleware: one attempt of the client's address from `limiter` (429 with Retry-After when none is left). */
 export function attemptsPerAddress(pick: (app: AppContext) => RateLimiter): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const limiter = pick(c.var.app);
-    const client = clientAddress(c.env);
-    checkLimit(limiter, client);
-    limiter.consume(client);
+    await takeAttempt(pick(c.var.app), clientAddress(requestOf(c)));
     return next();
   };
 }
@@ -124,15 +113,14 @@ const TOKEN_REFUSALS: Record<Exclude<TokenCheck, { ok: true }>['refusal'], (expi
 /**
  * Middleware: the tablet behind the bearer token in `c.var.device`, or 401. A valid token
  * always passes (256 random bits cannot be guessed), so tablets sharing one address never
- * lock each other out; failed checks are limited per address (429 once they run out).
+ * lock each other out, and a valid token never touches the rate-limit buckets (no write per
+ * batch); failed checks are limited per address (429 once they run out).
  */
 export const requireDevice: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { store, now, tokenLifetimeMs, limiters } = c.var.app;
   const check = await authenticate(store, c.req.header('authorization'), now(), tokenLifetimeMs);
   if (!check.ok) {
-    const client = clientAddress(c.env);
-    checkLimit(limiters.authFailure, client);
-    limiters.authFailure.consume(client);
+    await takeAttempt(limiters.authFailure, clientAddress(requestOf(c)));
     throw TOKEN_REFUSALS[check.refusal](check.refusal === 'expired' ? check.expiresAt : undefined);
   }
   c.set('device', check.device);

@@ -6,6 +6,7 @@
  * Named schemas (every `…Schema` the contract and the protocol export) become
  * components.schemas, referenced by `$ref`; path and query parameters are listed one by one.
  */
+import { SESSION_COOKIE } from './console/session.ts';
 import * as z from 'zod/mini';
 import { ENDPOINTS } from '../src/shared/api/endpoints.ts';
 import { isMedia, type Endpoint, type ResponseBody } from '../src/shared/api/endpoint.ts';
@@ -22,7 +23,6 @@ import * as campaignsApi from '../src/shared/api/campaigns.ts';
 type Json = Record<string, unknown>;
 
 const COMPONENT = '#/components/schemas/';
-const SESSION_COOKIE = 'fieldsign_session';
 
 /** The OpenAPI document, built afresh on each call (cheap: a few ms). */
 export function openApiDocument(endpoints: readonly Endpoint[] = ENDPOINTS): Json {

@@ -29,7 +29,8 @@ import * as campaigns from './console/campaign-routes.ts';
 import * as review from './console/review-routes.ts';
 import * as paperSheets from './console/paper-sheets-route.ts';
 import * as paper from './console/paper-routes.ts';
-import { attemptsLeft, attemptsPerAddress } from './middleware.ts';
+import { attemptsPerAddress } from './middleware.ts';
+import { refuseInsecureSignIn } from './console/session.ts';
 import type { BodyLimits } from './http-body.ts';
 import type { AppEnv, Ctx } from './routes/context.ts';
 
@@ -98,7 +99,7 @@ const TABLE: { [Name in EndpointName]: RouteSpec } = {
   openApi: { at: 'GET /api/openapi.json', handler: pub.openApi },
 
   // ---- The coordinator console ----
-  login: { at: 'POST /api/console/login', before: [attemptsLeft((app) => app.limiters.login)], body: SMALL_BODY, invalidBody: () => 'Send an email and a password.', handler: coordinator.login },
+  login: { at: 'POST /api/console/login', before: [refuseInsecureSignIn], body: SMALL_BODY, invalidBody: () => 'Send an email and a password.', handler: coordinator.login },
   session: { at: 'GET /api/console/session', handler: coordinator.session },
   logout: { at: 'POST /api/console/logout', handler: coordinator.logout },
   totals: { at: 'GET /api/console/totals', handler: coordinator.totals },

@@ -1,13 +1,17 @@
 /**
- * Serves the built PWA. Hashed assets are cached for a year; everything else (index.html,
- * the service worker, the manifest) is revalidated on every load so updates reach tablets.
+ * Serves the built PWA. Hashed assets (assets/<name>-<hash>.<ext>) are cached for a year;
+ * everything else (index.html, the service worker and workbox, the manifest, the browser
+ * check) is revalidated on every load so updates reach tablets.
+ * Text files go out in the precompressed copy (br or gzip, made by the build) that the
+ * request's Accept-Encoding prefers; see content-coding.ts.
  * Unknown paths that look like navigations get index.html, so deep links work; a campaign's
  * public counter, /counter/<campaign-id>, gets counter.html (which reads the id from its address).
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
+import { chooseCoding, CODING_SUFFIX, CODINGS, COMPRESSIBLE_EXTENSIONS, type Coding } from './content-coding.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -21,7 +25,11 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
   '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
 };
+
+/** A built asset whose name carries its content hash (Vite's `[name]-[hash]`): it never changes. */
+const HASHED_ASSET = /^assets\/[^/]+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/;
 
 /** What {@link serveStatic} needs of the request. */
 export interface StaticRequest {
@@ -31,10 +39,12 @@ export interface StaticRequest {
   accept: string | null;
   /** Headers only: no body is read from disk. */
   head: boolean;
+  /** The Accept-Encoding header: picks the br or gzip copy, when the build made one. */
+  acceptEncoding: string | null;
 }
 
 /** The answer for `pathname` from `root`, streamed from disk; undefined when nothing matched. */
-export async function serveStatic(root: string, { pathname, accept, head }: StaticRequest): Promise<Response | undefined> {
+export async function serveStatic(root: string, { pathname, accept, head, acceptEncoding }: StaticRequest): Promise<Response | undefined> {
   const base = resolve(root);
   let relative: string;
   try {
@@ -71,17 +81,41 @@ export async function serveStatic(root: string, { pathname, accept, head }: Stat
 
   // The path is inside the root, but a symlink in it may point anywhere on the disk: serve a
   // file only when its real location is inside the root's real location too.
-  if (!(await isInside(await realpath(base).catch(() => base), file))) return undefined;
+  const realBase = await realpath(base).catch(() => base);
+  if (!(await isInside(realBase, file))) return undefined;
 
-  const immutable = file.startsWith(join(base, 'assets') + sep);
-  const headers = {
+  const compressible = COMPRESSIBLE_EXTENSIONS.has(extname(file));
+  const sent = compressible ? await pickCopy(realBase, file, info, acceptEncoding) : { file, info, coding: 'identity' as const };
+  const relativeFile = file.slice(base.length + 1).split(sep).join('/');
+  const headers: Record<string, string> = {
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-    'content-length': String(info.size),
-    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'content-length': String(sent.info.size),
+    'cache-control': HASHED_ASSET.test(relativeFile) ? 'public, max-age=31536000, immutable' : 'no-cache',
   };
+  if (sent.coding !== 'identity') headers['content-encoding'] = sent.coding;
+  // Every answer for a compressible file depends on Accept-Encoding, the uncompressed one too:
+  // a shared cache must not hand a gzip answer to a client that asked for none.
+  if (compressible) headers.vary = 'Accept-Encoding';
   // The file streams from disk as the socket takes it; a client that leaves cancels the read.
-  const body = head ? null : (Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>);
+  const body = head ? null : (Readable.toWeb(createReadStream(sent.file)) as ReadableStream<Uint8Array>);
   return new Response(body, { status: 200, headers });
+}
+
+/**
+ * The copy of `file` to send for `acceptEncoding`: its br or gzip copy when one is on disk,
+ * a regular file inside the root like the file itself, and preferred; else the file itself.
+ */
+async function pickCopy(realBase: string, file: string, info: Stats, acceptEncoding: string | null): Promise<{ file: string; info: Stats; coding: Coding | 'identity' }> {
+  const copies = new Map<Coding, { file: string; info: Stats }>();
+  if (acceptEncoding !== null) {
+    for (const coding of CODINGS) {
+      const copy = join(dirname(file), basename(file) + CODING_SUFFIX[coding]);
+      const copyInfo = await stat(copy).catch(() => null);
+      if (copyInfo?.isFile() && (await isInside(realBase, copy))) copies.set(coding, { file: copy, info: copyInfo });
+    }
+  }
+  const coding = chooseCoding(acceptEncoding, [...copies.keys()]);
+  return coding === 'identity' ? { file, info, coding } : { ...copies.get(coding)!, coding };
 }
 
 /** Whether `file`, with every symlink resolved, lies inside `realBase` (already resolved). */

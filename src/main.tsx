@@ -12,7 +12,7 @@ import { refreshCampaigns } from './sync/campaign-cache.ts';
 import { SyncEngine } from './sync/engine.ts';
 import { deviceReport } from './sync/device-report.ts';
 import { enrollDevice, httpTransport } from './sync/transport.ts';
-import { App, type KioskServices } from './kiosk/App.tsx';
+import { App, prefetchFirstScreen, type KioskServices } from './kiosk/App.tsx';
 import { i18nFor, loadCatalog } from './kiosk/i18n/index.ts';
 import { isLocked, neutralDocument } from './kiosk/lock.ts';
 import { applyUpdateBetweenSigners, registerServiceWorker } from './pwa/register.ts';
@@ -24,6 +24,8 @@ async function boot(): Promise<void> {
   if (isLocked()) neutralDocument(i18nFor('en').t('lockedTitle'));
   registerServiceWorker();
   const db = new FieldsignDB();
+  // Alongside the campaign's fetch below, not after it.
+  void getEnrollment(db).then((enrollment) => prefetchFirstScreen(enrollment !== undefined));
   const engine = new SyncEngine({
     db,
     transport: httpTransport(),

@@ -10,31 +10,43 @@
 import QRCode from 'qrcode';
 import { createEnrollmentCode, revokeDevice, viewDevices } from '../devices.ts';
 import { HttpError, answer } from '../http-reply.ts';
-import { checkLimit } from '../rate-limit.ts';
-import { clientAddress } from '../client-address.ts';
-import { DUMMY_HASH, verifyPassword } from './passwords.ts';
+import { rateLimited } from '../rate-limit.ts';
+import { clientAddress, publicOrigin, requestOf } from '../client-address.ts';
+import { checkSignIn, type SignInLimits, type SignInOutcome } from './sign-in.ts';
+import type { Coordinator } from '../store/store.ts';
 import { CLEAR_COOKIE, currentSession, startSession } from './session.ts';
 import { actorOf, bodyOf, campaignOf, isHead, paramsOf, type Ctx } from '../routes/context.ts';
 import { api } from '../../src/shared/api/endpoints.ts';
 import { totalsWithPaper } from '../paper.ts';
 
-/** POST /api/console/login: failed attempts are limited per address (middleware, routes.ts) and per email. */
+/** POST /api/console/login: limited per address and per account before the password is checked (sign-in.ts). */
 export async function login(c: Ctx): Promise<Response> {
-  const { store, now, limiters } = c.var.app;
-  const client = clientAddress(c.env);
+  const { store, now } = c.var.app;
   const request = bodyOf(c, api.login);
-  const email = request.email.trim().toLowerCase();
-  const account = await store.coordinatorByEmail(email);
-  const ok = await verifyPassword(request.password, account?.passwordHash ?? DUMMY_HASH);
-  if (!account || !ok) {
-    limiters.login.consume(client);
-    limiters.login.consume(`email:${email}`);
-    throw new HttpError(401, 'unauthorized', 'Wrong email or password.');
+  const coordinator = signedIn(await checkSignIn(store, signInLimits(c), clientAddress(requestOf(c)), request.email, request.password));
+  const { cookie, csrfToken } = await startSession(store, coordinator.id, now());
+  await store.audit({ at: now().toISOString(), actor: coordinator.email, action: 'login', detail: {} });
+  return answer(api.login, 200, { coordinator: { email: coordinator.email, name: coordinator.name }, csrfToken }, { 'set-cookie': cookie });
+}
+
+/** The limits a sign-in through this app counts against. */
+function signInLimits(c: Ctx): SignInLimits {
+  const { limiters } = c.var.app;
+  return { perAddress: limiters.login, perAccount: limiters.loginAccount };
+}
+
+/** The signed-in coordinator, or the answer to a sign-in that was refused. */
+function signedIn(outcome: SignInOutcome): Coordinator {
+  switch (outcome.kind) {
+    case 'signed-in':
+      return outcome.coordinator;
+    case 'wrong':
+      throw new HttpError(401, 'unauthorized', 'Wrong email or password.');
+    case 'limited':
+      throw rateLimited(outcome.waitMs);
+    case 'busy':
+      throw new HttpError(429, 'rate_limited', 'The server is busy checking other sign-ins. Try again in 1 s.', undefined, 1);
   }
-  checkLimit(limiters.login, `email:${email}`);
-  const { cookie, csrfToken } = await startSession(store, account.id, now());
-  await store.audit({ at: now().toISOString(), actor: account.email, action: 'login', detail: {} });
-  return answer(api.login, 200, { coordinator: { email: account.email, name: account.name }, csrfToken }, { 'set-cookie': cookie });
 }
 
 /**
@@ -98,7 +110,7 @@ export async function createCode(c: Ctx): Promise<Response> {
     if (!campaign || campaign.status === 'draft') throw new HttpError(400, 'bad_request', `"${id}" is not a published campaign.`);
   }
   const { code, expiresAt } = await createEnrollmentCode(store, request.event, (request.hours ?? 24) * 3600_000, actorOf(c), now(), campaigns);
-  const link = `${origin(c)}/?enroll=${code}`;
+  const link = `${publicOrigin(requestOf(c), c.var.app.publicUrl)}/?enroll=${code}`;
   const qrSvg = await QRCode.toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return answer(api.codes, 201, { code, expiresAt, event: request.event, campaigns, link, qrSvg });
 }
@@ -107,12 +119,4 @@ export async function createCode(c: Ctx): Promise<Response> {
 export async function auditLog(c: Ctx): Promise<Response> {
   const scoped = c.req.query('campaign') !== undefined;
   return answer(api.audit, 200, { entries: await c.var.app.store.auditLog(500, scoped ? campaignOf(c) : undefined) });
-}
-
-/** The origin the browser used, for links in QR codes. */
-function origin(c: Ctx): string {
-  const hostHeader = c.req.header('host') ?? '';
-  const host = /^[\w.:[\]-]{1,255}$/.test(hostHeader) ? hostHeader : 'localhost';
-  const proto = c.req.header('x-forwarded-proto') === 'https' ? 'https' : 'http';
-  return `${proto}://${host}`;
 }

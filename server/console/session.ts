@@ -8,9 +8,14 @@ import type { MiddlewareHandler } from 'hono';
 import { sha256 } from '../devices.ts';
 import { HttpError } from '../http-reply.ts';
 import type { Store } from '../store/store.ts';
-import type { AppEnv, ConsoleSession } from '../routes/context.ts';
+import type { AppEnv, ConsoleSession, Ctx } from '../routes/context.ts';
+import { mayCarrySecrets, requestOf } from '../client-address.ts';
 
-export const SESSION_COOKIE = 'fieldsign_session';
+/**
+ * `__Host-`: the browser keeps it only if it is Secure, for this exact host and path /, so
+ * no other site under the same domain, and no plain-http page, can set or overwrite it.
+ */
+export const SESSION_COOKIE = '__Host-fieldsign_session';
 /** Sessions last a working day. */
 export const SESSION_MS = 10 * 3600_000;
 
@@ -60,7 +65,7 @@ export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!session) throw new HttpError(401, 'unauthorized', 'Please sign in to the console.');
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
     const origin = c.req.header('origin');
-    if (origin !== undefined && hostOf(origin) !== c.req.header('host')) throw new HttpError(403, 'forbidden', 'Cross-site request refused.');
+    if (origin !== undefined && !sameOrigin(origin, c)) throw new HttpError(403, 'forbidden', 'Cross-site request refused.');
     const a = Buffer.from(c.req.header('x-csrf-token') ?? '');
     const b = Buffer.from(session.csrfToken);
     if (a.length !== b.length || !timingSafeEqual(a, b)) throw new HttpError(403, 'forbidden', 'Missing or wrong CSRF token. Reload the console.');
@@ -69,10 +74,33 @@ export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   return next();
 };
 
-function hostOf(origin: string): string | undefined {
+/**
+ * Is `origin` this console's own? With a public URL, it must be exactly that origin (a
+ * proxy may rewrite Host, so Host proves nothing); without one, its host must be the Host.
+ */
+function sameOrigin(origin: string, c: Ctx): boolean {
+  const { publicUrl } = c.var.app;
+  if (publicUrl) return origin === publicUrl;
   try {
-    return new URL(origin).host;
+    return new URL(origin).host === c.req.header('host');
   } catch {
-    return undefined;
+    return false;
   }
 }
+
+/**
+ * Middleware before sign-in: refuse (403) a sign-in that would send the password, and get
+ * back a session cookie, in clear over a network: not HTTPS and not from this machine.
+ * It runs before the password is read or any attempt counted.
+ */
+export const refuseInsecureSignIn: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!mayCarrySecrets(requestOf(c))) {
+    throw new HttpError(
+      403,
+      'forbidden',
+      'Signing in needs a secure connection: this page was opened over plain http from another machine, so your password would cross the network unprotected. ' +
+        'Open the console at its https:// address. (Behind a reverse proxy, start the server with --trust-proxy naming the proxy; see the README, Deploy.)',
+    );
+  }
+  return next();
+};

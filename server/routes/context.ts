@@ -11,6 +11,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Campaign } from '../../src/shared/campaign.ts';
 import type { BodyLimits } from '../http-body.ts';
 import type { RateLimiter } from '../rate-limit.ts';
+import type { TrustedProxies } from '../client-address.ts';
 import type { Device, Session, Store, Totals } from '../store/store.ts';
 import type { LiveSignals } from '../console/live.ts';
 import type { SnapshotSource } from '../console/snapshot-source.ts';
@@ -48,8 +49,12 @@ export interface AppContext {
   dashboardTotals: (campaignId: string) => SnapshotSource<Totals>;
   /** Caps on the public counter's streams. */
   publicSlots: StreamSlots;
-  /** Attempts per client address (and, for logins, per email). */
-  limiters: { enroll: RateLimiter; authFailure: RateLimiter; login: RateLimiter };
+  /** The origin tablets and coordinators use (--public-url); undefined: each request's own. */
+  publicUrl?: string;
+  /** The reverse proxies believed about the client (--trust-proxy). */
+  trustedProxies: TrustedProxies;
+  /** Attempts per client address, and for sign-ins per account (email), in buckets every instance shares. */
+  limiters: { enroll: RateLimiter; authFailure: RateLimiter; login: RateLimiter; loginAccount: RateLimiter };
 }
 
 /** A signed-in coordinator's session, as the session middleware found it. */

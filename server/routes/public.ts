@@ -5,7 +5,7 @@
  */
 import { campaignText } from '../../src/shared/campaign.ts';
 import { api } from '../../src/shared/api/endpoints.ts';
-import { clientAddress } from '../client-address.ts';
+import { clientAddress, requestOf } from '../client-address.ts';
 import type { StreamSlots } from '../console/stream-slots.ts';
 import { HttpError, answer } from '../http-reply.ts';
 import { openApiDocument } from '../openapi.ts';
@@ -22,7 +22,7 @@ export async function publicEvents(c: Ctx): Promise<Response> {
   const { store, publicSlots, live, publicTotal } = c.var.app;
   const campaignId = campaignOf(c);
   if (!(await store.getCampaign(campaignId))) throw new HttpError(404, 'not_found', 'No such campaign.');
-  const slot = publicSlots.take(clientAddress(c.env));
+  const slot = publicSlots.take(clientAddress(requestOf(c)));
   if (!slot.ok) throw streamRefusal(slot.reason, publicSlots);
   return live.stream(publicTotal(campaignId), { onClose: slot.release, head: isHead(c) });
 }

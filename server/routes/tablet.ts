@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION, type IncompatibleReason } from '../../src/shared/protocol.ts';
 import { currentContent, tabletCampaigns } from '../campaigns.ts';
+import { encodeAnswer } from '../content-coding.ts';
 import { enroll, recordReport, type CodeRefusal } from '../devices.ts';
 import { HttpError, answer } from '../http-reply.ts';
 import { api } from '../../src/shared/api/endpoints.ts';
@@ -22,10 +23,14 @@ export async function health(c: Ctx): Promise<Response> {
 export async function defaultCampaign(c: Ctx): Promise<Response> {
   const { store, defaultCampaignId, served } = c.var.app;
   const campaignJson = JSON.stringify((await currentContent(store, defaultCampaignId)) ?? served);
-  const etag = `"${createHash('sha256').update(campaignJson).digest('base64url').slice(0, 22)}"`;
-  if (c.req.header('if-none-match') === etag) return new Response(null, { status: 304, headers: { etag, 'cache-control': 'no-cache' } });
-  const headers = { 'content-type': 'application/json; charset=utf-8', etag, 'cache-control': 'no-cache' };
-  return new Response(isHead(c) ? null : campaignJson, { status: 200, headers });
+  // On a fresh tablet the kiosk waits for this text before it first shows: it goes compressed,
+  // with an ETag of its own per coding (a strong ETag names the bytes sent).
+  const encoded = encodeAnswer(campaignJson, c.req.header('accept-encoding') ?? null);
+  const hash = createHash('sha256').update(campaignJson).digest('base64url').slice(0, 22);
+  const etag = `"${hash}${encoded.coding === 'identity' ? '' : `-${encoded.coding}`}"`;
+  if (c.req.header('if-none-match') === etag) return new Response(null, { status: 304, headers: { etag, 'cache-control': 'no-cache', vary: 'Accept-Encoding' } });
+  const headers = { 'content-type': 'application/json; charset=utf-8', etag, 'cache-control': 'no-cache', ...encoded.headers };
+  return new Response(isHead(c) ? null : encoded.body, { status: 200, headers });
 }
 
 /** GET /api/v1/campaigns (S27): the campaigns this tablet may show, each with its current version, open or closed. */

@@ -132,6 +132,28 @@ const PAPER_COUNTS = (text: string) => `
     recorded_by TEXT NOT NULL
   );
   CREATE INDEX paper_counts_campaign ON paper_counts (campaign_id, collected_on)`;
+/**
+ * Version 9 (rate limits every instance shares, rate-limit-rows.ts): one row per limiter and
+ * client, its key a hash (never the address or email itself); `full_at` (ms since the epoch)
+ * is when the bucket is full again, so a row past it says nothing and may be swept.
+ */
+const RATE_LIMIT_BUCKETS = `
+  CREATE TABLE rate_limit_buckets (
+    key TEXT PRIMARY KEY,
+    full_at BIGINT NOT NULL
+  );
+  CREATE INDEX rate_limit_buckets_full_at ON rate_limit_buckets (full_at)`;
+
+/**
+ * Version 10 (F15): one conflicting copy per distinct content. Every resend of a conflicting
+ * record used to add a full copy, without limit; now a copy the table holds is not written
+ * again (ON CONFLICT DO NOTHING in signature-writes.ts). The copies stored twice before are
+ * folded into their first, and the unique index replaces the plain one on the same columns.
+ */
+const ONE_CONFLICT_PER_CONTENT = `
+  DELETE FROM conflicts WHERE seq NOT IN (SELECT MIN(seq) FROM conflicts GROUP BY id, content_hash);
+  DROP INDEX IF EXISTS conflicts_id_hash;
+  CREATE UNIQUE INDEX conflicts_id_content ON conflicts (id, content_hash)`;
 
 export const MIGRATIONS: readonly Migration[] = [
   ...SQLITE_RELEASE_MIGRATIONS.map((sqlite, i) => ({ sqlite, postgres: POSTGRES_RELEASE_MIGRATIONS[i] })),
@@ -167,6 +189,10 @@ export const MIGRATIONS: readonly Migration[] = [
   // Version 8 (the hand-in package, exports/handin-package.ts): the organisation's signing key,
   // one for every instance on the database, and the per-country reads of a campaign's signatures.
   { sqlite: HANDIN_PACKAGE, postgres: HANDIN_PACKAGE },
+  // Version 9 (rate limits in the database): attempts counted once for every instance.
+  { sqlite: RATE_LIMIT_BUCKETS, postgres: RATE_LIMIT_BUCKETS },
+  // Version 10: one conflicting copy kept per distinct content.
+  { sqlite: ONE_CONFLICT_PER_CONTENT, postgres: ONE_CONFLICT_PER_CONTENT },
 ];
 
 /** The latest schema version this server knows. */

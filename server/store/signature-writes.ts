@@ -43,9 +43,11 @@ export async function ingestBatch(db: SqlDatabase, items: IngestItem[], received
       }
     }
     await insertSignatures(tx, db, fresh, receivedAt, source);
+    // One copy per distinct content (schema version 10): a resend of a copy already set aside adds nothing.
     for (const part of chunks(conflicts, ROWS_PER_INSERT)) {
       await tx.run(
-        `INSERT INTO conflicts (id, received_at, content_hash, record) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        `INSERT INTO conflicts (id, received_at, content_hash, record) VALUES ${part.map(() => '(?, ?, ?, ?)').join(', ')}
+         ON CONFLICT (id, content_hash) DO NOTHING`,
         part.flatMap((c) => [c.record.id, receivedAt, c.hash, JSON.stringify(c.record)]),
       );
     }

@@ -2,11 +2,12 @@
  * The store, written once for SQLite and PostgreSQL over the shared driver (sql.ts). What every
  * method shares is here: migrating first, matching nothing for text no column can hold, and
  * telling listeners and the other instances of a change. The SQL is by idea: signatures in
- * signature-writes.ts and signature-reads.ts, tablets in device-rows.ts, the review before the hand-in in set-aside-rows.ts, coordinators,
+ * signature-writes.ts and signature-reads.ts, tablets in device-rows.ts, rate limits in rate-limit-rows.ts, the review before the hand-in in set-aside-rows.ts, coordinators,
  * sessions and the audit log in console-rows.ts, campaigns in campaign-rows.ts.
  */
 import type {
   AuditEntry,
+  BucketLimit,
   CampaignRecord,
   Coordinator,
   CountDimension,
@@ -39,6 +40,7 @@ import * as consoleRows from './console-rows.ts';
 import * as devices from './device-rows.ts';
 import * as handin from './handin-rows.ts';
 import * as paper from './paper-rows.ts';
+import * as rateLimits from './rate-limit-rows.ts';
 import type { PaperCount } from '../../src/shared/api/paper.ts';
 import * as reads from './signature-reads.ts';
 import * as writes from './signature-writes.ts';
@@ -153,6 +155,20 @@ export class SqlStore implements Store {
   async paperCounts(campaignId: string): Promise<PaperCount[]> {
     if (unstorable(campaignId)) return [];
     return paper.paperCounts(await this.ready, campaignId);
+  }
+
+  // ---- Rate limits (rate-limit-rows.ts) ----
+
+  async takeAttempt(key: string, limit: BucketLimit, nowMs: number): Promise<number> {
+    return rateLimits.takeAttempt(await this.ready, key, limit, nowMs);
+  }
+
+  async returnAttempt(key: string, limit: BucketLimit, nowMs: number): Promise<void> {
+    await rateLimits.returnAttempt(await this.ready, key, limit, nowMs);
+  }
+
+  async sweepAttempts(nowMs: number, max: number): Promise<number> {
+    return rateLimits.sweepAttempts(await this.ready, nowMs, max);
   }
 
   // ---- Enrollment and tablets ----

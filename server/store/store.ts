@@ -168,6 +168,12 @@ export interface SignaturePage {
  */
 export type CountDimension = 'version' | 'problem' | 'problem-version' | 'set-aside' | 'set-aside-version' | 'set-aside-problem';
 
+/** A rate limit: attempts in a burst, and the milliseconds for one to come back (rate-limit.ts). */
+export interface BucketLimit {
+  capacity: number;
+  refillMs: number;
+}
+
 /** Why a code could not be redeemed. */
 export type RedeemFailure = 'unknown' | 'expired' | 'used';
 
@@ -285,6 +291,14 @@ export interface Store {
   removePaperCount(id: string): Promise<PaperCount | undefined>;
   /** A campaign's paper counts, the latest collected first. */
   paperCounts(campaignId: string): Promise<PaperCount[]>;
+
+  // ---- Rate limits (rate-limit-rows.ts): buckets shared by every instance on the database ----
+  /** Take one attempt from bucket `key`, atomically: 0 when taken, else milliseconds until one is back (nothing taken). */
+  takeAttempt(key: string, limit: BucketLimit, nowMs: number): Promise<number>;
+  /** Give one attempt back to bucket `key`, never beyond its capacity. */
+  returnAttempt(key: string, limit: BucketLimit, nowMs: number): Promise<void>;
+  /** Drop up to `max` buckets that are full by `nowMs` (a missing bucket is a full one); answers how many went. */
+  sweepAttempts(nowMs: number, max: number): Promise<number>;
 
   /**
    * Call `listener` after anything the dashboards show has changed: signatures stored or

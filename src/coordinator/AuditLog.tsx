@@ -19,6 +19,7 @@ const ACTIONS: Record<string, string> = {
   'export-pdf': 'Exported the hand-in PDF',
   'download-records': 'Downloaded the stored records (to open sealed signatures with the key)',
   'tablet-erased': 'A tablet erased signatures (quick delete)',
+  'tablet-erased-implausible': 'A tablet reported more erased signatures than it could have held (not kept)',
   'create-campaign': 'Created a campaign',
   'publish-campaign': 'Published a version of the campaign',
   'close-campaign': 'Closed the campaign',

@@ -51,6 +51,13 @@ export function Login({ onSignedIn, notice }: Props) {
         <h1 id="login-heading" tabIndex={-1} ref={heading}>Coordinator console</h1>
         <p class="hint">Sign in to follow the count, manage tablets and prepare the hand-in.</p>
         {notice && !error && <p class="notice-banner" role="status">{notice}</p>}
+        {/* Said before anyone types a password: the server refuses this sign-in anyway (403). */}
+        {!window.isSecureContext && !error && (
+          <p class="error banner" id="insecure-warning">
+            This page was opened over plain http from another machine: a password typed here would cross the network
+            unprotected, so signing in is refused. Open the console at its https:// address.
+          </p>
+        )}
         <form class="stack" onSubmit={submit} noValidate>
           <div class="field">
             <label for="login-email">Email</label>

@@ -29,6 +29,15 @@ import { contrastText } from './contrast.ts';
 const EnrollScreen = lazy(() => import('./EnrollScreen.tsx').then((m) => m.EnrollScreen));
 const VolunteerScreen = lazy(() => import('./VolunteerScreen.tsx').then((m) => m.VolunteerScreen));
 
+/**
+ * Start loading the screen the kiosk will open on, while it still starts up: a tablet not
+ * enrolled yet opens on the enroll screen, whose chunk would otherwise be fetched only once
+ * the kiosk first renders, one more round trip before anything shows on a fresh tablet.
+ */
+export function prefetchFirstScreen(enrolled: boolean): void {
+  if (!enrolled) void EnrollScreen.prefetch().catch(() => undefined);
+}
+
 /** What the kiosk can ask of the tablet's storage and network. */
 export interface KioskServices {
   engine: SyncEngine;

@@ -15,7 +15,7 @@ import { useI18n } from './i18n/index.ts';
 import type { CatalogKey } from './i18n/catalog.ts';
 import { Petition } from './Petition.tsx';
 import { isTooSmall, type SignaturePadHandle } from './SignaturePadField.tsx';
-import { EMPTY_FORM, validateSigner, type FieldErrors, type FormValues } from './validate.ts';
+import { EMPTY_FORM, typedNameError, validateSigner, type FieldErrors, type FormValues } from './validate.ts';
 import { LanguageSwitcher } from './LanguageSwitcher.tsx';
 import { IdleGuard } from './IdleGuard.tsx';
 import { ConfirmStep } from './ConfirmStep.tsx';
@@ -92,8 +92,7 @@ export function SignFlow({ campaign, capture, onDone, onLanguage, onEntered }: P
     let sigError: SignatureError | undefined;
     let ink: Ink | undefined;
     if (typing) {
-      if (!typedName.trim()) sigError = 'typedRequired';
-      else if (!attested) sigError = 'attestationRequired';
+      sigError = typedNameError(typedName) ?? (attested ? undefined : 'attestationRequired');
     } else {
       ink = pad.current?.toInk();
       if (!ink || pointCount(ink) === 0) sigError = 'signatureMissing';

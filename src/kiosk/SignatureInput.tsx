@@ -6,9 +6,10 @@
 import type { RefObject } from 'preact';
 import { useI18n } from './i18n/index.ts';
 import { SignaturePadField, type SignaturePadHandle } from './SignaturePadField.tsx';
+import type { TypedNameError } from './validate.ts';
 
 /** What is wrong with the signature, as a catalog key. */
-export type SignatureError = 'signatureMissing' | 'signatureTooSmall' | 'typedRequired' | 'attestationRequired';
+export type SignatureError = 'signatureMissing' | 'signatureTooSmall' | TypedNameError | 'attestationRequired';
 
 /** Drawing or typing, and what was typed and ticked. */
 export interface SignatureChoice {
@@ -54,7 +55,7 @@ export function SignatureInput({ pad, choice: { typing, typedName, attested }, o
           <div class="field">
             <label for="typed">{t('typedLabel')}</label>
             <input id="typed" data-field="signature" type="text" autocomplete="off" spellcheck={false} value={typedName} maxLength={200}
-              aria-invalid={error === 'typedRequired' ? 'true' : undefined}
+              aria-invalid={error?.startsWith('typed') ? 'true' : undefined}
               aria-describedby={error ? 'signature-error' : undefined}
               onInput={(e) => onChoice({ typedName: e.currentTarget.value })} />
           </div>

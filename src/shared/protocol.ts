@@ -12,6 +12,7 @@ import * as z from 'zod/mini';
 import { isCountryCode } from './countries.ts';
 import { decodeInk, INK_LIMITS, InkDecodeError } from './ink.ts';
 import { LANGUAGES } from './campaign.ts';
+import { labelCheck, nameCheck, storableCheck } from './text-checks.ts';
 
 /** Version of the batch protocol spoken by this build. */
 export const PROTOCOL_VERSION = 1;
@@ -19,13 +20,6 @@ export const PROTOCOL_VERSION = 1;
 export const MIN_PROTOCOL_VERSION = 1;
 /** Most records one batch may carry. */
 export const MAX_BATCH_RECORDS = 500;
-
-/**
- * A control character (C0, DEL, C1) or a lone surrogate: never valid in a name. A low
- * surrogate is lone at the start or after anything but a high one; written without a
- * lookbehind, which Safari parses only from 16.4 (an older one could not load the kiosk).
- */
-const CONTROL_OR_BROKEN = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/;
 
 const EMAIL = z.email();
 
@@ -35,7 +29,7 @@ export const SignerSchema = z.object({
     z.trim(),
     z.minLength(1, 'Please enter your full name.'),
     z.maxLength(200, 'Please shorten your name to 200 characters.'),
-    z.refine((s) => !CONTROL_OR_BROKEN.test(s), 'The name contains characters that cannot be stored.'),
+    nameCheck('The name'),
   ),
   email: z.optional(
     z.string().check(
@@ -81,9 +75,9 @@ function inkDecodes(data: string): boolean {
 
 /** A signature typed instead of drawn (the accessible alternative), with what was attested. */
 export const TypedSignatureSchema = z.object({
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200), z.refine((s) => !CONTROL_OR_BROKEN.test(s), 'The typed name contains characters that cannot be stored.')),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200), nameCheck('The typed name')),
   /** The exact attestation wording the signer confirmed, with their name filled in. */
-  attestation: z.string().check(z.minLength(1), z.maxLength(800), z.refine((s) => !CONTROL_OR_BROKEN.test(s), 'The attestation contains characters that cannot be stored.')),
+  attestation: z.string().check(z.minLength(1), z.maxLength(800), storableCheck('The attestation')),
 });
 
 /** Signer data and the signature in clear text: drawn strokes, or a typed name with attestation. */
@@ -283,7 +277,7 @@ export const EnrollRequestSchema = z.object({
     z.string().check(
       z.trim(),
       z.maxLength(80, 'The tablet name must be at most 80 characters.'),
-      z.refine((s) => !CONTROL_OR_BROKEN.test(s), 'The tablet name contains characters that cannot be stored.'),
+      labelCheck('The tablet name'),
     ),
   ),
 });

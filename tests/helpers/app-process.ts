@@ -64,7 +64,8 @@ export async function startApp(dbPath?: string, extraArgs: string[] = []): Promi
     child,
     output: () => log,
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null) return;
+      // Stopped before (a signal leaves exitCode null and sets signalCode): nothing to wait for.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       try {
         process.kill(-child.pid!, signal);

@@ -54,6 +54,9 @@ export const TABLE_FILLERS: Record<string, (store: Store, filled: Filled) => Pro
   async conflicts(store, filled) {
     await store.ingest([item(withSigner(filled.signatures[0], { name: 'Zoë Smith-Other' }))], T1, 'sync');
   },
+  async rate_limit_buckets(store) {
+    await store.takeAttempt('enroll:198.51.100.7', { capacity: 10, refillMs: 30_000 }, Date.parse(T1));
+  },
   async deleted_signatures(store, filled) {
     await store.deleteSignature(filled.signatures[3].id, T1);
   },

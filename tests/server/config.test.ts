@@ -4,7 +4,7 @@ import { MAX_DURATION_MS, loadConfig } from '../../server/config.ts';
 describe('server configuration', () => {
   it('has defaults that run everything on one origin with an embedded SQLite file', () => {
     expect(loadConfig([], {})).toEqual({ port: 8080, host: '127.0.0.1', db: 'data/fieldsign.db', staticDir: 'dist', tabletRetentionMs: 0, sealCountryInClear: false,
-      staleAfterMs: 2 * 3_600_000, tokenLifetimeMs: 90 * 86_400_000, publicStreams: 1000, publicStreamsPerAddress: 10 });
+      staleAfterMs: 2 * 3_600_000, tokenLifetimeMs: 90 * 86_400_000, publicStreams: 1000, publicStreamsPerAddress: 10, publicUrl: undefined, trustProxy: '' });
   });
 
   it('caps the public counter streams, in all and per address, from flags or environment', () => {
@@ -24,6 +24,16 @@ describe('server configuration', () => {
       db: '/tmp/flag.db',
       tabletRetentionMs: 1_800_000,
     });
+  });
+
+  it('takes the public URL and the trusted proxies, by flag or environment, and refuses bad ones by name', () => {
+    expect(loadConfig([], {})).toMatchObject({ publicUrl: undefined, trustProxy: '' });
+    expect(loadConfig(['--public-url', 'https://Sign.Example.org/', '--trust-proxy', 'loopback,10.0.0.0/8'], {})).toMatchObject({ publicUrl: 'https://sign.example.org', trustProxy: 'loopback,10.0.0.0/8' });
+    expect(loadConfig([], { FIELDSIGN_PUBLIC_URL: 'https://sign.example.org:8443', FIELDSIGN_TRUST_PROXY: '192.0.2.1' })).toMatchObject({ publicUrl: 'https://sign.example.org:8443', trustProxy: '192.0.2.1' });
+    for (const bad of ['sign.example.org', 'ftp://sign.example.org', 'https://sign.example.org/console', 'https://sign.example.org/?x=1']) {
+      expect(() => loadConfig(['--public-url', bad], {})).toThrow(/--public-url must be an http:\/\/ or https:\/\/ address with no path/);
+    }
+    expect(() => loadConfig(['--trust-proxy', 'caddy.internal'], {})).toThrow(/--trust-proxy: "caddy.internal" is not an IP address/);
   });
 
   it('stops with a message naming the bad setting', () => {
@@ -100,6 +110,40 @@ describe('the campaign a server serves', () => {
       expect(await res.json()).toEqual(DEFAULT_CAMPAIGN);
       const etag = res.headers.get('etag')!;
       const again = await fetch(`${server.url}/api/v1/campaign`, { headers: { 'if-none-match': etag } });
+      expect(again.status).toBe(304);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('goes compressed to a client that takes br or gzip, with Vary and an ETag per coding', async () => {
+    const { startTestServer } = await import('../helpers/http-server.ts');
+    const { brotliDecompressSync, gunzipSync } = await import('node:zlib');
+    const { request } = await import('node:http');
+    const server = await startTestServer();
+    /** The answer's status, headers and bytes as sent (fetch would decompress them). */
+    const rawBody = (headers: Record<string, string>) =>
+      new Promise<{ status?: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        const req = request(`${server.url}/api/v1/campaign`, { headers }, (res) => {
+          const parts: Buffer[] = [];
+          const done = () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(parts) });
+          res.on('data', (d: Buffer) => parts.push(d)).on('end', done);
+        });
+        req.on('error', reject).end();
+      });
+    try {
+      const plain = await rawBody({});
+      const text = plain.body.toString();
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.headers.vary).toBe('Accept-Encoding');
+      const br = await rawBody({ 'accept-encoding': 'gzip, br' });
+      const gzip = await rawBody({ 'accept-encoding': 'gzip' });
+      expect([br.headers['content-encoding'], gzip.headers['content-encoding']]).toEqual(['br', 'gzip']);
+      expect(brotliDecompressSync(br.body).toString()).toBe(text);
+      expect(gunzipSync(gzip.body).toString()).toBe(text);
+      expect(br.body.length).toBeLessThan(text.length / 2);
+      expect(new Set([plain.headers.etag, br.headers.etag, gzip.headers.etag]).size).toBe(3);
+      const again = await rawBody({ 'accept-encoding': 'gzip, br', 'if-none-match': String(br.headers.etag) });
       expect(again.status).toBe(304);
     } finally {
       await server.close();

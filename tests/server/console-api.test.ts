@@ -1,3 +1,4 @@
+import { SESSION_COOKIE } from '../../server/console/session.ts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../server/routes.ts';
@@ -42,7 +43,7 @@ const CONSOLE_ROUTES = ROUTES.filter((r) => r.auth === 'session').map((r) => [
 describe('console access', () => {
   it('every console route refuses a request without a valid session', async () => {
     for (const [method, path] of CONSOLE_ROUTES) {
-      for (const cookie of ['', 'fieldsign_session=forged-session-id']) {
+      for (const cookie of ['', `${SESSION_COOKIE}=forged-session-id`]) {
         const res = await fetch(`${server.url}${path}`, { method, headers: cookie ? { cookie } : {} });
         expect(res.status, `${method} ${path} ${cookie}`).toBe(401);
         expect((await res.json()).error.code).toBe('unauthorized');
@@ -52,7 +53,7 @@ describe('console access', () => {
   });
 
   it('answers "am I signed in?" with 200 either way: no coordinator and no CSRF token without a session', async () => {
-    for (const cookie of ['', 'fieldsign_session=forged-session-id']) {
+    for (const cookie of ['', `${SESSION_COOKIE}=forged-session-id`]) {
       const res = await fetch(`${server.url}/api/console/session`, { headers: cookie ? { cookie } : {} });
       expect(res.status, cookie).toBe(200);
       expect(await res.json()).toEqual({ coordinator: null });

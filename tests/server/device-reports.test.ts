@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import { createApp } from '../../server/app.ts';
 import { hashPassword } from '../../server/console/passwords.ts';
-import { createEnrollmentCode } from '../../server/devices.ts';
+import { createEnrollmentCode, MAX_ERASED_PER_REPORT } from '../../server/devices.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import { ROOT } from '../helpers/app-process.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
@@ -138,6 +138,35 @@ describe('what a tablet reports (S21)', () => {
       [`tablet:${device.deviceId}`, { deviceId: device.deviceId, erased: 3, total: 5 }],
     ]);
     expect((await lastReport(server, device.deviceId))?.erased).toBe(5);
+  });
+});
+
+describe('an erase total no tablet could report (F15)', () => {
+  let server: ClockedServer;
+  beforeAll(async () => {
+    server = await clockedServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('2^53 − 1 erased is not kept, is audited as implausible, and the tablet’s real quick deletes after it are still audited', async () => {
+    const device = await server.enroll('Rally');
+    await report(server, device, { erased: 2 });
+    await report(server, device, { erased: Number.MAX_SAFE_INTEGER });
+    expect((await lastReport(server, device.deviceId))?.erased).toBe(2);
+    await report(server, device, { erased: 3 }); // a real quick delete of one signature
+    await report(server, device, { erased: 3 + MAX_ERASED_PER_REPORT + 1 }); // one over the bound
+    await report(server, device, { erased: 3 + MAX_ERASED_PER_REPORT }); // the bound itself: a huge but possible day
+    const mine = (await server.store.auditLog()).filter((e) => e.actor === `tablet:${device.deviceId}` && e.action.startsWith('tablet-erased')).reverse();
+    expect(mine.map((e) => [e.action, e.detail])).toEqual([
+      ['tablet-erased', { deviceId: device.deviceId, erased: 2, total: 2 }],
+      ['tablet-erased-implausible', { deviceId: device.deviceId, claimed: Number.MAX_SAFE_INTEGER, kept: 2 }],
+      ['tablet-erased', { deviceId: device.deviceId, erased: 1, total: 3 }],
+      ['tablet-erased-implausible', { deviceId: device.deviceId, claimed: 3 + MAX_ERASED_PER_REPORT + 1, kept: 3 }],
+      ['tablet-erased', { deviceId: device.deviceId, erased: MAX_ERASED_PER_REPORT, total: 3 + MAX_ERASED_PER_REPORT }],
+    ]);
+    expect((await lastReport(server, device.deviceId))?.erased).toBe(3 + MAX_ERASED_PER_REPORT);
   });
 });
 

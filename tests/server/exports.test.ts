@@ -4,6 +4,7 @@
  * (pdftotext, pdftoppm): CI needs the Debian package poppler-utils, and these tests fail,
  * never skip, without it.
  */
+import { SESSION_COOKIE } from '../../server/console/session.ts';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -163,7 +164,7 @@ describe('exports: access and audit', () => {
   it('refuses every export without a session, and audits nothing', async () => {
     const before = (await (await fetch(`${server.url}/api/console/audit`, { headers: { cookie } })).json()).entries.length;
     for (const path of EXPORTS) {
-      for (const session of ['', 'fieldsign_session=forged']) {
+      for (const session of ['', `${SESSION_COOKIE}=forged`]) {
         const res = await fetch(`${server.url}/api/console/export/${path}`, { headers: session ? { cookie: session } : {} });
         expect(res.status, `${path} ${session}`).toBe(401);
         expect((await res.json()).error.code).toBe('unauthorized');

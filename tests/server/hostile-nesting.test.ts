@@ -1,5 +1,7 @@
 /**
  * The hostile-input corpus, nesting cases: deep nesting and prototype pollution (S5, S17).
+ * Nesting deeper than 64 levels anywhere in a body refuses the whole body 400 before it is
+ * parsed (F8, server/json-depth.ts), even inside one record: no tablet ever sends such a record.
  * Every case must be refused with a 4xx and a JSON body, store nothing and leave the server
  * serving (tests/helpers/hostile-server.ts says how each is checked; the hostile values are in
  * tests/helpers/hostile-corpus.ts, the raw HTTP in tests/helpers/raw-http.ts).
@@ -30,28 +32,39 @@ describe('deep nesting and prototype pollution (S17, S5)', () => {
     await hostile('deep gzip body', postBatch(gzipSync(deepArray(DEPTH)), A, { 'content-encoding': 'gzip' }), { status: 400, code: ['bad_request', 'invalid_json'] });
   });
 
-  it('S5: a record that is 100 000 nested arrays → invalid', async () => {
-    await hostile('deep record', postBatch(batchText(deepArray(DEPTH))), { status: 422, invalidRecords: 1 });
+  it('S17, F8: four million nested arrays in a 7.8 KB gzip (inflating under the cap) → 400 before parsing', async () => {
+    const bomb = gzipSync(deepArray(4_000_000));
+    expect(bomb.byteLength).toBeLessThan(10_000);
+    await hostile('deep gzip bomb', postBatch(bomb, A, { 'content-encoding': 'gzip' }), { status: 400, code: 'invalid_json' });
   });
 
-  it('S5: a signer name of 100 000 nested arrays → invalid', async () => {
+  it('S17, F8: a record that is 100 000 nested arrays → 400 for the whole body', async () => {
+    await hostile('deep record', postBatch(batchText(deepArray(DEPTH))), { status: 400, code: 'invalid_json' });
+  });
+
+  it('S17, F8: a signer name of 100 000 nested arrays → 400', async () => {
     const text = recordText(mutated('payload.signer.name', '@@DEEP@@')).replace('"@@DEEP@@"', deepArray(DEPTH));
-    await hostile('deep name', postBatch(batchText(text)), { status: 422, invalidRecords: 1 });
+    await hostile('deep name', postBatch(batchText(text)), { status: 400, code: 'invalid_json' });
   });
 
-  it('S5: ink data of 100 000 nested objects → invalid', async () => {
+  it('S17, F8: ink data of 100 000 nested objects → 400', async () => {
     const text = recordText(mutated('payload.ink.data', '@@DEEP@@')).replace('"@@DEEP@@"', deepObject(DEPTH));
-    await hostile('deep ink', postBatch(batchText(text)), { status: 422, invalidRecords: 1 });
+    await hostile('deep ink', postBatch(batchText(text)), { status: 400, code: 'invalid_json' });
   });
 
-  it('S5: an unknown key of 100 000 nested arrays on an otherwise bad record → invalid', async () => {
+  it('S17, F8: an unknown key of 100 000 nested arrays on an otherwise bad record → 400', async () => {
     const text = recordText({ ...mutated('payload.signer.email', 'bad'), extra: '@@DEEP@@' }).replace('"@@DEEP@@"', deepArray(DEPTH));
-    await hostile('deep extra key', postBatch(batchText(text)), { status: 422, invalidRecords: 1 });
+    await hostile('deep extra key', postBatch(batchText(text)), { status: 400, code: 'invalid_json' });
   });
 
-  it('S17: deep nesting as a sentAt value → 400', async () => {
+  it('S17, F8: deep nesting as a sentAt value → 400', async () => {
     const text = `{"protocol":1,"deviceId":${JSON.stringify(A.deviceId)},"sentAt":${deepArray(DEPTH)},"records":[]}`;
-    await hostile('deep sentAt', postBatch(text), { status: 400, code: 'bad_request' });
+    await hostile('deep sentAt', postBatch(text), { status: 400, code: 'invalid_json' });
+  });
+
+  it('S5: a record nested 40 levels deep in an unknown key (under the limit) → invalid, the rest judged', async () => {
+    const text = recordText({ ...mutated('payload.signer.email', 'bad'), extra: '@@DEEP@@' }).replace('"@@DEEP@@"', deepArray(40));
+    await hostile('shallow extra key', postBatch(batchText(text)), { status: 422, invalidRecords: 1 });
   });
 
   const POLLUTERS = [
@@ -107,4 +120,4 @@ describe('deep nesting and prototype pollution (S17, S5)', () => {
   it('S17: the server keeps serving after the nesting and pollution cases', expectServing);
 });
 
-afterTheCorpus('nesting', 28);
+afterTheCorpus('nesting', 30);

@@ -53,7 +53,7 @@ describe('recording a paper count', () => {
     ['breakdown over the total', { signatures: 100, countries: { KE: 90, UG: 20 } }, 'countries: The country breakdown adds up to more than the number of signatures.'],
     ['empty event', { event: '   ' }, 'event: Name the event.'],
     ['empty counter', { countedBy: '' }, 'countedBy: Name the person who counted them.'],
-    ['bidi control', { event: 'Rally \u202eevil' }, 'event: The event contains direction-control characters; type it without them.'],
+    ['bidi control', { event: 'Rally \u202eevil' }, 'event: The event contains a text-direction control (U+202A–U+202E or U+2066–U+2069), which can disguise what it shows. Please type it without one.'],
     ['future date', { collectedOn: '2999-01-01' }, 'collectedOn: The date collected is in the future.'],
     ['impossible date', { collectedOn: '2026-02-30' }, 'collectedOn: The date collected is not a real date.'],
   ])('refuses a %s figure with a message that says why, and records nothing', async (_, change, message) => {

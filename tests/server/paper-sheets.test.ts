@@ -9,6 +9,7 @@
  *
  * With SCREENSHOTS set, page 1 of each language goes to docs/screenshots/paper-sheet-<lang>.png.
  */
+import { SESSION_COOKIE } from '../../server/console/session.ts';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -190,7 +191,7 @@ describe('paper collection sheets: the endpoint', () => {
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain('no published version');
     expect((await get('', '')).status).toBe(401);
-    expect((await get('', 'fieldsign_session=forged')).status).toBe(401);
+    expect((await get('', `${SESSION_COOKIE}=forged`)).status).toBe(401);
   });
 
   it('runs in a worker thread when the database allows, as in production: the same sheets', async () => {

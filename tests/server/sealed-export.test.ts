@@ -5,6 +5,7 @@
  * chained exactly as a tablet makes them. Tampering is done in the database itself, as
  * someone with access to it would: a flipped byte, a removed record, an edited clear field.
  */
+import { SESSION_COOKIE } from '../../server/console/session.ts';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -132,7 +133,7 @@ const auditActions = async () =>
 
 describe('GET /api/console/records', () => {
   it('refuses without a session', async () => {
-    for (const session of ['', 'fieldsign_session=forged']) {
+    for (const session of ['', `${SESSION_COOKIE}=forged`]) {
       const { status, body } = await recordsPage(0, 10, session);
       expect(status).toBe(401);
       expect((body as unknown as { error: { code: string } }).error.code).toBe('unauthorized');

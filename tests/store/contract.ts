@@ -4,7 +4,7 @@
  * tests/store/postgres.test.ts run them against SQLite and PostgreSQL. The cases are in
  * tests/store/contract/, by section: records (ingest, deletion), instances (several stores on
  * one database), people (enrollment codes, devices, coordinators, audit log), reads (totals,
- * search, duplicates, list), review (setting signatures aside before the hand-in), the hand-in package's reads and paper (paper counts); what they are built from is contract/fixtures.ts. The PostgreSQL
+ * search, duplicates, list), review (setting signatures aside before the hand-in), the hand-in package's reads, paper (paper counts) and rate-limits (the shared buckets); what they are built from is contract/fixtures.ts. The PostgreSQL
  * test databases are tests/store/postgres-schema.ts.
  */
 import { randomUUID } from 'node:crypto';
@@ -16,6 +16,7 @@ import { instancesContract } from './contract/instances.ts';
 import { peopleContract } from './contract/people.ts';
 import { readsContract } from './contract/reads.ts';
 import { paperContract } from './contract/paper.ts';
+import { rateLimitsContract } from './contract/rate-limits.ts';
 import { ingestRecordsContract } from './contract/records.ts';
 import { reviewContract } from './contract/review.ts';
 
@@ -89,5 +90,6 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
     reviewContract(t);
     handinContract(t);
     paperContract(t);
+    rateLimitsContract(t);
   });
 }

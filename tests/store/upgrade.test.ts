@@ -77,8 +77,11 @@ async function seedAsRelease010(old: Store010): Promise<{ plain: SignatureRecord
   await old.ingest([item(plain[5])], T1, 'import');
   await old.ingest([item(plain[6])], T1, 'sync');
   // A conflicting copy, then a deletion on a data-subject request (with its chain place).
+  // Resent three times, as 0.1.0 stored it each time, beside a second, different copy: four rows
+  // that version 10 folds into the two distinct copies (F15).
   const conflicting = withSigner(plain[0], { name: 'Zoë Smith-Other' });
-  await old.ingest([item(conflicting)], T1, 'sync');
+  for (let resend = 0; resend < 3; resend++) await old.ingest([item(conflicting)], T1, 'sync');
+  await old.ingest([item(withSigner(plain[0], { name: 'Zoë Smith-Third' }))], T1, 'sync');
   await old.deleteSignature(chained[1].id, T1);
 
   await old.createCoordinator({ id: 'c1', email: 'ana@example.org', name: 'Ana', passwordHash: 'scrypt$hash', createdAt: T0 });
@@ -118,7 +121,10 @@ async function checkUpgrade(old: Store010, reopen: () => Promise<Store>, dir: st
   const store = await reopen();
   try {
     expect(await (store as SqliteStore).schemaVersion()).toBe(SCHEMA_VERSION);
-    expect(await everything(store, seeded.sessions)).toEqual(before);
+    const after = await everything(store, seeded.sessions);
+    expect(before.conflicts).toBe(4);
+    expect(after.conflicts).toBe(2);
+    expect({ ...after, conflicts: before.conflicts }).toEqual(before);
 
     // The new indexes hold for the old rows: the same verdicts as the console's finder ...
     const finder = createDuplicateFinder();

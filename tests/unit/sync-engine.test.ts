@@ -92,6 +92,22 @@ describe('sync engine paired with the server in memory', () => {
     expect((await server.store.list()).map((s) => s.id).sort()).toEqual(records.map((r) => r.id).sort());
   });
 
+  it('S7, F10: a record from an older tablet whose name shows nothing or carries a direction control is set aside on the tablet with the reason, never dropped', async () => {
+    const records = await capture(2);
+    const invisible = makeRecord({ name: '\u200b\u180e' });
+    const spoof = makeRecord({ name: 'Amina \u202eollaiD' });
+    for (const bad of [invisible, spoof]) await db.outbox.add({ id: bad.id, state: 'pending', record: bad, bytes: 100, day: '2026-11-24', attempts: 0 });
+    await engine().syncNow();
+    expect(await counts(db)).toEqual({ pending: 0, quarantined: 2, synced: 2 });
+    const aside = new Map((await quarantined(db)).map((row) => [row.id, row]));
+    expect(aside.get(invisible.id)?.reason).toMatch(/payload\.signer\.name: The name must contain at least one visible letter/);
+    expect(aside.get(spoof.id)?.reason).toMatch(/payload\.signer\.name: The name contains a text-direction control/);
+    // Kept exactly as the signer typed it, for a coordinator to look at.
+    expect(aside.get(invisible.id)?.record).toEqual(invisible);
+    expect(aside.get(spoof.id)?.record).toEqual(spoof);
+    expect((await server.store.list()).map((s) => s.id).sort()).toEqual(records.map((r) => r.id).sort());
+  });
+
   it('S6: marks synced only the ids the server acknowledged', async () => {
     const records = await capture(4);
     const partial: Transport = {

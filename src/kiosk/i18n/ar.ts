@@ -18,6 +18,8 @@ export const ar: Catalog = {
   nameRequired: 'يُرجى إدخال اسمك الكامل.',
   nameTooLong: 'يُرجى اختصار اسمك بحيث لا يتجاوز 200 حرف.',
   nameInvalid: 'يحتوي الاسم على أحرف لا يمكن حفظها.',
+  nameNoLetter: 'يُرجى إدخال اسمك بحرف واحد ظاهر على الأقل.',
+  nameDirectionControl: 'يحتوي الاسم على حرف مخفي يغيّر اتجاه النص. يُرجى كتابته من جديد دون نسخه.',
   emailRequired: 'يُرجى إدخال عنوان بريدك الإلكتروني.',
   emailInvalid: 'يُرجى إدخال عنوان بريد إلكتروني صحيح، مثل name@example.org.',
   countryRequired: 'يُرجى اختيار بلدك.',
@@ -37,6 +39,9 @@ export const ar: Catalog = {
   canDraw: 'رسم توقيعي بدلًا من ذلك',
   typedLabel: 'اكتب اسمك الكامل ليكون توقيعك',
   typedRequired: 'يُرجى كتابة اسمك الكامل.',
+  typedInvalid: 'يحتوي الاسم المكتوب على أحرف لا يمكن حفظها.',
+  typedNoLetter: 'يُرجى كتابة اسمك بحرف واحد ظاهر على الأقل.',
+  typedDirectionControl: 'يحتوي الاسم المكتوب على حرف مخفي يغيّر اتجاه النص. يُرجى كتابته من جديد دون نسخه.',
   attestationRequired: 'يُرجى وضع علامة في المربع للتأكيد.',
   // Steps
   continue: 'متابعة',

@@ -22,6 +22,8 @@ export const en = {
   nameRequired: 'Please enter your full name.',
   nameTooLong: 'Please shorten your name to 200 characters.',
   nameInvalid: 'The name contains characters that cannot be stored.',
+  nameNoLetter: 'Please enter your name with at least one visible letter.',
+  nameDirectionControl: 'The name contains a hidden character that changes the direction of the text. Please type it again without copying it.',
   emailRequired: 'Please enter your email address.',
   emailInvalid: 'Please enter a valid email address, like name@example.org.',
   countryRequired: 'Please choose your country.',
@@ -41,6 +43,9 @@ export const en = {
   canDraw: 'Draw my signature instead',
   typedLabel: 'Type your full name as your signature',
   typedRequired: 'Please type your full name.',
+  typedInvalid: 'The typed name contains characters that cannot be stored.',
+  typedNoLetter: 'Please type your name with at least one visible letter.',
+  typedDirectionControl: 'The typed name contains a hidden character that changes the direction of the text. Please type it again without copying it.',
   attestationRequired: 'Please tick the box to confirm.',
   // Steps
   continue: 'Continue',

@@ -18,6 +18,8 @@ export const es: Catalog = {
   nameRequired: 'Por favor, escribe tu nombre y apellidos.',
   nameTooLong: 'Por favor, acorta tu nombre a 200 caracteres.',
   nameInvalid: 'El nombre contiene caracteres que no se pueden guardar.',
+  nameNoLetter: 'Por favor, escribe tu nombre con al menos una letra visible.',
+  nameDirectionControl: 'El nombre contiene un carácter invisible que cambia la dirección del texto. Por favor, escríbelo de nuevo sin copiarlo.',
   emailRequired: 'Por favor, escribe tu correo electrónico.',
   emailInvalid: 'Por favor, escribe un correo electrónico válido, como nombre@example.org.',
   countryRequired: 'Por favor, elige tu país.',
@@ -37,6 +39,9 @@ export const es: Catalog = {
   canDraw: 'Prefiero dibujar mi firma',
   typedLabel: 'Escribe tu nombre y apellidos como firma',
   typedRequired: 'Por favor, escribe tu nombre y apellidos.',
+  typedInvalid: 'El nombre escrito contiene caracteres que no se pueden guardar.',
+  typedNoLetter: 'Por favor, escribe tu nombre con al menos una letra visible.',
+  typedDirectionControl: 'El nombre escrito contiene un carácter invisible que cambia la dirección del texto. Por favor, escríbelo de nuevo sin copiarlo.',
   attestationRequired: 'Por favor, marca la casilla para confirmar.',
   // Steps
   continue: 'Continuar',

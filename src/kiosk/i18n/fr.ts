@@ -18,6 +18,8 @@ export const fr: Catalog = {
   nameRequired: 'Veuillez saisir votre prénom et votre nom.',
   nameTooLong: 'Veuillez raccourcir votre nom à 200 caractères.',
   nameInvalid: 'Le nom contient des caractères qui ne peuvent pas être enregistrés.',
+  nameNoLetter: 'Veuillez saisir votre nom avec au moins une lettre visible.',
+  nameDirectionControl: 'Le nom contient un caractère invisible qui change le sens du texte. Veuillez le retaper sans le copier.',
   emailRequired: 'Veuillez saisir votre adresse e-mail.',
   emailInvalid: 'Veuillez saisir une adresse e-mail valide, par exemple nom@example.org.',
   countryRequired: 'Veuillez choisir votre pays.',
@@ -37,6 +39,9 @@ export const fr: Catalog = {
   canDraw: 'Dessiner plutôt ma signature',
   typedLabel: 'Tapez votre prénom et votre nom en guise de signature',
   typedRequired: 'Veuillez taper votre prénom et votre nom.',
+  typedInvalid: 'Le nom tapé contient des caractères qui ne peuvent pas être enregistrés.',
+  typedNoLetter: 'Veuillez taper votre nom avec au moins une lettre visible.',
+  typedDirectionControl: 'Le nom tapé contient un caractère invisible qui change le sens du texte. Veuillez le retaper sans le copier.',
   attestationRequired: 'Veuillez cocher la case pour confirmer.',
   // Steps
   continue: 'Continuer',

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { BatchReportSchema } from '../protocol.ts';
+import { labelCheck } from '../text-checks.ts';
 
 /** What a tablet last said about itself (S21): its batch report, and `at`, the server's clock when it came. */
 export const DeviceReportSchema = z.extend(BatchReportSchema, { at: z.string() });
@@ -54,7 +55,7 @@ export const CodeRequestSchema = z.object({
     z.trim(),
     z.minLength(1, 'Name the event.'),
     z.maxLength(120),
-    z.refine((s) => !/[\u0000-\u001f\u007f-\u009f]|[\ud800-\udfff]/.test(s), 'The event name contains characters that cannot be stored.'),
+    labelCheck('The event name'),
   ),
   /** How long the code works, in hours (default 24). */
   hours: z.optional(z.number().check(z.gte(0.1), z.lte(720))),

@@ -120,10 +120,10 @@ export const api = {
   login: {
     method: 'POST',
     path: '/api/console/login',
-    summary: 'Sign in: sets the session cookie, returns the CSRF token',
+    summary: 'Sign in: sets the session cookie, returns the CSRF token (403 over plain http from another machine)',
     auth: 'public',
     request: { body: LoginSchema },
-    responses: { 200: SessionInfoSchema, ...errors(...BODY_ERRORS, 401, 429) },
+    responses: { 200: SessionInfoSchema, ...errors(...BODY_ERRORS, 401, 403, 429) },
   },
   session: { method: 'GET', path: '/api/console/session', summary: 'Am I signed in? (200 either way)', auth: 'public', request: {}, responses: { 200: SessionAnswerSchema } },
   logout: { method: 'POST', path: '/api/console/logout', summary: 'Sign out', auth: 'session', request: {}, responses: { 204: null, ...errors(...CHANGE_ERRORS) } },

@@ -7,22 +7,18 @@
  */
 import * as z from 'zod/mini';
 import { isCountryCode } from '../countries.ts';
+import { labelCheck } from '../text-checks.ts';
 
 /** More signatures or sheets than this on one entry is a typing slip, not a count. */
 export const MAX_PAPER_FIGURE = 10_000_000;
 
-/** Characters no name may hold: controls, lone surrogates, and the bidi controls that can reorder what a reader sees. */
-const UNSTORABLE = /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udfff]/;
-const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-
-/** A short name (an event, who counted): trimmed, not empty, no control or bidi characters. */
+/** A short name (an event, who counted): trimmed, not empty, visible, no control or bidi control characters (text-checks.ts). */
 const name = (what: string) =>
   z.string().check(
     z.trim(),
     z.minLength(1, `Name the ${what}.`),
     z.maxLength(120, `The ${what} is longer than 120 characters.`),
-    z.refine((s) => !UNSTORABLE.test(s), `The ${what} contains characters that cannot be stored.`),
-    z.refine((s) => !BIDI_CONTROLS.test(s), `The ${what} contains direction-control characters; type it without them.`),
+    labelCheck(`The ${what}`),
   );
 
 /** A whole number of things counted by hand: 0 to 10,000,000. */

@@ -82,12 +82,17 @@ export function ingestRecordsContract(t: ContractContext): void {
       expect(stored).toMatchObject({ receivedAt: T0, source: 'sync', deviceId: record.deviceId, record });
     });
 
-    it('S4: the same id with other content is a conflict: the stored copy stays, each other copy is set aside', async () => {
+    it('S4, F15: the same id with other content is a conflict: the stored copy stays, each distinct other copy is set aside once', async () => {
       const record = makeRecord({ name: 'First Copy' });
       await store.ingest([item(record)], T0, 'sync');
       const other = altered(record, 'Second Copy');
       expect(await store.ingest([item(other)], T1, 'sync')).toEqual(['conflict']);
+      // Resent, again and again, even twice in one batch: still one copy set aside.
       expect(await store.ingest([item(other)], T1, 'sync')).toEqual(['conflict']);
+      expect(await store.ingest([item(other), item(other)], T1, 'sync')).toEqual(['conflict', 'conflict']);
+      expect(await store.conflictCount()).toBe(1);
+      const third = altered(record, 'Third Copy');
+      expect(await store.ingest([item(third), item(other)], T1, 'sync')).toEqual(['conflict', 'conflict']);
       expect(await store.conflictCount()).toBe(2);
       expect(await store.count()).toBe(1);
       expect((await store.getSignature(record.id))?.record).toEqual(record);
