@@ -3,26 +3,15 @@
  * arrives brotli-compressed, and the enroll screen's chunk is fetched while the campaign is
  * still on its way, not one round trip after it (issue #18: Lighthouse mobile ≥ 98).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Request } from 'playwright-core';
-import { startApp, type AppProcess } from '../helpers/app-process.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { describe, expect, it } from 'vitest';
+import type { Request } from 'playwright-core';
+import { appAndChromium } from '../helpers/fixtures.ts';
 
-let app: AppProcess;
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await startApp();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const fixture = appAndChromium();
 
 describe('a fresh tablet’s first load', () => {
   it('gets the kiosk script as brotli, and the enroll screen before the campaign has come', async () => {
-    const context = await browser.newContext({ serviceWorkers: 'block' });
+    const context = await fixture.browser.newContext({ serviceWorkers: 'block' });
     const page = await context.newPage();
     const enrollChunk = page.waitForRequest((r: Request) => /\/assets\/EnrollScreen-[\w-]+\.js$/.test(r.url()), { timeout: 10_000 }).then(
       () => true,
@@ -36,7 +25,7 @@ describe('a fresh tablet’s first load', () => {
       await route.continue();
     });
     const script = page.waitForResponse((r) => /\/assets\/index-[\w-]+\.js$/.test(r.url()));
-    await page.goto(app.url);
+    await page.goto(fixture.app.url);
     expect((await script).headers()['content-encoding']).toBe('br');
     await page.getByRole('heading', { name: 'Enroll this tablet' }).waitFor();
     expect(chunkBeforeCampaign).toBe(true);
