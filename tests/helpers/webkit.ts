@@ -9,13 +9,15 @@
  * service worker precaches, so the probe also runs offline). It records console.error
  * calls, uncaught errors, unhandled rejections, failed loads and CSP violations in
  * sessionStorage (kept across reloads of the tab). The app's own files are the built ones.
+ * (The check's precompressed copies are removed, so the probed file is the one served.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, globSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, globSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Builder, Origin, type WebDriver, type WebElement } from 'selenium-webdriver';
 import { Select } from 'selenium-webdriver/lib/select.js';
+import { CODING_SUFFIX } from '../../server/content-coding.ts';
 import { BROWSER_CHECK_FILE } from '../../src/browser-check/vite-plugin.ts';
 import { freePort } from '../faults/server-process.ts';
 import { describeTarget, findTarget, type EnginePage, type Point, type Target } from './engine-page.ts';
@@ -140,6 +142,9 @@ export function probedStaticDir(dist: string): string {
   cpSync(dist, dir, { recursive: true });
   const check = join(dir, BROWSER_CHECK_FILE);
   writeFileSync(check, PROBE + readFileSync(check, 'utf8'));
+  // The build's brotli and gzip copies hold the file without the probe, and the server would
+  // send those to a browser that accepts them: remove them so the probed file is what goes out.
+  for (const suffix of Object.values(CODING_SUFFIX)) rmSync(check + suffix, { force: true });
   return dir;
 }
 
