@@ -5,8 +5,11 @@
  * between chunks, the zip and the PDF each held the loop for seconds at 1,000,000
  * signatures (and for hundreds of milliseconds at 6,000, as here).
  *
- * The bounds are generous (100 ms of loop delay, where a paced export stays near its 5 ms
- * slices) so that a noisy shared machine does not make the test flaky.
+ * The test asserts the shape, not a time: the longest stretch the loop was held is a small
+ * part of the whole download, and /api/health was answered more than once during it. An
+ * unpaced export holds the loop for nearly all of its time, so it fails however fast the
+ * machine; a busy machine slows both sides alike. The figures in milliseconds live in the
+ * scale bench (`npm run bench -- --only scale`).
  */
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -18,8 +21,8 @@ import { startTestServer, type TestServer } from '../helpers/http-server.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const ROWS = 6000;
-const MAX_LOOP_DELAY_MS = 100;
-const MAX_HEALTH_MS = 250;
+/** The longest hold of the event loop, as a share of the whole download. */
+const MAX_HOLD_SHARE = 0.5;
 
 let server: TestServer;
 let cookie: string;
@@ -51,42 +54,42 @@ afterAll(async () => {
 });
 
 /** Download `path` while sampling the event loop and asking /api/health every 20 ms. */
-async function duringDownload(path: string): Promise<{ bytes: number; loopMaxMs: number; healthMaxMs: number; healthAnswers: number }> {
+async function duringDownload(path: string): Promise<{ bytes: number; durationMs: number; loopMaxMs: number; healthAnswers: number }> {
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   let downloading = true;
-  let healthMaxMs = 0;
   let healthAnswers = 0;
   const health = (async () => {
     while (downloading) {
-      const started = performance.now();
       const res = await fetch(`${server.url}/api/health`);
       await res.arrayBuffer();
       expect(res.status).toBe(200);
-      healthMaxMs = Math.max(healthMaxMs, performance.now() - started);
-      healthAnswers++;
+      if (downloading) healthAnswers++;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();
+  const started = performance.now();
   const res = await fetch(`${server.url}/api/console/export/${path}`, { headers: { cookie } });
   expect(res.status).toBe(200);
   const bytes = (await res.arrayBuffer()).byteLength;
+  const durationMs = performance.now() - started;
   downloading = false;
   await health;
   // One more timer tick, so that a stretch that ended with the download is recorded too.
   await new Promise((resolve) => setTimeout(resolve, 20));
   loop.disable();
-  return { bytes, loopMaxMs: loop.max / 1e6, healthMaxMs, healthAnswers };
+  const figures = { bytes, durationMs, loopMaxMs: loop.max / 1e6, healthAnswers };
+  console.log(`${path}: ${JSON.stringify(figures)}`);
+  return figures;
 }
 
 describe(`exports of ${ROWS.toLocaleString('en')} signatures keep the server responsive`, () => {
   for (const path of ['handin.csv', 'contacts.csv', 'signatures.zip', 'handin.pdf']) {
-    it(`${path}: the event loop is never blocked for more than ${MAX_LOOP_DELAY_MS} ms, and /api/health answers within ${MAX_HEALTH_MS} ms`, async () => {
+    it(`${path}: no hold of the event loop lasts more than half the download, and /api/health answers during it`, async () => {
       const r = await duringDownload(path);
       expect(r.bytes).toBeGreaterThan(0);
-      expect(r.healthAnswers).toBeGreaterThan(0);
-      expect(r.loopMaxMs, `longest event-loop delay during ${path}`).toBeLessThan(MAX_LOOP_DELAY_MS);
-      expect(r.healthMaxMs, `slowest /api/health during ${path}`).toBeLessThan(MAX_HEALTH_MS);
+      expect(r.loopMaxMs, `longest event-loop delay during ${path}, of ${Math.round(r.durationMs)} ms`).toBeLessThan(r.durationMs * MAX_HOLD_SHARE);
+      expect(r.healthAnswers, `/api/health answers while ${path} was downloading`).toBeGreaterThanOrEqual(2);
     }, 60_000);
   }
 });
