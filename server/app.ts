@@ -26,7 +26,7 @@ import { currentContent, importCampaign } from './campaigns.ts';
 import { LiveSignals } from './console/live.ts';
 import { publicCountWithPaper, totalsWithPaper } from './paper.ts';
 import { StreamSlots, type StreamLimit } from './console/stream-slots.ts';
-import { requireSession } from './console/session.ts';
+import { requireAccess, requireSession } from './console/session.ts';
 import { NO_PROXY, parseTrustedProxies } from './client-address.ts';
 import { appState, jsonBody, onError, requireDevice, withSecurityHeaders, type BodyContract } from './middleware.ts';
 import { CONSOLE_PREFIX, ROUTES, type Route } from './routes.ts';
@@ -172,7 +172,7 @@ function withWhatwgTarget(req: IncomingMessage): IncomingMessage {
 /** A route's middleware before its handler: HEAD refused where it must be, its auth, its own, its body. */
 function guards(route: Route): MiddlewareHandler<AppEnv>[] {
   const refuseHead = route.head === false ? [refuseHeadWith(route.wrongMethod ?? `Use ${route.method}.`)] : [];
-  const auth = route.auth === 'device' ? [requireDevice] : route.auth === 'session' ? [requireSession] : [];
+  const auth = route.auth === 'device' ? [requireDevice] : route.auth === 'session' ? [requireSession, requireAccess(route.may!, route.scope)] : [];
   return [...refuseHead, ...auth, ...(route.before ?? []), ...(route.body ? [jsonBody(route.body, bodyContract(route))] : [])];
 }
 

@@ -206,10 +206,11 @@ async function main(argv: string[]): Promise<number> {
         const password = await readPassword();
         const problem = passwordProblem(password);
         if (problem) throw new Error(problem);
-        const created = await store.createCoordinator({ id: randomUUID(), email, name, passwordHash: await hashPassword(password), createdAt: new Date().toISOString() });
+        // The first account of a server is its owner; owners invite the rest from the console (Team).
+        const created = await store.createCoordinator({ id: randomUUID(), email, name, role: 'owner', passwordHash: await hashPassword(password), createdAt: new Date().toISOString() });
         if (!created) throw new Error(`A coordinator with the email ${email} already exists.`);
         await store.audit({ at: new Date().toISOString(), actor: cliActor(), action: 'create-coordinator', detail: { email } });
-        console.log(`Coordinator ${email} created. Sign in at /console`);
+        console.log(`Owner ${email} created. Sign in at /console: the first sign-in sets up two-factor sign-in (an authenticator app).`);
         return 0;
       }
       default:

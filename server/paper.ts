@@ -30,8 +30,8 @@ export async function recordPaperCount(store: Store, campaignId: string, request
 }
 
 /** Remove a paper count; what it said (audited with its figures), or undefined when there is none. */
-export async function removePaperCount(store: Store, id: string, actor: string, now: Date): Promise<PaperCount | undefined> {
-  const removed = await store.removePaperCount(id);
+export async function removePaperCount(store: Store, id: string, actor: string, now: Date, mayRemove?: (campaignId: string) => boolean): Promise<PaperCount | undefined> {
+  const removed = await store.removePaperCount(id, mayRemove);
   if (removed) await store.audit({ at: now.toISOString(), actor, action: 'paper.removed', detail: figuresOf(removed), campaignId: removed.campaignId });
   return removed;
 }

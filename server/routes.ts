@@ -30,7 +30,8 @@ import * as review from './console/review-routes.ts';
 import * as paperSheets from './console/paper-sheets-route.ts';
 import * as paper from './console/paper-routes.ts';
 import { attemptsPerAddress } from './middleware.ts';
-import { refuseInsecureSignIn } from './console/session.ts';
+import { refuseInsecureSignIn, type CampaignScope } from './console/session.ts';
+import type { Need } from './console/access.ts';
 import type { BodyLimits } from './http-body.ts';
 import type { AppEnv, Ctx } from './routes/context.ts';
 
@@ -55,6 +56,12 @@ export interface RouteSpec {
   judge?: 'contract' | 'handler';
   /** The 400 message for a body the contract refuses (default: its first issue's message). */
   invalidBody?: (issues: readonly z.core.$ZodIssue[]) => string;
+  /**
+   * What a session route needs (console/access.ts), of the route's campaign: the path's
+   * `:id` for /api/console/campaigns/:id…, `?campaign=` when its query takes one, else none
+   * (the role is judged, and the handler judges each item). Every session route has one.
+   */
+  may?: Need;
   /** False: a GET that refuses HEAD (405). */
   head?: false;
   /** The 405 message for another method on this path. */
@@ -69,6 +76,8 @@ export interface Route extends RouteSpec {
   /** The endpoint's path with each parameter's regex: `/api/console/campaigns/:id{[A-Za-z0-9_-]{1,64}}`. */
   path: string;
   auth: Auth;
+  /** Where the route's campaign is named, for its `may` check. */
+  scope: CampaignScope;
 }
 
 /** An enrollment request is a code and a label: a few hundred bytes. */
@@ -101,44 +110,44 @@ const TABLE: { [Name in EndpointName]: RouteSpec } = {
   // ---- The coordinator console ----
   login: { at: 'POST /api/console/login', before: [refuseInsecureSignIn], body: SMALL_BODY, invalidBody: () => 'Send an email and a password.', handler: coordinator.login },
   session: { at: 'GET /api/console/session', handler: coordinator.session },
-  logout: { at: 'POST /api/console/logout', handler: coordinator.logout },
-  totals: { at: 'GET /api/console/totals', handler: coordinator.totals },
-  events: { at: 'GET /api/console/events', handler: coordinator.events },
-  devices: { at: 'GET /api/console/devices', handler: coordinator.devices },
-  revoke: { at: 'POST /api/console/devices/:id/revoke', handler: coordinator.revoke },
-  codes: { at: 'POST /api/console/codes', body: SMALL_BODY, handler: coordinator.createCode },
-  audit: { at: 'GET /api/console/audit', handler: coordinator.auditLog },
-  signatures: { at: 'GET /api/console/signatures', handler: signatures.listSignatures },
-  signatureSvg: { at: 'GET /api/console/signatures/:id/svg', handler: signatures.signatureDrawing },
-  deleteSignature: { at: 'DELETE /api/console/signatures/:id', handler: signatures.deleteSignature },
-  setAside: { at: 'POST /api/console/signatures/set-aside', body: REVIEW_BODY, invalidBody: fieldAndMessage, handler: review.setAsideSignatures },
-  restoreSetAside: { at: 'POST /api/console/signatures/restore', body: REVIEW_BODY, invalidBody: fieldAndMessage, handler: review.restoreSignatures },
-  handinCsv: { at: 'GET /api/console/export/handin.csv', handler: signatures.exportCsv('handin') },
-  contactsCsv: { at: 'GET /api/console/export/contacts.csv', handler: signatures.exportCsv('contacts') },
-  signaturesZip: { at: 'GET /api/console/export/signatures.zip', handler: signatures.exportZip },
-  handinPdf: { at: 'GET /api/console/export/handin.pdf', handler: signatures.exportPdf },
-  handinPackage: { at: 'GET /api/console/export/handin-package.zip', handler: signatures.exportHandinPackage },
-  handinKey: { at: 'GET /api/console/handin-key', handler: signatures.handinKey },
-  paperSheetsPdf: { at: 'GET /api/console/export/paper-sheets.pdf', handler: paperSheets.exportPaperSheets },
-  records: { at: 'GET /api/console/records', handler: signatures.records },
+  logout: { at: 'POST /api/console/logout', may: 'self', handler: coordinator.logout },
+  totals: { at: 'GET /api/console/totals', may: 'view', handler: coordinator.totals },
+  events: { at: 'GET /api/console/events', may: 'view', handler: coordinator.events },
+  devices: { at: 'GET /api/console/devices', may: 'view', handler: coordinator.devices },
+  revoke: { at: 'POST /api/console/devices/:id/revoke', may: 'manage', handler: coordinator.revoke },
+  codes: { at: 'POST /api/console/codes', may: 'manage', body: SMALL_BODY, handler: coordinator.createCode },
+  audit: { at: 'GET /api/console/audit', may: 'manage', handler: coordinator.auditLog },
+  signatures: { at: 'GET /api/console/signatures', may: 'personal', handler: signatures.listSignatures },
+  signatureSvg: { at: 'GET /api/console/signatures/:id/svg', may: 'personal', handler: signatures.signatureDrawing },
+  deleteSignature: { at: 'DELETE /api/console/signatures/:id', may: 'personal', handler: signatures.deleteSignature },
+  setAside: { at: 'POST /api/console/signatures/set-aside', may: 'personal', body: REVIEW_BODY, invalidBody: fieldAndMessage, handler: review.setAsideSignatures },
+  restoreSetAside: { at: 'POST /api/console/signatures/restore', may: 'personal', body: REVIEW_BODY, invalidBody: fieldAndMessage, handler: review.restoreSignatures },
+  handinCsv: { at: 'GET /api/console/export/handin.csv', may: 'personal', handler: signatures.exportCsv('handin') },
+  contactsCsv: { at: 'GET /api/console/export/contacts.csv', may: 'personal', handler: signatures.exportCsv('contacts') },
+  signaturesZip: { at: 'GET /api/console/export/signatures.zip', may: 'personal', handler: signatures.exportZip },
+  handinPdf: { at: 'GET /api/console/export/handin.pdf', may: 'personal', handler: signatures.exportPdf },
+  handinPackage: { at: 'GET /api/console/export/handin-package.zip', may: 'personal', handler: signatures.exportHandinPackage },
+  handinKey: { at: 'GET /api/console/handin-key', may: 'manage', handler: signatures.handinKey },
+  paperSheetsPdf: { at: 'GET /api/console/export/paper-sheets.pdf', may: 'manage', handler: paperSheets.exportPaperSheets },
+  records: { at: 'GET /api/console/records', may: 'personal', handler: signatures.records },
 
   // ---- Paper counts, in the console ----
-  paperCounts: { at: 'GET /api/console/paper-counts', handler: paper.listPaperCounts },
-  recordPaperCount: { at: 'POST /api/console/paper-counts', body: SMALL_BODY, invalidBody: fieldAndMessage, handler: paper.recordPaper },
-  removePaperCount: { at: 'DELETE /api/console/paper-counts/:id', handler: paper.removePaper },
+  paperCounts: { at: 'GET /api/console/paper-counts', may: 'view', handler: paper.listPaperCounts },
+  recordPaperCount: { at: 'POST /api/console/paper-counts', may: 'manage', body: SMALL_BODY, invalidBody: fieldAndMessage, handler: paper.recordPaper },
+  removePaperCount: { at: 'DELETE /api/console/paper-counts/:id', may: 'manage', handler: paper.removePaper },
 
   // ---- Campaigns, in the console ----
-  campaigns: { at: 'GET /api/console/campaigns', handler: campaigns.listCampaigns },
-  createCampaign: { at: 'POST /api/console/campaigns', body: SMALL_BODY, invalidBody: (issues) => `id: ${issues[0].message}`, handler: campaigns.createCampaign },
-  getCampaign: { at: 'GET /api/console/campaigns/:id', handler: campaigns.getCampaign },
-  changeSettings: { at: 'PATCH /api/console/campaigns/:id', body: SMALL_BODY, invalidBody: fieldAndMessage, handler: campaigns.changeSettings },
+  campaigns: { at: 'GET /api/console/campaigns', may: 'view', handler: campaigns.listCampaigns },
+  createCampaign: { at: 'POST /api/console/campaigns', may: 'owner', body: SMALL_BODY, invalidBody: (issues) => `id: ${issues[0].message}`, handler: campaigns.createCampaign },
+  getCampaign: { at: 'GET /api/console/campaigns/:id', may: 'view', handler: campaigns.getCampaign },
+  changeSettings: { at: 'PATCH /api/console/campaigns/:id', may: 'manage', body: SMALL_BODY, invalidBody: fieldAndMessage, handler: campaigns.changeSettings },
   // The draft's text is judged by saveDraft once the campaign's id and version are put in
   // (whatever the draft says of them), naming the field at fault as the console shows it.
-  putDraft: { at: 'PUT /api/console/campaigns/:id/draft', body: DRAFT_BODY, judge: 'handler', handler: campaigns.putDraft },
-  publish: { at: 'POST /api/console/campaigns/:id/publish', handler: campaigns.publish },
-  close: { at: 'POST /api/console/campaigns/:id/close', handler: campaigns.setOpen(false) },
-  reopen: { at: 'POST /api/console/campaigns/:id/reopen', handler: campaigns.setOpen(true) },
-  campaignVersion: { at: 'GET /api/console/campaigns/:id/versions/:version', handler: campaigns.getVersion },
+  putDraft: { at: 'PUT /api/console/campaigns/:id/draft', may: 'manage', body: DRAFT_BODY, judge: 'handler', handler: campaigns.putDraft },
+  publish: { at: 'POST /api/console/campaigns/:id/publish', may: 'manage', handler: campaigns.publish },
+  close: { at: 'POST /api/console/campaigns/:id/close', may: 'manage', handler: campaigns.setOpen(false) },
+  reopen: { at: 'POST /api/console/campaigns/:id/reopen', may: 'manage', handler: campaigns.setOpen(true) },
+  campaignVersion: { at: 'GET /api/console/campaigns/:id/versions/:version', may: 'view', handler: campaigns.getVersion },
 };
 
 /** The table as a list, each route with its endpoint's method, auth and Hono path. */
@@ -152,8 +161,16 @@ export function routesOf(table: { [Name in EndpointName]: RouteSpec }): Route[] 
     if (spec.at !== `${endpoint.method} ${endpoint.path}`) throw new Error(`${name}: the table says ${spec.at}, the endpoint ${endpoint.method} ${endpoint.path}.`);
     // A body the contract describes is read; one it does not, never.
     if (!endpoint.request.body !== !spec.body) throw new Error(`${name}: the route reads a body if and only if its endpoint has one.`);
-    return { ...spec, name, endpoint, method: endpoint.method, path: honoPath(endpoint), auth: endpoint.auth };
+    // Every session route says who may call it; no other route does.
+    if ((endpoint.auth === 'session') !== (spec.may !== undefined)) throw new Error(`${name}: a session route, and only one, says what it needs (may).`);
+    return { ...spec, name, endpoint, method: endpoint.method, path: honoPath(endpoint), auth: endpoint.auth, scope: scopeOf(endpoint) };
   });
+}
+
+/** Where an endpoint names its campaign: the path of a campaign, or a `campaign` query parameter. */
+function scopeOf(endpoint: Endpoint): CampaignScope {
+  if (endpoint.path.startsWith('/api/console/campaigns/:id')) return 'path';
+  return endpoint.request.query && 'campaign' in endpoint.request.query.shape ? 'query' : 'none';
 }
 
 /**

@@ -4,6 +4,7 @@
  * becomes 404, 409 or 400 here. The session is checked by middleware before any of these
  * runs. The public campaign card is in routes/public.ts.
  */
+import { mayReach } from './session.ts';
 import { api } from '../../src/shared/api/endpoints.ts';
 import { CampaignError, createDraftCampaign, detailOf, publishDraft, requireCampaign, saveDraft, setCampaignOpen, summaryOf } from '../campaigns.ts';
 import { HttpError, answer } from '../http-reply.ts';
@@ -33,7 +34,8 @@ async function detail(c: Ctx, id: string): Promise<Response> {
 /** GET /api/console/campaigns: every campaign, with its figures, and which is the default. */
 export const listCampaigns = campaignRoute(async (c) => {
   const { store, defaultCampaignId } = c.var.app;
-  const campaigns = await Promise.all((await store.listCampaigns()).map((campaign) => summaryOf(store, campaign)));
+  const visible = (await store.listCampaigns()).filter((campaign) => mayReach(c, 'view', campaign.id));
+  const campaigns = await Promise.all(visible.map((campaign) => summaryOf(store, campaign)));
   return answer(api.campaigns, 200, { campaigns, defaultCampaignId });
 });
 

@@ -5,6 +5,7 @@
 import { HttpError, answer } from '../http-reply.ts';
 import { api } from '../../src/shared/api/endpoints.ts';
 import { recordPaperCount, removePaperCount } from '../paper.ts';
+import { mayReach } from './session.ts';
 import { actorOf, bodyOf, campaignOf, paramsOf, type Ctx } from '../routes/context.ts';
 
 /** GET /api/console/paper-counts: the campaign's paper counts, latest collected first. */
@@ -23,6 +24,8 @@ export async function recordPaper(c: Ctx): Promise<Response> {
 /** DELETE /api/console/paper-counts/:id: remove one, audited with its figures. */
 export async function removePaper(c: Ctx): Promise<Response> {
   const { id } = paramsOf(c, api.removePaperCount);
-  if (!(await removePaperCount(c.var.app.store, id, actorOf(c), c.var.app.now()))) throw new HttpError(404, 'not_found', 'No such paper count.');
+  // A count of a campaign this account does not manage is, to it, no count at all.
+  const removed = await removePaperCount(c.var.app.store, id, actorOf(c), c.var.app.now(), (campaignId) => mayReach(c, 'manage', campaignId));
+  if (!removed) throw new HttpError(404, 'not_found', 'No such paper count.');
   return new Response(null, { status: 204 });
 }

@@ -13,20 +13,49 @@ import { HttpError, answer } from '../http-reply.ts';
 import { rateLimited } from '../rate-limit.ts';
 import { clientAddress, publicOrigin, requestOf } from '../client-address.ts';
 import { checkSignIn, type SignInLimits, type SignInOutcome } from './sign-in.ts';
-import type { Coordinator } from '../store/store.ts';
-import { CLEAR_COOKIE, currentSession, startSession } from './session.ts';
+import type { Coordinator, Session } from '../store/store.ts';
+import { twoFactorState } from './access.ts';
+import { CLEAR_COOKIE, assertMay, currentSession, mayReach, startSession } from './session.ts';
 import { actorOf, bodyOf, campaignOf, isHead, paramsOf, type Ctx } from '../routes/context.ts';
 import { api } from '../../src/shared/api/endpoints.ts';
 import { totalsWithPaper } from '../paper.ts';
 
-/** POST /api/console/login: limited per address and per account before the password is checked (sign-in.ts). */
+/**
+ * POST /api/console/login: limited per address and per account before the password is
+ * checked, and the two-factor code after it (sign-in.ts). Every sign-in, and every wrong
+ * password or code, is audited with the address it came from.
+ */
 export async function login(c: Ctx): Promise<Response> {
   const { store, now } = c.var.app;
   const request = bodyOf(c, api.login);
-  const coordinator = signedIn(await checkSignIn(store, signInLimits(c), clientAddress(requestOf(c)), request.email, request.password));
-  const { cookie, csrfToken } = await startSession(store, coordinator.id, now());
-  await store.audit({ at: now().toISOString(), actor: coordinator.email, action: 'login', detail: {} });
-  return answer(api.login, 200, { coordinator: { email: coordinator.email, name: coordinator.name }, csrfToken }, { 'set-cookie': cookie });
+  const address = clientAddress(requestOf(c));
+  const outcome = await checkSignIn(store, signInLimits(c), address, request, now());
+  await auditSignIn(c, request.email, address, outcome);
+  const { coordinator, secondFactor } = signedIn(outcome);
+  const { cookie, idHash } = await startSession(c, coordinator.id, secondFactor !== undefined);
+  const started = await store.sessionByIdHash(idHash, now().toISOString());
+  if (!started) throw new HttpError(401, 'unauthorized', 'The session ended as it began. Sign in again.');
+  return answer(api.login, 200, sessionInfo(started), { 'set-cookie': cookie });
+}
+
+/** What the console is told of a session: the account, what it may do, and the CSRF token. */
+function sessionInfo(session: Session) {
+  const { email, name, role, campaigns, mayExportPersonalData } = session.coordinator;
+  return {
+    coordinator: { email, name, role, campaigns: role === 'owner' ? ('all' as const) : campaigns, mayExportPersonalData, twoFactor: twoFactorState(session) },
+    csrfToken: session.csrfToken,
+  };
+}
+
+/** Audit a sign-in, a wrong password or code, or a disabled account's attempt; limited and busy attempts were not checked, so are not. */
+async function auditSignIn(c: Ctx, email: string, address: string, outcome: SignInOutcome): Promise<void> {
+  const at = c.var.app.now().toISOString();
+  const tried = email.trim().toLowerCase().slice(0, 254);
+  const write = (actor: string, action: string, detail: Record<string, unknown>) => c.var.app.store.audit({ at, actor, action, detail: { ...detail, address } });
+  if (outcome.kind === 'signed-in') await write(outcome.coordinator.email, 'login', outcome.secondFactor ? { secondFactor: outcome.secondFactor } : {});
+  else if (outcome.kind === 'wrong') await write(tried, 'login-failed', { reason: 'password' });
+  else if (outcome.kind === 'wrong-code') await write(outcome.coordinator.email, 'login-failed', { reason: 'code' });
+  else if (outcome.kind === 'disabled') await write(tried, 'login-failed', { reason: 'disabled' });
 }
 
 /** The limits a sign-in through this app counts against. */
@@ -36,12 +65,18 @@ function signInLimits(c: Ctx): SignInLimits {
 }
 
 /** The signed-in coordinator, or the answer to a sign-in that was refused. */
-function signedIn(outcome: SignInOutcome): Coordinator {
+function signedIn(outcome: SignInOutcome): { coordinator: Coordinator; secondFactor?: string } {
   switch (outcome.kind) {
     case 'signed-in':
-      return outcome.coordinator;
+      return outcome;
     case 'wrong':
       throw new HttpError(401, 'unauthorized', 'Wrong email or password.');
+    case 'disabled':
+      throw new HttpError(403, 'forbidden', 'This account is disabled. Ask an owner of your organisation.');
+    case 'code-needed':
+      throw new HttpError(401, 'second_factor_required', 'Enter the 6-digit code from your authenticator app, or one of your recovery codes.');
+    case 'wrong-code':
+      throw new HttpError(401, 'unauthorized', 'Wrong code. Enter the code your authenticator app shows now, or an unused recovery code.');
     case 'limited':
       throw rateLimited(outcome.waitMs);
     case 'busy':
@@ -57,8 +92,7 @@ function signedIn(outcome: SignInOutcome): Coordinator {
 export async function session(c: Ctx): Promise<Response> {
   const current = await currentSession(c.var.app.store, c.req.header('cookie'), c.var.app.now());
   if (!current) return answer(api.session, 200, { coordinator: null });
-  const { email, name } = current.coordinator;
-  return answer(api.session, 200, { coordinator: { email, name }, csrfToken: current.csrfToken });
+  return answer(api.session, 200, sessionInfo(current));
 }
 
 /** POST /api/console/logout. */
@@ -86,16 +120,28 @@ export function events(c: Ctx): Response {
   });
 }
 
-/** GET /api/console/devices: every tablet, the silent ones holding signatures first. */
+/** The campaigns a tablet shows (one enrolled before campaigns shows the default one). */
+function tabletCampaigns(c: Ctx, device: { campaigns: string[] | null }): string[] {
+  return device.campaigns ?? [c.var.app.defaultCampaignId];
+}
+
+/** GET /api/console/devices: the tablets of the account's campaigns, the silent ones holding signatures first. */
 export async function devices(c: Ctx): Promise<Response> {
   const { store, now, staleAfterMs, tokenLifetimeMs } = c.var.app;
   const options = { now: now(), staleAfterMs, tokenLifetimeMs };
-  return answer(api.devices, 200, { devices: viewDevices(await store.listDevices(), options), staleAfterMs });
+  const visible = (await store.listDevices()).filter((d) => tabletCampaigns(c, d).some((id) => mayReach(c, 'view', id)));
+  return answer(api.devices, 200, { devices: viewDevices(visible, options), staleAfterMs });
 }
 
-/** POST /api/console/devices/:id/revoke: the tablet's token stops working at once. */
+/**
+ * POST /api/console/devices/:id/revoke: the tablet's token stops working at once. It stops
+ * collecting for every campaign it shows, so the account must manage them all.
+ */
 export async function revoke(c: Ctx): Promise<Response> {
   const { id } = paramsOf(c, api.revoke);
+  const device = (await c.var.app.store.listDevices()).find((d) => d.id === id);
+  if (!device || !tabletCampaigns(c, device).some((campaign) => mayReach(c, 'view', campaign))) throw new HttpError(404, 'not_found', 'No such device.');
+  for (const campaign of tabletCampaigns(c, device)) assertMay(c, 'manage', campaign);
   if (!(await revokeDevice(c.var.app.store, id, actorOf(c), c.var.app.now()))) throw new HttpError(404, 'not_found', 'No such device.');
   return answer(api.revoke, 200, { revoked: id });
 }
@@ -105,6 +151,7 @@ export async function createCode(c: Ctx): Promise<Response> {
   const { store, now, defaultCampaignId } = c.var.app;
   const request = bodyOf(c, api.codes);
   const campaigns = [...new Set(request.campaigns ?? [defaultCampaignId])];
+  for (const id of campaigns) assertMay(c, 'manage', id);
   for (const id of campaigns) {
     const campaign = await store.getCampaign(id);
     if (!campaign || campaign.status === 'draft') throw new HttpError(400, 'bad_request', `"${id}" is not a published campaign.`);
@@ -115,8 +162,9 @@ export async function createCode(c: Ctx): Promise<Response> {
   return answer(api.codes, 201, { code, expiresAt, event: request.event, campaigns, link, qrSvg });
 }
 
-/** GET /api/console/audit: the newest 500 entries, of the campaign when `?campaign=` names one. */
+/** GET /api/console/audit: the newest 500 entries, of the campaign when `?campaign=` names one (the whole log: owners only). */
 export async function auditLog(c: Ctx): Promise<Response> {
   const scoped = c.req.query('campaign') !== undefined;
+  if (!scoped) assertMay(c, 'owner', c.var.app.defaultCampaignId);
   return answer(api.audit, 200, { entries: await c.var.app.store.auditLog(500, scoped ? campaignOf(c) : undefined) });
 }

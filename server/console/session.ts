@@ -8,8 +8,9 @@ import type { MiddlewareHandler } from 'hono';
 import { sha256 } from '../devices.ts';
 import { HttpError } from '../http-reply.ts';
 import type { Store } from '../store/store.ts';
-import type { AppEnv, ConsoleSession, Ctx } from '../routes/context.ts';
-import { mayCarrySecrets, requestOf } from '../client-address.ts';
+import { campaignOf, type AppEnv, type ConsoleSession, type Ctx } from '../routes/context.ts';
+import { clientAddress, mayCarrySecrets, requestOf } from '../client-address.ts';
+import { refusal, type Need } from './access.ts';
 
 /**
  * `__Host-`: the browser keeps it only if it is Secure, for this exact host and path /, so
@@ -19,18 +20,30 @@ export const SESSION_COOKIE = '__Host-fieldsign_session';
 /** Sessions last a working day. */
 export const SESSION_MS = 10 * 3600_000;
 
-/** Start a session; returns the Set-Cookie header value and the CSRF token. */
-export async function startSession(store: Store, coordinatorId: string, now: Date): Promise<{ cookie: string; csrfToken: string }> {
+/** A browser's User-Agent, as far as a sessions list needs it. */
+const MAX_USER_AGENT = 300;
+
+/**
+ * Start a session for the request `c` (its address and browser are what the account's
+ * sessions list shows); returns the Set-Cookie header value and the CSRF token.
+ */
+export async function startSession(c: Ctx, coordinatorId: string, secondFactor: boolean): Promise<{ cookie: string; csrfToken: string; idHash: string }> {
+  const { store, now } = c.var.app;
+  const at = now();
   const id = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(32).toString('base64url');
   await store.createSession({
     idHash: sha256(id),
+    publicId: randomBytes(12).toString('base64url'),
     coordinatorId,
     csrfToken,
-    createdAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + SESSION_MS).toISOString(),
+    createdAt: at.toISOString(),
+    expiresAt: new Date(at.getTime() + SESSION_MS).toISOString(),
+    address: clientAddress(requestOf(c)),
+    userAgent: (c.req.header('user-agent') ?? '').slice(0, MAX_USER_AGENT),
+    secondFactor,
   });
-  return { cookie: `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=${SESSION_MS / 1000}`, csrfToken };
+  return { cookie: `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=${SESSION_MS / 1000}`, csrfToken, idHash: sha256(id) };
 }
 
 /** The cookie that ends the session in the browser. */
@@ -73,6 +86,34 @@ export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set('session', session);
   return next();
 };
+
+/** Where a route's campaign is named: the path's `:id`, `?campaign=` (or the default), or nowhere. */
+export type CampaignScope = 'path' | 'query' | 'none';
+
+/**
+ * Middleware after requireSession: 403 with a clear message unless the account may do what
+ * `need` names, of the route's campaign (access.ts). A route about no campaign is judged by
+ * role; its handler judges the items it touches (mayReach).
+ */
+export function requireAccess(need: Need, scope: CampaignScope): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const campaignId = scope === 'path' ? c.req.param('id') : scope === 'query' ? campaignOf(c) : undefined;
+    const refused = refusal(c.var.session, need, campaignId);
+    if (refused) throw new HttpError(403, refused.code, refused.message);
+    return next();
+  };
+}
+
+/** Whether the request's account may do what `need` names of an item of `campaignId` (a signature, a paper count). */
+export function mayReach(c: Ctx, need: Need, campaignId: string): boolean {
+  return refusal(c.var.session, need, campaignId) === undefined;
+}
+
+/** Throw the 403 of `need` on `campaignId` unless the request's account may. */
+export function assertMay(c: Ctx, need: Need, campaignId: string): void {
+  const refused = refusal(c.var.session, need, campaignId);
+  if (refused) throw new HttpError(403, refused.code, refused.message);
+}
 
 /**
  * Is `origin` this console's own? With a public URL, it must be exactly that origin (a

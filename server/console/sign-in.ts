@@ -15,15 +15,23 @@
  * 3. A right password gives both attempts back (a successful sign-in costs nothing, so the
  *    coordinators of one office behind one address can all sign in); a wrong one keeps them.
  *    An address limited while the account was not keeps its attempt spent.
+ * 4. An account with two-factor sign-in needs its code too: without one, `code-needed` (the
+ *    attempts given back: the password was right); a wrong code keeps them, exactly as a wrong
+ *    password does, so codes are limited like passwords. A code is an authenticator's (each
+ *    time step accepted once) or a recovery code (each used once).
  */
 import type { RateLimiter } from '../rate-limit.ts';
-import type { Coordinator, Store } from '../store/store.ts';
+import type { Coordinator, SignInAccount, Store } from '../store/store.ts';
 import { DUMMY_HASH, PasswordChecksBusy, passwordChecksFull, verifyPassword } from './passwords.ts';
+import { isTotpCode, recoveryCodeHash, totpStep } from './totp.ts';
 
-/** What a sign-in attempt came to. */
+/** What a sign-in attempt came to. `secondFactor`: how the code was given, when one was. */
 export type SignInOutcome =
-  | { kind: 'signed-in'; coordinator: Coordinator }
+  | { kind: 'signed-in'; coordinator: Coordinator; secondFactor?: 'totp' | 'recovery-code' }
   | { kind: 'wrong' }
+  | { kind: 'disabled' }
+  | { kind: 'code-needed' }
+  | { kind: 'wrong-code'; coordinator: Coordinator }
   | { kind: 'limited'; waitMs: number }
   | { kind: 'busy' };
 
@@ -33,8 +41,15 @@ export interface SignInLimits {
   perAccount: RateLimiter;
 }
 
-/** Check `email` and `password`, from `client` (its address), against the limits (see the steps above). */
-export async function checkSignIn(store: Store, limits: SignInLimits, client: string, email: string, password: string): Promise<SignInOutcome> {
+/** What a sign-in sends. */
+export interface Credentials {
+  email: string;
+  password: string;
+  code?: string;
+}
+
+/** Check the credentials, from `client` (its address), against the limits (see the steps above). */
+export async function checkSignIn(store: Store, limits: SignInLimits, client: string, { email, password, code }: Credentials, now: Date): Promise<SignInOutcome> {
   const account = email.trim().toLowerCase();
   if (passwordChecksFull()) return { kind: 'busy' };
   const addressWait = await limits.perAddress.take(client);
@@ -54,6 +69,27 @@ export async function checkSignIn(store: Store, limits: SignInLimits, client: st
     return { kind: 'busy' };
   }
   if (!coordinator || !right) return { kind: 'wrong' };
+  if (coordinator.disabledAt) return { kind: 'disabled' };
+  const { passwordHash: _hash, totpSecret, ...found } = coordinator;
+  if (!totpSecret) {
+    await giveBack();
+    return { kind: 'signed-in', coordinator: found };
+  }
+  if (!code?.trim()) {
+    await giveBack();
+    return { kind: 'code-needed' };
+  }
+  const secondFactor = await checkCode(store, coordinator, totpSecret, code, now);
+  if (!secondFactor) return { kind: 'wrong-code', coordinator: found };
   await giveBack();
-  return { kind: 'signed-in', coordinator: { id: coordinator.id, email: coordinator.email, name: coordinator.name } };
+  return { kind: 'signed-in', coordinator: found, secondFactor };
+}
+
+/** Whether `code` is the account's current authenticator code (not used before) or one of its unused recovery codes. */
+async function checkCode(store: Store, account: SignInAccount, secret: string, code: string, now: Date): Promise<'totp' | 'recovery-code' | undefined> {
+  if (isTotpCode(code)) {
+    const step = totpStep(secret, code, now);
+    return step !== undefined && (await store.acceptTotpStep(account.id, step)) ? 'totp' : undefined;
+  }
+  return (await store.useRecoveryCode(account.id, recoveryCodeHash(code), now.toISOString())) ? 'recovery-code' : undefined;
 }

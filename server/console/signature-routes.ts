@@ -17,6 +17,7 @@ import { api } from '../../src/shared/api/endpoints.ts';
 import type { Store } from '../store/store.ts';
 import { actorOf, audit, campaignOf, intParam, isHead, paramsOf, type Ctx } from '../routes/context.ts';
 import { RECORDS_PAGE, recordsPage } from './sealed-records.ts';
+import { mayReach } from './session.ts';
 
 /** GET /api/console/signatures: one page of the campaign's signatures, searched and filtered. */
 export async function listSignatures(c: Ctx): Promise<Response> {
@@ -71,7 +72,8 @@ export async function listSignatures(c: Ctx): Promise<Response> {
 /** GET /api/console/signatures/:id/svg: the drawn signature, under a CSP of its own. */
 export async function signatureDrawing(c: Ctx): Promise<Response> {
   const stored = await c.var.app.store.getSignature(paramsOf(c, api.signatureSvg).id);
-  if (!stored) throw new HttpError(404, 'not_found', 'No such signature.');
+  // A signature of a campaign this account cannot see is, to it, no signature at all.
+  if (!stored || !mayReach(c, 'personal', stored.campaignId)) throw new HttpError(404, 'not_found', 'No such signature.');
   return new Response(signatureSvg(stored.record), {
     status: 200,
     headers: { 'content-type': 'image/svg+xml', 'cache-control': 'private, no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" },
@@ -83,7 +85,7 @@ export async function deleteSignature(c: Ctx): Promise<Response> {
   const { store, now } = c.var.app;
   const { id } = paramsOf(c, api.deleteSignature);
   const signature = await store.getSignature(id);
-  if (!signature || !(await store.deleteSignature(id, now().toISOString()))) throw new HttpError(404, 'not_found', 'No such signature.');
+  if (!signature || !mayReach(c, 'personal', signature.campaignId) || !(await store.deleteSignature(id, now().toISOString()))) throw new HttpError(404, 'not_found', 'No such signature.');
   await audit(c, 'delete-signature', { id, reason: 'data-subject request' }, signature.campaignId);
   return new Response(null, { status: 204 });
 }

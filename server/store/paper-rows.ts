@@ -39,10 +39,10 @@ export async function addPaperCount(db: SqlExecutor, p: PaperCount): Promise<voi
   ]);
 }
 
-/** Remove one paper count, returning what it said; undefined when there is none with that id. */
-export async function removePaperCount(db: SqlExecutor, id: string): Promise<PaperCount | undefined> {
+/** Remove one paper count, returning what it said; undefined when there is none with that id (of a campaign `mayRemove` allows). */
+export async function removePaperCount(db: SqlExecutor, id: string, mayRemove: (campaignId: string) => boolean): Promise<PaperCount | undefined> {
   const row = await db.get<PaperRow>(`SELECT ${COLUMNS} FROM paper_counts WHERE id = ?`, [id]);
-  if (!row) return undefined;
+  if (!row || !mayRemove(row.campaign_id)) return undefined;
   await db.run('DELETE FROM paper_counts WHERE id = ?', [id]);
   return fromRow(row);
 }

@@ -155,6 +155,72 @@ const ONE_CONFLICT_PER_CONTENT = `
   DROP INDEX IF EXISTS conflicts_id_hash;
   CREATE UNIQUE INDEX conflicts_id_content ON conflicts (id, content_hash)`;
 
+/**
+ * Version 11 (a team, not one shared password: console/access.ts): each account's role,
+ * its campaigns (an owner has them all and needs no rows), the permission to export personal
+ * data, two-factor sign-in (the TOTP secret, the last time step accepted so that no code
+ * works twice, recovery codes as hashes), one-time invitations (their token's hash only),
+ * the owners' settings, and sessions that say where and when they were used. Accounts from
+ * before are owners without the personal-data permission; their sessions end (everyone
+ * signs in again, under the new checks).
+ */
+const ACCOUNTS = (text: string) => `
+  ALTER TABLE coordinators ADD COLUMN role TEXT NOT NULL DEFAULT 'owner';
+  ALTER TABLE coordinators ADD COLUMN may_export_personal INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE coordinators ADD COLUMN disabled_at TEXT;
+  ALTER TABLE coordinators ADD COLUMN totp_secret TEXT;
+  ALTER TABLE coordinators ADD COLUMN totp_pending TEXT;
+  ALTER TABLE coordinators ADD COLUMN totp_last_step BIGINT;
+  CREATE TABLE coordinator_campaigns (
+    coordinator_id ${text} NOT NULL REFERENCES coordinators (id),
+    campaign_id ${text} NOT NULL,
+    PRIMARY KEY (coordinator_id, campaign_id)
+  );
+  CREATE TABLE recovery_codes (
+    coordinator_id ${text} NOT NULL REFERENCES coordinators (id),
+    code_hash ${text} NOT NULL,
+    used_at TEXT,
+    PRIMARY KEY (coordinator_id, code_hash)
+  );
+  CREATE TABLE invitations (
+    id ${text} PRIMARY KEY,
+    token_hash ${text} NOT NULL UNIQUE,
+    email TEXT NOT NULL,
+    role TEXT NOT NULL,
+    campaigns TEXT NOT NULL,
+    may_export_personal INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    revoked_at TEXT
+  );
+  CREATE TABLE console_settings (
+    key ${text} PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  DELETE FROM sessions;
+  ALTER TABLE sessions ADD COLUMN public_id TEXT;
+  ALTER TABLE sessions ADD COLUMN last_seen_at TEXT;
+  ALTER TABLE sessions ADD COLUMN address TEXT;
+  ALTER TABLE sessions ADD COLUMN user_agent TEXT;
+  ALTER TABLE sessions ADD COLUMN second_factor INTEGER NOT NULL DEFAULT 0;
+  CREATE UNIQUE INDEX sessions_public_id ON sessions (public_id);
+  CREATE INDEX sessions_coordinator ON sessions (coordinator_id)`;
+
+/** The audit log is append-only: the database itself refuses to change or delete an entry. */
+const SQLITE_APPEND_ONLY = [
+  `CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'The audit log is append-only.'); END;`,
+  `CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'The audit log is append-only.'); END;`,
+];
+const POSTGRES_APPEND_ONLY = `
+  CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    RAISE EXCEPTION 'The audit log is append-only.';
+  END $$;
+  CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()`;
+
 export const MIGRATIONS: readonly Migration[] = [
   ...SQLITE_RELEASE_MIGRATIONS.map((sqlite, i) => ({ sqlite, postgres: POSTGRES_RELEASE_MIGRATIONS[i] })),
   {
@@ -193,6 +259,15 @@ export const MIGRATIONS: readonly Migration[] = [
   { sqlite: RATE_LIMIT_BUCKETS, postgres: RATE_LIMIT_BUCKETS },
   // Version 10: one conflicting copy kept per distinct content.
   { sqlite: ONE_CONFLICT_PER_CONTENT, postgres: ONE_CONFLICT_PER_CONTENT },
+  // Version 11: roles per campaign, two-factor sign-in, invitations, sessions; an append-only audit log.
+  {
+    sqlite: ACCOUNTS('TEXT'),
+    postgres: ACCOUNTS('text COLLATE "C"'),
+    after: async (tx, db) => {
+      if (db.dialect.name === 'postgres') await tx.run(POSTGRES_APPEND_ONLY);
+      else for (const trigger of SQLITE_APPEND_ONLY) await tx.run(trigger);
+    },
+  },
 ];
 
 /** The latest schema version this server knows. */

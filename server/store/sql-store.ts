@@ -9,7 +9,6 @@ import type {
   AuditEntry,
   BucketLimit,
   CampaignRecord,
-  Coordinator,
   CountDimension,
   DeletedChainPlace,
   Device,
@@ -21,10 +20,12 @@ import type {
   IngestSource,
   ListOptions,
   NewCoordinator,
+  NewSession,
   RedeemFailure,
   Session,
   SetAsideChange,
   SetAsideReason,
+  SignInAccount,
   SignaturePage,
   SignatureSearch,
   Store,
@@ -144,10 +145,10 @@ export class SqlStore implements Store {
     await this.changed(db);
   }
 
-  async removePaperCount(id: string): Promise<PaperCount | undefined> {
+  async removePaperCount(id: string, mayRemove: (campaignId: string) => boolean = () => true): Promise<PaperCount | undefined> {
     if (unstorable(id)) return undefined;
     const db = await this.ready;
-    const removed = await db.transaction('write', (tx) => paper.removePaperCount(tx, id));
+    const removed = await db.transaction('write', (tx) => paper.removePaperCount(tx, id, mayRemove));
     if (removed) await this.changed(db);
     return removed;
   }
@@ -222,14 +223,24 @@ export class SqlStore implements Store {
     return consoleRows.createCoordinator(await this.ready, c);
   }
 
-  async coordinatorByEmail(email: string): Promise<(Coordinator & { passwordHash: string }) | undefined> {
+  async coordinatorByEmail(email: string): Promise<SignInAccount | undefined> {
     // A login form can send anything; a NUL can match no stored email.
     if (unstorable(email)) return undefined;
     return consoleRows.coordinatorByEmail(await this.ready, email);
   }
 
-  async createSession(s: { idHash: string; coordinatorId: string; csrfToken: string; createdAt: string; expiresAt: string }): Promise<void> {
-    await consoleRows.createSession(await this.ready, s);
+  async acceptTotpStep(coordinatorId: string, step: number): Promise<boolean> {
+    return consoleRows.acceptTotpStep(await this.ready, coordinatorId, step);
+  }
+
+  async useRecoveryCode(coordinatorId: string, codeHash: string, at: string): Promise<boolean> {
+    if (unstorable(codeHash)) return false;
+    return consoleRows.useRecoveryCode(await this.ready, coordinatorId, codeHash, at);
+  }
+
+  async createSession(s: NewSession): Promise<void> {
+    // A browser's User-Agent is whatever it says: what cannot be stored is not.
+    await consoleRows.createSession(await this.ready, { ...s, userAgent: unstorable(s.userAgent) ? '' : s.userAgent });
   }
 
   async sessionByIdHash(idHash: string, now: string): Promise<Session | undefined> {
@@ -249,6 +260,12 @@ export class SqlStore implements Store {
   async auditLog(limit = 200, campaignId?: string): Promise<AuditEntry[]> {
     return consoleRows.auditLog(await this.ready, limit, campaignId);
   }
+
+  // ---- #19 A: two-factor ----
+
+  // ---- #19 B: the team ----
+
+  // ---- #19 C: sessions and the audit log ----
 
   // ---- Campaigns ----
 

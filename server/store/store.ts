@@ -8,6 +8,7 @@ import type { CampaignRecord, VersionRecord } from './campaign-rows.ts';
 import type { AuditEntry, Totals } from '../../src/shared/api/dashboard.ts';
 import type { Device, DeviceReport } from '../../src/shared/api/devices.ts';
 import type { SetAside, SetAsideReason } from '../../src/shared/api/signatures.ts';
+import type { Role } from '../../src/shared/api/session.ts';
 
 export type { SetAside, SetAsideReason } from '../../src/shared/api/signatures.ts';
 /** What a set-aside records: why, a note, when, and who (a coordinator's email). */
@@ -55,23 +56,69 @@ export interface StoredSignature {
  */
 export type { Device, DeviceReport } from '../../src/shared/api/devices.ts';
 
-/** A coordinator account (the console). */
+export type { Role } from '../../src/shared/api/session.ts';
+
+/** A coordinator account (the console), with what it may do (console/access.ts). */
 export interface Coordinator {
   id: string;
   email: string;
   name: string;
+  role: Role;
+  /** The campaigns a manager or viewer has (an owner has every campaign: empty). */
+  campaigns: string[];
+  /** Granted by an owner: may download names, emails and signatures (of its campaigns). */
+  mayExportPersonalData: boolean;
+  /** Whether two-factor sign-in is set up. */
+  twoFactorOn: boolean;
+  /** When an owner disabled it; a disabled account cannot sign in, and its sessions are gone. */
+  disabledAt?: string;
 }
 
-export interface NewCoordinator extends Coordinator {
+export interface NewCoordinator {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
   passwordHash: string;
   createdAt: string;
+  campaigns?: string[];
+  mayExportPersonalData?: boolean;
+  /** A confirmed TOTP secret (base32): made so by tests and by an accepted invitation's setup. */
+  totpSecret?: string;
+}
+
+/** What a sign-in checks an account against: its password hash, and its TOTP secret when two-factor is on. */
+export interface SignInAccount extends Coordinator {
+  passwordHash: string;
+  totpSecret?: string;
+}
+
+/** A new session's row. */
+export interface NewSession {
+  idHash: string;
+  /** What the account's sessions list shows and ends it by; never the cookie's value. */
+  publicId: string;
+  coordinatorId: string;
+  csrfToken: string;
+  createdAt: string;
+  expiresAt: string;
+  address: string;
+  userAgent: string;
+  /** Signed in with a second factor. */
+  secondFactor: boolean;
 }
 
 /** A live console session. */
 export interface Session {
+  publicId: string;
   coordinator: Coordinator;
   csrfToken: string;
+  createdAt: string;
   expiresAt: string;
+  lastSeenAt: string;
+  secondFactor: boolean;
+  /** The owners' setting: two-factor sign-in is required of everyone. */
+  twoFactorForAll: boolean;
 }
 
 /** Who did what, when (an audit log entry); the dashboard's figures: as the console receives them. */
@@ -217,11 +264,22 @@ export interface Store {
 
   /** Create a coordinator; false when the email is taken. */
   createCoordinator(coordinator: NewCoordinator): Promise<boolean>;
-  coordinatorByEmail(email: string): Promise<(Coordinator & { passwordHash: string }) | undefined>;
-  createSession(session: { idHash: string; coordinatorId: string; csrfToken: string; createdAt: string; expiresAt: string }): Promise<void>;
-  /** The unexpired session with this id hash. */
+  /** The account with this email, disabled or not, with what a sign-in checks. */
+  coordinatorByEmail(email: string): Promise<SignInAccount | undefined>;
+  /**
+   * Accept TOTP time step `step` for the account: true once per step, and only for a step
+   * later than the last one accepted, so a code seen over a shoulder cannot be used again.
+   */
+  acceptTotpStep(coordinatorId: string, step: number): Promise<boolean>;
+  /** Use one of the account's recovery codes (by its hash): true once, false when unknown or used. */
+  useRecoveryCode(coordinatorId: string, codeHash: string, at: string): Promise<boolean>;
+  createSession(session: NewSession): Promise<void>;
+  /** The unexpired session with this id hash, of an account that is not disabled. */
   sessionByIdHash(idHash: string, now: string): Promise<Session | undefined>;
   deleteSession(idHash: string): Promise<void>;
+  // ---- #19 A: two-factor (two-factor-rows.ts) ----
+  // ---- #19 B: the team (team-rows.ts) ----
+  // ---- #19 C: sessions and the audit log (session-rows.ts) ----
   audit(entry: Omit<AuditEntry, 'seq'>): Promise<void>;
   /** Newest first; of one campaign when `campaignId` is given. */
   auditLog(limit?: number, campaignId?: string): Promise<AuditEntry[]>;
@@ -287,8 +345,8 @@ export interface Store {
   // ---- Paper counts (paper-rows.ts): signatures counted by hand, never mixed into the tablets' ----
   /** Record one paper count (its id is new). */
   addPaperCount(p: PaperCount): Promise<void>;
-  /** Remove a paper count; what it said, or undefined when there is none with that id. */
-  removePaperCount(id: string): Promise<PaperCount | undefined>;
+  /** Remove a paper count; what it said, or undefined when there is none with that id (of a campaign `mayRemove` allows; default any). */
+  removePaperCount(id: string, mayRemove?: (campaignId: string) => boolean): Promise<PaperCount | undefined>;
   /** A campaign's paper counts, the latest collected first. */
   paperCounts(campaignId: string): Promise<PaperCount[]>;
 

@@ -248,6 +248,10 @@ export const ERROR_CODES = [
   'device_revoked',
   'token_expired',
   'forbidden',
+  /** A console account that must set up two-factor sign-in may do nothing else until it has. */
+  'two_factor_setup_required',
+  /** The password was right; the account's two-factor code is needed too (console sign-in). */
+  'second_factor_required',
   'enrollment_refused',
   'rate_limited',
   /** The server is at capacity for this (e.g. live streams); `Retry-After` says when to retry. */
