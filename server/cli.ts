@@ -6,6 +6,7 @@
  *   npm run cli -- revoke <device-id>
  *   npm run cli -- import <transfer-file.json>
  *   npm run cli -- coordinator add --email ana@example.org --name "Ana"   (password asked, or read from stdin)
+ *   npm run cli -- coordinator reset-two-factor --email ana@example.org   (a lost phone and lost recovery codes)
  *   npm run cli -- campaign import FILE | campaign export ID [--version N] [--out FILE] | campaign list
  *   npm run cli -- migrate
  *   npm run cli -- keygen --out DIR      (coordinator key pair for sealed campaigns; no database)
@@ -23,6 +24,8 @@ import { MAX_DURATION_MS, loadCampaignFile, parseDuration } from './config.ts';
 import { cliActor, createEnrollmentCode, revokeDevice, viewDevices, type DeviceView } from './devices.ts';
 import { formatDuration } from '../src/shared/duration.ts';
 import { hashPassword, passwordProblem } from './console/passwords.ts';
+import { resetTwoFactor } from './console/two-factor.ts';
+import type { Store } from './store/store.ts';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { describeChainCheck, importTransferFile } from './transfer-file.ts';
@@ -53,6 +56,11 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   coordinator add --email E --name N
                                   create a console account; the password is asked for,
                                   or read from standard input when it is not a terminal
+  coordinator reset-two-factor --email E
+                                  for someone who lost both their phone and their recovery
+                                  codes: turn their two-factor sign-in off, void their
+                                  recovery codes and end their sessions (audited). An account
+                                  that must have it sets it up again at its next sign-in
   migrate                         create or update the database schema, and show its version
   keygen --out DIR                make the coordinator key pair for sealed campaigns; the
                                   passphrase is asked twice, or read from standard input
@@ -198,7 +206,8 @@ async function main(argv: string[]): Promise<number> {
         return s.invalid.length > 0 || s.chains.some((c) => !c.verdict.ok) ? 1 : 0;
       }
       case 'coordinator': {
-        if (arg !== 'add') throw new Error('Use: coordinator add --email E --name N');
+        if (arg === 'reset-two-factor') return resetTwoFactorCommand(store, values.email);
+        if (arg !== 'add') throw new Error('Use: coordinator add --email E --name N, or coordinator reset-two-factor --email E');
         const email = values.email?.trim().toLowerCase() ?? '';
         const name = values.name?.trim() ?? '';
         if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new Error('coordinator add needs --email with a valid address.');
@@ -219,6 +228,14 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await store.close();
   }
+}
+
+/** coordinator reset-two-factor: for a lost phone (two-factor.ts: resetTwoFactor). */
+async function resetTwoFactorCommand(store: Store, email: string | undefined): Promise<number> {
+  if (!email?.trim()) throw new Error('coordinator reset-two-factor needs --email, the account\'s address.');
+  if (!(await resetTwoFactor(store, email, cliActor(), new Date()))) throw new Error(`No coordinator with the email ${email.trim().toLowerCase()}.`);
+  console.log(`Two-factor sign-in of ${email.trim().toLowerCase()} is off, its recovery codes void and its sessions ended. If the account needs two-factor, its next sign-in sets it up again.`);
+  return 0;
 }
 
 /** A duration option: `min` ms or more (0 allowed when min is 0), at most 100 years, else an error naming it. */

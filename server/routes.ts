@@ -29,6 +29,7 @@ import * as campaigns from './console/campaign-routes.ts';
 import * as review from './console/review-routes.ts';
 import * as paperSheets from './console/paper-sheets-route.ts';
 import * as paper from './console/paper-routes.ts';
+import * as twoFactor from './console/two-factor-routes.ts';
 import { attemptsPerAddress } from './middleware.ts';
 import { refuseInsecureSignIn, type CampaignScope } from './console/session.ts';
 import type { Need } from './console/access.ts';
@@ -111,6 +112,13 @@ const TABLE: { [Name in EndpointName]: RouteSpec } = {
   login: { at: 'POST /api/console/login', before: [refuseInsecureSignIn], body: SMALL_BODY, invalidBody: () => 'Send an email and a password.', handler: coordinator.login },
   session: { at: 'GET /api/console/session', handler: coordinator.session },
   logout: { at: 'POST /api/console/logout', may: 'self', handler: coordinator.logout },
+
+  // ---- The console: two-factor (reachable by an account that must set it up: 'self') ----
+  twoFactorSetup: { at: 'POST /api/console/two-factor/setup', may: 'self', handler: twoFactor.setup },
+  twoFactorConfirm: { at: 'POST /api/console/two-factor/confirm', may: 'self', body: SMALL_BODY, invalidBody: () => 'Send the code.', handler: twoFactor.confirm },
+  twoFactorRecoveryCodes: { at: 'POST /api/console/two-factor/recovery-codes', may: 'self', body: SMALL_BODY, invalidBody: () => 'Send the code.', handler: twoFactor.recoveryCodes },
+  twoFactorOff: { at: 'POST /api/console/two-factor/off', may: 'self', body: SMALL_BODY, invalidBody: () => 'Send the code.', handler: twoFactor.off },
+
   totals: { at: 'GET /api/console/totals', may: 'view', handler: coordinator.totals },
   events: { at: 'GET /api/console/events', may: 'view', handler: coordinator.events },
   devices: { at: 'GET /api/console/devices', may: 'view', handler: coordinator.devices },

@@ -53,6 +53,9 @@ async function auditSignIn(c: Ctx, email: string, address: string, outcome: Sign
   const tried = email.trim().toLowerCase().slice(0, 254);
   const write = (actor: string, action: string, detail: Record<string, unknown>) => c.var.app.store.audit({ at, actor, action, detail: { ...detail, address } });
   if (outcome.kind === 'signed-in') await write(outcome.coordinator.email, 'login', outcome.secondFactor ? { secondFactor: outcome.secondFactor } : {});
+  if (outcome.kind === 'signed-in' && outcome.secondFactor === 'recovery-code') {
+    await write(outcome.coordinator.email, 'two-factor.recovery-code-used', { left: await c.var.app.store.unusedRecoveryCodes(outcome.coordinator.id) });
+  }
   else if (outcome.kind === 'wrong') await write(tried, 'login-failed', { reason: 'password' });
   else if (outcome.kind === 'wrong-code') await write(outcome.coordinator.email, 'login-failed', { reason: 'code' });
   else if (outcome.kind === 'disabled') await write(tried, 'login-failed', { reason: 'disabled' });

@@ -86,7 +86,7 @@ export async function checkSignIn(store: Store, limits: SignInLimits, client: st
 }
 
 /** Whether `code` is the account's current authenticator code (not used before) or one of its unused recovery codes. */
-async function checkCode(store: Store, account: SignInAccount, secret: string, code: string, now: Date): Promise<'totp' | 'recovery-code' | undefined> {
+export async function checkCode(store: Store, account: Pick<SignInAccount, 'id'>, secret: string, code: string, now: Date): Promise<'totp' | 'recovery-code' | undefined> {
   if (isTotpCode(code)) {
     const step = totpStep(secret, code, now);
     return step !== undefined && (await store.acceptTotpStep(account.id, step)) ? 'totp' : undefined;

@@ -46,6 +46,8 @@ import type { PaperCount } from '../../src/shared/api/paper.ts';
 import * as reads from './signature-reads.ts';
 import * as writes from './signature-writes.ts';
 import * as review from './set-aside-rows.ts';
+import * as twoFactor from './two-factor-rows.ts';
+import type { TotpSecrets } from './two-factor-rows.ts';
 
 export class SqlStore implements Store {
   private readonly db: SqlDatabase;
@@ -262,6 +264,38 @@ export class SqlStore implements Store {
   }
 
   // ---- #19 A: two-factor ----
+
+  async totpSecrets(coordinatorId: string): Promise<TotpSecrets> {
+    return twoFactor.totpSecrets(await this.ready, coordinatorId);
+  }
+
+  async setPendingTotp(coordinatorId: string, secret: string | null): Promise<void> {
+    await twoFactor.setPendingTotp(await this.ready, coordinatorId, secret);
+  }
+
+  async confirmTotp(coordinatorId: string, pending: string, recoveryCodeHashes: string[]): Promise<boolean> {
+    return twoFactor.confirmTotp(await this.ready, coordinatorId, pending, recoveryCodeHashes);
+  }
+
+  async replaceRecoveryCodes(coordinatorId: string, recoveryCodeHashes: string[]): Promise<boolean> {
+    return twoFactor.replaceRecoveryCodes(await this.ready, coordinatorId, recoveryCodeHashes);
+  }
+
+  async turnOffTotp(coordinatorId: string): Promise<void> {
+    await twoFactor.turnOffTotp(await this.ready, coordinatorId);
+  }
+
+  async unusedRecoveryCodes(coordinatorId: string): Promise<number> {
+    return twoFactor.unusedRecoveryCodes(await this.ready, coordinatorId);
+  }
+
+  async endSessionsOf(coordinatorId: string, keepIdHash?: string): Promise<number> {
+    return twoFactor.endSessionsOf(await this.ready, coordinatorId, keepIdHash);
+  }
+
+  async markSecondFactor(idHash: string): Promise<void> {
+    await twoFactor.markSecondFactor(await this.ready, idHash);
+  }
 
   // ---- #19 B: the team ----
 

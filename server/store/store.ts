@@ -57,6 +57,8 @@ export interface StoredSignature {
 export type { Device, DeviceReport } from '../../src/shared/api/devices.ts';
 
 export type { Role } from '../../src/shared/api/session.ts';
+import type { TotpSecrets } from './two-factor-rows.ts';
+export type { TotpSecrets };
 
 /** A coordinator account (the console), with what it may do (console/access.ts). */
 export interface Coordinator {
@@ -278,6 +280,22 @@ export interface Store {
   sessionByIdHash(idHash: string, now: string): Promise<Session | undefined>;
   deleteSession(idHash: string): Promise<void>;
   // ---- #19 A: two-factor (two-factor-rows.ts) ----
+  /** The account's confirmed TOTP secret (two-factor is on) and the one being set up, if any. */
+  totpSecrets(coordinatorId: string): Promise<TotpSecrets>;
+  /** Keep `secret` as the one being set up (null: none), replacing an earlier one. */
+  setPendingTotp(coordinatorId: string, secret: string | null): Promise<void>;
+  /** Turn two-factor on with the pending secret if it is still `pending`, with these recovery code hashes (the old ones void). */
+  confirmTotp(coordinatorId: string, pending: string, recoveryCodeHashes: string[]): Promise<boolean>;
+  /** New recovery codes (hashes) for an account with two-factor on, the old ones void; false when it is off. */
+  replaceRecoveryCodes(coordinatorId: string, recoveryCodeHashes: string[]): Promise<boolean>;
+  /** Turn two-factor off: no secret, none pending, no recovery codes. */
+  turnOffTotp(coordinatorId: string): Promise<void>;
+  /** How many of the account's recovery codes are unused. */
+  unusedRecoveryCodes(coordinatorId: string): Promise<number>;
+  /** End the account's sessions, but the one of `keepIdHash` when given; answers how many ended. */
+  endSessionsOf(coordinatorId: string, keepIdHash?: string): Promise<number>;
+  /** Mark the session as signed in with a second factor. */
+  markSecondFactor(idHash: string): Promise<void>;
   // ---- #19 B: the team (team-rows.ts) ----
   // ---- #19 C: sessions and the audit log (session-rows.ts) ----
   audit(entry: Omit<AuditEntry, 'seq'>): Promise<void>;

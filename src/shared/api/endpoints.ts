@@ -14,6 +14,7 @@ import { ErrorResponseSchema } from '../protocol.ts';
 import { file, eventStream, type Endpoint } from './endpoint.ts';
 import { BatchRequestSchema, BatchResponseSchema, CampaignSchema, EnrollRequestSchema, EnrollResponseSchema, HealthSchema, TabletCampaignsSchema } from './tablet.ts';
 import { LoginSchema, SessionAnswerSchema, SessionInfoSchema } from './session.ts';
+import { RecoveryCodesSchema, TwoFactorCodeSchema, TwoFactorSetupSchema } from './two-factor.ts';
 import { AuditLogSchema, PublicCountSchema, TotalsSchema } from './dashboard.ts';
 import { CodeRequestSchema, DeviceIdParams, DeviceListSchema, EnrollmentCodeSchema, RevokedSchema } from './devices.ts';
 import {
@@ -127,6 +128,40 @@ export const api = {
   },
   session: { method: 'GET', path: '/api/console/session', summary: 'Am I signed in? (200 either way)', auth: 'public', request: {}, responses: { 200: SessionAnswerSchema } },
   logout: { method: 'POST', path: '/api/console/logout', summary: 'Sign out', auth: 'session', request: {}, responses: { 204: null, ...errors(...CHANGE_ERRORS) } },
+
+  // ---- The console: two-factor ----
+  twoFactorSetup: {
+    method: 'POST',
+    path: '/api/console/two-factor/setup',
+    summary: 'Begin setting up two-factor sign-in: a new secret, its otpauth:// URI and QR code (409 when it is on)',
+    auth: 'session',
+    request: {},
+    responses: { 200: TwoFactorSetupSchema, ...errors(...CHANGE_ERRORS, 409) },
+  },
+  twoFactorConfirm: {
+    method: 'POST',
+    path: '/api/console/two-factor/confirm',
+    summary: 'Turn two-factor sign-in on with a code of the new secret: recovery codes, shown once; the account’s other sessions end',
+    auth: 'session',
+    request: { body: TwoFactorCodeSchema },
+    responses: { 200: RecoveryCodesSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS, 409, 429) },
+  },
+  twoFactorRecoveryCodes: {
+    method: 'POST',
+    path: '/api/console/two-factor/recovery-codes',
+    summary: 'New recovery codes for a current code (the old ones stop working)',
+    auth: 'session',
+    request: { body: TwoFactorCodeSchema },
+    responses: { 200: RecoveryCodesSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS, 409, 429) },
+  },
+  twoFactorOff: {
+    method: 'POST',
+    path: '/api/console/two-factor/off',
+    summary: 'Turn two-factor sign-in off with a current code (403 when the account must have it)',
+    auth: 'session',
+    request: { body: TwoFactorCodeSchema },
+    responses: { 204: null, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS, 409, 429) },
+  },
 
   // ---- The console: dashboard, tablets, audit ----
   totals: {
