@@ -15,6 +15,7 @@ import { Dashboard } from './Dashboard.tsx';
 import { Devices } from './Devices.tsx';
 import { Exports } from './Exports.tsx';
 import { Login } from './Login.tsx';
+import { TwoFactorSetup } from './TwoFactorSetup.tsx';
 import { Signatures } from './Signatures.tsx';
 import { PaperCounts } from './PaperCounts.tsx';
 import { SealedSignatures } from './SealedSignatures.tsx';
@@ -81,6 +82,19 @@ export function ConsoleApp() {
           setNotice('');
           setBootError('');
           setSession(s);
+        }}
+      />
+    );
+  }
+  // ---- #19 A: an account that must have two-factor sign-in sets it up before anything else ----
+  if (session.coordinator.twoFactor === 'setup-required') {
+    return (
+      <TwoFactorSetup
+        session={session}
+        onDone={() => setSession({ ...session, coordinator: { ...session.coordinator, twoFactor: 'on' } })}
+        onSignedOut={(message) => {
+          setNotice(message);
+          setSession(null);
         }}
       />
     );

@@ -30,7 +30,8 @@ import {
   type CampaignSummary,
 } from '../shared/api/campaigns.ts';
 import type { PublishedVersion } from '../shared/campaigns.ts';
-import { ErrorResponseSchema } from '../shared/protocol.ts';
+import { ErrorResponseSchema, type ErrorResponse } from '../shared/protocol.ts';
+import { RecoveryCodesSchema, TwoFactorSetupSchema, type TwoFactorSetup } from '../shared/api/two-factor.ts';
 import { HandinKeySchema } from '../shared/api/handin.ts';
 import { PaperCountListSchema, PaperCountSchema, type NewPaperCount } from '../shared/api/paper.ts';
 
@@ -54,6 +55,7 @@ export type {
   SignaturePage,
   SignatureRow,
   Totals,
+  TwoFactorSetup,
   VersionProblem,
 };
 
@@ -88,15 +90,20 @@ export function filterOf(query: Omit<SignatureQuery, 'offset' | 'limit' | 'befor
   };
 }
 
+type ErrorCode = ErrorResponse['error']['code'];
+
 /** An error answer from the server, with its message for people, and the field at fault when it names one. */
 export class ApiError extends Error {
   readonly status: number;
   readonly field?: string;
-  constructor(status: number, message: string, field?: string) {
+  /** The contract's error code, when the server sent one (`second_factor_required`). */
+  readonly code?: ErrorCode;
+  constructor(status: number, message: string, field?: string, code?: ErrorCode) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.field = field;
+    this.code = code;
   }
 }
 
@@ -148,7 +155,7 @@ async function request<S extends z.ZodMiniType | null>(
   if (!res.ok) {
     const error = z.safeParse(ErrorResponseSchema, data).data?.error;
     const fallback = res.status === 401 ? 'Please sign in to the console.' : `The server answered ${res.status}.`;
-    throw new ApiError(res.status, error?.message ?? fallback, error?.issues?.[0]?.path || undefined);
+    throw new ApiError(res.status, error?.message ?? fallback, error?.issues?.[0]?.path || undefined, error?.code);
   }
   if (schema === null) return undefined as Answer;
   const parsed = z.safeParse(schema, data);
@@ -162,7 +169,8 @@ async function request<S extends z.ZodMiniType | null>(
 
 /** Calls that need no session. */
 export const publicApi = {
-  login: (email: string, password: string) => request(SessionInfoSchema, 'POST', '/api/console/login', undefined, { email, password }),
+  /** `code`: the authenticator's, or a recovery code, once the server asked for it (second_factor_required). */
+  login: (email: string, password: string, code?: string) => request(SessionInfoSchema, 'POST', '/api/console/login', undefined, code === undefined ? { email, password } : { email, password, code }),
   /** The current session, or undefined when there is none (answered 200 either way). */
   async session(): Promise<SessionInfo | undefined> {
     const answer = await request(SessionAnswerSchema, 'GET', '/api/console/session');
@@ -247,6 +255,15 @@ export function consoleApi(csrfToken: string, campaignId: string) {
     version: (id: string, version: number) => get(PublishedVersionSchema, campaignPath(id, `/versions/${version}`)),
     /** The campaign's own audit entries (to find what a new campaign was copied from). */
     campaignAudit: (id: string) => entries(scoped('/api/console/audit', id)),
+
+    // ---- #19 A: two-factor sign-in ----
+    /** A new secret to scan; not in use until `confirmTwoFactor`. */
+    setUpTwoFactor: () => send(TwoFactorSetupSchema, 'POST', '/api/console/two-factor/setup'),
+    /** Turn it on with a code of the new secret: the recovery codes, to show once. */
+    confirmTwoFactor: async (code: string) => (await send(RecoveryCodesSchema, 'POST', '/api/console/two-factor/confirm', { code })).recoveryCodes,
+    /** New recovery codes for a current code; the old ones stop working. */
+    newRecoveryCodes: async (code: string) => (await send(RecoveryCodesSchema, 'POST', '/api/console/two-factor/recovery-codes', { code })).recoveryCodes,
+    turnOffTwoFactor: (code: string) => send(NO_CONTENT, 'POST', '/api/console/two-factor/off', { code }),
   };
 }
 
