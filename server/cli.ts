@@ -206,7 +206,7 @@ async function main(argv: string[]): Promise<number> {
         return s.invalid.length > 0 || s.chains.some((c) => !c.verdict.ok) ? 1 : 0;
       }
       case 'coordinator': {
-        if (arg === 'reset-two-factor') return resetTwoFactorCommand(store, values.email);
+        if (arg === 'reset-two-factor') return await resetTwoFactorCommand(store, values.email);
         if (arg !== 'add') throw new Error('Use: coordinator add --email E --name N, or coordinator reset-two-factor --email E');
         const email = values.email?.trim().toLowerCase() ?? '';
         const name = values.name?.trim() ?? '';

@@ -6,16 +6,21 @@
  * the account's other sessions ended on confirmation, a session that must set it up refused
  * everything else, turning it off only where it is not required, and the CLI's reset.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../server/app.ts';
 import { ROUTES } from '../../server/routes.ts';
 import { totpCode } from '../../server/console/totp.ts';
 import { resetTwoFactor } from '../../server/console/two-factor.ts';
+import { sha256 } from '../../server/devices.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import { ErrorResponseSchema } from '../../src/shared/protocol.ts';
 import { SessionAnswerSchema, SessionInfoSchema } from '../../src/shared/api/session.ts';
 import { RecoveryCodesSchema, TwoFactorSetupSchema } from '../../src/shared/api/two-factor.ts';
 import { addAccount, type AccountOptions, type TestAccount } from '../helpers/accounts.ts';
+import { cli } from '../helpers/app-process.ts';
 
 const STEP_MS = 30_000;
 /** The server's clock: the middle of a time step, moved by the tests. */
@@ -113,7 +118,8 @@ describe('setting up two-factor sign-in', () => {
     expect(wrong.status).toBe(400);
     expect(ErrorResponseSchema.parse(await wrong.json()).error.issues?.[0]?.path).toBe('code');
 
-    const right = await post(session, '/api/console/two-factor/confirm', { code: codeAt(setup.secret) });
+    const confirmCode = codeAt(setup.secret);
+    const right = await post(session, '/api/console/two-factor/confirm', { code: confirmCode });
     expect(right.status).toBe(200);
     const { recoveryCodes } = RecoveryCodesSchema.parse(await right.json());
     expect(recoveryCodes).toHaveLength(10);
@@ -122,8 +128,9 @@ describe('setting up two-factor sign-in', () => {
     expect(await twoFactorOf(session)).toBe('on');
     expect((await app.request('/api/console/totals', { headers: session.headers })).status).toBe(200);
 
-    // Signing in now needs the code.
+    // Signing in now needs the code, and not the one that confirmed: each step is accepted once.
     expect((await login(account)).error?.code).toBe('second_factor_required');
+    expect((await login(account, confirmCode)).status).toBe(401);
     tick();
     expect((await login(account, codeAt(setup.secret))).status).toBe(200);
     expect((await auditActions(account.email)).map((e) => e.action)).toContain('two-factor.on');
@@ -135,7 +142,11 @@ describe('setting up two-factor sign-in', () => {
     const { account, session } = await withoutTwoFactor();
     const other = await signedIn(account);
     const stranger = await withoutTwoFactor();
+    /** The session's row, found by the hash of its cookie's id, as the server keeps it. */
+    const row = async () => store.sessionByIdHash(sha256(session.headers.cookie.split('=')[1]), new Date(clock).toISOString());
+    expect((await row())?.secondFactor).toBe(false);
     await setUp(session);
+    expect((await row())?.secondFactor).toBe(true);
     expect(await twoFactorOf(other)).toBe('signed out');
     expect((await post(other, '/api/console/logout')).status).toBe(401);
     expect(await twoFactorOf(session)).toBe('on');
@@ -272,5 +283,25 @@ describe('coordinator reset-two-factor (the CLI, for a lost phone)', () => {
     const entry = (await store.auditLog(50)).find((e) => e.action === 'two-factor.reset');
     expect(entry).toMatchObject({ actor: 'cli:admin', detail: { email: account.email, sessionsEnded: 1 } });
     expect(await resetTwoFactor(store, 'nobody@example.org', 'cli:admin', new Date(clock))).toBe(false);
+  });
+
+  it('runs as `npm run cli -- coordinator reset-two-factor --email E` on the server\'s database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fieldsign-reset-'));
+    try {
+      const dbPath = join(dir, 'fieldsign.db');
+      const fileStore = new SqliteStore(dbPath);
+      const account = await addAccount(fileStore);
+      await fileStore.createSession({ idHash: 'h', publicId: 'p', coordinatorId: account.id, csrfToken: 't', createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 3_600_000).toISOString(), address: '', userAgent: '', secondFactor: true });
+      await fileStore.close();
+      expect(cli(['coordinator', 'reset-two-factor', '--email', account.email, '--db', dbPath])).toMatch(/is off, its recovery codes void and its sessions ended/);
+      const after = new SqliteStore(dbPath);
+      expect(await after.totpSecrets(account.id)).toEqual({});
+      expect(await after.sessionByIdHash('h', new Date().toISOString())).toBeUndefined();
+      expect((await after.auditLog(5))[0]).toMatchObject({ action: 'two-factor.reset', actor: expect.stringMatching(/^cli \(/), detail: { email: account.email, sessionsEnded: 1 } });
+      await after.close();
+      expect(() => cli(['coordinator', 'reset-two-factor', '--email', 'nobody@example.org', '--db', dbPath])).toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
