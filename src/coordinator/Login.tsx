@@ -6,8 +6,8 @@
  * of a half-finished sign-in.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { useFocusOnArrival } from '../kiosk/focus.ts';
 import { ApiError, publicApi, type SessionInfo } from './api.ts';
+import { BrandedCard } from './BrandedCard.tsx';
 
 interface Props {
   onSignedIn: (session: SessionInfo) => void;
@@ -23,10 +23,8 @@ export function Login({ onSignedIn, notice }: Props) {
   const [askCode, setAskCode] = useState(false);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
-  const heading = useRef<HTMLHeadingElement | null>(null);
   const passwordInput = useRef<HTMLInputElement | null>(null);
   const codeInput = useRef<HTMLInputElement | null>(null);
-  useFocusOnArrival(heading);
   useEffect(() => {
     if (askCode) codeInput.current?.focus();
   }, [askCode]);
@@ -79,56 +77,50 @@ export function Login({ onSignedIn, notice }: Props) {
   const invalid = error ? 'true' : undefined;
   const describedBy = error ? 'login-error' : undefined;
   return (
-    <main class="login-page" id="main">
-      <section class="card login-card" aria-labelledby="login-heading">
-        <p class="login-brand">
-          <span class="brand-mark" aria-hidden="true">F</span> Fieldsign
+    <BrandedCard title="Coordinator console" class="login-card">
+      <p class="hint">Sign in to follow the count, manage tablets and prepare the hand-in.</p>
+      {notice && !error && !askCode && <p class="notice-banner" role="status">{notice}</p>}
+      {/* Said before anyone types a password: the server refuses this sign-in anyway (403). */}
+      {!window.isSecureContext && !error && (
+        <p class="error banner" id="insecure-warning">
+          This page was opened over plain http from another machine: a password typed here would cross the network
+          unprotected, so signing in is refused. Open the console at its https:// address.
         </p>
-        <h1 id="login-heading" tabIndex={-1} ref={heading}>Coordinator console</h1>
-        <p class="hint">Sign in to follow the count, manage tablets and prepare the hand-in.</p>
-        {notice && !error && !askCode && <p class="notice-banner" role="status">{notice}</p>}
-        {/* Said before anyone types a password: the server refuses this sign-in anyway (403). */}
-        {!window.isSecureContext && !error && (
-          <p class="error banner" id="insecure-warning">
-            This page was opened over plain http from another machine: a password typed here would cross the network
-            unprotected, so signing in is refused. Open the console at its https:// address.
-          </p>
+      )}
+      <form class="stack" onSubmit={submit} noValidate>
+        {askCode ? (
+          <>
+            <p class="hint" id="login-code-for">Signing in as <strong>{email.trim()}</strong>.</p>
+            <div class="field">
+              <label for="login-code">Two-factor code</label>
+              <input id="login-code" ref={codeInput} type="text" inputMode="numeric" autocomplete="one-time-code" required value={code} maxLength={64}
+                spellcheck={false} autoCapitalize="off" aria-invalid={invalid} aria-describedby={`login-code-hint${describedBy ? ` ${describedBy}` : ''}`}
+                onInput={(e) => setCode(e.currentTarget.value)} />
+              <p class="hint" id="login-code-hint">
+                The 6 digits your authenticator app shows for Fieldsign. Lost your phone? A recovery code works too, once.
+              </p>
+            </div>
+          </>
+        ) : (
+          <>
+            <div class="field">
+              <label for="login-email">Email</label>
+              <input id="login-email" type="email" autocomplete="username" required value={email} maxLength={254}
+                aria-invalid={invalid} aria-describedby={describedBy}
+                onInput={(e) => setEmail(e.currentTarget.value)} />
+            </div>
+            <div class="field">
+              <label for="login-password">Password</label>
+              <input id="login-password" ref={passwordInput} type="password" autocomplete="current-password" required value={password} maxLength={200}
+                aria-invalid={invalid} aria-describedby={describedBy}
+                onInput={(e) => setPassword(e.currentTarget.value)} />
+            </div>
+          </>
         )}
-        <form class="stack" onSubmit={submit} noValidate>
-          {askCode ? (
-            <>
-              <p class="hint" id="login-code-for">Signing in as <strong>{email.trim()}</strong>.</p>
-              <div class="field">
-                <label for="login-code">Two-factor code</label>
-                <input id="login-code" ref={codeInput} type="text" inputMode="numeric" autocomplete="one-time-code" required value={code} maxLength={64}
-                  spellcheck={false} autoCapitalize="off" aria-invalid={invalid} aria-describedby={`login-code-hint${describedBy ? ` ${describedBy}` : ''}`}
-                  onInput={(e) => setCode(e.currentTarget.value)} />
-                <p class="hint" id="login-code-hint">
-                  The 6 digits your authenticator app shows for Fieldsign. Lost your phone? A recovery code works too, once.
-                </p>
-              </div>
-            </>
-          ) : (
-            <>
-              <div class="field">
-                <label for="login-email">Email</label>
-                <input id="login-email" type="email" autocomplete="username" required value={email} maxLength={254}
-                  aria-invalid={invalid} aria-describedby={describedBy}
-                  onInput={(e) => setEmail(e.currentTarget.value)} />
-              </div>
-              <div class="field">
-                <label for="login-password">Password</label>
-                <input id="login-password" ref={passwordInput} type="password" autocomplete="current-password" required value={password} maxLength={200}
-                  aria-invalid={invalid} aria-describedby={describedBy}
-                  onInput={(e) => setPassword(e.currentTarget.value)} />
-              </div>
-            </>
-          )}
-          {error && <p id="login-error" class="error banner" role="alert">{error}</p>}
-          <button type="submit" class="primary wide" disabled={busy}>{busy ? 'Signing in…' : askCode ? 'Verify' : 'Sign in'}</button>
-          {askCode && <button type="button" class="secondary wide" onClick={startOver}>Use another account</button>}
-        </form>
-      </section>
-    </main>
+        {error && <p id="login-error" class="error banner" role="alert">{error}</p>}
+        <button type="submit" class="primary wide" disabled={busy}>{busy ? 'Signing in…' : askCode ? 'Verify' : 'Sign in'}</button>
+        {askCode && <button type="button" class="secondary wide" onClick={startOver}>Use another account</button>}
+      </form>
+    </BrandedCard>
   );
 }

@@ -5,8 +5,8 @@
  * in its place while the account must set it up (the server allows it nothing else).
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { useFocusOnArrival } from '../kiosk/focus.ts';
 import { ApiError, consoleApi, type ConsoleApi, type SessionInfo, type TwoFactorSetup as Setup } from './api.ts';
+import { BrandedCard } from './BrandedCard.tsx';
 import { RecoveryCodes } from './RecoveryCodes.tsx';
 
 /** The secret in groups of four, as authenticator apps show and ask for it. */
@@ -98,8 +98,6 @@ interface PageProps {
 /** The page shown instead of the console until the account has two-factor sign-in. */
 export function TwoFactorSetup({ session, onDone, onSignedOut }: PageProps) {
   const api = useMemo(() => consoleApi(session.csrfToken, ''), [session.csrfToken]);
-  const heading = useRef<HTMLHeadingElement | null>(null);
-  useFocusOnArrival(heading);
 
   function onError(error: unknown) {
     if (error instanceof ApiError && error.status === 401) onSignedOut('Your session has ended. Please sign in again.');
@@ -111,22 +109,16 @@ export function TwoFactorSetup({ session, onDone, onSignedOut }: PageProps) {
   }
 
   return (
-    <main class="login-page" id="main">
-      <section class="card setup-card" aria-labelledby="setup-heading">
-        <p class="login-brand">
-          <span class="brand-mark" aria-hidden="true">F</span> Fieldsign
-        </p>
-        <h1 id="setup-heading" tabIndex={-1} ref={heading}>Set up two-factor sign-in</h1>
-        <p class="hint">
-          This account ({session.coordinator.email}) must sign in with a code from your phone as well as its password:
-          owners, anyone who may export signers' personal data, and everyone when an owner says so. Set it up once, now;
-          the console opens right after.
-        </p>
-        <TwoFactorEnroll api={api} email={session.coordinator.email} onDone={onDone} onError={onError} />
-        <p class="setup-leave">
-          <button type="button" class="secondary small" onClick={() => void logout()}>Log out</button>
-        </p>
-      </section>
-    </main>
+    <BrandedCard title="Set up two-factor sign-in" class="setup-card">
+      <p class="hint">
+        This account ({session.coordinator.email}) must sign in with a code from your phone as well as its password:
+        owners, anyone who may export signers' personal data, and everyone when an owner says so. Set it up once, now;
+        the console opens right after.
+      </p>
+      <TwoFactorEnroll api={api} email={session.coordinator.email} onDone={onDone} onError={onError} />
+      <p class="setup-leave">
+        <button type="button" class="secondary small" onClick={() => void logout()}>Log out</button>
+      </p>
+    </BrandedCard>
   );
 }

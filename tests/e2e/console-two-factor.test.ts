@@ -4,7 +4,7 @@
  * key off the page and computes the app's code (otpauth), as a phone would; the recovery
  * codes are shown once and download as a .txt; then the dashboard. Signed out, the sign-in
  * asks for the code after the password, refuses a wrong one, takes the right one, and on
- * another sign-in takes a recovery code instead.
+ * another sign-in takes a recovery code instead. axe-core finds no serious violation on the three screens.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ROOT, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { launchChromium } from '../helpers/browser.ts';
+import { seriousAxeViolations } from '../helpers/axe.ts';
 import { screenshot } from '../helpers/kiosk-extra.ts';
 import { totpNow } from '../helpers/accounts.ts';
 
@@ -58,6 +59,7 @@ describe('two-factor sign-in in the console', () => {
     expect(await page.getByRole('navigation', { name: 'Console sections' }).count()).toBe(0);
     await expect.poll(() => page.getByRole('img', { name: /QR code of the two-factor secret/ }).isVisible()).toBe(true);
     await screenshot(page, 'console-two-factor-setup.png');
+    expect(await seriousAxeViolations(page)).toEqual([]);
 
     secret = (await page.getByTestId('totp-secret').textContent())!.replace(/\s/g, '');
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
@@ -72,6 +74,7 @@ describe('two-factor sign-in in the console', () => {
     recoveryCodes = await list.getByRole('listitem').allTextContents();
     for (const code of recoveryCodes) expect(code).toMatch(/^[0-9a-z]{5}-[0-9a-z]{5}$/);
     await screenshot(page, 'console-recovery-codes.png');
+    expect(await seriousAxeViolations(page)).toEqual([]);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download as .txt' }).click()]);
     expect(download.suggestedFilename()).toBe('fieldsign-recovery-codes.txt');
@@ -93,6 +96,7 @@ describe('two-factor sign-in in the console', () => {
     expect(await page.getByText('A recovery code works too').count()).toBe(1);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('login-code');
     await screenshot(page, 'console-sign-in-code.png');
+    expect(await seriousAxeViolations(page)).toEqual([]);
 
     await code.fill('123456');
     await page.getByRole('button', { name: 'Verify' }).click();
