@@ -33,8 +33,10 @@ import type { PublishedVersion } from '../shared/campaigns.ts';
 import { ErrorResponseSchema } from '../shared/protocol.ts';
 import { HandinKeySchema } from '../shared/api/handin.ts';
 import { PaperCountListSchema, PaperCountSchema, type NewPaperCount } from '../shared/api/paper.ts';
+import { AccountSessionListSchema, PasswordChangedSchema, type AccountSessionView } from '../shared/api/account.ts';
 
 export type {
+  AccountSessionView,
   AuditEntry,
   Campaign,
   CampaignDetail,
@@ -109,6 +111,9 @@ export const EXPORTS = {
   handinPackage: '/api/console/export/handin-package.zip',
   paperSheetsPdf: '/api/console/export/paper-sheets.pdf',
 } as const;
+
+/** The whole audit log as CSV (owners only). */
+export const AUDIT_CSV = '/api/console/audit.csv';
 
 /** `path` scoped to one campaign (`?campaign=`, or `&campaign=` after other parameters). */
 export function scoped(path: string, campaignId: string): string {
@@ -247,6 +252,14 @@ export function consoleApi(csrfToken: string, campaignId: string) {
     version: (id: string, version: number) => get(PublishedVersionSchema, campaignPath(id, `/versions/${version}`)),
     /** The campaign's own audit entries (to find what a new campaign was copied from). */
     campaignAudit: (id: string) => entries(scoped('/api/console/audit', id)),
+
+    // ---- #19 C: your account ----
+    /** The account's own live sessions, the latest used first. */
+    accountSessions: async () => (await get(AccountSessionListSchema, '/api/console/sessions')).sessions,
+    /** End one of the account's sessions (this one: signed out). */
+    endSession: (id: string) => send(NO_CONTENT, 'DELETE', `/api/console/sessions/${encodeURIComponent(id)}`),
+    /** Change the password; answers how many other sessions ended. */
+    changePassword: async (current: string, next: string) => (await send(PasswordChangedSchema, 'POST', '/api/console/password', { current, new: next })).otherSessionsEnded,
   };
 }
 
