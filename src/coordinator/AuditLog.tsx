@@ -98,8 +98,10 @@ export function AuditLog({ api, tick, onError, isOwner = false }: { api: Console
   return (
     <>
       <SectionHeading title="Audit log">
-        {isOwner && <a class="button secondary" href={AUDIT_CSV} download>Download the whole log (CSV)</a>}
-        <button type="button" class="secondary" onClick={reload}>Refresh</button>
+        <div class="button-row">
+          {isOwner && <a class="button secondary" href={AUDIT_CSV} download>Download the whole log (CSV)</a>}
+          <button type="button" class="secondary" onClick={reload}>Refresh</button>
+        </div>
       </SectionHeading>
       <p class="lead">The latest 500 entries, newest first. Entries cannot be edited or removed, from the console or anywhere else.</p>
       <label class="check-inline">
