@@ -30,7 +30,7 @@ import { requireAccess, requireSession } from './console/session.ts';
 import { NO_PROXY, parseTrustedProxies } from './client-address.ts';
 import { appState, jsonBody, onError, requireDevice, withSecurityHeaders, type BodyContract } from './middleware.ts';
 import { CONSOLE_PREFIX, ROUTES, type Route } from './routes.ts';
-import { isHead, type AppContext, type AppEnv } from './routes/context.ts';
+import { isHead, type AppContext, type AppEnv, type SessionTimes } from './routes/context.ts';
 
 /** What the app needs to run. */
 export interface AppOptions {
@@ -69,7 +69,12 @@ export interface AppOptions {
   publicUrl?: string;
   /** The reverse proxies believed about the client (--trust-proxy, client-address.ts); default: none. */
   trustProxy?: string;
+  /** A console session's lifetime and idle timeout (--session-hours, --session-idle-minutes). Default 10 h and 60 min. */
+  sessions?: Partial<SessionTimes>;
 }
+
+/** A console session lasts a working day, and ends after an hour unused. */
+export const DEFAULT_SESSION_TIMES: SessionTimes = { lifetimeMs: 10 * 3_600_000, idleMs: 60 * 60_000 };
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -234,6 +239,7 @@ function appContext(options: AppOptions): AppContext {
     publicSlots: new StreamSlots(options.publicStreams ?? DEFAULT_PUBLIC_STREAMS),
     publicUrl: options.publicUrl,
     trustedProxies: options.trustProxy ? parseTrustedProxies(options.trustProxy) : NO_PROXY,
+    sessions: { ...DEFAULT_SESSION_TIMES, ...options.sessions },
     limiters: createRateLimiters(
       store,
       now,

@@ -22,10 +22,10 @@ function durationMs(setting: string, min: number, tooShort: string, tooLong = ''
   return z.int(long).check(z.gte(min, `${setting} must be ${tooShort}`), z.lte(MAX_DURATION_MS, long));
 }
 
-/** A count setting: a whole number from `min` to 1,000,000; each refusal names the setting. */
-function count(setting: string, min: number) {
-  const message = `${setting} must be a whole number from ${min} to 1000000`;
-  return z.int(message).check(z.gte(min, message), z.lte(1_000_000, message));
+/** A count setting: a whole number from `min` to `max` (1,000,000); each refusal names the setting. */
+function count(setting: string, min: number, max = 1_000_000) {
+  const message = `${setting} must be a whole number from ${min} to ${max}`;
+  return z.int(message).check(z.gte(min, message), z.lte(max, message));
 }
 
 export const ConfigSchema = z.object({
@@ -58,6 +58,10 @@ export const ConfigSchema = z.object({
   publicUrl: z.optional(z.string()),
   /** The proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (client-address.ts); '': none. */
   trustProxy: z.string(),
+  /** A console session ends this many hours after sign-in, however busy (at most 30 days). */
+  sessionHours: count('FIELDSIGN_SESSION_HOURS / --session-hours', 1, 720),
+  /** A console session left unused this many minutes ends (at most 30 days). */
+  sessionIdleMinutes: count('FIELDSIGN_SESSION_IDLE_MINUTES / --session-idle-minutes', 1, 43_200),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -88,7 +92,11 @@ export const USAGE = `Usage: npm start -- [--port 8080] [--host 127.0.0.1] [--db
                       console's cross-site check, follow it (default: each request's own)
   --trust-proxy  FIELDSIGN_TRUST_PROXY  the reverse proxies whose X-Forwarded-For and
                       X-Forwarded-Proto are believed: addresses, CIDR ranges, "loopback",
-                      comma-separated (default: none; README, Deploy)`;
+                      comma-separated (default: none; README, Deploy)
+  --session-hours  FIELDSIGN_SESSION_HOURS  a console session ends this many hours after
+                      sign-in (default 10, at most 720)
+  --session-idle-minutes  FIELDSIGN_SESSION_IDLE_MINUTES  a console session unused this
+                      many minutes ends (default 60, at most 43200)`;
 
 /**
  * --public-url as an origin ("https://sign.example.org"), or an Error saying what is wrong.
@@ -139,6 +147,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
       'public-streams-per-address': { type: 'string' },
       'public-url': { type: 'string' },
       'trust-proxy': { type: 'string' },
+      'session-hours': { type: 'string' },
+      'session-idle-minutes': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -170,6 +180,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     publicStreamsPerAddress: wholeNumber(values['public-streams-per-address'] ?? env.FIELDSIGN_PUBLIC_STREAMS_PER_ADDRESS ?? '10'),
     publicUrl,
     trustProxy,
+    sessionHours: wholeNumber(values['session-hours'] ?? env.FIELDSIGN_SESSION_HOURS ?? '10'),
+    sessionIdleMinutes: wholeNumber(values['session-idle-minutes'] ?? env.FIELDSIGN_SESSION_IDLE_MINUTES ?? '60'),
   };
   const parsed = z.safeParse(ConfigSchema, raw);
   if (!parsed.success) {

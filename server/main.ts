@@ -73,6 +73,7 @@ const app = createApp({
   publicStreams: { total: config.publicStreams, perAddress: config.publicStreamsPerAddress },
   publicUrl: config.publicUrl,
   trustProxy: config.trustProxy,
+  sessions: { lifetimeMs: config.sessionHours * 3_600_000, idleMs: config.sessionIdleMinutes * 60_000 },
 });
 const server = createServer(app);
 server.keepAliveTimeout = 5_000;

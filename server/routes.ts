@@ -30,6 +30,8 @@ import * as review from './console/review-routes.ts';
 import * as paperSheets from './console/paper-sheets-route.ts';
 import * as paper from './console/paper-routes.ts';
 import * as twoFactor from './console/two-factor-routes.ts';
+import * as account from './console/account-routes.ts';
+import { exportAuditCsv } from './console/audit-csv-route.ts';
 import { attemptsPerAddress } from './middleware.ts';
 import { refuseInsecureSignIn, type CampaignScope } from './console/session.ts';
 import type { Need } from './console/access.ts';
@@ -125,6 +127,13 @@ const TABLE: { [Name in EndpointName]: RouteSpec } = {
   revoke: { at: 'POST /api/console/devices/:id/revoke', may: 'manage', handler: coordinator.revoke },
   codes: { at: 'POST /api/console/codes', may: 'manage', body: SMALL_BODY, handler: coordinator.createCode },
   audit: { at: 'GET /api/console/audit', may: 'manage', handler: coordinator.auditLog },
+  auditCsv: { at: 'GET /api/console/audit.csv', may: 'owner', handler: exportAuditCsv },
+
+  // ---- The console: your account ----
+  accountSessions: { at: 'GET /api/console/sessions', may: 'self', handler: account.listSessions },
+  endSession: { at: 'DELETE /api/console/sessions/:id', may: 'self', handler: account.endSession },
+  changePassword: { at: 'POST /api/console/password', may: 'self', body: SMALL_BODY, invalidBody: () => 'Send the current password and the new one.', handler: account.changePassword },
+
   signatures: { at: 'GET /api/console/signatures', may: 'personal', handler: signatures.listSignatures },
   signatureSvg: { at: 'GET /api/console/signatures/:id/svg', may: 'personal', handler: signatures.signatureDrawing },
   deleteSignature: { at: 'DELETE /api/console/signatures/:id', may: 'personal', handler: signatures.deleteSignature },

@@ -10,10 +10,11 @@ import { currentContent } from '../campaigns.ts';
 import { PAPER_SHEETS } from '../exports/paper-sheets.ts';
 import { serveExport } from '../exports/serve.ts';
 import { HttpError } from '../http-reply.ts';
-import { audit, campaignOf, isHead, type Ctx } from '../routes/context.ts';
+import { campaignOf, isHead, type Ctx } from '../routes/context.ts';
+import { auditDownload } from './signature-routes.ts';
 
 export async function exportPaperSheets(c: Ctx): Promise<Response> {
-  const { store, exportDb, log } = c.var.app;
+  const { store, exportDb } = c.var.app;
   const campaignId = campaignOf(c);
   const content = await currentContent(store, campaignId);
   if (!content) throw new HttpError(404, 'not_found', `The campaign "${campaignId}" has no published version: publish it before printing sheets.`);
@@ -29,11 +30,6 @@ export async function exportPaperSheets(c: Ctx): Promise<Response> {
   }
   const campaign = { id: campaignId, content, versionHashes: new Map<number, string | null>() };
   const { response, finished } = serveExport(store, 'paper-sheets', campaign, { head: isHead(c), db: exportDb, sheets: { lang, pages } });
-  if (!isHead(c)) {
-    finished.then(
-      () => audit(c, 'export-paper-sheets', { version: content.version, lang, pages }).catch((error: unknown) => log(`Auditing the download ${c.req.path} failed`, error)),
-      (error: unknown) => log(`GET ${c.req.path} failed`, error),
-    );
-  }
+  if (!isHead(c)) auditDownload(c, finished, 'export-paper-sheets', { kind: 'paper-sheets', version: content.version, lang, pages });
   return response;
 }

@@ -15,7 +15,7 @@ import { clientAddress, publicOrigin, requestOf } from '../client-address.ts';
 import { checkSignIn, type SignInLimits, type SignInOutcome } from './sign-in.ts';
 import type { Coordinator, Session } from '../store/store.ts';
 import { twoFactorState } from './access.ts';
-import { CLEAR_COOKIE, assertMay, currentSession, mayReach, startSession } from './session.ts';
+import { CLEAR_COOKIE, assertMay, currentSession, liveSession, mayReach, startSession } from './session.ts';
 import { actorOf, bodyOf, campaignOf, isHead, paramsOf, type Ctx } from '../routes/context.ts';
 import { api } from '../../src/shared/api/endpoints.ts';
 import { totalsWithPaper } from '../paper.ts';
@@ -33,7 +33,7 @@ export async function login(c: Ctx): Promise<Response> {
   await auditSignIn(c, request.email, address, outcome);
   const { coordinator, secondFactor } = signedIn(outcome);
   const { cookie, idHash } = await startSession(c, coordinator.id, secondFactor !== undefined);
-  const started = await store.sessionByIdHash(idHash, now().toISOString());
+  const started = await liveSession(c.var.app, idHash);
   if (!started) throw new HttpError(401, 'unauthorized', 'The session ended as it began. Sign in again.');
   return answer(api.login, 200, sessionInfo(started), { 'set-cookie': cookie });
 }
@@ -93,7 +93,7 @@ function signedIn(outcome: SignInOutcome): { coordinator: Coordinator; secondFac
  * browser's console).
  */
 export async function session(c: Ctx): Promise<Response> {
-  const current = await currentSession(c.var.app.store, c.req.header('cookie'), c.var.app.now());
+  const current = await currentSession(c.var.app, c.req.header('cookie'));
   if (!current) return answer(api.session, 200, { coordinator: null });
   return answer(api.session, 200, sessionInfo(current));
 }
@@ -115,10 +115,10 @@ export async function totals(c: Ctx): Promise<Response> {
  * logging out (or expiry) ends the stream.
  */
 export function events(c: Ctx): Response {
-  const { store, now, live, dashboardTotals } = c.var.app;
+  const { live, dashboardTotals } = c.var.app;
   const { idHash } = c.var.session;
   return live.stream(dashboardTotals(campaignOf(c)), {
-    stillAllowed: async () => !!(await store.sessionByIdHash(idHash, now().toISOString())),
+    stillAllowed: async () => !!(await liveSession(c.var.app, idHash)),
     head: isHead(c),
   });
 }

@@ -2,13 +2,17 @@
  * Console sessions: a random id in a Secure, HttpOnly, SameSite=Strict cookie (the server
  * keeps only its hash), and a CSRF token that every change must echo in X-CSRF-Token. The
  * check is middleware (requireSession), mounted on every session route of routes.ts.
+ *
+ * A session ends `sessions.lifetimeMs` after sign-in (--session-hours), or once unused for
+ * `sessions.idleMs` (--session-idle-minutes): each request through the middleware marks it
+ * used, at most once a minute, so that a busy console costs no write per request.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { sha256 } from '../devices.ts';
 import { HttpError } from '../http-reply.ts';
-import type { Store } from '../store/store.ts';
-import { campaignOf, type AppEnv, type ConsoleSession, type Ctx } from '../routes/context.ts';
+import type { Session } from '../store/store.ts';
+import { campaignOf, type AppContext, type AppEnv, type ConsoleSession, type Ctx } from '../routes/context.ts';
 import { clientAddress, mayCarrySecrets, requestOf } from '../client-address.ts';
 import { refusal, type Need } from './access.ts';
 
@@ -17,8 +21,8 @@ import { refusal, type Need } from './access.ts';
  * no other site under the same domain, and no plain-http page, can set or overwrite it.
  */
 export const SESSION_COOKIE = '__Host-fieldsign_session';
-/** Sessions last a working day. */
-export const SESSION_MS = 10 * 3600_000;
+/** A session's last-seen time is written at most this often: the idle timeout is that precise. */
+export const LAST_SEEN_EVERY_MS = 60_000;
 
 /** A browser's User-Agent, as far as a sessions list needs it. */
 const MAX_USER_AGENT = 300;
@@ -28,7 +32,7 @@ const MAX_USER_AGENT = 300;
  * sessions list shows); returns the Set-Cookie header value and the CSRF token.
  */
 export async function startSession(c: Ctx, coordinatorId: string, secondFactor: boolean): Promise<{ cookie: string; csrfToken: string; idHash: string }> {
-  const { store, now } = c.var.app;
+  const { store, now, sessions } = c.var.app;
   const at = now();
   const id = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(32).toString('base64url');
@@ -38,12 +42,13 @@ export async function startSession(c: Ctx, coordinatorId: string, secondFactor: 
     coordinatorId,
     csrfToken,
     createdAt: at.toISOString(),
-    expiresAt: new Date(at.getTime() + SESSION_MS).toISOString(),
+    expiresAt: new Date(at.getTime() + sessions.lifetimeMs).toISOString(),
     address: clientAddress(requestOf(c)),
     userAgent: (c.req.header('user-agent') ?? '').slice(0, MAX_USER_AGENT),
     secondFactor,
   });
-  return { cookie: `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=${SESSION_MS / 1000}`, csrfToken, idHash: sha256(id) };
+  const maxAge = Math.floor(sessions.lifetimeMs / 1000);
+  return { cookie: `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=${maxAge}`, csrfToken, idHash: sha256(id) };
 }
 
 /** The cookie that ends the session in the browser. */
@@ -58,13 +63,26 @@ export function sessionId(cookieHeader: string | null | undefined): string | und
   return undefined;
 }
 
+/** The session with this id hash while it lives: unexpired, of an enabled account, and used within the idle timeout. */
+export function liveSession(app: Pick<AppContext, 'store' | 'now' | 'sessions'>, idHash: string): Promise<Session | undefined> {
+  const now = app.now();
+  return app.store.sessionByIdHash(idHash, now.toISOString(), new Date(now.getTime() - app.sessions.idleMs).toISOString());
+}
+
 /** The valid session of a Cookie header, or undefined: for asking "is anyone signed in?", which is not an error. */
-export async function currentSession(store: Store, cookieHeader: string | null | undefined, now: Date): Promise<ConsoleSession | undefined> {
+export async function currentSession(app: Pick<AppContext, 'store' | 'now' | 'sessions'>, cookieHeader: string | null | undefined): Promise<ConsoleSession | undefined> {
   const id = sessionId(cookieHeader);
   if (!id) return undefined;
   const idHash = sha256(id);
-  const session = await store.sessionByIdHash(idHash, now.toISOString());
+  const session = await liveSession(app, idHash);
   return session && { ...session, idHash };
+}
+
+/** Mark the session used now, when its last mark is a minute old or more (the idle timeout counts from it). */
+async function markUsed(app: Pick<AppContext, 'store' | 'now'>, session: ConsoleSession): Promise<void> {
+  const now = app.now().getTime();
+  if (now - Date.parse(session.lastSeenAt) < LAST_SEEN_EVERY_MS) return;
+  await app.store.touchSession(session.idHash, new Date(now).toISOString(), new Date(now - LAST_SEEN_EVERY_MS).toISOString());
 }
 
 /**
@@ -74,7 +92,7 @@ export async function currentSession(store: Store, cookieHeader: string | null |
  */
 export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.get('session')) return next();
-  const session = await currentSession(c.var.app.store, c.req.header('cookie'), c.var.app.now());
+  const session = await currentSession(c.var.app, c.req.header('cookie'));
   if (!session) throw new HttpError(401, 'unauthorized', 'Please sign in to the console.');
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
     const origin = c.req.header('origin');
@@ -83,6 +101,7 @@ export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
     const b = Buffer.from(session.csrfToken);
     if (a.length !== b.length || !timingSafeEqual(a, b)) throw new HttpError(403, 'forbidden', 'Missing or wrong CSRF token. Reload the console.');
   }
+  await markUsed(c.var.app, session);
   c.set('session', session);
   return next();
 };

@@ -100,28 +100,40 @@ async function exportCampaign(c: Ctx) {
 }
 
 /**
- * A download route: streams the export, and audits it once it was written whole (or the
- * client left, as before). A failure part-way is logged; the client sees the body break off.
+ * Audit a download once it was written whole, or the client left: `action` with its kind and
+ * the signers' rows it carried (`rows`; null when the client left before the end, and how far
+ * it got is not known), of the request's campaign unless told another. A failure part-way is logged; the client
+ * sees the body break off.
  */
+export function auditDownload(
+  c: Ctx,
+  finished: Promise<number | null>,
+  action: string,
+  detail: Record<string, unknown> & { kind: string },
+  campaign: string | null = campaignOf(c),
+): void {
+  const { log } = c.var.app;
+  finished.then(
+    (rows) => audit(c, action, { ...detail, rows }, campaign).catch((error: unknown) => log(`Auditing the download ${c.req.path} failed`, error)),
+    (error: unknown) => log(`GET ${c.req.path} failed`, error),
+  );
+}
+
+/** A download route: streams the export, and audits it (auditDownload). */
 function download(kind: ExportKind, action: string, detail: Record<string, unknown> | ((c: Ctx) => Record<string, unknown>) = {}) {
   return async (c: Ctx): Promise<Response> => {
-    const { store, exportDb, log } = c.var.app;
+    const { store, exportDb } = c.var.app;
     const handin = kind === 'handin-package' ? handinChoice(c) : undefined;
     // Made (once) before the worker starts, so that a package never races another for the key.
     if (handin && !isHead(c)) await organisationKey(store);
     const { response, finished } = serveExport(store, kind, await exportCampaign(c), { head: isHead(c), db: exportDb, handin });
-    if (!isHead(c)) {
-      finished.then(
-        () => audit(c, action, typeof detail === 'function' ? detail(c) : detail).catch((error: unknown) => log(`Auditing the download ${c.req.path} failed`, error)),
-        (error: unknown) => log(`GET ${c.req.path} failed`, error),
-      );
-    }
+    if (!isHead(c)) auditDownload(c, finished, action, { kind, ...(typeof detail === 'function' ? detail(c) : detail) });
     return response;
   };
 }
 
 /** GET /api/console/export/handin.csv and contacts.csv. */
-export const exportCsv = (kind: CsvKind) => download(kind, 'export-csv', { kind });
+export const exportCsv = (kind: CsvKind) => download(kind, 'export-csv');
 /** GET /api/console/export/signatures.zip: every drawing as an SVG. */
 export const exportZip = download('zip', 'export-svg-zip');
 /** GET /api/console/export/handin.pdf: the hand-in document. */
@@ -154,7 +166,8 @@ export async function records(c: Ctx): Promise<Response> {
   const campaign = await exportCampaign(c);
   const page = await recordsPage(store, campaign, after, limit);
   if (!isHead(c) && (after === 0 || !(await downloadedRecordsLately(store, actorOf(c), now())))) {
-    await audit(c, 'download-records', { sealed: !!campaign.content?.sealing });
+    // Audited at its first page, a download's rows are what the campaign holds then: the most it can carry.
+    await audit(c, 'download-records', { kind: 'records', sealed: !!campaign.content?.sealing, rows: await store.count(campaign.id) });
   }
   return answer(api.records, 200, page);
 }

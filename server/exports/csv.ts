@@ -18,16 +18,18 @@ import type { CsvKind } from './formats.ts';
 import { coalesce } from './stream.ts';
 
 /** The hand-in list: one row per signature and no contact data at all. */
-async function* handinRows(rows: AsyncIterable<RowSource>): AsyncGenerator<string[]> {
-  let number = 0;
-  for await (const row of rows) yield handinRow(++number, row);
+async function* handinRows(rows: AsyncIterable<RowSource>, written: { rows: number }): AsyncGenerator<string[]> {
+  for await (const row of rows) yield handinRow(++written.rows, row);
 }
 
 /** The contact list: only signers who opted in to future contact. */
-async function* contactRows(rows: AsyncIterable<RowSource>): AsyncGenerator<string[]> {
+async function* contactRows(rows: AsyncIterable<RowSource>, written: { rows: number }): AsyncGenerator<string[]> {
   for await (const row of rows) {
     const cells = contactRow(row);
-    if (cells) yield cells;
+    if (cells) {
+      written.rows++;
+      yield cells;
+    }
   }
 }
 
@@ -35,9 +37,10 @@ async function* contactRows(rows: AsyncIterable<RowSource>): AsyncGenerator<stri
  * RFC 4180 CSV (CRLF, doubled quotes, quoted fields where needed), UTF-8 with a BOM so
  * Excel reads the accents right, and no comment lines. `pipeline` carries backpressure end
  * to end: the row generator is only asked for the next row when `out` has taken the previous
- * bytes, and an `out` that breaks (a client that disconnects) stops the reads. Ends `out`.
+ * bytes, and an `out` that breaks (a client that disconnects) stops the reads. Ends `out`;
+ * resolves with the signers' rows written (the audit log records it).
  */
-export async function writeCsv(rows: AsyncIterable<RowSource>, out: Writable, kind: CsvKind): Promise<void> {
+export async function writeCsv(rows: AsyncIterable<RowSource>, out: Writable, kind: CsvKind): Promise<number> {
   const csv = stringify({
     bom: true,
     header: true,
@@ -46,5 +49,7 @@ export async function writeCsv(rows: AsyncIterable<RowSource>, out: Writable, ki
     quote: '"',
     escape: '"',
   });
-  await pipeline(kind === 'handin' ? handinRows(rows) : contactRows(rows), csv, coalesce(), out);
+  const written = { rows: 0 };
+  await pipeline(kind === 'handin' ? handinRows(rows, written) : contactRows(rows, written), csv, coalesce(), out);
+  return written.rows;
 }

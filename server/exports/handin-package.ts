@@ -41,8 +41,11 @@ export function countryFolder(country: string | null): string {
   return /^[A-Z]{2}$/.test(country) ? country : `other-${country.replace(/[^A-Za-z0-9]/g, '_')}`;
 }
 
-/** The package of `campaign` to `out`, which it ends. */
-export async function writeHandinPackage(store: Store, campaign: ExportCampaign, out: Writable, options: HandinOptions): Promise<void> {
+/**
+ * The package of `campaign` to `out`, which it ends; resolves with the signers' rows of its
+ * hand-in lists (CSV), which the PDFs repeat (none for blank paper sheets).
+ */
+export async function writeHandinPackage(store: Store, campaign: ExportCampaign, out: Writable, options: HandinOptions): Promise<number> {
   const now = options.now ?? new Date();
   const key = await organisationKey(store, now);
   const content: Campaign | undefined = campaign.content;
@@ -52,16 +55,21 @@ export async function writeHandinPackage(store: Store, campaign: ExportCampaign,
   const facts = await handinFacts(store, campaign.id);
   const zip = new ZipStream(out, { zip64Above: options.zip64Above });
   const meta = { campaignId: campaign.id, title };
+  let rows = 0;
   try {
     if (options.profile === 'informal') {
       await zip.file('handin.pdf', async (sink) => writePdf(await campaignSections(store, campaign), sink, { ...meta, setAside: facts.setAside, paper: await campaignPaperTotals(store, campaign.id) }), now);
-      await zip.file('handin.csv', (sink) => writeCsv(allSignatures(store, { campaignId: campaign.id, setAside: false }, campaign.versionHashes), sink, 'handin'), now);
+      await zip.file('handin.csv', async (sink) => {
+        rows += await writeCsv(allSignatures(store, { campaignId: campaign.id, setAside: false }, campaign.versionHashes), sink, 'handin');
+      }, now);
     } else if (options.profile === 'per-country') {
       for (const country of countriesOf(groups)) {
         const folder = `countries/${countryFolder(country)}`;
         await zip.file(`${folder}/handin.pdf`, async (sink) => writePdf(await campaignSections(store, campaign, { country, groups }), sink, meta), now);
-        const rows = allSignatures(store, { campaignId: campaign.id, country, setAside: false }, campaign.versionHashes);
-        await zip.file(`${folder}/handin.csv`, (sink) => writeCsv(rows, sink, 'handin'), now);
+        const signers = allSignatures(store, { campaignId: campaign.id, country, setAside: false }, campaign.versionHashes);
+        await zip.file(`${folder}/handin.csv`, async (sink) => {
+          rows += await writeCsv(signers, sink, 'handin');
+        }, now);
       }
     } else {
       if (!content) throw new Error(`Campaign ${campaign.id} has no published text: there are no sheets to print.`);
@@ -80,6 +88,7 @@ export async function writeHandinPackage(store: Store, campaign: ExportCampaign,
     zip.dispose();
     throw error;
   }
+  return rows;
 }
 
 /** The countries with signatures, ISO codes in order, those with none last. */

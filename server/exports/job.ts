@@ -34,8 +34,12 @@ export function jobOf(kind: ExportKind, campaign: ExportCampaign, options: JobOp
   return { kind, campaign: { ...campaign, versionHashes: [...(campaign.versionHashes ?? new Map())] }, ...options };
 }
 
-/** Write the export's body to `out`, which it ends. */
-export async function runExport(store: Store, job: ExportJob, out: Writable): Promise<void> {
+/**
+ * Write the export's body to `out`, which it ends; resolves with the signers' rows it carried
+ * (the audit log records how many): CSV lines, SVG files, PDF rows. Blank paper sheets carry
+ * none.
+ */
+export async function runExport(store: Store, job: ExportJob, out: Writable): Promise<number> {
   const campaign: ExportCampaign = { ...job.campaign, versionHashes: new Map(job.campaign.versionHashes) };
   // Signatures set aside in review are left out of the hand-in (CSV, drawings, PDF).
   if (job.kind === 'handin') return writeCsv(allSignatures(store, { campaignId: campaign.id, setAside: false }, campaign.versionHashes), out, job.kind);
@@ -44,7 +48,8 @@ export async function runExport(store: Store, job: ExportJob, out: Writable): Pr
   if (job.kind === 'handin-package') return writeHandinPackage(store, campaign, out, job.handin ?? { profile: 'informal' });
   if (job.kind === 'paper-sheets') {
     if (!campaign.content || !job.sheets) throw new Error('Paper sheets need a published text, a language and a number of sheets.');
-    return writePaperSheets(campaign.content, job.sheets.lang, out, { pages: job.sheets.pages });
+    await writePaperSheets(campaign.content, job.sheets.lang, out, { pages: job.sheets.pages });
+    return 0;
   }
   const title = campaign.content ? campaignText(campaign.content, campaign.content.defaultLanguage).title : campaign.id;
   const facts = await handinFacts(store, campaign.id);

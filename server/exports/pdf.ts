@@ -35,7 +35,8 @@ export function paperLine(paper: PaperTotals): string {
 /**
  * The hand-in sheets from any sections to any stream, which it ends. Each section
  * lists at most `count` rows (the signatures stored when the export began; any arriving
- * during it belong to the next one).
+ * during it belong to the next one). Resolves with the signatures listed (those drawn before
+ * a client left, when one did).
  */
 export async function writePdf(
   sections: PdfSection[],
@@ -47,7 +48,7 @@ export async function writePdf(
     /** Signatures collected on paper and counted by hand: named apart, never listed or added in. */
     paper?: PaperTotals;
   },
-): Promise<void> {
+): Promise<number> {
   const total = sections.reduce((n, s) => n + s.count, 0);
   const doc = new PDFDocument({
     size: 'A4',
@@ -221,4 +222,5 @@ export async function writePdf(
     if (!doc.destroyed) doc.destroy();
     if (!isAbort(error, res)) throw error;
   }
+  return number;
 }

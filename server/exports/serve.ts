@@ -27,8 +27,11 @@ const FILES: Record<ExportKind, { type: string; what: string; ext: string }> = {
 /** A download under way: its Response, and when its body was written whole (or the client left). */
 export interface ExportDownload {
   response: Response;
-  /** Resolves once the job is done or the client went away; rejects when the export failed. */
-  finished: Promise<void>;
+  /**
+   * Resolves once the job is done, with the signers' rows it carried (job.ts: runExport), or
+   * with null when the client went away first (or for a HEAD); rejects when the export failed.
+   */
+  finished: Promise<number | null>;
 }
 
 /**
@@ -45,15 +48,15 @@ export function serveExport(
   // Paper sheets name the version and language they carry.
   const what = sheets ? `${file.what}-v${campaign.content?.version ?? 0}-${sheets.lang}` : file.what;
   const headers = downloadHeaders(file.type, fileName(campaign, what, file.ext));
-  if (head) return { response: new Response(null, { status: 200, headers }), finished: Promise.resolve() };
+  if (head) return { response: new Response(null, { status: 200, headers }), finished: Promise.resolve(null) };
   const out = new PassThrough();
   const job = jobOf(kind, campaign, { handin, sheets });
   const finished = (async () => {
     try {
-      if (db && db !== ':memory:') await exportInWorker(db, job, out);
-      else await runExport(store, job, out);
+      if (db && db !== ':memory:') return await exportInWorker(db, job, out);
+      return await runExport(store, job, out);
     } catch (error) {
-      if (isAbort(error, out)) return;
+      if (isAbort(error, out)) return null;
       // Headers are sent: all a client can be told now is that the body broke off.
       out.destroy(error as Error);
       throw error;

@@ -33,8 +33,7 @@ const out = new Writable({
 
 const store = await openStore(db);
 try {
-  await runExport(store, job, out);
-  send({ type: 'end' });
+  send({ type: 'end', rows: await runExport(store, job, out) });
 } catch (error) {
   send({ type: 'error', message: (error as Error).message });
 } finally {

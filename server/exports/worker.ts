@@ -28,19 +28,22 @@ const LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 };
  */
 const PACKAGE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8 };
 
-export type WorkerMessage = { type: 'chunk'; data: Uint8Array } | { type: 'end' } | { type: 'error'; message: string };
+export type WorkerMessage = { type: 'chunk'; data: Uint8Array } | { type: 'end'; rows: number } | { type: 'error'; message: string };
 
-/** Run `job` against the database `db` in a worker, streaming the body to `res` (write, end, 'drain', 'close'). */
-export function exportInWorker(db: string, job: ExportJob, res: Writable): Promise<void> {
+/**
+ * Run `job` against the database `db` in a worker, streaming the body to `res` (write, end,
+ * 'drain', 'close'); resolves with the rows it carried, or null when the client left first.
+ */
+export function exportInWorker(db: string, job: ExportJob, res: Writable): Promise<number | null> {
   const worker = new Worker(new URL('./worker-thread.ts', import.meta.url), { workerData: { db, job }, resourceLimits: job.kind === 'handin-package' ? PACKAGE_LIMITS : LIMITS });
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<number | null>((resolve, reject) => {
     let done = false;
-    const finish = (error?: Error) => {
+    const finish = (error?: Error, rows: number | null = null) => {
       if (done) return;
       done = true;
       void worker.terminate();
       if (error) reject(error);
-      else resolve();
+      else resolve(rows);
     };
     // The client went away: stop the work at once.
     res.once('close', () => {
@@ -55,7 +58,7 @@ export function exportInWorker(db: string, job: ExportJob, res: Writable): Promi
           worker.postMessage({ type: 'ack', bytes: message.data.byteLength });
         } else if (message.type === 'end') {
           res.end();
-          finish();
+          finish(undefined, message.rows);
         } else {
           finish(new Error(`The export failed: ${message.message}`));
         }

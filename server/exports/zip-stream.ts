@@ -48,7 +48,7 @@ export class ZipStream {
    * One file: `write` writes its bytes into the stream it is given and ends it (as writeCsv
    * and writePdf do). Its deflated bytes go to `out` as they come, with backpressure.
    */
-  async file(path: string, write: (sink: Writable) => Promise<void>, mtime = new Date()): Promise<ZippedFile> {
+  async file(path: string, write: (sink: Writable) => Promise<unknown>, mtime = new Date()): Promise<ZippedFile> {
     const { header, entry } = this.zip.beginStreamed(path, mtime);
     await writeWithBackpressure(this.out, header);
     const sink = new PassThrough();

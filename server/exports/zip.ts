@@ -30,11 +30,12 @@ function svgOf(row: RowSource): string {
 /** Directory bytes a zip keeps in memory before the rest goes to a temporary file. */
 const ZIP_DIRECTORY_IN_MEMORY = 4 << 20;
 
-/** The zip of every signature in `rows`, one SVG each, to `res`, which it ends. */
-export async function writeSvgZip(rows: AsyncIterable<RowSource & { id: string }>, res: Writable): Promise<void> {
+/** The zip of every signature in `rows`, one SVG each, to `res`, which it ends; resolves with the SVGs written. */
+export async function writeSvgZip(rows: AsyncIterable<RowSource & { id: string }>, res: Writable): Promise<number> {
   const zip = new ZipWriter({ memoryLimit: ZIP_DIRECTORY_IN_MEMORY });
   let parts: Buffer[] = [];
   let size = 0;
+  let files = 0;
   const flush = async () => {
     const chunk = Buffer.concat(parts, size);
     parts = [];
@@ -45,6 +46,7 @@ export async function writeSvgZip(rows: AsyncIterable<RowSource & { id: string }
     for await (const row of rows) {
       const bytes = zip.entry(`${row.id.replace(/[^\w-]/g, '_')}.svg`, Buffer.from(svgOf(row)), new Date(entryTime(row)));
       parts.push(bytes);
+      files++;
       size += bytes.length;
       if (size >= CHUNK_BYTES) await flush();
     }
@@ -60,4 +62,5 @@ export async function writeSvgZip(rows: AsyncIterable<RowSource & { id: string }
   }
   res.end();
   await finished(res);
+  return files;
 }

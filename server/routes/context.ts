@@ -53,8 +53,16 @@ export interface AppContext {
   publicUrl?: string;
   /** The reverse proxies believed about the client (--trust-proxy). */
   trustedProxies: TrustedProxies;
+  /** How long a console session lasts from sign-in, and unused (--session-hours, --session-idle-minutes). */
+  sessions: SessionTimes;
   /** Attempts per client address, and for sign-ins per account (email), in buckets every instance shares. */
   limiters: { enroll: RateLimiter; authFailure: RateLimiter; login: RateLimiter; loginAccount: RateLimiter };
+}
+
+/** A console session's lifetime from sign-in, and how long it may go unused, in ms. */
+export interface SessionTimes {
+  lifetimeMs: number;
+  idleMs: number;
 }
 
 /** A signed-in coordinator's session, as the session middleware found it. */

@@ -78,14 +78,17 @@ export async function createSession(db: SqlExecutor, s: NewSession): Promise<voi
   );
 }
 
-/** The live session with this id hash, its account (not disabled) and the owners' two-factor setting. */
-export async function sessionByIdHash(db: SqlExecutor, idHash: string, now: string): Promise<Session | undefined> {
+/**
+ * The live session with this id hash, its account (not disabled) and the owners' two-factor
+ * setting. With `seenAfter`, a session last used at or before it (idle too long) is none.
+ */
+export async function sessionByIdHash(db: SqlExecutor, idHash: string, now: string, seenAfter?: string): Promise<Session | undefined> {
   const row = await db.get<CoordinatorRow & Record<'csrf_token' | 'public_id' | 'created_at' | 'expires_at' | 'last_seen_at', string> & { second_factor: number; for_all: string | null }>(
     `SELECT s.csrf_token, s.public_id, s.created_at, s.expires_at, s.last_seen_at, s.second_factor, ${COORDINATOR_COLUMNS('c')},
             (SELECT value FROM console_settings WHERE key = 'require_two_factor') AS for_all
      FROM sessions s JOIN coordinators c ON c.id = s.coordinator_id
-     WHERE s.id_hash = ? AND s.expires_at > ? AND c.disabled_at IS NULL`,
-    [idHash, now],
+     WHERE s.id_hash = ? AND s.expires_at > ? AND c.disabled_at IS NULL${seenAfter === undefined ? '' : ' AND s.last_seen_at > ?'}`,
+    [idHash, now, ...(seenAfter === undefined ? [] : [seenAfter])],
   );
   if (!row) return undefined;
   const coordinator = coordinatorOf(row, row.role === 'owner' ? [] : await campaignsOf(db, row.id));
@@ -120,16 +123,24 @@ export async function audit(db: SqlExecutor, entry: Omit<AuditEntry, 'seq'>): Pr
 /** The newest `limit` entries of the audit log (of one campaign, when given), newest first. */
 export async function auditLog(db: SqlExecutor, limit = 200, campaignId?: string): Promise<AuditEntry[]> {
   const scope = campaignId === undefined ? '' : 'WHERE campaign_id = ?';
-  const rows = await db.all<{ seq: number; at: string; actor: string; action: string; detail: unknown; campaign_id: string | null }>(
-    `SELECT seq, at, actor, action, detail, campaign_id FROM audit_log ${scope} ORDER BY seq DESC LIMIT ?`,
-    [...(campaignId === undefined ? [] : [campaignId]), Math.max(0, Math.trunc(limit))],
-  );
-  return rows.map((r) => ({
+  const rows = await db.all<AuditRow>(`SELECT seq, at, actor, action, detail, campaign_id FROM audit_log ${scope} ORDER BY seq DESC LIMIT ?`, [
+    ...(campaignId === undefined ? [] : [campaignId]),
+    Math.max(0, Math.trunc(limit)),
+  ]);
+  return rows.map(auditEntryOf);
+}
+
+/** An audit_log row as both databases return it. */
+export type AuditRow = { seq: number; at: string; actor: string; action: string; detail: unknown; campaign_id: string | null };
+
+/** An audit entry from its row (the detail is JSON text on SQLite). */
+export function auditEntryOf(r: AuditRow): AuditEntry {
+  return {
     seq: Number(r.seq),
     at: r.at,
     actor: r.actor,
     action: r.action,
     detail: typeof r.detail === 'string' ? JSON.parse(r.detail) : (r.detail as Record<string, unknown>),
     ...(r.campaign_id !== null && { campaignId: r.campaign_id }),
-  }));
+  };
 }

@@ -6,6 +6,7 @@
  * sessions and the audit log in console-rows.ts, campaigns in campaign-rows.ts.
  */
 import type {
+  AccountSession,
   AuditEntry,
   BucketLimit,
   CampaignRecord,
@@ -48,6 +49,7 @@ import * as writes from './signature-writes.ts';
 import * as review from './set-aside-rows.ts';
 import * as twoFactor from './two-factor-rows.ts';
 import type { TotpSecrets } from './two-factor-rows.ts';
+import * as sessionRows from './session-rows.ts';
 
 export class SqlStore implements Store {
   private readonly db: SqlDatabase;
@@ -245,9 +247,9 @@ export class SqlStore implements Store {
     await consoleRows.createSession(await this.ready, { ...s, userAgent: unstorable(s.userAgent) ? '' : s.userAgent });
   }
 
-  async sessionByIdHash(idHash: string, now: string): Promise<Session | undefined> {
+  async sessionByIdHash(idHash: string, now: string, seenAfter?: string): Promise<Session | undefined> {
     if (unstorable(idHash) || unstorable(now)) return undefined;
-    return consoleRows.sessionByIdHash(await this.ready, idHash, now);
+    return consoleRows.sessionByIdHash(await this.ready, idHash, now, seenAfter);
   }
 
   async deleteSession(idHash: string): Promise<void> {
@@ -300,6 +302,31 @@ export class SqlStore implements Store {
   // ---- #19 B: the team ----
 
   // ---- #19 C: sessions and the audit log ----
+
+  async touchSession(idHash: string, at: string, notBefore: string): Promise<void> {
+    await sessionRows.touchSession(await this.ready, idHash, at, notBefore);
+  }
+
+  async accountSessions(coordinatorId: string, now: string, seenAfter: string): Promise<AccountSession[]> {
+    return sessionRows.accountSessions(await this.ready, coordinatorId, now, seenAfter);
+  }
+
+  async endAccountSession(coordinatorId: string, publicId: string): Promise<boolean> {
+    if (unstorable(publicId)) return false;
+    return sessionRows.endAccountSession(await this.ready, coordinatorId, publicId);
+  }
+
+  async endOtherSessions(coordinatorId: string, keepIdHash: string): Promise<number> {
+    return sessionRows.endOtherSessions(await this.ready, coordinatorId, keepIdHash);
+  }
+
+  async setPasswordHash(coordinatorId: string, passwordHash: string): Promise<boolean> {
+    return sessionRows.setPasswordHash(await this.ready, coordinatorId, passwordHash);
+  }
+
+  async auditPage(afterSeq: number, limit: number): Promise<AuditEntry[]> {
+    return sessionRows.auditPage(await this.ready, afterSeq, limit);
+  }
 
   // ---- Campaigns ----
 

@@ -123,6 +123,18 @@ export interface Session {
   twoFactorForAll: boolean;
 }
 
+/** One of an account's own sessions, as its sessions list is made from (console/account.ts). */
+export interface AccountSession {
+  idHash: string;
+  publicId: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  address: string;
+  /** The browser's User-Agent as sent (cut to 300 characters); shown only as a browser's name. */
+  userAgent: string;
+}
+
 /** Who did what, when (an audit log entry); the dashboard's figures: as the console receives them. */
 export type { AuditEntry, Totals } from '../../src/shared/api/dashboard.ts';
 
@@ -276,8 +288,11 @@ export interface Store {
   /** Use one of the account's recovery codes (by its hash): true once, false when unknown or used. */
   useRecoveryCode(coordinatorId: string, codeHash: string, at: string): Promise<boolean>;
   createSession(session: NewSession): Promise<void>;
-  /** The unexpired session with this id hash, of an account that is not disabled. */
-  sessionByIdHash(idHash: string, now: string): Promise<Session | undefined>;
+  /**
+   * The unexpired session with this id hash, of an account that is not disabled; with
+   * `seenAfter`, only if it was last used after that (not idle too long).
+   */
+  sessionByIdHash(idHash: string, now: string, seenAfter?: string): Promise<Session | undefined>;
   deleteSession(idHash: string): Promise<void>;
   // ---- #19 A: two-factor (two-factor-rows.ts) ----
   /** The account's confirmed TOTP secret (two-factor is on) and the one being set up, if any. */
@@ -298,6 +313,18 @@ export interface Store {
   markSecondFactor(idHash: string): Promise<void>;
   // ---- #19 B: the team (team-rows.ts) ----
   // ---- #19 C: sessions and the audit log (session-rows.ts) ----
+  /** Mark the session used at `at`, unless it was already marked at or after `notBefore`. */
+  touchSession(idHash: string, at: string, notBefore: string): Promise<void>;
+  /** The account's sessions unexpired at `now` and used after `seenAfter`, the latest used first. */
+  accountSessions(coordinatorId: string, now: string, seenAfter: string): Promise<AccountSession[]>;
+  /** End the account's session with this public id; false when it has none such. */
+  endAccountSession(coordinatorId: string, publicId: string): Promise<boolean>;
+  /** End every session of the account but one; answers how many ended. */
+  endOtherSessions(coordinatorId: string, keepIdHash: string): Promise<number>;
+  /** Store the account's new password hash; false when there is no such account. */
+  setPasswordHash(coordinatorId: string, passwordHash: string): Promise<boolean>;
+  /** At most `limit` audit entries after `afterSeq`, oldest first (the whole log, a page at a time). */
+  auditPage(afterSeq: number, limit: number): Promise<AuditEntry[]>;
   audit(entry: Omit<AuditEntry, 'seq'>): Promise<void>;
   /** Newest first; of one campaign when `campaignId` is given. */
   auditLog(limit?: number, campaignId?: string): Promise<AuditEntry[]>;

@@ -1,6 +1,6 @@
 /** Who did what, when: sign-ins, codes, revocations, deletions, exports, campaign changes; of one campaign or all. */
 import { useState } from 'preact/hooks';
-import type { AuditEntry, ConsoleApi } from './api.ts';
+import { AUDIT_CSV, type AuditEntry, type ConsoleApi } from './api.ts';
 import { deviceName, formatDateTime, plural } from './format.ts';
 import { SectionHeading } from './SectionHeading.tsx';
 import { useLoad } from './hooks.ts';
@@ -32,6 +32,10 @@ const ACTIONS: Record<string, string> = {
   'paper.removed': 'Removed a paper count',
   'export-handin-package': 'Exported the signed hand-in package',
   'export-paper-sheets': 'Exported blank paper collection sheets',
+  'download-audit-log': 'Downloaded the whole audit log (CSV)',
+  'session.ended': 'Ended one of their sessions',
+  'password.changed': 'Changed their password',
+  'password.change-failed': 'Tried to change their password with a wrong current one',
 };
 
 /** What happened, in words; a tablet's erasure names the tablet and how many it erased. */
@@ -72,17 +76,21 @@ const DETAIL_NAMES: Record<string, string> = {
   ids: 'Signature IDs',
   idsSent: 'Signature IDs sent',
   filter: 'Filter',
+  rows: 'Rows',
+  session: 'Session',
+  current: 'This session',
+  otherSessionsEnded: 'Other sessions ended',
 };
 
 function detailValue(key: string, value: unknown): string {
   if (typeof value === 'string') return key === 'expiresAt' || key === 'at' || key === 'startsAt' || key === 'endsAt' ? formatDateTime(value) : value;
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
-  if (value === null) return key === 'from' ? 'the built-in petition' : 'none';
+  if (value === null) return key === 'from' ? 'the built-in petition' : key === 'rows' ? 'not known (the download broke off)' : 'none';
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(', ');
   return JSON.stringify(value);
 }
 
-export function AuditLog({ api, tick, onError }: { api: ConsoleApi; tick: number; onError: (error: unknown) => void }) {
+export function AuditLog({ api, tick, onError, isOwner = false }: { api: ConsoleApi; tick: number; onError: (error: unknown) => void; isOwner?: boolean }) {
   // This campaign's entries and the server-wide ones (sign-ins, codes, tablets), or every campaign's too.
   const [all, setAll] = useState(false);
   const { data: entries, error: loadError, reload } = useLoad(() => api.audit(all), [api, tick, all], onError);
@@ -90,9 +98,12 @@ export function AuditLog({ api, tick, onError }: { api: ConsoleApi; tick: number
   return (
     <>
       <SectionHeading title="Audit log">
-        <button type="button" class="secondary" onClick={reload}>Refresh</button>
+        <div class="button-row">
+          {isOwner && <a class="button secondary" href={AUDIT_CSV} download>Download the whole log (CSV)</a>}
+          <button type="button" class="secondary" onClick={reload}>Refresh</button>
+        </div>
       </SectionHeading>
-      <p class="lead">The latest 500 entries, newest first. Entries cannot be edited or removed from the console.</p>
+      <p class="lead">The latest 500 entries, newest first. Entries cannot be edited or removed, from the console or anywhere else.</p>
       <label class="check-inline">
         <input type="checkbox" checked={all} onChange={(e) => setAll(e.currentTarget.checked)} />
         {`Show every campaign’s entries (not only “${api.campaignId}” and the server-wide ones)`}

@@ -9,6 +9,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, consoleApi, publicApi, type SessionInfo, type Totals } from './api.ts';
 import { TotalsSchema } from '../shared/api/dashboard.ts';
 import { AuditLog } from './AuditLog.tsx';
+import { Account } from './Account.tsx';
 import { CampaignChooser, forgetCampaignChoice, rememberCampaignChoice, rememberedCampaign } from './CampaignChooser.tsx';
 import { Campaigns } from './Campaigns.tsx';
 import { Dashboard } from './Dashboard.tsx';
@@ -31,6 +32,7 @@ const SECTIONS = [
   { id: 'exports', title: 'Exports' },
   { id: 'sealed', title: 'Sealed signatures' },
   { id: 'audit', title: 'Audit log' },
+  { id: 'account', title: 'Your account' },
 ] as const;
 type SectionId = (typeof SECTIONS)[number]['id'];
 
@@ -183,6 +185,13 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
     };
   }, [api, live]);
 
+  /** This browser's session ended from the Account section: as after a sign-out. */
+  function signedOutHere(message: string) {
+    history.replaceState(null, '', location.pathname);
+    forgetCampaignChoice();
+    onSignedOut(message);
+  }
+
   async function logout() {
     try {
       await api.logout();
@@ -239,9 +248,10 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
               {section === 'paper' && <PaperCounts key={campaignId} api={api} tick={tick} onError={onError} />}
               {section === 'exports' && <Exports api={api} campaignTitle={campaign?.title ?? campaignId} />}
               {section === 'sealed' && <SealedSignatures key={campaignId} api={api} unlocked={openingKey} onUnlocked={setOpeningKey} onError={onError} />}
-              {section === 'audit' && <AuditLog api={api} tick={tick} onError={onError} />}
+              {section === 'audit' && <AuditLog api={api} tick={tick} onError={onError} isOwner={session.coordinator.role === 'owner'} />}
             </>
           )}
+          {section === 'account' && <Account api={listApi} now={now} onError={onError} onSignedOut={signedOutHere} />}
         </main>
       </div>
     </div>

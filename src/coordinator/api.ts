@@ -34,8 +34,10 @@ import { ErrorResponseSchema, type ErrorResponse } from '../shared/protocol.ts';
 import { RecoveryCodesSchema, TwoFactorSetupSchema, type TwoFactorSetup } from '../shared/api/two-factor.ts';
 import { HandinKeySchema } from '../shared/api/handin.ts';
 import { PaperCountListSchema, PaperCountSchema, type NewPaperCount } from '../shared/api/paper.ts';
+import { AccountSessionListSchema, PasswordChangedSchema, type AccountSessionView } from '../shared/api/account.ts';
 
 export type {
+  AccountSessionView,
   AuditEntry,
   Campaign,
   CampaignDetail,
@@ -116,6 +118,9 @@ export const EXPORTS = {
   handinPackage: '/api/console/export/handin-package.zip',
   paperSheetsPdf: '/api/console/export/paper-sheets.pdf',
 } as const;
+
+/** The whole audit log as CSV (owners only). */
+export const AUDIT_CSV = '/api/console/audit.csv';
 
 /** `path` scoped to one campaign (`?campaign=`, or `&campaign=` after other parameters). */
 export function scoped(path: string, campaignId: string): string {
@@ -264,6 +269,13 @@ export function consoleApi(csrfToken: string, campaignId: string) {
     /** New recovery codes for a current code; the old ones stop working. */
     newRecoveryCodes: async (code: string) => (await send(RecoveryCodesSchema, 'POST', '/api/console/two-factor/recovery-codes', { code })).recoveryCodes,
     turnOffTwoFactor: (code: string) => send(NO_CONTENT, 'POST', '/api/console/two-factor/off', { code }),
+    // ---- #19 C: your account ----
+    /** The account's own live sessions, the latest used first. */
+    accountSessions: async () => (await get(AccountSessionListSchema, '/api/console/sessions')).sessions,
+    /** End one of the account's sessions (this one: signed out). */
+    endSession: (id: string) => send(NO_CONTENT, 'DELETE', `/api/console/sessions/${encodeURIComponent(id)}`),
+    /** Change the password; answers how many other sessions ended. */
+    changePassword: async (current: string, next: string) => (await send(PasswordChangedSchema, 'POST', '/api/console/password', { current, new: next })).otherSessionsEnded,
   };
 }
 

@@ -4,7 +4,7 @@ import { MAX_DURATION_MS, loadConfig } from '../../server/config.ts';
 describe('server configuration', () => {
   it('has defaults that run everything on one origin with an embedded SQLite file', () => {
     expect(loadConfig([], {})).toEqual({ port: 8080, host: '127.0.0.1', db: 'data/fieldsign.db', staticDir: 'dist', tabletRetentionMs: 0, sealCountryInClear: false,
-      staleAfterMs: 2 * 3_600_000, tokenLifetimeMs: 90 * 86_400_000, publicStreams: 1000, publicStreamsPerAddress: 10, publicUrl: undefined, trustProxy: '' });
+      staleAfterMs: 2 * 3_600_000, tokenLifetimeMs: 90 * 86_400_000, publicStreams: 1000, publicStreamsPerAddress: 10, publicUrl: undefined, trustProxy: '', sessionHours: 10, sessionIdleMinutes: 60 });
   });
 
   it('caps the public counter streams, in all and per address, from flags or environment', () => {
@@ -52,6 +52,24 @@ describe('server configuration', () => {
     expect(loadConfig([], env)).toMatchObject({ staleAfterMs: 45 * 60_000, tokenLifetimeMs: 30 * 86_400_000 });
     expect(loadConfig(['--stale-after', '2s', '--token-lifetime', '0'], env)).toMatchObject({ staleAfterMs: 2_000, tokenLifetimeMs: 0 });
     expect(() => loadConfig(['--help'], {})).toThrow(/--stale-after {2}FIELDSIGN_STALE_AFTER[\s\S]*--token-lifetime {2}FIELDSIGN_TOKEN_LIFETIME/);
+  });
+});
+
+describe('console sessions: lifetime and idle timeout', () => {
+  it('default to 10 hours and 60 minutes, set by flag or environment, the flag first', () => {
+    expect(loadConfig([], {})).toMatchObject({ sessionHours: 10, sessionIdleMinutes: 60 });
+    const env = { FIELDSIGN_SESSION_HOURS: '8', FIELDSIGN_SESSION_IDLE_MINUTES: '15' };
+    expect(loadConfig([], env)).toMatchObject({ sessionHours: 8, sessionIdleMinutes: 15 });
+    expect(loadConfig(['--session-hours', '12', '--session-idle-minutes', '30'], env)).toMatchObject({ sessionHours: 12, sessionIdleMinutes: 30 });
+    expect(() => loadConfig(['--help'], {})).toThrow(/--session-hours {2}FIELDSIGN_SESSION_HOURS[\s\S]*--session-idle-minutes {2}FIELDSIGN_SESSION_IDLE_MINUTES/);
+  });
+
+  it('refuses what is no whole number in range, naming the setting', () => {
+    for (const bad of ['0', '721', '1.5', '10h', '']) {
+      expect(() => loadConfig(['--session-hours', bad], {}), bad).toThrow(/FIELDSIGN_SESSION_HOURS \/ --session-hours must be a whole number from 1 to 720/);
+    }
+    expect(() => loadConfig([], { FIELDSIGN_SESSION_IDLE_MINUTES: '0' })).toThrow(/FIELDSIGN_SESSION_IDLE_MINUTES \/ --session-idle-minutes must be a whole number from 1 to 43200/);
+    expect(() => loadConfig(['--session-idle-minutes', '43201'], {})).toThrow(/--session-idle-minutes must be a whole number from 1 to 43200/);
   });
 });
 

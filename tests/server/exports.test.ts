@@ -183,8 +183,8 @@ describe('exports: access and audit', () => {
     expect(exports.map((e) => [e.action, e.detail.kind ?? null]).reverse()).toEqual([
       ['export-csv', 'handin'],
       ['export-csv', 'contacts'],
-      ['export-svg-zip', null],
-      ['export-pdf', null],
+      ['export-svg-zip', 'zip'],
+      ['export-pdf', 'pdf'],
     ]);
     expect(exports.every((e) => e.actor === 'ana@example.org')).toBe(true);
   });

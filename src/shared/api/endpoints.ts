@@ -21,6 +21,7 @@ import {
   CampaignScopeQuery, ChangedSchema, RecordsPageSchema, RecordsQuery, RestoreRequestSchema, SetAsideRequestSchema, SignatureIdParams, SignaturePageSchema, SignaturesQuery,
 } from './signatures.ts';
 import { HandinKeySchema, HandinPackageQuery } from './handin.ts';
+import { AccountSessionListSchema, PasswordChangedSchema, PasswordChangeSchema, SessionIdParams } from './account.ts';
 import { PaperSheetsQuery } from './paper-sheets.ts';
 import { NewPaperCountSchema, PaperCountIdParams, PaperCountListSchema, PaperCountSchema } from './paper.ts';
 import {
@@ -204,6 +205,40 @@ export const api = {
     auth: 'session',
     request: { query: CampaignScopeQuery },
     responses: { 200: AuditLogSchema, ...errors(...SESSION_ERRORS) },
+  },
+  auditCsv: {
+    method: 'GET',
+    path: '/api/console/audit.csv',
+    summary: 'The whole audit log as CSV, oldest first (owners only; the download is audited too)',
+    auth: 'session',
+    request: {},
+    responses: { 200: file('text/csv; charset=utf-8', 'The audit log as CSV: seq, at, actor, action, campaign, detail (JSON)'), ...errors(...SESSION_ERRORS, 403) },
+  },
+
+  // ---- The console: your account ----
+  accountSessions: {
+    method: 'GET',
+    path: '/api/console/sessions',
+    summary: 'Your own live sessions: browser, address, started, last seen, and which is this one',
+    auth: 'session',
+    request: {},
+    responses: { 200: AccountSessionListSchema, ...errors(...SESSION_ERRORS) },
+  },
+  endSession: {
+    method: 'DELETE',
+    path: '/api/console/sessions/:id',
+    summary: 'End one of your sessions (404 for any other); ending this one signs you out',
+    auth: 'session',
+    request: { params: SessionIdParams },
+    responses: { 204: null, ...errors(...CHANGE_ERRORS, 404) },
+  },
+  changePassword: {
+    method: 'POST',
+    path: '/api/console/password',
+    summary: 'Change your password (the current one is checked and limited like a sign-in); your other sessions end',
+    auth: 'session',
+    request: { body: PasswordChangeSchema },
+    responses: { 200: PasswordChangedSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS, 429) },
   },
 
   // ---- The console: signatures ----
