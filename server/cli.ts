@@ -51,8 +51,10 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   revoke DEVICE_ID                revoke a tablet; its token stops working at once
   import FILE                     import a transfer file exported from a tablet
   coordinator add --email E --name N
-                                  create a console account; the password is asked for,
-                                  or read from standard input when it is not a terminal
+                                  create a console owner (the first account; owners invite
+                                  the rest of the team from the console's Team section);
+                                  the password is asked for, or read from standard input
+                                  when it is not a terminal
   migrate                         create or update the database schema, and show its version
   keygen --out DIR                make the coordinator key pair for sealed campaigns; the
                                   passphrase is asked twice, or read from standard input

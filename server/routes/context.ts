@@ -54,7 +54,7 @@ export interface AppContext {
   /** The reverse proxies believed about the client (--trust-proxy). */
   trustedProxies: TrustedProxies;
   /** Attempts per client address, and for sign-ins per account (email), in buckets every instance shares. */
-  limiters: { enroll: RateLimiter; authFailure: RateLimiter; login: RateLimiter; loginAccount: RateLimiter };
+  limiters: { enroll: RateLimiter; authFailure: RateLimiter; login: RateLimiter; loginAccount: RateLimiter; invitation: RateLimiter };
 }
 
 /** A signed-in coordinator's session, as the session middleware found it. */
