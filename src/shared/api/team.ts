@@ -6,7 +6,7 @@
  * An invitation's token is in its link once, when it is made; the server keeps only its hash.
  */
 import * as z from 'zod/mini';
-import { RoleSchema, TwoFactorStateSchema } from './session.ts';
+import { CoordinatorSchema, RoleSchema } from './session.ts';
 import { labelCheck } from '../text-checks.ts';
 
 const Time = z.string();
@@ -19,16 +19,9 @@ const Token = z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/, 'This invitation l
 /** An account or invitation in a path. */
 export const TeamIdParams = z.object({ id: Uuid });
 
-/** One account of the team, as the Team section lists it. */
-export const TeamAccountSchema = z.strictObject({
+/** One account of the team, as the Team section lists it: what its session says of it (session.ts), and more. */
+export const TeamAccountSchema = z.extend(CoordinatorSchema, {
   id: z.string(),
-  email: z.string(),
-  name: z.string(),
-  role: RoleSchema,
-  /** The campaigns it has, or 'all' (an owner). */
-  campaigns: z.union([z.literal('all'), z.array(z.string())]),
-  mayExportPersonalData: z.boolean(),
-  twoFactor: TwoFactorStateSchema,
   createdAt: Time,
   /** When an owner disabled it (it cannot sign in), or null. */
   disabledAt: z.nullable(Time),
