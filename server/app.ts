@@ -61,6 +61,8 @@ export interface AppOptions {
   authFailureLimit?: { capacity: number; refillMs: number };
   /** Failed console sign-ins per address and per account (email). Default 5, one per minute. */
   loginLimit?: { capacity: number; refillMs: number };
+  /** Invitation links opened or accepted per client address (a wrong token counts). Default 10, one per minute. */
+  invitationLimit?: { capacity: number; refillMs: number };
   /** Live-update channel; pass one to observe changes in tests. */
   live?: LiveSignals;
   /** Open public counter streams, in all and per client address. Default 1,000 and 10. */
@@ -248,6 +250,7 @@ function appContext(options: AppOptions): AppContext {
         authFailure: options.authFailureLimit ?? { capacity: 20, refillMs: 3_000 },
         login: loginLimit,
         loginAccount: loginLimit,
+        invitation: options.invitationLimit ?? { capacity: 10, refillMs: 60_000 },
       },
       log,
     ),

@@ -54,8 +54,10 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   revoke DEVICE_ID                revoke a tablet; its token stops working at once
   import FILE                     import a transfer file exported from a tablet
   coordinator add --email E --name N
-                                  create a console account; the password is asked for,
-                                  or read from standard input when it is not a terminal
+                                  create a console owner (the first account; owners invite
+                                  the rest of the team from the console's Team section);
+                                  the password is asked for, or read from standard input
+                                  when it is not a terminal
   coordinator reset-two-factor --email E
                                   for someone who lost both their phone and their recovery
                                   codes: turn their two-factor sign-in off, void their

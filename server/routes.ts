@@ -32,6 +32,7 @@ import * as paper from './console/paper-routes.ts';
 import * as twoFactor from './console/two-factor-routes.ts';
 import * as account from './console/account-routes.ts';
 import { exportAuditCsv } from './console/audit-csv-route.ts';
+import * as team from './console/team-routes.ts';
 import { attemptsPerAddress } from './middleware.ts';
 import { refuseInsecureSignIn, type CampaignScope } from './console/session.ts';
 import type { Need } from './console/access.ts';
@@ -91,6 +92,9 @@ const SMALL_BODY = { maxBytes: 8192, maxInflatedBytes: 8192 };
 /** A thousand ids (about 39 KB) and a note. */
 const REVIEW_BODY = { maxBytes: 64 * 1024, maxInflatedBytes: 64 * 1024 };
 const DRAFT_BODY = { maxBytes: 512 * 1024, maxInflatedBytes: 512 * 1024 };
+
+/** Opening or accepting an invitation, per client address. */
+const invitationAttempts = attemptsPerAddress((app) => app.limiters.invitation);
 
 /** The first issue, with the field it is about: `goal: Too small: expected number to be >=1`. */
 const fieldAndMessage = (issues: readonly z.core.$ZodIssue[]) => `${issues[0].path.join('.')}: ${issues[0].message}`;
@@ -165,6 +169,18 @@ const TABLE: { [Name in EndpointName]: RouteSpec } = {
   close: { at: 'POST /api/console/campaigns/:id/close', may: 'manage', handler: campaigns.setOpen(false) },
   reopen: { at: 'POST /api/console/campaigns/:id/reopen', may: 'manage', handler: campaigns.setOpen(true) },
   campaignVersion: { at: 'GET /api/console/campaigns/:id/versions/:version', may: 'view', handler: campaigns.getVersion },
+
+  // ---- The console: the team (owners), and the invitation's public pair ----
+  team: { at: 'GET /api/console/team', may: 'owner', handler: team.teamView },
+  invite: { at: 'POST /api/console/team/invitations', may: 'owner', body: SMALL_BODY, invalidBody: fieldAndMessage, handler: team.invite },
+  revokeInvitation: { at: 'DELETE /api/console/team/invitations/:id', may: 'owner', handler: team.revokeInvitation },
+  changeAccount: { at: 'PATCH /api/console/team/accounts/:id', may: 'owner', body: SMALL_BODY, invalidBody: fieldAndMessage, handler: team.changeAccount },
+  disableAccount: { at: 'POST /api/console/team/accounts/:id/disable', may: 'owner', handler: team.setDisabled(true) },
+  enableAccount: { at: 'POST /api/console/team/accounts/:id/enable', may: 'owner', handler: team.setDisabled(false) },
+  changeConsoleSettings: { at: 'PATCH /api/console/settings', may: 'owner', body: SMALL_BODY, invalidBody: fieldAndMessage, handler: team.changeSettings },
+  // A token can be guessed no more than a password: every try counts against the address.
+  invitation: { at: 'POST /api/console/invitation', before: [refuseInsecureSignIn, invitationAttempts], body: SMALL_BODY, invalidBody: fieldAndMessage, handler: team.showInvitation },
+  acceptInvitation: { at: 'POST /api/console/invitation/accept', before: [refuseInsecureSignIn, invitationAttempts], body: SMALL_BODY, invalidBody: fieldAndMessage, handler: team.acceptInvitation },
 };
 
 /** The table as a list, each route with its endpoint's method, auth and Hono path. */

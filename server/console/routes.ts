@@ -38,8 +38,8 @@ export async function login(c: Ctx): Promise<Response> {
   return answer(api.login, 200, sessionInfo(started), { 'set-cookie': cookie });
 }
 
-/** What the console is told of a session: the account, what it may do, and the CSRF token. */
-function sessionInfo(session: Session) {
+/** What the console is told of a session: the account, what it may do, and the CSRF token (a sign-in's and an accepted invitation's answer). */
+export function sessionInfo(session: Session) {
   const { email, name, role, campaigns, mayExportPersonalData } = session.coordinator;
   return {
     coordinator: { email, name, role, campaigns: role === 'owner' ? ('all' as const) : campaigns, mayExportPersonalData, twoFactor: twoFactorState(session) },

@@ -56,7 +56,7 @@ export interface AppContext {
   /** How long a console session lasts from sign-in, and unused (--session-hours, --session-idle-minutes). */
   sessions: SessionTimes;
   /** Attempts per client address, and for sign-ins per account (email), in buckets every instance shares. */
-  limiters: { enroll: RateLimiter; authFailure: RateLimiter; login: RateLimiter; loginAccount: RateLimiter };
+  limiters: { enroll: RateLimiter; authFailure: RateLimiter; login: RateLimiter; loginAccount: RateLimiter; invitation: RateLimiter };
 }
 
 /** A console session's lifetime from sign-in, and how long it may go unused, in ms. */

@@ -50,6 +50,9 @@ import * as review from './set-aside-rows.ts';
 import * as twoFactor from './two-factor-rows.ts';
 import type { TotpSecrets } from './two-factor-rows.ts';
 import * as sessionRows from './session-rows.ts';
+import * as team from './team-rows.ts';
+import type { AccountChangeOutcome, AccountUpdate, InvitationFailure, InvitationRecord, NewInvitation, TeamMember } from './team-rows.ts';
+import type { Coordinator } from './store.ts';
 
 export class SqlStore implements Store {
   private readonly db: SqlDatabase;
@@ -300,6 +303,60 @@ export class SqlStore implements Store {
   }
 
   // ---- #19 B: the team ----
+
+  async teamMembers(): Promise<TeamMember[]> {
+    return team.teamMembers(await this.ready);
+  }
+
+  async coordinatorById(id: string): Promise<Coordinator | undefined> {
+    if (unstorable(id)) return undefined;
+    return team.coordinatorById(await this.ready, id);
+  }
+
+  async createInvitation(invitation: NewInvitation): Promise<void> {
+    await team.createInvitation(await this.ready, invitation);
+  }
+
+  async pendingInvitations(now: string): Promise<InvitationRecord[]> {
+    return team.pendingInvitations(await this.ready, now);
+  }
+
+  async revokeInvitation(id: string, at: string): Promise<InvitationRecord | undefined> {
+    if (unstorable(id)) return undefined;
+    return team.revokeInvitation(await this.ready, id, at);
+  }
+
+  async invitationByTokenHash(tokenHash: string, now: string): Promise<{ ok: true; invitation: InvitationRecord } | { ok: false; reason: InvitationFailure }> {
+    if (unstorable(tokenHash)) return { ok: false, reason: 'unknown' };
+    return team.invitationByTokenHash(await this.ready, tokenHash, now);
+  }
+
+  async redeemInvitation(
+    tokenHash: string,
+    now: string,
+    account: Pick<NewCoordinator, 'id' | 'name' | 'passwordHash'>,
+  ): Promise<{ ok: true; invitation: InvitationRecord; coordinator: Coordinator } | { ok: false; reason: InvitationFailure | 'taken' }> {
+    if (unstorable(tokenHash)) return { ok: false, reason: 'unknown' };
+    return team.redeemInvitation(await this.ready, tokenHash, now, account);
+  }
+
+  async changeAccount(id: string, update: AccountUpdate): Promise<AccountChangeOutcome> {
+    if (unstorable(id)) return { ok: false, reason: 'unknown' };
+    return team.changeAccount(await this.ready, id, update);
+  }
+
+  async setAccountDisabled(id: string, disabledAt: string | null): Promise<AccountChangeOutcome> {
+    if (unstorable(id)) return { ok: false, reason: 'unknown' };
+    return team.setDisabled(await this.ready, id, disabledAt);
+  }
+
+  async consoleSettings(): Promise<Record<string, string>> {
+    return team.consoleSettings(await this.ready);
+  }
+
+  async setConsoleSetting(key: string, value: string): Promise<void> {
+    await team.setConsoleSetting(await this.ready, key, value);
+  }
 
   // ---- #19 C: sessions and the audit log ----
 

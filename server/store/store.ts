@@ -16,6 +16,8 @@ export type SetAsideChange = SetAside;
 import type { PaperCount } from '../../src/shared/api/paper.ts';
 
 export type { CampaignRecord, VersionRecord } from './campaign-rows.ts';
+import type { AccountChangeOutcome, AccountUpdate, InvitationFailure, InvitationRecord, NewInvitation, TeamMember } from './team-rows.ts';
+export type { AccountChangeOutcome, AccountUpdate, InvitationFailure, InvitationRecord, NewInvitation, TeamMember } from './team-rows.ts';
 
 /** Outcome of storing one record. */
 export type IngestOutcome = 'accepted' | 'duplicate' | 'conflict';
@@ -312,6 +314,34 @@ export interface Store {
   /** Mark the session as signed in with a second factor. */
   markSecondFactor(idHash: string): Promise<void>;
   // ---- #19 B: the team (team-rows.ts) ----
+  /** Every account, oldest first, with its latest sign-in. */
+  teamMembers(): Promise<TeamMember[]>;
+  /** The account with this id, disabled or not. */
+  coordinatorById(id: string): Promise<Coordinator | undefined>;
+  /** Save an invitation (its token's hash only). */
+  createInvitation(invitation: NewInvitation): Promise<void>;
+  /** The invitations not used, revoked nor expired at `now`, newest first. */
+  pendingInvitations(now: string): Promise<InvitationRecord[]>;
+  /** Revoke a pending invitation: what it was, or undefined when there is none pending with this id. */
+  revokeInvitation(id: string, at: string): Promise<InvitationRecord | undefined>;
+  /** The invitation behind a token's hash while it still lets someone in, or why it does not. */
+  invitationByTokenHash(tokenHash: string, now: string): Promise<{ ok: true; invitation: InvitationRecord } | { ok: false; reason: InvitationFailure }>;
+  /**
+   * Use an invitation and make its account, atomically: once, unexpired, not revoked, and
+   * only while its email has no account ('taken'); on failure nothing is written.
+   */
+  redeemInvitation(
+    tokenHash: string,
+    now: string,
+    account: Pick<NewCoordinator, 'id' | 'name' | 'passwordHash'>,
+  ): Promise<{ ok: true; invitation: InvitationRecord; coordinator: Coordinator } | { ok: false; reason: InvitationFailure | 'taken' }>;
+  /** Change an account's role, campaigns and permission; never the last enabled owner's role. Applies to its open sessions at once. */
+  changeAccount(id: string, update: AccountUpdate): Promise<AccountChangeOutcome>;
+  /** Disable an account and end its sessions in one transaction (never the last enabled owner), or enable it (null). */
+  setAccountDisabled(id: string, disabledAt: string | null): Promise<AccountChangeOutcome>;
+  /** Every console setting (key → value). */
+  consoleSettings(): Promise<Record<string, string>>;
+  setConsoleSetting(key: string, value: string): Promise<void>;
   // ---- #19 C: sessions and the audit log (session-rows.ts) ----
   /** Mark the session used at `at`, unless it was already marked at or after `notBefore`. */
   touchSession(idHash: string, at: string, notBefore: string): Promise<void>;

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Campaign } from '../shared/campaign.ts';
 import { DEFAULT_CAMPAIGN } from '../shared/default-campaign.ts';
 import type { CampaignDetail, CampaignSummary, ConsoleApi } from './api.ts';
+import type { Abilities } from './abilities.ts';
 import { CampaignSettings } from './CampaignSettings.tsx';
 import { CampaignVersions } from './CampaignVersions.tsx';
 import { DraftSection } from './DraftSection.tsx';
@@ -23,6 +24,8 @@ interface Props {
   id: string;
   campaigns: CampaignSummary[];
   defaultCampaignId: string;
+  /** What the account may do: without `manage`, the page is read-only (no draft, no settings, no close). */
+  can: Abilities;
   /** Something changed that the campaign list (and the chooser) shows. */
   onListChanged: () => void;
   onChoose: (id: string) => void;
@@ -36,7 +39,7 @@ async function latestContent(api: ConsoleApi, id: string): Promise<Campaign | un
   return latest ? ((await api.version(id, latest.version)).content ?? undefined) : (detail.draft ?? undefined);
 }
 
-export function CampaignPage({ api, id, campaigns, defaultCampaignId, onListChanged, onChoose, onError }: Props) {
+export function CampaignPage({ api, id, campaigns, defaultCampaignId, can, onListChanged, onChoose, onError }: Props) {
   const { data, error } = useLoad(() => api.campaign(id), [api, id], onError);
   const [campaign, setCampaign] = useState<CampaignDetail | undefined>();
   const [announcement, setAnnouncement] = useState('');
@@ -114,15 +117,15 @@ export function CampaignPage({ api, id, campaigns, defaultCampaignId, onListChan
         {campaign.latestVersion && <span>{`Version ${campaign.latestVersion.version} is current`}</span>}
       </div>
       <div class="row campaign-actions">
-        <button type="button" class="secondary" onClick={() => onChoose(campaign.id)}>Show its signatures in the console</button>
-        {campaign.status === 'open' && <button type="button" class="danger-outline" onClick={() => void setOpen(false)}>Close the campaign</button>}
-        {campaign.status === 'closed' && <button type="button" class="secondary" onClick={() => void setOpen(true)}>Reopen the campaign</button>}
+        <button type="button" class="secondary" onClick={() => onChoose(campaign.id)}>{can.personal ? 'Show its signatures in the console' : 'Show its figures in the console'}</button>
+        {can.manage && campaign.status === 'open' && <button type="button" class="danger-outline" onClick={() => void setOpen(false)}>Close the campaign</button>}
+        {can.manage && campaign.status === 'closed' && <button type="button" class="secondary" onClick={() => void setOpen(true)}>Reopen the campaign</button>}
         {campaign.status !== 'draft' && <a class="button secondary" href={`/counter/${encodeURIComponent(campaign.id)}`} target="_blank" rel="noopener">Open its public counter</a>}
       </div>
       {announcement && <p class="notice-banner" role="status">{announcement}</p>}
       {actionError && <p class="error banner" role="alert">{actionError}</p>}
 
-      {firstVersion && (
+      {can.manage && firstVersion && (
         <div class="field narrow compare-with">
           <label for="compare-with">Compare the draft with</label>
           <select id="compare-with" value={compareWith ?? defaultCampaignId} onChange={(e) => setCompareWith(e.currentTarget.value)}>
@@ -131,12 +134,14 @@ export function CampaignPage({ api, id, campaigns, defaultCampaignId, onListChan
           </select>
         </div>
       )}
-      <DraftSection key={`${campaign.versions.length}-${campaign.hasDraft}`} api={api} campaign={campaign} base={base} onChanged={changed} />
+      {can.manage && <DraftSection key={`${campaign.versions.length}-${campaign.hasDraft}`} api={api} campaign={campaign} base={base} onChanged={changed} />}
       <CampaignVersions key={campaign.versions.length} api={api} campaign={campaign} />
-      <CampaignSettings key={campaign.id} api={api} campaign={campaign} onSaved={(c) => {
-        setCampaign(c);
-        onListChanged();
-      }} />
+      {can.manage && (
+        <CampaignSettings key={campaign.id} api={api} campaign={campaign} onSaved={(c) => {
+          setCampaign(c);
+          onListChanged();
+        }} />
+      )}
     </>
   );
 }

@@ -5,6 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { CampaignList, ConsoleApi } from './api.ts';
+import type { Abilities } from './abilities.ts';
 import { BUILT_IN, CampaignPage } from './CampaignPage.tsx';
 import { formatDate, formatNumber } from './format.ts';
 import { SectionHeading } from './SectionHeading.tsx';
@@ -15,15 +16,17 @@ interface Props {
   list: CampaignList | undefined;
   /** The campaign whose page is open (#campaigns/<id>), if any. */
   openId: string | undefined;
+  /** What the account may do: a viewer reads, a manager edits, an owner also creates. */
+  can: Abilities;
   onListChanged: () => void;
   onChoose: (id: string) => void;
   onError: (error: unknown) => void;
 }
 
-export function Campaigns({ api, list, openId, onListChanged, onChoose, onError }: Props) {
+export function Campaigns({ api, list, openId, can, onListChanged, onChoose, onError }: Props) {
   if (openId) {
     return (
-      <CampaignPage key={openId} api={api} id={openId} campaigns={list?.campaigns ?? []} defaultCampaignId={list?.defaultCampaignId ?? ''}
+      <CampaignPage key={openId} api={api} id={openId} campaigns={list?.campaigns ?? []} defaultCampaignId={list?.defaultCampaignId ?? ''} can={can}
         onListChanged={onListChanged} onChoose={onChoose} onError={onError} />
     );
   }
@@ -74,7 +77,7 @@ export function Campaigns({ api, list, openId, onListChanged, onChoose, onError 
           </div>
         )}
       </section>
-      {list && <NewCampaignForm api={api} list={list} onCreated={onListChanged} />}
+      {list && can.owner && <NewCampaignForm api={api} list={list} onCreated={onListChanged} />}
     </>
   );
 }

@@ -22,24 +22,35 @@ import { PaperCounts } from './PaperCounts.tsx';
 import { SealedSignatures } from './SealedSignatures.tsx';
 import type { UnlockedKey } from './sealed-open.ts';
 import { useEventStream, useLoad, useNow, type LiveState } from './hooks.ts';
+import { abilitiesOf, campaignToShow, type Abilities } from './abilities.ts';
+import { AcceptInvitation } from './AcceptInvitation.tsx';
+import { Team } from './Team.tsx';
+import { invitationToken } from './team-api.ts';
 
-const SECTIONS = [
+/** Each section, and what the account must be able to do to see it (abilities.ts; none: any account). */
+const SECTIONS: ReadonlyArray<{ id: string; title: string; needs?: keyof Abilities }> = [
   { id: 'campaigns', title: 'Campaigns' },
   { id: 'dashboard', title: 'Dashboard' },
   { id: 'devices', title: 'Devices' },
-  { id: 'signatures', title: 'Signatures' },
+  { id: 'signatures', title: 'Signatures', needs: 'personal' },
   { id: 'paper', title: 'Paper' },
-  { id: 'exports', title: 'Exports' },
-  { id: 'sealed', title: 'Sealed signatures' },
-  { id: 'audit', title: 'Audit log' },
+  { id: 'exports', title: 'Exports', needs: 'personal' },
+  { id: 'sealed', title: 'Sealed signatures', needs: 'personal' },
+  { id: 'audit', title: 'Audit log', needs: 'manage' },
+  // ---- #19 B: the team ----
+  { id: 'team', title: 'Team', needs: 'owner' },
+  // ---- #19 C: your account (everyone) ----
   { id: 'account', title: 'Your account' },
-] as const;
-type SectionId = (typeof SECTIONS)[number]['id'];
+];
+type SectionId = 'campaigns' | 'dashboard' | 'devices' | 'signatures' | 'paper' | 'exports' | 'sealed' | 'audit' | 'team' | 'account';
 
-/** The section the #hash names, and the campaign of `#campaigns/<id>`. */
-function placeFromHash(): { section: SectionId; campaignPage?: string } {
+/** The sections `can` allows. */
+const sectionsFor = (can: Abilities) => SECTIONS.filter((s) => !s.needs || can[s.needs]);
+
+/** The section the #hash names (of those the account may see), and the campaign of `#campaigns/<id>`. */
+function placeFromHash(can: Abilities): { section: SectionId; campaignPage?: string } {
   const [id, sub] = location.hash.slice(1).split('/');
-  const section = SECTIONS.find((s) => s.id === id)?.id ?? 'dashboard';
+  const section = (sectionsFor(can).find((s) => s.id === id)?.id ?? 'dashboard') as SectionId;
   let campaignPage: string | undefined;
   try {
     campaignPage = section === 'campaigns' && sub ? decodeURIComponent(sub) : undefined;
@@ -54,6 +65,8 @@ export function ConsoleApp() {
   const [session, setSession] = useState<SessionInfo | null | undefined>();
   const [notice, setNotice] = useState('');
   const [bootError, setBootError] = useState('');
+  // An invitation link (#invite=<token>) opens the invitation page, whoever is signed in here.
+  const [invitation, setInvitation] = useState(() => invitationToken(location.hash));
 
   useEffect(() => {
     publicApi.session().then(
@@ -69,6 +82,15 @@ export function ConsoleApp() {
     document.title = session ? 'Fieldsign console' : 'Sign in · Fieldsign console';
   }, [session]);
 
+  if (invitation) {
+    return (
+      <AcceptInvitation token={invitation} onSignedIn={(s) => {
+        setInvitation(undefined);
+        setNotice('');
+        setSession(s);
+      }} />
+    );
+  }
   if (session === undefined) {
     return (
       <main class="login-page" id="main">
@@ -113,14 +135,15 @@ export function ConsoleApp() {
 }
 
 function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut: (message: string) => void }) {
-  const [place, setPlace] = useState(placeFromHash);
+  const can = abilitiesOf(session.coordinator);
+  const [place, setPlace] = useState(() => placeFromHash(can));
   const section = place.section;
   const [tick, setTick] = useState(0);
   // The campaign list does not depend on the chosen campaign; everything about signatures does.
   const listApi = useMemo(() => consoleApi(session.csrfToken, ''), [session.csrfToken]);
   const { data: campaignList, error: listError, reload: reloadList } = useLoad(() => listApi.campaigns(), [listApi, section === 'campaigns' ? tick : 0], onError);
   const [chosen, setChosen] = useState(rememberedCampaign);
-  const campaignId = campaignList && (campaignList.campaigns.some((c) => c.id === chosen) ? chosen : campaignList.defaultCampaignId);
+  const campaignId = campaignList && campaignToShow(campaignList.campaigns.map((c) => c.id), chosen, campaignList.defaultCampaignId);
   const api = useMemo(() => consoleApi(session.csrfToken, campaignId ?? ''), [session.csrfToken, campaignId]);
   const campaign = campaignList?.campaigns.find((c) => c.id === campaignId);
   const [totals, setTotals] = useState<Totals | undefined>();
@@ -131,10 +154,10 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
   const now = useNow();
 
   useEffect(() => {
-    const onHash = () => setPlace(placeFromHash());
+    const onHash = () => setPlace(placeFromHash(can));
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
-  }, []);
+  }, [session.coordinator.role, session.coordinator.mayExportPersonalData]);
 
   /** A failed call: a 401 means the session ended (expired, or signed out elsewhere). */
   function onError(error: unknown) {
@@ -224,7 +247,7 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
       <div class="shell">
         <nav class="sidenav" aria-label="Console sections">
           <ul>
-            {SECTIONS.map((s) => (
+            {sectionsFor(can).map((s) => (
               <li key={s.id}>
                 <a href={`#${s.id}`} aria-current={s.id === section && !place.campaignPage ? 'page' : s.id === section ? 'location' : undefined}>{s.title}</a>
               </li>
@@ -235,20 +258,23 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
           {problem && <p class="error banner" role="alert">{problem}</p>}
           {listError && !campaignList && <p class="error banner" role="alert">{`The campaigns could not be loaded: ${listError}`}</p>}
           {section === 'campaigns' && (
-            <Campaigns api={api} list={campaignList} openId={place.campaignPage} onListChanged={reloadList} onError={onError} onChoose={(id) => {
+            <Campaigns api={api} list={campaignList} openId={place.campaignPage} can={can} onListChanged={reloadList} onError={onError} onChoose={(id) => {
               choose(id);
-              location.hash = '#signatures';
+              location.hash = can.personal ? '#signatures' : '#dashboard';
             }} />
           )}
           {campaignId !== undefined && (
             <>
               {section === 'dashboard' && <Dashboard totals={totals} now={now} error={totalsError} api={api} tick={tick} onError={onError} />}
-              {section === 'devices' && <Devices api={api} campaigns={campaignList!.campaigns} defaultCampaignId={campaignList!.defaultCampaignId} tick={tick} now={now} onError={onError} />}
+              {section === 'devices' && <Devices api={api} campaigns={campaignList!.campaigns} defaultCampaignId={campaignList!.defaultCampaignId} tick={tick} now={now} onError={onError} mayManage={can.manage} />}
               {section === 'signatures' && <Signatures key={campaignId} api={api} tick={tick} onError={onError} />}
               {section === 'paper' && <PaperCounts key={campaignId} api={api} tick={tick} onError={onError} />}
               {section === 'exports' && <Exports api={api} campaignTitle={campaign?.title ?? campaignId} />}
               {section === 'sealed' && <SealedSignatures key={campaignId} api={api} unlocked={openingKey} onUnlocked={setOpeningKey} onError={onError} />}
               {section === 'audit' && <AuditLog api={api} tick={tick} onError={onError} isOwner={session.coordinator.role === 'owner'} />}
+              {section === 'team' && (
+                <Team csrfToken={session.csrfToken} self={session.coordinator.email} campaigns={campaignList!.campaigns} defaultCampaignId={campaignList!.defaultCampaignId} onError={onError} />
+              )}
             </>
           )}
           {section === 'account' && <Account api={listApi} now={now} onError={onError} onSignedOut={signedOutHere} />}

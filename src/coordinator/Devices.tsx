@@ -21,9 +21,11 @@ interface Props {
   tick: number;
   now: number;
   onError: (error: unknown) => void;
+  /** A manager or owner: makes codes and revokes tablets (a viewer only looks). */
+  mayManage: boolean;
 }
 
-export function Devices({ api, campaigns, defaultCampaignId, tick, now, onError }: Props) {
+export function Devices({ api, campaigns, defaultCampaignId, tick, now, onError, mayManage }: Props) {
   const { data: list, error: loadError, reload } = useLoad(() => api.devices(), [api, tick], onError);
   const devices = list?.devices;
   // A tablet enrolled before campaigns (campaigns: null) shows the server's default campaign.
@@ -48,7 +50,7 @@ export function Devices({ api, campaigns, defaultCampaignId, tick, now, onError 
   return (
     <>
       <SectionHeading title="Devices" />
-      <NewCodeForm api={api} campaigns={campaigns} onError={onError} onCreated={() => reload()} />
+      {mayManage && <NewCodeForm api={api} campaigns={campaigns} onError={onError} onCreated={() => reload()} />}
 
       <section class="card" aria-labelledby="devices-heading">
         <div class="card-head">
@@ -128,7 +130,7 @@ export function Devices({ api, campaigns, defaultCampaignId, tick, now, onError 
                       )}
                     </td>
                     <td class="actions">
-                      {!d.revokedAt && (
+                      {mayManage && !d.revokedAt && (
                         <button type="button" class="secondary small" aria-label={`Revoke ${deviceName(d.label, d.id)}`} onClick={() => setRevoking(d)}>
                           Revoke
                         </button>

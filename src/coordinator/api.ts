@@ -138,7 +138,7 @@ const NO_CONTENT = null;
  * Send a request and parse its answer with `schema` (NO_CONTENT for 204). An error answer is
  * read as the contract's ErrorResponse; an answer that fits neither is an ApiError too.
  */
-async function request<S extends z.ZodMiniType | null>(
+export async function request<S extends z.ZodMiniType | null>(
   schema: S,
   method: string,
   path: string,

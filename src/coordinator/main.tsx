@@ -3,5 +3,6 @@ import { render } from 'preact';
 import { ConsoleApp } from './ConsoleApp.tsx';
 import './console.css';
 import './campaigns.css';
+import './team.css';
 
 render(<ConsoleApp />, document.getElementById('app')!);

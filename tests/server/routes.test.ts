@@ -38,7 +38,7 @@ describe('the route table', () => {
   it('lists each method and path once', () => {
     const keys = ROUTES.map((r) => `${r.method} ${r.path}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(ROUTES.filter((r) => r.path.startsWith('/api/console/') && r.auth !== 'session').map((r) => r.path)).toEqual(['/api/console/login', '/api/console/session']);
+    expect(ROUTES.filter((r) => r.path.startsWith('/api/console/') && r.auth !== 'session').map((r) => r.path)).toEqual(['/api/console/login', '/api/console/session', '/api/console/invitation', '/api/console/invitation/accept']);
   });
 
   it("takes each route's method, auth and path from its endpoint: the path is the endpoint's with the regexes removed", () => {

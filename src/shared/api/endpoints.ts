@@ -23,6 +23,10 @@ import {
 import { HandinKeySchema, HandinPackageQuery } from './handin.ts';
 import { AccountSessionListSchema, PasswordChangedSchema, PasswordChangeSchema, SessionIdParams } from './account.ts';
 import { PaperSheetsQuery } from './paper-sheets.ts';
+import {
+  AcceptInvitationSchema, AccountChangeSchema, InvitationCreatedSchema, InvitationRequestSchema, InvitationTokenSchema, InvitationViewSchema, SettingsChangeSchema, TeamAccountSchema,
+  TeamIdParams, TeamSchema, TeamSettingsSchema,
+} from './team.ts';
 import { NewPaperCountSchema, PaperCountIdParams, PaperCountListSchema, PaperCountSchema } from './paper.ts';
 import {
   CampaignDetailSchema,
@@ -386,6 +390,80 @@ export const api = {
     auth: 'session',
     request: { params: CampaignVersionParams },
     responses: { 200: PublishedVersionSchema, ...errors(...SESSION_ERRORS, 404) },
+  },
+
+  // ---- The console: the team ----
+  team: {
+    method: 'GET',
+    path: '/api/console/team',
+    summary: 'The accounts (roles, campaigns, two-factor, last sign-in), the pending invitations and the owners’ settings',
+    auth: 'session',
+    request: {},
+    responses: { 200: TeamSchema, ...errors(...SESSION_ERRORS, 403) },
+  },
+  invite: {
+    method: 'POST',
+    path: '/api/console/team/invitations',
+    summary: 'Invite someone by a one-time link (in this answer only; the server keeps its hash); 409 when the email has an account',
+    auth: 'session',
+    request: { body: InvitationRequestSchema },
+    responses: { 201: InvitationCreatedSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS, 409) },
+  },
+  revokeInvitation: {
+    method: 'DELETE',
+    path: '/api/console/team/invitations/:id',
+    summary: 'Withdraw a pending invitation: its link stops working at once',
+    auth: 'session',
+    request: { params: TeamIdParams },
+    responses: { 204: null, ...errors(...CHANGE_ERRORS, 404) },
+  },
+  changeAccount: {
+    method: 'PATCH',
+    path: '/api/console/team/accounts/:id',
+    summary: 'Change an account’s role, campaigns or personal-data permission (its open sessions follow at once; 409 for the last owner)',
+    auth: 'session',
+    request: { params: TeamIdParams, body: AccountChangeSchema },
+    responses: { 200: TeamAccountSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS, 404, 409) },
+  },
+  disableAccount: {
+    method: 'POST',
+    path: '/api/console/team/accounts/:id/disable',
+    summary: 'Disable an account: its sessions end at once (409 for oneself and for the last owner)',
+    auth: 'session',
+    request: { params: TeamIdParams },
+    responses: { 200: TeamAccountSchema, ...errors(...CHANGE_ERRORS, 404, 409) },
+  },
+  enableAccount: {
+    method: 'POST',
+    path: '/api/console/team/accounts/:id/enable',
+    summary: 'Enable a disabled account again',
+    auth: 'session',
+    request: { params: TeamIdParams },
+    responses: { 200: TeamAccountSchema, ...errors(...CHANGE_ERRORS, 404) },
+  },
+  changeConsoleSettings: {
+    method: 'PATCH',
+    path: '/api/console/settings',
+    summary: 'Change the owners’ settings: require two-factor sign-in of everyone',
+    auth: 'session',
+    request: { body: SettingsChangeSchema },
+    responses: { 200: TeamSettingsSchema, ...errors(...BODY_ERRORS, ...CHANGE_ERRORS) },
+  },
+  invitation: {
+    method: 'POST',
+    path: '/api/console/invitation',
+    summary: 'What an invitation’s token invites to (410 when it expired, was used or withdrawn; 403 over plain http from another machine)',
+    auth: 'public',
+    request: { body: InvitationTokenSchema },
+    responses: { 200: InvitationViewSchema, ...errors(...BODY_ERRORS, 403, 404, 410, 429) },
+  },
+  acceptInvitation: {
+    method: 'POST',
+    path: '/api/console/invitation/accept',
+    summary: 'Accept an invitation with a name and a password: the account is made and signed in (sets the session cookie, like a sign-in)',
+    auth: 'public',
+    request: { body: AcceptInvitationSchema },
+    responses: { 200: SessionInfoSchema, ...errors(...BODY_ERRORS, 403, 404, 409, 410, 429) },
   },
 
   // ---- This document ----
