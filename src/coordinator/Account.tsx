@@ -8,16 +8,22 @@ import type { AccountSessionView, ConsoleApi } from './api.ts';
 import { formatAgo, formatDateTime, plural } from './format.ts';
 import { SectionHeading } from './SectionHeading.tsx';
 import { useLoad } from './hooks.ts';
+import { TwoFactorCard } from './TwoFactorCard.tsx';
+import type { Coordinator } from '../shared/api/session.ts';
 
 interface Props {
   api: ConsoleApi;
+  /** The signed-in account, for its two-factor card. */
+  coordinator: Coordinator;
+  /** Two-factor was turned on or off here. */
+  onTwoFactorChanged: (twoFactor: Coordinator['twoFactor']) => void;
   now: number;
   onError: (error: unknown) => void;
   /** This browser's session was ended from here. */
   onSignedOut: (message: string) => void;
 }
 
-export function Account({ api, now, onError, onSignedOut }: Props) {
+export function Account({ api, coordinator, now, onError, onSignedOut, onTwoFactorChanged }: Props) {
   const { data: sessions, error: loadError, reload } = useLoad(() => api.accountSessions(), [api], onError);
   return (
     <>
@@ -28,12 +34,12 @@ export function Account({ api, now, onError, onSignedOut }: Props) {
       {loadError && <p class="error banner" role="alert">{loadError}</p>}
       <Sessions api={api} sessions={sessions} now={now} onChanged={reload} onError={onError} onSignedOut={onSignedOut} />
       <PasswordForm api={api} onChanged={reload} onError={onError} />
-      {/* ---- #19 A: two-factor sign-in. The integrator mounts <TwoFactorCard /> (src/coordinator/TwoFactorCard.tsx) here. ---- */}
+      <TwoFactorCard api={api} coordinator={coordinator} onChanged={onTwoFactorChanged} onError={onError} />
     </>
   );
 }
 
-function Sessions({ api, sessions, now, onChanged, onError, onSignedOut }: Props & { sessions: AccountSessionView[] | undefined; onChanged: () => void }) {
+function Sessions({ api, sessions, now, onChanged, onError, onSignedOut }: Pick<Props, 'api' | 'now' | 'onError' | 'onSignedOut'> & { sessions: AccountSessionView[] | undefined; onChanged: () => void }) {
   const [problem, setProblem] = useState('');
 
   async function end(session: AccountSessionView) {

@@ -93,7 +93,7 @@ function detailValue(key: string, value: unknown): string {
 export function AuditLog({ api, tick, onError, isOwner = false }: { api: ConsoleApi; tick: number; onError: (error: unknown) => void; isOwner?: boolean }) {
   // This campaign's entries and the server-wide ones (sign-ins, codes, tablets), or every campaign's too.
   const [all, setAll] = useState(false);
-  const { data: entries, error: loadError, reload } = useLoad(() => api.audit(all), [api, tick, all], onError);
+  const { data: entries, error: loadError, reload } = useLoad(() => api.audit(all, isOwner), [api, tick, all, isOwner], onError);
 
   return (
     <>
@@ -104,10 +104,12 @@ export function AuditLog({ api, tick, onError, isOwner = false }: { api: Console
         </div>
       </SectionHeading>
       <p class="lead">The latest 500 entries, newest first. Entries cannot be edited or removed, from the console or anywhere else.</p>
-      <label class="check-inline">
-        <input type="checkbox" checked={all} onChange={(e) => setAll(e.currentTarget.checked)} />
-        {`Show every campaign’s entries (not only “${api.campaignId}” and the server-wide ones)`}
-      </label>
+      {isOwner && (
+        <label class="check-inline">
+          <input type="checkbox" checked={all} onChange={(e) => setAll(e.currentTarget.checked)} />
+          {`Show every campaign’s entries (not only “${api.campaignId}” and the server-wide ones)`}
+        </label>
+      )}
       {loadError && <p class="error banner" role="alert">{loadError}</p>}
       <section class="card" aria-label="Audit entries">
         {!entries ? (

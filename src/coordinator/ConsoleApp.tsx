@@ -126,6 +126,7 @@ export function ConsoleApp() {
   return (
     <SignedIn
       session={session}
+      onTwoFactorChanged={(twoFactor) => setSession({ ...session, coordinator: { ...session.coordinator, twoFactor } })}
       onSignedOut={(message) => {
         setNotice(message);
         setSession(null);
@@ -134,7 +135,14 @@ export function ConsoleApp() {
   );
 }
 
-function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut: (message: string) => void }) {
+interface SignedInProps {
+  session: SessionInfo;
+  onSignedOut: (message: string) => void;
+  /** Two-factor was turned on or off from the account's page. */
+  onTwoFactorChanged: (twoFactor: SessionInfo['coordinator']['twoFactor']) => void;
+}
+
+function SignedIn({ session, onSignedOut, onTwoFactorChanged }: SignedInProps) {
   const can = abilitiesOf(session.coordinator);
   const [place, setPlace] = useState(() => placeFromHash(can));
   const section = place.section;
@@ -277,7 +285,7 @@ function SignedIn({ session, onSignedOut }: { session: SessionInfo; onSignedOut:
               )}
             </>
           )}
-          {section === 'account' && <Account api={listApi} now={now} onError={onError} onSignedOut={signedOutHere} />}
+          {section === 'account' && <Account api={listApi} coordinator={session.coordinator} now={now} onError={onError} onSignedOut={signedOutHere} onTwoFactorChanged={onTwoFactorChanged} />}
         </main>
       </div>
     </div>

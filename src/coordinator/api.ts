@@ -228,9 +228,11 @@ export function consoleApi(csrfToken: string, campaignId: string) {
     /**
      * The audit log, newest first: everything (`all`), or this campaign's entries with those
      * about no campaign in particular (sign-ins, codes, tablets). Two reads, so that a busy
-     * other campaign does not push this one's entries out of the latest 500.
+     * other campaign does not push this one's entries out of the latest 500. The whole log
+     * is an owner's: anyone else reads this campaign's entries only.
      */
-    async audit(all = false): Promise<AuditEntry[]> {
+    async audit(all = false, isOwner = true): Promise<AuditEntry[]> {
+      if (!isOwner) return entries(scoped('/api/console/audit', campaignId));
       const everything = await entries('/api/console/audit');
       if (all) return everything;
       const own = await entries(scoped('/api/console/audit', campaignId));
