@@ -23,13 +23,20 @@ export const MAX_BATCH_RECORDS = 500;
 
 const EMAIL = z.email();
 
-/** The signer's own details, as typed on the form. */
-export const SignerSchema = z.object({
+/**
+ * How a name is judged: as it arrives (nameCheck: a visible letter, no text-direction
+ * controls), or as held (storableCheck only) once it is stored or sealed, since it was
+ * judged by the rules of its day (a sealed one by no server at all): a signature is never
+ * refused on the way out because a rule came later.
+ */
+type NameRule = (subject: string) => z.core.$ZodCheck<string>;
+
+const signerSchema = (nameRule: NameRule) => z.object({
   name: z.string().check(
     z.trim(),
     z.minLength(1, 'Please enter your full name.'),
     z.maxLength(200, 'Please shorten your name to 200 characters.'),
-    nameCheck('The name'),
+    nameRule('The name'),
   ),
   email: z.optional(
     z.string().check(
@@ -49,6 +56,8 @@ export const SignerSchema = z.object({
   /** Opt-in to future contact. Never pre-ticked; the signature stands without it. */
   optIn: z.boolean(),
 });
+/** The signer's own details, as typed on the form. */
+export const SignerSchema = signerSchema(nameCheck);
 export type Signer = z.infer<typeof SignerSchema>;
 
 /** Packed vector strokes; see ink.ts. The refinement decodes them, so junk never gets stored. */
@@ -74,21 +83,25 @@ function inkDecodes(data: string): boolean {
 }
 
 /** A signature typed instead of drawn (the accessible alternative), with what was attested. */
-export const TypedSignatureSchema = z.object({
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200), nameCheck('The typed name')),
+const typedSignatureSchema = (nameRule: NameRule) => z.object({
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200), nameRule('The typed name')),
   /** The exact attestation wording the signer confirmed, with their name filled in. */
   attestation: z.string().check(z.minLength(1), z.maxLength(800), storableCheck('The attestation')),
 });
+export const TypedSignatureSchema = typedSignatureSchema(nameCheck);
 
 /** Signer data and the signature in clear text: drawn strokes, or a typed name with attestation. */
-export const PlainPayloadSchema = z
+const plainPayloadSchema = (nameRule: NameRule) => z
   .object({
     kind: z.literal('plain'),
-    signer: SignerSchema,
+    signer: signerSchema(nameRule),
     ink: z.optional(InkSchema),
-    typed: z.optional(TypedSignatureSchema),
+    typed: z.optional(typedSignatureSchema(nameRule)),
   })
   .check(z.refine((p) => (p.ink === undefined) !== (p.typed === undefined), { message: 'A signature is either drawn (ink) or typed, not both or neither.', path: ['ink'] }));
+export const PlainPayloadSchema = plainPayloadSchema(nameCheck);
+/** A plain payload as held: opened from a seal, or read back from the server (see NameRule). */
+export const HeldPlainPayloadSchema = plainPayloadSchema(storableCheck);
 
 /**
  * Signer data and strokes encrypted on the tablet, in a sealed campaign (S22): a per-record
@@ -104,6 +117,7 @@ export const SealedPayloadSchema = z.object({
 });
 
 export const PayloadSchema = z.discriminatedUnion('kind', [PlainPayloadSchema, SealedPayloadSchema]);
+const HeldPayloadSchema = z.discriminatedUnion('kind', [HeldPlainPayloadSchema, SealedPayloadSchema]);
 
 /** Identifier of a campaign, device or event: short, URL-safe. */
 const Slug = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/, 'Use letters, digits, - or _.'));
@@ -130,7 +144,7 @@ export type ChainHead = z.infer<typeof ChainHeadSchema>;
  * One signature as captured on a tablet. `id` is a UUID made once at capture and never
  * changed; it is what makes every retry idempotent.
  */
-export const SignatureRecordSchema = z.object({
+const signatureRecordSchema = <P extends typeof PayloadSchema | typeof HeldPayloadSchema>(payload: P) => z.object({
   id: z.uuid(),
   /** Version of this record's shape. */
   v: z.literal(1),
@@ -148,7 +162,7 @@ export const SignatureRecordSchema = z.object({
   lang: z.optional(z.enum(LANGUAGES)),
   /** Capture time by the tablet's clock. Informational only: never used for ordering or dedup. */
   capturedAt: z.iso.datetime({ offset: true }),
-  payload: PayloadSchema,
+  payload,
   /**
    * The signer's country in clear beside a sealed payload, for the dashboard, when the
    * campaign allows it (`sealing.countryInClear`). Never sent with a plain payload, which
@@ -163,6 +177,9 @@ export const SignatureRecordSchema = z.object({
    */
   nonce: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{22}$/, 'A nonce is 16 random bytes in base64url.'))),
 });
+export const SignatureRecordSchema = signatureRecordSchema(PayloadSchema);
+/** A record as the server holds it, read back by the console (see NameRule). */
+export const HeldSignatureRecordSchema = signatureRecordSchema(HeldPayloadSchema);
 export type SignatureRecord = z.infer<typeof SignatureRecordSchema>;
 
 /**

@@ -34,7 +34,7 @@ import { canonicalJson } from './canonical-json.ts';
 import * as z from 'zod/mini';
 import { fromBase64Url, toBase64Url } from './ink.ts';
 import type { ChainedRecord } from './chain.ts';
-import { PlainPayloadSchema, type SealedPayloadSchema } from './protocol.ts';
+import { HeldPlainPayloadSchema, type PlainPayloadSchema, type SealedPayloadSchema } from './protocol.ts';
 
 /** The one sealing algorithm of this version: AES-256-GCM content, RSA-OAEP-SHA-256 key wrap. */
 export const SEAL_ALG = 'A256GCM+RSA-OAEP-256';
@@ -285,7 +285,8 @@ export async function openPayload(sealed: SealedPayload, context: SealContext, p
   } catch {
     throw fail('opened, but the content is not JSON.', 'malformed');
   }
-  const parsed = z.safeParse(PlainPayloadSchema, json);
+  // Judged as held: the name was checked, if at all, by the rules of the day it was sealed.
+  const parsed = z.safeParse(HeldPlainPayloadSchema, json);
   if (!parsed.success) throw fail(`opened, but the content is not a valid signature (${parsed.error.issues[0]?.message ?? 'invalid'}).`, 'malformed');
   return parsed.data;
 }

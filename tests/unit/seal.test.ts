@@ -15,6 +15,7 @@ import { SealedPayloadSchema, SignatureRecordSchema, type SignatureRecord } from
 import { importSealingKey, keyIdOf, openPayload, SEAL_ALG, sealContextOf, SealError, sealPayload, type PlainPayload, type SealContext, type SealedPayload, type SealingKey } from '../../src/shared/seal.ts';
 import { chainLink, genesisLink, nextChain, verifyChain, type ChainedRecord, type ChainLog, type RecordChain } from '../../src/shared/chain.ts';
 import { makeRecord } from '../helpers/records.ts';
+import { RecordRowSchema } from '../../src/shared/api/signatures.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -141,6 +142,18 @@ describe('sealing', () => {
     };
     const sealed = await sealPayload(payload, sealContextOf(record), sealing);
     expect(await openPayload(sealed, sealContextOf(record), privateKey)).toEqual(payload);
+  });
+
+  it('opens a payload sealed before the name rules of #18 (a text-direction control in the name): held signatures are never refused on the way out', async () => {
+    const record = makeRecord({ name: 'Amina' });
+    const name = '\u202bAmina Diallo\u202c';
+    const payload: PlainPayload = { ...(record.payload as PlainPayload), signer: { name, email: 'amina@example.org', optIn: false } };
+    // Arriving today, the name is refused; sealed on a tablet of before, it was not judged at all.
+    expect(z.safeParse(SignatureRecordSchema, { ...record, payload }).success).toBe(false);
+    const sealed = await sealPayload(payload, sealContextOf(record), sealing);
+    expect((await openPayload(sealed, sealContextOf(record), privateKey)).signer.name).toBe(name);
+    // And the console reads such a record back from the server as it is.
+    expect(z.safeParse(RecordRowSchema, { seq: 1, id: record.id, deviceId: record.deviceId, receivedAt: record.capturedAt, record: { ...record, payload } }).success).toBe(true);
   });
 
   it('the sealed record shows neither name, email nor strokes, and passes the protocol schemas within their limits', async () => {

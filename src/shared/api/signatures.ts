@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { LANGUAGES } from '../campaign.ts';
-import { ChainHeadSchema, SignatureRecordSchema } from '../protocol.ts';
+import { ChainHeadSchema, HeldSignatureRecordSchema } from '../protocol.ts';
 
 /** Query parameters are text; the server clamps numbers to their range and ignores junk. */
 const Digits = z.optional(z.string().check(z.regex(/^\d+$/)));
@@ -94,7 +94,7 @@ export const RecordRowSchema = z.strictObject({
   id: z.string(),
   deviceId: z.string(),
   receivedAt: z.string(),
-  record: SignatureRecordSchema,
+  record: HeldSignatureRecordSchema,
 });
 export type RecordRow = z.infer<typeof RecordRowSchema>;
 
