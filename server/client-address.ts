@@ -134,7 +134,10 @@ const FORWARDING_HEADERS = ['x-forwarded-for', 'x-forwarded-proto', 'forwarded',
 export function mayCarrySecrets(request: RequestOrigin): boolean {
   if (requestIsSecure(request)) return true;
   const peer = peerOf(request);
-  if (peer !== undefined && !request.trusted.has(peer) && FORWARDING_HEADERS.some((name) => request.header(name) !== undefined)) return false;
+  // Through a proxy, trusted or not, plain http is never this machine's browser: the hop to
+  // the proxy may have crossed a network, and a header the walk could not read must not
+  // leave the proxy's own loopback address standing in for the client.
+  if (peer !== undefined && FORWARDING_HEADERS.some((name) => request.header(name) !== undefined)) return false;
   return isLocalClient(clientAddress(request));
 }
 

@@ -76,6 +76,12 @@ describe('requestIsSecure and mayCarrySecrets', () => {
     expect(mayCarrySecrets(request('127.0.0.1', { 'x-forwarded-for': '203.0.113.9' }))).toBe(false);
     expect(mayCarrySecrets(request('127.0.0.1', { 'x-forwarded-for': '203.0.113.9' }, loopback))).toBe(false);
     expect(mayCarrySecrets(request('127.0.0.1', { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https' }, loopback))).toBe(true);
+    // A trusted proxy's entry the walk cannot read (a port, brackets with a port) must not
+    // leave the proxy's own loopback address standing in for a browser that may be anywhere.
+    for (const forwarded of ['1.2.3.4:5555', '[2001:db8::1]:443', 'unknown']) {
+      expect(mayCarrySecrets(request('127.0.0.1', { 'x-forwarded-for': forwarded }, loopback)), forwarded).toBe(false);
+      expect(mayCarrySecrets(request('127.0.0.1', { 'x-forwarded-for': forwarded, 'x-forwarded-proto': 'https' }, loopback)), forwarded).toBe(true);
+    }
   });
 });
 
