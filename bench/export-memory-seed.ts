@@ -2,17 +2,14 @@
  * The store the export-memory benchmark (export-memory.ts) measures: N realistic signatures
  * in a temporary SQLite file, made from a few hundred templates (ink is the slow part) with
  * fresh ids and names in many scripts, a typed signature now and then, a quarter opted in,
- * arrivals spread over a few weeks of rallies; and the coordinator who downloads them.
+ * arrivals spread over a few weeks of rallies. The owner who downloads them is added by
+ * each measuring process (export-memory.ts), with two-factor sign-in of its own.
  */
 import { randomUUID } from 'node:crypto';
-import { hashPassword } from '../server/console/passwords.ts';
 import { SqliteStore } from '../server/store/sqlite.ts';
 import type { SignatureRecord } from '../src/shared/protocol.ts';
 import { makeRecord, prng } from '../tests/helpers/records.ts';
 
-/** The coordinator `fill` creates, to sign in with. */
-export const EMAIL = 'bench@example.org';
-export const PASSWORD = 'benchmark passphrase 1234';
 const BATCH = 500;
 const TEMPLATES = 300;
 
@@ -68,7 +65,6 @@ export async function fill(dbPath: string, n: number): Promise<{ optedIn: number
     const receivedAt = new Date(day0 + Math.floor((start / n) * 21) * 86_400_000 + start * 1000).toISOString();
     await store.ingest(items, receivedAt, 'sync');
   }
-  await store.createCoordinator({ id: randomUUID(), email: EMAIL, name: 'Bench', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
   await store.close();
   return { optedIn, seconds: (performance.now() - started) / 1000 };
 }

@@ -23,7 +23,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../server/app.ts';
 import { SqliteStore } from '../server/store/sqlite.ts';
-import { EMAIL, fill, PASSWORD } from './export-memory-seed.ts';
+import { fill } from './export-memory-seed.ts';
+import { addAccount, secondFactorCode } from '../tests/helpers/accounts.ts';
 
 const EXPORTS = ['handin.csv', 'contacts.csv', 'signatures.zip', 'handin.pdf', 'handin-package.zip'] as const;
 /** The query each export is asked with: the hand-in package in its largest profile (a PDF and a CSV per country). */
@@ -88,7 +89,10 @@ async function child(dbPath: string, name: ExportName, n: number, optedIn: numbe
   const server = createServer(createApp({ store, log: (message, error) => console.error(message, error) }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  const login = await httpCall(port, 'POST', '/api/console/login', { 'content-type': 'application/json' }, JSON.stringify({ email: EMAIL, password: PASSWORD }), () => {});
+  // An owner who may export personal data, of this process's own (each signs in once, with its code).
+  const owner = await addAccount(store, { name: 'Bench' });
+  const credentials = { email: owner.email, password: owner.password, code: secondFactorCode(owner) };
+  const login = await httpCall(port, 'POST', '/api/console/login', { 'content-type': 'application/json' }, JSON.stringify(credentials), () => {});
   const cookie = String(login.headers['set-cookie'] ?? '').split(';')[0];
   if (login.status !== 200 || !cookie) throw new Error(`login failed: ${login.status}`);
 

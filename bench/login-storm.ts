@@ -46,7 +46,7 @@ export async function loginStorm(logins = 300): Promise<LoginStormFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'fieldsign-storm-'));
   const db = join(dir, 'storm.db');
   const setup = new SqliteStore(db);
-  await setup.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword('the real passphrase'), createdAt: new Date().toISOString() });
+  await setup.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', role: 'owner', passwordHash: await hashPassword('the real passphrase'), createdAt: new Date().toISOString() });
   const { code } = await createEnrollmentCode(setup, 'Storm', 3_600_000, 'bench');
   const token = randomBytes(32).toString('base64url');
   const deviceId = randomUUID();

@@ -1,10 +1,13 @@
 /**
- * The coordinator console's API from a test, as the console page calls it: a coordinator
- * made with the CLI (as the README says), a session cookie from /api/console/login, and
- * the CSRF token on every change.
+ * The coordinator console's API from a test, as the console page calls it: an owner who may
+ * export personal data, with two-factor sign-in (as the product requires of both), added to
+ * the running server's database; a session cookie from /api/console/login with the code the
+ * authenticator would show; and the CSRF token on every change. (The README's first owner,
+ * made with `coordinator add`, signs in through the console page in tests/e2e/console.test.ts.)
  */
-import { execFileSync } from 'node:child_process';
-import { ROOT, type AppProcess } from './app-process.ts';
+import { SqliteStore } from '../../server/store/sqlite.ts';
+import { addAccount, signIn } from './accounts.ts';
+import type { AppProcess } from './app-process.ts';
 
 export interface ConsoleClient {
   /** Call `path` with an optional JSON body; throws with the answer unless it is 2xx. */
@@ -13,17 +16,12 @@ export interface ConsoleClient {
   download(path: string): Promise<Buffer>;
 }
 
-/** Add a coordinator to `app`'s database and sign in as them. */
+/** Add an owner to `app`'s database and sign in as them. */
 export async function consoleClient(app: AppProcess, email = 'coordinator@example.org', password = 'a long console password 2026'): Promise<ConsoleClient> {
-  execFileSync('npm', ['run', '--silent', 'cli', '--', 'coordinator', 'add', '--email', email, '--name', 'Test Coordinator', '--db', app.dbPath], {
-    cwd: ROOT,
-    input: `${password}\n`,
-    encoding: 'utf8',
-  });
-  const res = await fetch(`${app.url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  if (!res.ok) throw new Error(`login: HTTP ${res.status} ${await res.text()}`);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  // The server has the database open: a second connection adds the account beside it.
+  const store = new SqliteStore(app.dbPath);
+  const owner = await addAccount(store, { email, password, name: 'Test Coordinator' }).finally(() => store.close());
+  const { cookie, csrfToken } = await signIn(app.url, owner);
   return {
     async call<T>(method: string, path: string, body?: unknown): Promise<T> {
       const answer = await fetch(`${app.url}${path}`, {

@@ -10,6 +10,7 @@ import { contentHash } from '../../src/shared/campaigns.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
 import { makeRecord, withSigner } from './records.ts';
+import { addInvitation, addRecoveryCodes, disableAccount, setConsoleSetting } from './account-rows.ts';
 
 const T0 = '2026-11-24T09:15:00.000Z';
 const T1 = '2026-11-24T11:40:00.000Z';
@@ -21,7 +22,11 @@ interface Filled {
   signatures: SignatureRecord[];
 }
 
-/** One filler per table, run in this order (a device needs its code, a session its coordinator). */
+/**
+ * One filler per table, run in this order (a device needs its code, a session its coordinator).
+ * The account tables (#19) hold each kind of row: an owner with two-factor and a used TOTP
+ * step, a disabled viewer of two campaigns, a used and an unused recovery code.
+ */
 export const TABLE_FILLERS: Record<string, (store: Store, filled: Filled) => Promise<void>> = {
   async enrollment_codes(store) {
     await store.createEnrollmentCode({ codeHash: 'code-a', event: 'Nairobi march', createdAt: T0, expiresAt: FAR, campaigns: [DEFAULT_CAMPAIGN.id] });
@@ -61,10 +66,33 @@ export const TABLE_FILLERS: Record<string, (store: Store, filled: Filled) => Pro
     await store.deleteSignature(filled.signatures[3].id, T1);
   },
   async coordinators(store) {
-    await store.createCoordinator({ id: 'coord-1', email: 'ana@example.org', name: 'Ana', passwordHash: 'scrypt$not-a-real-hash', createdAt: T0 });
+    await store.createCoordinator({
+      id: 'coord-1', email: 'ana@example.org', name: 'Ana', role: 'owner', mayExportPersonalData: true, totpSecret: 'JBSWY3DPEHPK3PXP', passwordHash: 'scrypt$not-a-real-hash', createdAt: T0,
+    });
+    await store.acceptTotpStep('coord-1', 59_012_345);
+  },
+  async coordinator_campaigns(store) {
+    await store.createCoordinator({ id: 'coord-2', email: 'bo@example.org', name: 'Bo', role: 'viewer', campaigns: [DEFAULT_CAMPAIGN.id, 'second-campaign'], passwordHash: 'scrypt$other', createdAt: T0 });
+    await disableAccount(store, 'coord-2', T1);
+  },
+  async recovery_codes(store) {
+    await addRecoveryCodes(store, 'coord-1', ['recovery-hash-1', 'recovery-hash-2']);
+    await store.useRecoveryCode('coord-1', 'recovery-hash-1', T1);
+  },
+  async invitations(store) {
+    await addInvitation(store, {
+      id: 'invitation-1', tokenHash: 'invitation-token-hash', email: 'cy@example.org', role: 'manager', campaigns: ['second-campaign'], mayExportPersonalData: false,
+      createdBy: 'ana@example.org', createdAt: T0, expiresAt: FAR,
+    });
+  },
+  async console_settings(store) {
+    await setConsoleSetting(store, 'require_two_factor', '1');
   },
   async sessions(store) {
-    await store.createSession({ idHash: 'session-1', coordinatorId: 'coord-1', csrfToken: 'csrf-1', createdAt: T0, expiresAt: FAR });
+    await store.createSession({
+      idHash: 'session-1', publicId: 'public-1', coordinatorId: 'coord-1', csrfToken: 'csrf-1', createdAt: T0, expiresAt: FAR,
+      address: '198.51.100.7', userAgent: 'Mozilla/5.0 Firefox/140.0', secondFactor: true,
+    });
   },
   async audit_log(store) {
     await store.audit({ at: T1, actor: 'ana@example.org', action: 'set-aside', detail: { count: 1 }, campaignId: DEFAULT_CAMPAIGN.id });

@@ -4,16 +4,15 @@
  * README runs it), the console, or a tablet.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../server/console/passwords.ts';
 import type { AuditEntry } from '../../server/store/store.ts';
 import { ROOT } from '../helpers/app-process.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
 import { makeRecord } from '../helpers/records.ts';
+import { addAccount, signIn } from '../helpers/accounts.ts';
 
 const CLI_ACTOR = `cli (${userInfo().username})`;
 let server: TestServer;
@@ -38,10 +37,8 @@ const consoleCall = (method: string, path: string, body?: unknown) =>
 beforeAll(async () => {
   server = await startTestServer();
   dir = mkdtempSync(join(tmpdir(), 'fieldsign-audit-'));
-  await server.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword('a long enough passphrase'), createdAt: new Date().toISOString() });
-  const login = await fetch(`${server.url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@example.org', password: 'a long enough passphrase' }) });
-  cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-  csrf = (await login.json()).csrfToken;
+  const ana = await addAccount(server.store, { email: 'ana@example.org', name: 'Ana', password: 'a long enough passphrase' });
+  ({ cookie, csrfToken: csrf } = await signIn(server.url, ana));
 });
 afterAll(async () => {
   await server?.close();

@@ -5,10 +5,10 @@
  * enrollment link carries the public URL, and a sign-in over plain http from another machine
  * is refused before the password is looked at. Each fails on the old code.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../server/console/passwords.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
+import { addAccount } from '../helpers/accounts.ts';
+import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const PUBLIC_URL = 'https://sign.example.org';
@@ -18,8 +18,10 @@ let direct: TestServer;
 beforeAll(async () => {
   server = await startTestServer({ publicUrl: PUBLIC_URL, trustProxy: 'loopback', loginLimit: { capacity: 2, refillMs: 60_000 }, enrollLimit: { capacity: 3, refillMs: 60_000 } });
   direct = await startTestServer({ loginLimit: { capacity: 2, refillMs: 60_000 } });
+  // A manager of the default campaign without the personal-data permission: no second factor
+  // is required of her, so her many sign-ins here are about the proxy alone.
   for (const s of [server, direct]) {
-    await s.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+    await addAccount(s.store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD, role: 'manager', campaigns: [DEFAULT_CAMPAIGN.id] });
   }
 });
 afterAll(async () => {

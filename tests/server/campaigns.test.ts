@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCampaign } from '../../server/campaigns.ts';
-import { hashPassword } from '../../server/console/passwords.ts';
 import type { Campaign } from '../../src/shared/campaign.ts';
 import { contentHash, type CampaignDetail, type TabletCampaigns } from '../../src/shared/campaigns.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
 import { batchOf, makeRecord, withSigner } from '../helpers/records.ts';
+import { addAccount, signIn } from '../helpers/accounts.ts';
 
 
 const PASSWORD = 'a long enough passphrase, 2026';
@@ -59,9 +59,9 @@ async function recordOf(campaign: Campaign, deviceId: string, signer: { name: st
 
 beforeAll(async () => {
   server = await startTestServer();
-  await server.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
-  const res = await fetch(`${server.url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@example.org', password: PASSWORD }) });
-  session = { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0], csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
+  const ana = await addAccount(server.store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD });
+  const { cookie, csrfToken } = await signIn(server.url, ana);
+  session = { cookie, csrf: csrfToken };
   // A second campaign, published from the console: create, draft, publish.
   expect((await api('POST', '/api/console/campaigns', { id: 'clean-water' })).status).toBe(201);
   expect((await api('PUT', '/api/console/campaigns/clean-water/draft', { content: WATER })).status).toBe(200);

@@ -1,18 +1,20 @@
 import { SESSION_COOKIE } from '../../server/console/session.ts';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../server/routes.ts';
-import { hashPassword } from '../../server/console/passwords.ts';
 import { batchOf, makeRecord } from '../helpers/records.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
+import { addAccount, secondFactorCode, type TestAccount } from '../helpers/accounts.ts';
 
 const PASSWORD = 'correct horse battery staple';
 let server: TestServer;
 let device: { deviceId: string; token: string };
+let ana: TestAccount;
+/** Ana, as the session answer describes her: an owner (of every campaign) with two-factor sign-in. */
+const ANA = { email: 'ana@example.org', name: 'Ana', role: 'owner', campaigns: 'all', mayExportPersonalData: true, twoFactor: 'on' };
 
 beforeAll(async () => {
   server = await startTestServer({ loginLimit: { capacity: 3, refillMs: 60_000 } });
-  await server.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+  ana = await addAccount(server.store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD });
   device = await server.enroll('Nairobi march');
 });
 afterAll(async () => {
@@ -20,7 +22,9 @@ afterAll(async () => {
 });
 
 async function login(email = 'ana@example.org', password = PASSWORD) {
-  const res = await fetch(`${server.url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  // Ana's right password comes with her second factor, as the console sends it.
+  const code = email === ana.email && password === PASSWORD ? secondFactorCode(ana) : undefined;
+  const res = await fetch(`${server.url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password, ...(code && { code }) }) });
   const cookie = res.headers.get('set-cookie') ?? '';
   return { res, cookie: cookie.split(';')[0], setCookie: cookie, body: res.status === 200 ? await res.json() : await res.json().catch(() => null) };
 }
@@ -61,7 +65,7 @@ describe('console access', () => {
     const { cookie, body } = await login();
     const res = await fetch(`${server.url}/api/console/session`, { headers: { cookie } });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ coordinator: { email: 'ana@example.org', name: 'Ana' }, csrfToken: body.csrfToken });
+    expect(await res.json()).toEqual({ coordinator: ANA, csrfToken: body.csrfToken });
     expect((await fetch(`${server.url}/api/console/session`, { method: 'POST', headers: { cookie } })).status).toBe(405);
   });
 
@@ -76,7 +80,7 @@ describe('console access', () => {
     expect(ok.setCookie).toMatch(/HttpOnly/);
     expect(ok.setCookie).toMatch(/Secure/);
     expect(ok.setCookie).toMatch(/SameSite=Strict/);
-    expect(ok.body.coordinator).toEqual({ email: 'ana@example.org', name: 'Ana' });
+    expect(ok.body.coordinator).toEqual(ANA);
     const totals = await fetch(`${server.url}/api/console/totals`, { headers: { cookie: ok.cookie } });
     expect(totals.status).toBe(200);
   });

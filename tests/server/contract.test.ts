@@ -16,12 +16,12 @@ import { isMedia, type Endpoint, type Method } from '../../src/shared/api/endpoi
 import { TotalsSchema } from '../../src/shared/api/dashboard.ts';
 import { ErrorResponseSchema } from '../../src/shared/protocol.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
-import { hashPassword } from '../../server/console/passwords.ts';
 import { createEnrollmentCode } from '../../server/devices.ts';
 import { ROUTES } from '../../server/routes.ts';
 import { batchOf, makeRecord } from '../helpers/records.ts';
 import { openSse } from '../helpers/sse.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
+import { addAccount, secondFactorCode, signIn, type TestAccount } from '../helpers/accounts.ts';
 
 const PASSWORD = 'a long contract test password';
 const CAMPAIGN = DEFAULT_CAMPAIGN.id;
@@ -30,11 +30,12 @@ const COPY = 'contract-copy';
 let server: TestServer;
 let tablet: { deviceId: string; token: string };
 let session: { cookie: string; csrfToken: string };
+let ana: TestAccount;
 const sent = [makeRecord(), makeRecord(), makeRecord()];
 
 beforeAll(async () => {
   server = await startTestServer();
-  await server.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+  ana = await addAccount(server.store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD });
   tablet = await server.enroll('Contract rally');
   for (const record of sent) record.deviceId = tablet.deviceId;
 });
@@ -135,7 +136,7 @@ const STEPS: Array<[key: string, step: Step | (() => Step)]> = [
   ['GET /api/v1/campaigns', { status: 200 }],
   ['POST /api/v1/enroll', () => ({ body: { protocol: 1, code: enrollmentCode, label: 'Tablet 2' }, status: 201 })],
   ['POST /api/v1/batches', () => ({ body: { ...batchOf(sent, tablet.deviceId), sentAt: new Date().toISOString(), report: { pending: 0, quarantined: 0 } }, status: 200 })],
-  ['POST /api/console/login', { body: { email: 'ana@example.org', password: PASSWORD }, status: 200 }],
+  ['POST /api/console/login', () => ({ body: { email: 'ana@example.org', password: PASSWORD, code: secondFactorCode(ana) }, status: 200 })],
   ['GET /api/console/session', { status: 200, as: 'session' }],
   ['GET /api/public/count', { query: { campaign: CAMPAIGN }, status: 200 }],
   ['GET /api/public/events', { query: { campaign: CAMPAIGN }, status: 200 }],
@@ -194,11 +195,11 @@ describe('every endpoint of the contract, against the real server', () => {
       if (!endpoint) throw new Error(`${key} is not in the contract`);
       if (key === 'POST /api/v1/enroll') enrollmentCode = (await createEnrollmentCode(server.store, 'Contract rally', 3_600_000, 'test')).code;
       if (key === 'POST /api/console/devices/:id/revoke') secondTablet = (await server.enroll('Revoked rally')).deviceId;
-      const answer = await call(endpoint, typeof step === 'function' ? step() : step);
+      const taken = typeof step === 'function' ? step() : step;
+      const answer = await call(endpoint, taken);
       if (key === 'POST /api/console/login') session = { cookie: (answer.setCookie ?? '').split(';')[0], csrfToken: (answer.body as { csrfToken: string }).csrfToken };
       if (key === 'POST /api/console/paper-counts') paperId = (answer.body as { id: string }).id;
-      const wanted = typeof step === 'function' ? step().status : step.status;
-      expect(answer.status, `${key}: ${JSON.stringify(answer.body)?.slice(0, 300)}`).toBe(wanted);
+      expect(answer.status, `${key}: ${JSON.stringify(answer.body)?.slice(0, 300)}`).toBe(taken.status);
       expectConforms(endpoint, answer);
     });
   }
@@ -237,8 +238,8 @@ describe('the answers besides the usual one', () => {
   });
 
   it('error answers are ErrorResponses under a status their endpoint lists', async () => {
-    const login = await fetch(`${server.url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@example.org', password: PASSWORD }) });
-    session = { cookie: (login.headers.get('set-cookie') ?? '').split(';')[0], csrfToken: ((await login.json()) as { csrfToken: string }).csrfToken };
+    const { cookie, csrfToken } = await signIn(server.url, ana);
+    session = { cookie, csrfToken };
     const cases: Array<[key: string, step: Step]> = [
       ['GET /api/console/signatures/:id/svg', { params: { id: randomUUID() }, status: 404 }],
       ['GET /api/public/campaigns/:id', { params: { id: 'no-such-campaign' }, status: 404 }],

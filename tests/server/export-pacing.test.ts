@@ -14,10 +14,10 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../server/console/passwords.ts';
 import { recordHash } from '../../server/ingest.ts';
 import { makeRecord } from '../helpers/records.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
+import { addAccount, signIn } from '../helpers/accounts.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const ROWS = 6000;
@@ -29,7 +29,7 @@ let cookie: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  await server.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+  const ana = await addAccount(server.store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD });
   // Drawing the ink is the slow part of making a record: a few dozen drawings, fresh ids.
   const pool = Array.from({ length: 40 }, (_, i) => makeRecord({ seed: i + 1, name: `Signer ${i}`, email: `signer${i}@example.org` }));
   for (let start = 0; start < ROWS; start += 500) {
@@ -40,13 +40,7 @@ beforeAll(async () => {
     });
     await server.store.ingest(items, new Date().toISOString(), 'sync');
   }
-  const res = await fetch(`${server.url}/api/console/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'ana@example.org', password: PASSWORD }),
-  });
-  expect(res.status).toBe(200);
-  cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+  ({ cookie } = await signIn(server.url, ana));
 }, 60_000);
 
 afterAll(async () => {

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../server/console/passwords.ts';
 import { jobOf, runExport, type ExportKind } from '../../server/exports/job.ts';
 import { recordHash } from '../../server/ingest.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
 import { makeRecord, withSigner } from '../helpers/records.ts';
+import { addAccount, signIn } from '../helpers/accounts.ts';
 
 
 const PASSWORD = 'a long enough passphrase, 2026';
@@ -27,13 +27,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'fieldsign-export-worker-'));
   // Told its database file, the app runs exports in workers that open it (as server/main.ts does).
   server = await startTestServer({}, { exportsInWorkers: true });
-  await server.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+  const ana = await addAccount(server.store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD });
   const records = Array.from({ length: 2_500 }, (_, i) => withSigner(makeRecord({ name: `Worker Signer ${i}`, email: `w${i}@example.org`, seed: (i % 40) + 1 }), { optIn: i % 2 === 0 }));
   for (let i = 0; i < records.length; i += 500) {
     await server.store.ingest(records.slice(i, i + 500).map((record) => ({ record, hash: recordHash(record), clockSuspect: false })), '2026-11-24T10:00:00.000Z', 'sync');
   }
-  const res = await fetch(`${server.url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@example.org', password: PASSWORD }) });
-  cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+  ({ cookie } = await signIn(server.url, ana));
 }, 60_000);
 afterAll(async () => {
   await server?.close();

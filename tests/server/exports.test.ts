@@ -6,7 +6,6 @@
  */
 import { SESSION_COOKIE } from '../../server/console/session.ts';
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,6 @@ import { strFromU8, unzipSync } from 'fflate';
 import { ZipWriter } from '../../server/exports/zip-writer.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contentHash } from '../../src/shared/campaigns.ts';
-import { hashPassword } from '../../server/console/passwords.ts';
 import { safeCell } from '../../src/shared/signer-rows.ts';
 import { simplify } from '../../server/exports/simplify.ts';
 import { recordHash } from '../../server/ingest.ts';
@@ -24,6 +22,7 @@ import { decodeInk, encodeInk } from '../../src/shared/ink.ts';
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
 import { makeRecord, realisticInk } from '../helpers/records.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
+import { addAccount, signIn, type TestAccount } from '../helpers/accounts.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const EXPORTS = ['handin.csv', 'contacts.csv', 'signatures.zip', 'handin.pdf'] as const;
@@ -93,14 +92,11 @@ function recordFor(spec: Spec, i: number): SignatureRecord {
   return { ...base, lang: i % 2 ? 'fr' : 'en', payload };
 }
 
-async function login(): Promise<string> {
-  const res = await fetch(`${server.url}/api/console/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'ana@example.org', password: PASSWORD }),
-  });
-  expect(res.status).toBe(200);
-  return (res.headers.get('set-cookie') ?? '').split(';')[0];
+/** Ana, the coordinator of the server under test. */
+let ana: TestAccount;
+
+async function login(account = ana): Promise<string> {
+  return (await signIn(server.url, account)).cookie;
 }
 
 async function download(path: string, session = cookie): Promise<{ res: Response; body: Buffer }> {
@@ -142,7 +138,7 @@ function poppler(tool: 'pdftotext' | 'pdftoppm', args: string[]): string {
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'fieldsign-exports-'));
   server = await startTestServer();
-  await server.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+  ana = await addAccount(server.store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD });
   // Stored directly, not through the batch API: the API refuses control characters in
   // names, but the exports must stay safe for whatever sits in the database.
   const records = SPECS.map((spec, i) => ({ spec, record: recordFor(spec, i) }));
@@ -417,11 +413,11 @@ describe('exports: an empty petition', () => {
   it('still gives valid files', async () => {
     const empty = await startTestServer();
     try {
-      await empty.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+      const emptyAna = await addAccount(empty.store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD });
       const saved = server;
       server = empty;
       try {
-        const session = await login();
+        const session = await login(emptyAna);
         const handin = await download('handin.csv', session);
         expect(parseCsv(handin.body)).toEqual([['No.', 'Name', 'Country', 'Country code', 'Date signed', 'Signature', 'Campaign', 'Version', 'Version hash', 'Language', 'Consent version', 'Signature ID']]);
         expect([...handin.body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);

@@ -13,7 +13,6 @@ import { finished } from 'node:stream/promises';
 import { parse } from 'csv-parse/sync';
 import { strFromU8, unzipSync, zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../server/console/passwords.ts';
 import { fingerprintOf, publicKeyText, signBytes } from '../../server/exports/handin-key.ts';
 import { manifestBytes, manifestText, type HandinManifest } from '../../server/exports/handin-manifest.ts';
 import { campaignChains } from '../../server/exports/handin-chains.ts';
@@ -25,6 +24,7 @@ import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
 import { makeRecord, withSigner } from '../helpers/records.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
+import { addAccount, signIn } from '../helpers/accounts.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const CAMPAIGN = DEFAULT_CAMPAIGN.id;
@@ -80,7 +80,7 @@ async function anotherKey(): Promise<{ privateJwk: JsonWebKey; publicJwk: JsonWe
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'fieldsign-handin-'));
   server = await startTestServer({}, { exportsInWorkers: true });
-  await server.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+  const ana = await addAccount(server.store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD });
   let head: RecordChain | undefined;
   for (const [i, country] of COUNTRIES.entries()) {
     const record = withSigner(makeRecord({ deviceId: 'tablet-1', lang: i % 2 ? 'fr' : 'en', name: `Signer ${country ?? 'none'} ${i}` }), { country });
@@ -88,8 +88,7 @@ beforeAll(async () => {
     records.push({ ...record, chain: head });
   }
   await server.store.ingest(records.map((record) => ({ record, hash: recordHash(record), clockSuspect: false })), '2026-11-24T10:00:00.000Z', 'sync');
-  const login = await fetch(`${server.url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@example.org', password: PASSWORD }) });
-  cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  ({ cookie } = await signIn(server.url, ana));
   packages.informal = await downloadPackage('profile=informal');
   packages.perCountry = await downloadPackage('profile=per-country');
   packages.paper = await downloadPackage('profile=paper');

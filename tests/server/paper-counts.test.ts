@@ -4,13 +4,12 @@
  * figures apart from the tablets' in the dashboard totals and the public counter, live too.
  */
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../server/console/passwords.ts';
 import type { AuditEntry, PublicCount, Totals } from '../../src/shared/api/dashboard.ts';
 import type { PaperCount } from '../../src/shared/api/paper.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
 import { openSse } from '../helpers/sse.ts';
+import { addAccount, signIn } from '../helpers/accounts.ts';
 
 const PASSWORD = 'a long enough passphrase, 2026';
 const CAMPAIGN = 'protect-defenders';
@@ -31,9 +30,9 @@ const GOOD = { event: 'Market day, Kisumu', collectedOn: '2026-11-28', sheets: 1
 
 beforeAll(async () => {
   server = await startTestServer();
-  await server.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
-  const res = await fetch(`${server.url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@example.org', password: PASSWORD }) });
-  session = { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0], csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
+  const ana = await addAccount(server.store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD });
+  const { cookie, csrfToken } = await signIn(server.url, ana);
+  session = { cookie, csrf: csrfToken };
 });
 afterAll(async () => {
   await server?.close();

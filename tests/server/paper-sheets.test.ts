@@ -10,14 +10,12 @@
  * With SCREENSHOTS set, page 1 of each language goes to docs/screenshots/paper-sheet-<lang>.png.
  */
 import { SESSION_COOKIE } from '../../server/console/session.ts';
-import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../server/console/passwords.ts';
 import { PAPER_SHEET_LABELS } from '../../server/exports/paper-sheet-labels.ts';
 import { writePaperSheets } from '../../server/exports/paper-sheets.ts';
 import { createPdfText } from '../../server/exports/pdf-text/pdf-text.ts';
@@ -26,6 +24,7 @@ import { contentHash } from '../../src/shared/campaigns.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 import { flat, poppler, reversed, shownGlyphs, words } from '../helpers/pdf-read.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
+import { addAccount, signIn } from '../helpers/accounts.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const LANGS: Language[] = ['en', 'fr', 'es', 'ar'];
@@ -70,21 +69,15 @@ const letters = (s: string) => flat(s).normalize('NFD').replace(/[^\p{L}\p{N}]/g
 const headX = (file: string, page: number, word: string) => words(file, page).find((w) => w.text === word || w.text === reversed(word))?.xMin;
 
 /** A coordinator signed in to `to`: the session cookie. */
-async function signIn(to: TestServer): Promise<string> {
-  await to.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
-  const login = await fetch(`${to.url}/api/console/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'ana@example.org', password: PASSWORD }),
-  });
-  expect(login.status).toBe(200);
-  return (login.headers.get('set-cookie') ?? '').split(';')[0];
+async function signedIn(to: TestServer): Promise<string> {
+  const ana = await addAccount(to.store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD });
+  return (await signIn(to.url, ana)).cookie;
 }
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'fieldsign-paper-'));
   server = await startTestServer();
-  cookie = await signIn(server);
+  cookie = await signedIn(server);
   content = (await server.store.campaignVersions(DEFAULT_CAMPAIGN.id)).findLast((v) => v.content)!.content!;
   for (const lang of LANGS) {
     const res = await get(`?lang=${lang}&pages=${SHEETS}`);
@@ -197,7 +190,7 @@ describe('paper collection sheets: the endpoint', () => {
   it('runs in a worker thread when the database allows, as in production: the same sheets', async () => {
     const inWorkers = await startTestServer({}, { exportsInWorkers: true });
     try {
-      const session = await signIn(inWorkers);
+      const session = await signedIn(inWorkers);
       const res = await fetch(`${inWorkers.url}/api/console/export/paper-sheets.pdf?lang=ar&pages=${SHEETS}`, { headers: { cookie: session } });
       expect(res.status).toBe(200);
       const file = join(tmp, 'worker.pdf');

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../server/console/passwords.ts';
 import { recordHash } from '../../server/ingest.ts';
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
 import { makeRecord, withSigner } from '../helpers/records.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
+import { addAccount, signIn } from '../helpers/accounts.ts';
 
 const PASSWORD = 'correct horse battery staple';
 let server: TestServer;
@@ -24,9 +24,9 @@ let tmp: string;
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'fieldsign-review-'));
   server = await startTestServer();
-  await server.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
-  const res = await fetch(`${server.url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@example.org', password: PASSWORD }) });
-  session = { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0], csrf: (await res.json()).csrfToken };
+  const ana = await addAccount(server.store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD });
+  const { cookie, csrfToken } = await signIn(server.url, ana);
+  session = { cookie, csrf: csrfToken };
 });
 afterAll(async () => {
   await server.close();

@@ -59,6 +59,26 @@ describe('the route table', () => {
     expect(() => routesOf({ ...table, totals: withBody })).toThrow('totals: the route reads a body if and only if its endpoint has one.');
   });
 
+  it('says what every session route needs (may), and none other, with its campaign taken from the path, the query or nowhere', () => {
+    const needs = ['self', 'view', 'manage', 'personal', 'owner'];
+    for (const r of ROUTES) {
+      if (r.auth !== 'session') {
+        expect(r.may, r.name).toBeUndefined();
+        continue;
+      }
+      expect(needs, r.name).toContain(r.may);
+      // A campaign's own routes name it in the path; a route whose query takes `campaign` is about that one.
+      const wanted = r.endpoint.path.startsWith('/api/console/campaigns/:id') ? 'path' : r.endpoint.request.query && 'campaign' in r.endpoint.request.query.shape ? 'query' : 'none';
+      expect(r.scope, r.name).toBe(wanted);
+    }
+    const scopes = Object.fromEntries(ROUTES.map((r) => [r.name, r.scope]));
+    expect([scopes.getCampaign, scopes.publish, scopes.totals, scopes.contactsCsv, scopes.devices, scopes.signatureSvg, scopes.createCampaign]).toEqual(['path', 'path', 'query', 'query', 'none', 'none', 'none']);
+    const table = Object.fromEntries(ROUTES.map((r) => [r.name, r])) as unknown as Parameters<typeof routesOf>[0];
+    const { may: _may, ...withoutMay } = table.totals;
+    expect(() => routesOf({ ...table, totals: withoutMay })).toThrow('totals: a session route, and only one, says what it needs (may).');
+    expect(() => routesOf({ ...table, health: { ...table.health, may: 'view' } })).toThrow('health: a session route, and only one, says what it needs (may).');
+  });
+
   it("parses a body with the endpoint's schema: 400 with the issues, in the route's own words where it has them", async () => {
     const post = (path: string, body: unknown) => app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const login = ErrorResponseSchema.parse(await (await post('/api/console/login', { email: 'ana@example.org' })).json()).error;

@@ -16,7 +16,6 @@ import { spawnSync } from 'node:child_process';
 import { parse } from 'csv-parse/sync';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../server/console/passwords.ts';
 import { generateCoordinatorKeys, publicKeyFileOf, unlockKeyFile, type CoordinatorKeys } from '../../server/keys.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import { decodeInk, fromBase64Url, toBase64Url } from '../../src/shared/ink.ts';
@@ -26,6 +25,8 @@ import type { SignatureRecord } from '../../src/shared/protocol.ts';
 import { importSealingKey, type PlainPayload, type SealingKey } from '../../src/shared/seal.ts';
 import { startTestServer, type TestServer } from '../helpers/http-server.ts';
 import { enrollTablet, reportHead, sealedCampaign, sealedChain, storeRecords, type SignerSpec } from '../helpers/sealed-records.ts';
+import { addAccount, signIn } from '../helpers/accounts.ts';
+import { totpCode } from '../../server/console/totp.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -76,7 +77,7 @@ beforeAll(async () => {
   writeFileSync(campaignPath, JSON.stringify(campaign));
 
   server = await startTestServer({ campaign });
-  await server.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+  const ana = await addAccount(server.store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD });
   tabletA = await enrollTablet(server.store, 'Stall tablet');
   tabletB = await enrollTablet(server.store, 'March tablet');
   const a = await sealedChain(tabletA, A_SPECS, sealing);
@@ -89,12 +90,7 @@ beforeAll(async () => {
   await reportHead(server.store, tabletB, b.head);
   for (const r of [...a.plain, ...b.plain]) originals.set(r.id, r);
 
-  const res = await fetch(`${server.url}/api/console/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'ana@example.org', password: PASSWORD }),
-  });
-  cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+  ({ cookie } = await signIn(server.url, ana));
 }, 60_000);
 
 afterAll(async () => {
@@ -148,8 +144,10 @@ describe('GET /api/console/records', () => {
       const chain = await sealedChain(device, A_SPECS.slice(0, 4), sealing, { seed: 300 });
       await storeRecords(own.store, chain.sealed);
       const login = async (email: string) => {
-        await own.store.createCoordinator({ id: randomUUID(), email, name: email, passwordHash: await hashPassword(PASSWORD), createdAt: new Date(clock.at).toISOString() });
-        const res = await fetch(`${own.url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+        const account = await addAccount(own.store, { email, name: email, password: PASSWORD });
+        // The server's clock is the test's: so is the authenticator's code.
+        const code = totpCode(account.totpSecret!, new Date(clock.at));
+        const res = await fetch(`${own.url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD, code }) });
         expect(res.status).toBe(200);
         return (res.headers.get('set-cookie') ?? '').split(';')[0];
       };
@@ -604,19 +602,14 @@ describe('signatures deleted on a data-subject request keep their place in the c
 
   beforeAll(async () => {
     own = await startTestServer({ campaign: sealedCampaign(keys.keyId, keys.publicKeyJwk) });
-    await own.store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+    const ana = await addAccount(own.store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD });
     device = await enrollTablet(own.store, 'Stall tablet');
     const chain = await sealedChain(device, SPECS, sealing, { seed: 300 });
     records = chain.sealed;
     await storeRecords(own.store, records);
     await reportHead(own.store, device, chain.head);
-    const res = await fetch(`${own.url}/api/console/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'ana@example.org', password: PASSWORD }),
-    });
-    ownCookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
-    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    const { cookie: signedInCookie, csrfToken } = await signIn(own.url, ana);
+    ownCookie = signedInCookie;
     // The coordinator deletes the third signature (seq 2) in the console, as a signer asked.
     const del = await fetch(`${own.url}/api/console/signatures/${records[2].id}`, { method: 'DELETE', headers: { cookie: ownCookie, 'x-csrf-token': csrfToken } });
     expect(del.status).toBe(204);

@@ -8,7 +8,6 @@
  * scrypt is observed where it runs: node:crypto's `scrypt` is wrapped to count calls and the
  * checks in flight, and can hold their results until the test lets them go.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,9 +15,10 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp, type App } from '../../server/app.ts';
 import { createEnrollmentCode } from '../../server/devices.ts';
-import { hashPassword } from '../../server/console/passwords.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import { batchOf, makeRecord } from '../helpers/records.ts';
+import { addAccount } from '../helpers/accounts.ts';
+import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
 
 const scryptProbe = vi.hoisted(() => ({ calls: 0, inFlight: 0, peak: 0, held: undefined as Promise<void> | undefined }));
 
@@ -44,11 +44,15 @@ const PASSWORD = 'correct horse battery staple';
 const dir = mkdtempSync(join(tmpdir(), 'fieldsign-sign-in-'));
 let n = 0;
 
-/** A fresh app and database with two coordinators, Ana and Ben. */
+/**
+ * A fresh app and database with two coordinators, Ana and Ben: campaign managers without the
+ * personal-data permission, of whom no second factor is required, so that a right password
+ * alone signs them in (the limits on codes are two-factor's tests).
+ */
 async function appWith(loginLimit: { capacity: number; refillMs: number }) {
   const store = new SqliteStore(join(dir, `sign-in-${++n}.db`));
   for (const [email, name] of [['ana@example.org', 'Ana'], ['ben@example.org', 'Ben']]) {
-    await store.createCoordinator({ id: randomUUID(), email, name, passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+    await addAccount(store, { email, name, password: PASSWORD, role: 'manager', campaigns: [DEFAULT_CAMPAIGN.id] });
   }
   const app = createApp({ store, log: () => {}, loginLimit });
   return { store, app, close: async () => (app.close(), await store.close()) };

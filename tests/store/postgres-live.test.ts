@@ -5,19 +5,18 @@
  * so after its LISTEN connection is cut. Two stores in this process check that each change is
  * told once per instance (its echo skipped) and that a write storing nothing notifies nobody.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess, freePort } from '../faults/server-process.ts';
 import { batchOf, makeRecord } from '../helpers/records.ts';
 import { openSse, type SseStream } from '../helpers/sse.ts';
 import { createEnrollmentCode, enroll } from '../../server/devices.ts';
-import { hashPassword } from '../../server/console/passwords.ts';
 import { ingestBatch } from '../../server/ingest.ts';
 import { PostgresStore } from '../../server/store/postgres.ts';
 import { listenerName } from '../../server/store/postgres-notify.ts';
 import type { Totals } from '../../server/store/store.ts';
 import type { SignatureRecord } from '../../src/shared/protocol.ts';
 import { pgTestSchema, type PgTestSchema } from './postgres-schema.ts';
+import { addAccount, signIn } from '../helpers/accounts.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -31,7 +30,7 @@ let session: { cookie: string; csrfToken: string };
 beforeAll(async () => {
   db = await pgTestSchema('live');
   store = await PostgresStore.open(db.url, { max: 2 });
-  await store.createCoordinator({ id: randomUUID(), email: 'ana@example.org', name: 'Ana', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+  const ana = await addAccount(store, { email: 'ana@example.org', name: 'Ana', password: PASSWORD });
   const ports = [await freePort(), await freePort()];
   while (ports[1] === ports[0]) ports[1] = await freePort();
   [a, b] = ports.map((port) => new ServerProcess({ dbPath: db.url, port }));
@@ -40,8 +39,8 @@ beforeAll(async () => {
   const { code } = await createEnrollmentCode(store, 'Two-instance rally', 3_600_000, 'test');
   const enrolled = await fetch(`${b.url}/api/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ protocol: 1, code, label: 'Tablet B' }) });
   device = (await enrolled.json()) as { deviceId: string; token: string };
-  const login = await fetch(`${a.url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@example.org', password: PASSWORD }) });
-  session = { cookie: (login.headers.get('set-cookie') ?? '').split(';')[0], csrfToken: ((await login.json()) as { csrfToken: string }).csrfToken };
+  const { cookie, csrfToken } = await signIn(a.url, ana);
+  session = { cookie, csrfToken };
 }, 60_000);
 
 afterAll(async () => {

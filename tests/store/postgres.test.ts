@@ -49,7 +49,7 @@ describe('PostgreSQL store specifics', () => {
         expect(await store.schemaVersion()).toBe(MIGRATIONS.length);
       }
       const tables = await own.admin.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1`, [own.schema]);
-      expect(tables.rows[0].n).toBe(16);
+      expect(tables.rows[0].n).toBe(20);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }

@@ -1,8 +1,9 @@
 /**
  * Upgrade in place: a database written by release 0.1.0's own store code (kept verbatim in
  * tests/fixtures/store-0.1.0), on SQLite and on PostgreSQL, is opened by today's store, which
- * migrates it at startup. Every signature, conflict, tombstone, device, code, coordinator,
- * session and audit row must read back exactly as the old release read it, and the new
+ * migrates it at startup. Every signature, conflict, tombstone, device, code and audit row
+ * must read back exactly as the old release read it (its coordinators become owners without
+ * the personal-data permission, and its sessions end: #19), and the new
  * indexes (keys, flags, counters, search) must hold for the old rows as for new ones. Its
  * campaign versions are found in its signatures, their text taken only from a file whose id
  * and version match, and the hand-in says "text not recorded" for the others.
@@ -124,7 +125,14 @@ async function checkUpgrade(old: Store010, reopen: () => Promise<Store>, dir: st
     const after = await everything(store, seeded.sessions);
     expect(before.conflicts).toBe(4);
     expect(after.conflicts).toBe(2);
-    expect({ ...after, conflicts: before.conflicts }).toEqual(before);
+    // The accounts change on purpose (#19): each coordinator becomes an owner without the
+    // permission to export personal data (an owner grants it, with two-factor sign-in), and
+    // every session ends, so that everyone signs in again under the new checks.
+    expect(before.coordinator).toEqual({ id: 'c1', email: 'ana@example.org', name: 'Ana', passwordHash: 'scrypt$hash' });
+    expect(after.coordinator).toEqual({ ...before.coordinator, role: 'owner', campaigns: [], mayExportPersonalData: false, twoFactorOn: false });
+    expect(before.sessions.every((s) => s?.coordinator.email === 'ana@example.org')).toBe(true);
+    expect(after.sessions).toEqual([undefined, undefined]);
+    expect({ ...after, conflicts: before.conflicts, coordinator: before.coordinator, sessions: before.sessions }).toEqual(before);
 
     // The new indexes hold for the old rows: the same verdicts as the console's finder ...
     const finder = createDuplicateFinder();

@@ -45,8 +45,9 @@ describe('the console client', () => {
   it('reads "am I signed in?" either way', async () => {
     answer(200, { coordinator: null });
     expect(await publicApi.session()).toBeUndefined();
-    answer(200, { coordinator: { email: 'ana@example.org', name: 'Ana' }, csrfToken: 'token' });
-    expect(await publicApi.session()).toEqual({ coordinator: { email: 'ana@example.org', name: 'Ana' }, csrfToken: 'token' });
+    const ana = { email: 'ana@example.org', name: 'Ana', role: 'manager', campaigns: ['clean-water'], mayExportPersonalData: false, twoFactor: 'off' };
+    answer(200, { coordinator: ana, csrfToken: 'token' });
+    expect(await publicApi.session()).toEqual({ coordinator: ana, csrfToken: 'token' });
   });
 
   it('takes 204 as done', async () => {

@@ -21,7 +21,7 @@ export function instancesContract(t: ContractContext): void {
       const [record, erased] = [makeRecord(), makeRecord()];
       await store.ingest([item(record), item(erased)], T0, 'sync');
       await store.deleteSignature(erased.id, T1);
-      await store.createCoordinator({ id: 'c1', email: 'ana@example.org', name: 'Ana', passwordHash: 'h', createdAt: T0 });
+      await store.createCoordinator({ id: 'c1', email: 'ana@example.org', name: 'Ana', role: 'owner', passwordHash: 'h', createdAt: T0 });
       const other = await second();
       expect(await other.count()).toBe(1);
       expect(await other.ingest([item(record), item(erased)], LATER, 'sync')).toEqual(['duplicate', 'duplicate']);

@@ -1,10 +1,11 @@
 /**
- * Who may do what: enrollment codes, devices and their tokens, coordinators and their
- * sessions, and the audit log. Registered by `storeContract` (tests/store/contract.ts) for
- * every store.
+ * Who may do what: enrollment codes, devices and their tokens, coordinators (their role,
+ * campaigns, permission and two-factor sign-in) and their sessions, and the audit log.
+ * Registered by `storeContract` (tests/store/contract.ts) for every store.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../../server/store/store.ts';
+import type { NewCoordinator, NewSession, Store } from '../../../server/store/store.ts';
+import { addRecoveryCodes, disableAccount, setConsoleSetting, storedSession } from '../../helpers/account-rows.ts';
 import type { ContractContext } from '../contract.ts';
 import { T0, T1, LATER } from './fixtures.ts';
 
@@ -132,34 +133,121 @@ export function peopleContract(t: ContractContext): void {
   });
 
   describe('coordinators and sessions', () => {
-    const ana = { id: 'c-ana', email: 'ana@example.org', name: 'Ana', passwordHash: 'scrypt$…', createdAt: T0 };
+    const ana: NewCoordinator = { id: 'c-ana', email: 'ana@example.org', name: 'Ana', role: 'owner', passwordHash: 'scrypt$…', createdAt: T0 };
+    /** A session of `coordinatorId`, as startSession makes one. */
+    const session = (idHash: string, coordinatorId: string, more: Partial<NewSession> = {}): NewSession => ({
+      idHash,
+      publicId: `public-${idHash}`,
+      coordinatorId,
+      csrfToken: `csrf-${idHash}`,
+      createdAt: T0,
+      expiresAt: T1,
+      address: '198.51.100.7',
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0',
+      secondFactor: false,
+      ...more,
+    });
 
-    it('creates a coordinator once per email and finds them by email', async () => {
+    it('creates a coordinator once per email and finds them by email, with what a sign-in checks', async () => {
       expect(await store.createCoordinator(ana)).toBe(true);
       expect(await store.createCoordinator({ ...ana, id: 'c-other', name: 'Other' })).toBe(false);
-      expect(await store.coordinatorByEmail('ana@example.org')).toEqual({ id: 'c-ana', email: 'ana@example.org', name: 'Ana', passwordHash: 'scrypt$…' });
+      expect(await store.coordinatorByEmail('ana@example.org')).toEqual({
+        id: 'c-ana', email: 'ana@example.org', name: 'Ana', role: 'owner', campaigns: [], mayExportPersonalData: false, twoFactorOn: false, passwordHash: 'scrypt$…',
+      });
       expect(await store.coordinatorByEmail('nobody@example.org')).toBeUndefined();
       expect(await store.coordinatorByEmail('ana@example.org\u0000')).toBeUndefined();
     });
 
-    it('finds a session until it expires, and not after it is deleted', async () => {
+    it('keeps each account’s role, campaigns (an owner has them all) and the personal-data permission, and its TOTP secret', async () => {
+      await store.createCoordinator({ ...ana, campaigns: ['ignored-for-an-owner'], mayExportPersonalData: true, totpSecret: 'JBSWY3DPEHPK3PXP' });
+      await store.createCoordinator({ id: 'c-bo', email: 'bo@example.org', name: 'Bo', role: 'manager', campaigns: ['water', 'defenders', 'water'], mayExportPersonalData: true, passwordHash: 'h', createdAt: T0 });
+      await store.createCoordinator({ id: 'c-cy', email: 'cy@example.org', name: 'Cy', role: 'viewer', campaigns: ['water'], passwordHash: 'h', createdAt: T0 });
+      expect(await store.coordinatorByEmail('ana@example.org')).toMatchObject({ role: 'owner', campaigns: [], mayExportPersonalData: true, twoFactorOn: true, totpSecret: 'JBSWY3DPEHPK3PXP' });
+      const bo = await store.coordinatorByEmail('bo@example.org');
+      expect(bo).toMatchObject({ role: 'manager', campaigns: ['defenders', 'water'], mayExportPersonalData: true, twoFactorOn: false });
+      expect(bo).not.toHaveProperty('totpSecret');
+      expect(await store.coordinatorByEmail('cy@example.org')).toMatchObject({ role: 'viewer', campaigns: ['water'], mayExportPersonalData: false });
+    });
+
+    it('accepts a TOTP time step once per account, and only one later than the last accepted', async () => {
       await store.createCoordinator(ana);
-      await store.createSession({ idHash: 's1', coordinatorId: 'c-ana', csrfToken: 'csrf-1', createdAt: T0, expiresAt: T1 });
-      const session = { coordinator: { id: 'c-ana', email: 'ana@example.org', name: 'Ana' }, csrfToken: 'csrf-1', expiresAt: T1 };
-      expect(await store.sessionByIdHash('s1', T0)).toEqual(session);
-      expect(await store.sessionByIdHash('s1', '2026-11-24T11:59:59.998Z')).toEqual(session);
+      await store.createCoordinator({ ...ana, id: 'c-bo', email: 'bo@example.org' });
+      const step = 59_012_345;
+      expect(await store.acceptTotpStep('c-ana', step)).toBe(true);
+      // The same code again (seen over a shoulder), or an older one: refused.
+      expect(await store.acceptTotpStep('c-ana', step)).toBe(false);
+      expect(await store.acceptTotpStep('c-ana', step - 1)).toBe(false);
+      expect(await store.acceptTotpStep('c-ana', step + 1)).toBe(true);
+      expect(await store.acceptTotpStep('c-ana', step)).toBe(false);
+      // Another account's steps are its own.
+      expect(await store.acceptTotpStep('c-bo', step)).toBe(true);
+      expect(await store.acceptTotpStep('nobody', step + 5)).toBe(false);
+    });
+
+    it('uses each recovery code once, and only the account’s own', async () => {
+      await store.createCoordinator(ana);
+      await store.createCoordinator({ ...ana, id: 'c-bo', email: 'bo@example.org' });
+      await addRecoveryCodes(store, 'c-ana', ['hash-1', 'hash-2']);
+      expect(await store.useRecoveryCode('c-bo', 'hash-1', T0)).toBe(false);
+      expect(await store.useRecoveryCode('c-ana', 'hash-1', T0)).toBe(true);
+      expect(await store.useRecoveryCode('c-ana', 'hash-1', T1)).toBe(false);
+      expect(await store.useRecoveryCode('c-ana', 'hash-3', T1)).toBe(false);
+      expect(await store.useRecoveryCode('c-ana', 'hash-2\u0000', T1)).toBe(false);
+      expect(await store.useRecoveryCode('c-ana', 'hash-2', T1)).toBe(true);
+    });
+
+    it('finds a session until it expires, and not after it is deleted; it carries its account, how it was signed in, and the owners’ two-factor setting', async () => {
+      await store.createCoordinator({ ...ana, mayExportPersonalData: true, totpSecret: 'JBSWY3DPEHPK3PXP' });
+      await store.createSession(session('s1', 'c-ana', { secondFactor: true }));
+      const found = {
+        publicId: 'public-s1',
+        coordinator: { id: 'c-ana', email: 'ana@example.org', name: 'Ana', role: 'owner', campaigns: [], mayExportPersonalData: true, twoFactorOn: true },
+        csrfToken: 'csrf-s1',
+        createdAt: T0,
+        expiresAt: T1,
+        lastSeenAt: T0,
+        secondFactor: true,
+        twoFactorForAll: false,
+      };
+      expect(await store.sessionByIdHash('s1', T0)).toEqual(found);
+      expect(await store.sessionByIdHash('s1', '2026-11-24T11:59:59.998Z')).toEqual(found);
       expect(await store.sessionByIdHash('s1', T1)).toBeUndefined();
       expect(await store.sessionByIdHash('s2', T0)).toBeUndefined();
+      await setConsoleSetting(store, 'require_two_factor', '1');
+      expect(await store.sessionByIdHash('s1', T0)).toEqual({ ...found, twoFactorForAll: true });
       await store.deleteSession('s1');
       expect(await store.sessionByIdHash('s1', T0)).toBeUndefined();
       await store.deleteSession('never-existed');
     });
 
+    it('keeps where and from what browser a session began, and a public id of its own (never the cookie’s)', async () => {
+      await store.createCoordinator({ id: 'c-bo', email: 'bo@example.org', name: 'Bo', role: 'viewer', campaigns: ['water'], passwordHash: 'h', createdAt: T0 });
+      await store.createSession(session('s1', 'c-bo'));
+      await store.createSession(session('s2', 'c-bo', { publicId: 'public-2', address: '2001:db8::1', userAgent: 'agent\u0000with a NUL' }));
+      expect(await storedSession(store, 's1')).toEqual({ publicId: 'public-s1', address: '198.51.100.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0', secondFactor: false });
+      // What cannot be stored of a browser's self-description is not.
+      expect(await storedSession(store, 's2')).toEqual({ publicId: 'public-2', address: '2001:db8::1', userAgent: '', secondFactor: false });
+      expect((await store.sessionByIdHash('s2', T0))?.coordinator).toMatchObject({ role: 'viewer', campaigns: ['water'] });
+      // Two sessions never share a public id.
+      await expect(store.createSession(session('s3', 'c-bo', { publicId: 'public-2' }))).rejects.toThrow();
+    });
+
+    it('gives a disabled account no session, while a sign-in still finds it (to refuse it as disabled)', async () => {
+      await store.createCoordinator(ana);
+      await store.createCoordinator({ ...ana, id: 'c-bo', email: 'bo@example.org' });
+      await store.createSession(session('s-ana', 'c-ana', { expiresAt: LATER }));
+      await store.createSession(session('s-bo', 'c-bo', { expiresAt: LATER }));
+      await disableAccount(store, 'c-ana', T1);
+      expect(await store.sessionByIdHash('s-ana', T1)).toBeUndefined();
+      expect((await store.sessionByIdHash('s-bo', T1))?.coordinator.email).toBe('bo@example.org');
+      expect(await store.coordinatorByEmail('ana@example.org')).toMatchObject({ id: 'c-ana', disabledAt: T1 });
+    });
+
     it('purges expired sessions when a new one is created', async () => {
       await store.createCoordinator(ana);
-      await store.createSession({ idHash: 'old', coordinatorId: 'c-ana', csrfToken: 'a', createdAt: T0, expiresAt: T1 });
-      await store.createSession({ idHash: 'live', coordinatorId: 'c-ana', csrfToken: 'b', createdAt: T0, expiresAt: LATER });
-      await store.createSession({ idHash: 'new', coordinatorId: 'c-ana', csrfToken: 'c', createdAt: T1, expiresAt: LATER });
+      await store.createSession(session('old', 'c-ana', { csrfToken: 'a', expiresAt: T1 }));
+      await store.createSession(session('live', 'c-ana', { csrfToken: 'b', expiresAt: LATER }));
+      await store.createSession(session('new', 'c-ana', { csrfToken: 'c', createdAt: T1, expiresAt: LATER }));
       // Asked with a time before its expiry, the old session is gone all the same.
       expect(await store.sessionByIdHash('old', T0)).toBeUndefined();
       expect((await store.sessionByIdHash('live', T0))?.csrfToken).toBe('b');
@@ -167,7 +255,7 @@ export function peopleContract(t: ContractContext): void {
     });
 
     it('refuses a session for an unknown coordinator', async () => {
-      await expect(store.createSession({ idHash: 's', coordinatorId: 'nobody', csrfToken: 'x', createdAt: T0, expiresAt: T1 })).rejects.toThrow();
+      await expect(store.createSession(session('s', 'nobody'))).rejects.toThrow();
     });
   });
 
