@@ -54,8 +54,9 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   revoke DEVICE_ID                revoke a tablet; its token stops working at once
   import FILE                     import a transfer file exported from a tablet
   coordinator add --email E --name N
-                                  create a console owner (the first account; owners invite
-                                  the rest of the team from the console's Team section);
+                                  create a console owner who may export personal data (the
+                                  first account; it sets up two-factor sign-in at its first
+                                  sign-in, and invites the rest from the console's Team);
                                   the password is asked for, or read from standard input
                                   when it is not a terminal
   coordinator reset-two-factor --email E
@@ -217,8 +218,9 @@ async function main(argv: string[]): Promise<number> {
         const password = await readPassword();
         const problem = passwordProblem(password);
         if (problem) throw new Error(problem);
-        // The first account of a server is its owner; owners invite the rest from the console (Team).
-        const created = await store.createCoordinator({ id: randomUUID(), email, name, role: 'owner', passwordHash: await hashPassword(password), createdAt: new Date().toISOString() });
+        // The first account of a server is its owner, with the personal-data permission (no one
+        // else could grant it); owners invite the rest from the console (Team).
+        const created = await store.createCoordinator({ id: randomUUID(), email, name, role: 'owner', mayExportPersonalData: true, passwordHash: await hashPassword(password), createdAt: new Date().toISOString() });
         if (!created) throw new Error(`A coordinator with the email ${email} already exists.`);
         await store.audit({ at: new Date().toISOString(), actor: cliActor(), action: 'create-coordinator', detail: { email } });
         console.log(`Owner ${email} created. Sign in at /console: the first sign-in sets up two-factor sign-in (an authenticator app).`);

@@ -14,13 +14,13 @@
  * editor-en.png, console-campaign-editor-ar.png, console-campaign-diff.png and
  * counter-goal.png.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { hashPassword } from '../../server/console/passwords.ts';
+import { addAccount, type TestAccount } from '../helpers/accounts.ts';
+import { fillSignIn } from '../helpers/console-app.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import type { TabletCampaigns } from '../../src/shared/campaigns.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
@@ -32,6 +32,8 @@ import { batchOf, makeRecord } from '../helpers/records.ts';
 
 const EMAIL = 'campaigns.coordinator@example.org';
 const PASSWORD = 'a long enough passphrase, 2026';
+/** The coordinator (an owner, with the two-factor sign-in owners must have), made in beforeAll. */
+let account: TestAccount | undefined;
 const DEFAULT_ID = DEFAULT_CAMPAIGN.id;
 const WATER = 'clean-water';
 const TITLE = 'Clean water for every village';
@@ -49,7 +51,7 @@ beforeAll(async () => {
   const dbPath = join(dir, 'fieldsign.db');
   const store = new SqliteStore(dbPath);
   try {
-    await store.createCoordinator({ id: randomUUID(), email: EMAIL, name: 'Campaigns Coordinator', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+    account = await addAccount(store, { email: EMAIL, password: PASSWORD, name: 'Campaigns Coordinator' });
   } finally {
     await store.close();
   }
@@ -89,9 +91,7 @@ async function tabletPost(path: string, body: unknown, token?: string): Promise<
 describe('campaigns in the console', () => {
   it('signs in and lists the default campaign, open', async () => {
     await page.goto(`${app.url}/console`);
-    await page.getByLabel('Email').fill(EMAIL);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await fillSignIn(page, account!);
     await expect.poll(h1, { timeout: 15_000 }).toBe('Dashboard');
     await openSection('Campaigns');
     const row = page.locator('#campaigns-table tbody tr', { hasText: DEFAULT_ID });

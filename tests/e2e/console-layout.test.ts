@@ -4,13 +4,13 @@
  * wraps in its cell so the Delete button stays in view at every width from 1024 px up,
  * without the page scrolling sideways.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { hashPassword } from '../../server/console/passwords.ts';
+import { addAccount, type TestAccount } from '../helpers/accounts.ts';
+import { fillSignIn } from '../helpers/console-app.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import { startApp, type AppProcess } from '../helpers/app-process.ts';
 import { launchChromium } from '../helpers/browser.ts';
@@ -20,6 +20,8 @@ import { enrollTablet, storeRecords } from '../helpers/sealed-records.ts';
 
 const EMAIL = 'layout.coordinator@example.org';
 const PASSWORD = 'a long enough passphrase, 2026';
+/** The coordinator (an owner, with the two-factor sign-in owners must have), made in beforeAll. */
+let account: TestAccount | undefined;
 const LONG_NAMES = ['=HYPERLINK("http://evil.example","x")', 'श्रीनिवासरामानुजनअय्यंगारश्रीनिवासरामानुजन', 'Maximiliana-Wilhelmina-Theodora-Alexandrovna'];
 let app: AppProcess;
 let browser: Browser;
@@ -30,7 +32,7 @@ beforeAll(async () => {
   const dbPath = join(dir, 'fieldsign.db');
   const store = new SqliteStore(dbPath);
   try {
-    await store.createCoordinator({ id: randomUUID(), email: EMAIL, name: 'Layout Coordinator', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+    account = await addAccount(store, { email: EMAIL, password: PASSWORD, name: 'Layout Coordinator' });
     const deviceId = await enrollTablet(store, 'Layout tablet', 'Layout rally');
     const records = LONG_NAMES.map((name, i) =>
       makeRecord({ deviceId, name, email: `${'very.long.address.of.a.signer'.repeat(i + 1)}@an-exceptionally-long-domain-name.example.org`, seed: i + 1 }),
@@ -49,9 +51,7 @@ afterAll(async () => {
 });
 
 async function signIn(page: Page): Promise<void> {
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await fillSignIn(page, account!);
   // Checking a password takes a while (scrypt), longer on a busy machine.
   await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 15_000 }).toBe('Dashboard');
 }
@@ -75,7 +75,11 @@ describe('the console', () => {
       await signIn(page);
       await page.reload();
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Dashboard');
-      expect(problems).toEqual([]);
+      // The password step of an account with two-factor is answered 401 second_factor_required
+      // (not signed in yet), which the browser logs; nothing else may fail.
+      const codeStep = (p: string) => p === '401 /api/console/login' || /^console: Failed to load resource: .* 401 /.test(p);
+      expect(problems.filter((p) => !codeStep(p))).toEqual([]);
+      expect(problems.filter(codeStep).length).toBeLessThanOrEqual(2);
     } finally {
       await context.close();
     }

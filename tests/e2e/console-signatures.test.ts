@@ -3,13 +3,13 @@
  * row (the requests carry a seq cursor, so the server reads an index range, never skipping
  * rows), and "Only possible duplicates" lists exactly the signers the one rule flags.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { hashPassword } from '../../server/console/passwords.ts';
+import { addAccount, type TestAccount } from '../helpers/accounts.ts';
+import { fillSignIn } from '../helpers/console-app.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import { startApp, type AppProcess } from '../helpers/app-process.ts';
 import { launchChromium } from '../helpers/browser.ts';
@@ -20,6 +20,8 @@ import { enrollTablet, storeRecords } from '../helpers/sealed-records.ts';
 
 const EMAIL = 'pages.coordinator@example.org';
 const PASSWORD = 'a long enough passphrase, 2026';
+/** The coordinator (an owner, with the two-factor sign-in owners must have), made in beforeAll. */
+let account: TestAccount | undefined;
 const SIGNERS = 60;
 let app: AppProcess;
 let browser: Browser;
@@ -33,7 +35,7 @@ beforeAll(async () => {
   const dbPath = join(dir, 'fieldsign.db');
   const store = new SqliteStore(dbPath);
   try {
-    await store.createCoordinator({ id: randomUUID(), email: EMAIL, name: 'Pages Coordinator', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+    account = await addAccount(store, { email: EMAIL, password: PASSWORD, name: 'Pages Coordinator' });
     const deviceId = await enrollTablet(store, 'Pages tablet', 'Pages rally');
     const records = Array.from({ length: SIGNERS }, (_, i) => makeRecord({ deviceId, name: `Signer ${String(i).padStart(2, '0')}`, email: `signer${i}@example.org`, seed: i + 1 }));
     // Two possible duplicates: the same email in another case; the same name and country, spaced and cased differently.
@@ -61,9 +63,7 @@ afterAll(async () => {
 
 async function openSignatures(page: Page): Promise<void> {
   await page.goto(`${app.url}/console`);
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await fillSignIn(page, account!);
   await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 15_000 }).toBe('Dashboard');
   await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Signatures', exact: true }).click();
 }

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
+import { fillSignIn, setUpTwoFactorOnPage } from '../helpers/console-app.ts';
 import { DIST, ROOT, startApp, type AppProcess } from '../helpers/app-process.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { seriousAxeViolations } from '../helpers/axe.ts';
@@ -94,6 +95,9 @@ async function openSection(name: string): Promise<void> {
   expect(await nav(name).getAttribute('aria-current')).toBe('page');
 }
 
+/** The owner's two-factor secret and recovery codes, from its setup in the first test. */
+let secondFactor: { totpSecret: string; recoveryCodes: string[] } | undefined;
+
 describe('the coordinator console', () => {
   it('refuses a wrong password with a message, then signs in to a live dashboard', async () => {
     await page.goto(`${app.url}/console.html`);
@@ -108,6 +112,8 @@ describe('the coordinator console', () => {
 
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    // An owner made with the CLI sets up two-factor sign-in at its first sign-in, as owners must.
+    secondFactor = await setUpTwoFactorOnPage(page);
     await expect.poll(() => h1(page).textContent()).toBe('Dashboard');
     expect(await page.getByText('Ana Coordinator').count()).toBe(1);
     await expect.poll(() => page.locator('.live').textContent()).toBe('Live');
@@ -424,9 +430,7 @@ describe('the coordinator console', () => {
       watched.on('pageerror', (e) => own.problems.push(`pageerror: ${e.message}`));
       watched.on('console', (m) => void (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()) && own.problems.push(`console: ${m.text()}`)));
       await watched.goto(`${app.url}/console`);
-      await watched.getByLabel('Email').fill(EMAIL);
-      await watched.getByLabel('Password').fill(PASSWORD);
-      await watched.getByRole('button', { name: 'Sign in' }).click();
+      await fillSignIn(watched, { email: EMAIL, password: PASSWORD, ...secondFactor });
       await expect.poll(() => h1(watched).textContent(), { timeout: 15_000 }).toBe('Dashboard');
       const section = (name: string) => watched.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name, exact: true }).click();
       await section('Signatures');

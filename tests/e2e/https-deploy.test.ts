@@ -5,11 +5,11 @@
  * Chromium opens https://fieldsign.test:<port> (the name mapped to 127.0.0.1, Caddy's root
  * trusted by that browser's own certificate store; certificate checks are never turned off).
  */
-import { randomUUID } from 'node:crypto';
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { hashPassword } from '../../server/console/passwords.ts';
+import { addAccount, type TestAccount } from '../helpers/accounts.ts';
+import { fillSignIn } from '../helpers/console-app.ts';
 import { openStore } from '../../server/store/open.ts';
 import { PROTOCOL_VERSION } from '../../src/shared/protocol.ts';
 import { DEFAULT_CAMPAIGN } from '../../src/shared/default-campaign.ts';
@@ -21,6 +21,8 @@ import { pgTestSchema, type PgTestSchema } from '../store/postgres-schema.ts';
 
 const EMAIL = 'lead@example.org';
 const PASSWORD = 'a long enough passphrase, 2026';
+/** The coordinator (an owner, with the two-factor sign-in owners must have), made in beforeAll. */
+let account: TestAccount | undefined;
 const TITLE = DEFAULT_CAMPAIGN.text.en!.title;
 
 let pgSchema: PgTestSchema;
@@ -72,7 +74,7 @@ beforeAll(async () => {
   pgSchema = await pgTestSchema('https');
   const store = await openStore(pgSchema.url);
   try {
-    await store.createCoordinator({ id: randomUUID(), email: EMAIL, name: 'Lead Coordinator', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+    account = await addAccount(store, { email: EMAIL, password: PASSWORD, name: 'Lead Coordinator' });
   } finally {
     await store.close();
   }
@@ -104,9 +106,7 @@ describe('Fieldsign over HTTPS behind Caddy, two instances on PostgreSQL', () =>
     expect(security?.issuer).toMatch(/Caddy Local Authority/);
     expect(security?.protocol).toBe('TLS 1.3');
     expect(await coordinator.evaluate(() => window.isSecureContext && location.protocol)).toBe('https:');
-    await coordinator.getByLabel('Email').fill(EMAIL);
-    await coordinator.getByLabel('Password').fill(PASSWORD);
-    await coordinator.getByRole('button', { name: 'Sign in' }).click();
+    await fillSignIn(coordinator, account!);
     await expect.poll(() => coordinator.getByRole('heading', { level: 1 }).first().textContent(), { timeout: 20_000 }).toBe('Dashboard');
     await expect.poll(() => coordinator.locator('.live').textContent(), { timeout: 15_000 }).toBe('Live');
   }, 60_000);
@@ -153,7 +153,8 @@ describe('Fieldsign over HTTPS behind Caddy, two instances on PostgreSQL', () =>
     await kiosk.getByRole('heading', { name: 'Enroll this tablet' }).waitFor({ timeout: 20_000 });
     await enroll(kiosk, new URL(enrollmentLink).searchParams.get('enroll')!, 'HTTPS tablet');
     await expect.poll(() => kiosk.getByRole('heading', { level: 1 }).textContent(), { timeout: 20_000 }).toBe(TITLE);
-    expect(await kiosk.evaluate(() => navigator.serviceWorker.ready.then((registration) => registration.active?.state))).toBe('activated');
+    // `ready` resolves once a worker is active; it may still be 'activating' for a moment on a busy machine.
+    await expect.poll(() => kiosk.evaluate(() => navigator.serviceWorker.ready.then((registration) => registration.active?.state)), { timeout: 15_000 }).toBe('activated');
 
     await kioskContext.setOffline(true);
     await kiosk.reload();

@@ -11,19 +11,23 @@
  * Also here, on a server started with `--token-lifetime 4s`: a tablet whose token expired
  * keeps what it signs and asks, in words, to be enrolled again (S25).
  */
-import { execFileSync } from 'node:child_process';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ROOT, startApp, type AppProcess } from '../helpers/app-process.ts';
+import { startApp, type AppProcess } from '../helpers/app-process.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { seriousAxeViolations } from '../helpers/axe.ts';
 import { definitionOf, enrolledKiosk, screenshot, statusLine, tr, waitingText, type Kiosk } from '../helpers/kiosk-extra.ts';
 import { closeVolunteer, openVolunteer, signOnce } from '../helpers/kiosk.ts';
 import { startBatchProxy, type BatchProxy } from '../helpers/proxy.ts';
+import { SqliteStore } from '../../server/store/sqlite.ts';
+import { addAccount, type TestAccount } from '../helpers/accounts.ts';
+import { fillSignIn } from '../helpers/console-app.ts';
 
 const EMAIL = 'rosa.coordinator@example.org';
 const PASSWORD = 'a long enough passphrase, 2026';
+/** The coordinator (an owner, with the two-factor sign-in owners must have), made in beforeAll. */
+let account: TestAccount | undefined;
 const EVENT = 'March for defenders, Nairobi';
 
 let app: AppProcess;
@@ -54,11 +58,13 @@ beforeAll(async () => {
   app = await startApp(undefined, ['--stale-after', '2s']);
   // Stall A reaches the server through a proxy that can lose the server's answers.
   proxy = await startBatchProxy(app.url);
-  execFileSync('npm', ['run', '--silent', 'cli', '--', 'coordinator', 'add', '--email', EMAIL, '--name', 'Rosa Coordinator', '--db', app.dbPath], {
-    cwd: ROOT,
-    input: `${PASSWORD}\n`,
-    encoding: 'utf8',
-  });
+  // An owner, with the two-factor sign-in owners must have (the CLI's owner would first set it up).
+  const store = new SqliteStore(app.dbPath);
+  try {
+    account = await addAccount(store, { email: EMAIL, password: PASSWORD, name: 'Rosa Coordinator' });
+  } finally {
+    await store.close();
+  }
   browser = await launchChromium();
   stallA = await enrolledKiosk(browser, { ...app, url: proxy.url }, EVENT, { beforeEnroll: named('Stall A') });
   stallB = await enrolledKiosk(browser, app, EVENT, { beforeEnroll: named('Stall B') });
@@ -107,9 +113,7 @@ describe('tablets that go quiet holding signatures', () => {
 
   it('the console highlights exactly Stall A, first, with its counts, storage and app version', async () => {
     await page.goto(`${app.url}/console.html#devices`);
-    await page.getByLabel('Email').fill(EMAIL);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await fillSignIn(page, account!);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 15_000 }).toBe('Devices');
 
     const rows = page.locator('#devices-table tbody tr');

@@ -15,8 +15,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { parse } from 'csv-parse/sync';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { hashPassword } from '../../server/console/passwords.ts';
+import { addAccount, type TestAccount } from '../helpers/accounts.ts';
+import { fillSignIn } from '../helpers/console-app.ts';
 import { generateCoordinatorKeys, publicKeyFileOf, type CoordinatorKeys } from '../../server/keys.ts';
 import { SqliteStore } from '../../server/store/sqlite.ts';
 import { fromBase64Url, toBase64Url } from '../../src/shared/ink.ts';
@@ -30,6 +30,8 @@ import { enrollTablet, reportHead, sealedCampaign, sealedChain, storeRecords, ty
 
 const EMAIL = 'ana.coordinator@example.org';
 const PASSWORD = 'a long enough passphrase, 2024';
+/** The coordinator (an owner, with the two-factor sign-in owners must have), made in beforeAll. */
+let account: TestAccount | undefined;
 const PASSPHRASE = 'Sealed for the march, 24 November';
 const SPECS: SignerSpec[] = [
   { name: 'Zoë Ørsted-Núñez', email: 'zoe@example.org', country: 'FR', postcode: '75011', phone: '+33 6 12 34 56 78', optIn: true },
@@ -68,7 +70,7 @@ beforeAll(async () => {
   dbPath = join(tmp, 'fieldsign.db');
   const store = new SqliteStore(dbPath);
   try {
-    await store.createCoordinator({ id: randomUUID(), email: EMAIL, name: 'Ana Coordinator', passwordHash: await hashPassword(PASSWORD), createdAt: new Date().toISOString() });
+    account = await addAccount(store, { email: EMAIL, password: PASSWORD, name: 'Ana Coordinator' });
     tablet = await enrollTablet(store, 'Stall tablet');
     const chain = await sealedChain(tablet, SPECS, await importSealingKey(publicKeyFileOf(keys)));
     records = chain.sealed;
@@ -103,9 +105,7 @@ const alertText = () => page.getByRole('alert').first().textContent();
 
 async function signIn(): Promise<void> {
   await page.goto(`${app.url}/console.html`);
-  await page.getByLabel('Email').fill(EMAIL);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await fillSignIn(page, account!);
   await expect.poll(() => h1().textContent()).toBe('Dashboard');
 }
 
