@@ -50,6 +50,23 @@ export function visibleCampaigns<T extends { id: string }>(coordinator: Coordina
   return campaigns.filter((c) => hasCampaign(coordinator, c.id));
 }
 
+/** Audit actions about signers: their detail names signatures (ids, a search filter, a note). */
+const SIGNER_ACTIONS = new Set(['delete-signature', 'signatures.set-aside', 'signatures.restored']);
+/** Detail fields of those entries that say nothing about who signed. */
+const COUNTS_ONLY = ['count', 'reason', 'idsSent'];
+
+/**
+ * An audit entry as the account may see it: an entry about signers keeps only its counts
+ * and reason for an account without the personal-data permission, since its ids, filter and
+ * note could single out a signer the account may not see.
+ */
+export function auditEntryFor<E extends { action: string; detail: Record<string, unknown> }>(coordinator: Coordinator, entry: E): E {
+  if (coordinator.mayExportPersonalData && coordinator.role !== 'viewer') return entry;
+  if (!SIGNER_ACTIONS.has(entry.action)) return entry;
+  const detail = Object.fromEntries(Object.entries(entry.detail).filter(([key]) => COUNTS_ONLY.includes(key)));
+  return { ...entry, detail: { ...detail, withheld: 'signer details need the permission to export personal data' } };
+}
+
 /** Why a refusal is one: the error code of the 403. */
 export type RefusalCode = 'forbidden' | 'two_factor_setup_required';
 

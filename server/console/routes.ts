@@ -14,7 +14,7 @@ import { rateLimited } from '../rate-limit.ts';
 import { clientAddress, publicOrigin, requestOf } from '../client-address.ts';
 import { checkSignIn, type SignInLimits, type SignInOutcome } from './sign-in.ts';
 import type { Coordinator, Session } from '../store/store.ts';
-import { twoFactorState } from './access.ts';
+import { auditEntryFor, twoFactorState } from './access.ts';
 import { CLEAR_COOKIE, assertMay, currentSession, liveSession, mayReach, startSession } from './session.ts';
 import { actorOf, bodyOf, campaignOf, isHead, paramsOf, type Ctx } from '../routes/context.ts';
 import { api } from '../../src/shared/api/endpoints.ts';
@@ -169,5 +169,6 @@ export async function createCode(c: Ctx): Promise<Response> {
 export async function auditLog(c: Ctx): Promise<Response> {
   const scoped = c.req.query('campaign') !== undefined;
   if (!scoped) assertMay(c, 'owner', c.var.app.defaultCampaignId);
-  return answer(api.audit, 200, { entries: await c.var.app.store.auditLog(500, scoped ? campaignOf(c) : undefined) });
+  const entries = await c.var.app.store.auditLog(500, scoped ? campaignOf(c) : undefined);
+  return answer(api.audit, 200, { entries: entries.map((entry) => auditEntryFor(c.var.session.coordinator, entry)) });
 }
