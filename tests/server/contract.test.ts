@@ -177,12 +177,30 @@ const STEPS: Array<[key: string, step: Step | (() => Step)]> = [
   ['POST /api/console/campaigns/:id/reopen', { params: { id: COPY }, status: 200 }],
   ['GET /api/console/campaigns/:id/versions/:version', { params: { id: COPY, version: '1' }, status: 200 }],
   ['GET /api/openapi.json', { status: 200 }],
+  // Two-factor: the owner has it on, so setup is refused (409), confirm has nothing pending
+  // (409), new recovery codes take a current code, and an owner may not turn it off (403).
+  ['POST /api/console/two-factor/setup', { status: 409 }],
+  ['POST /api/console/two-factor/confirm', { body: { code: '000000' }, status: 409 }],
+  ['POST /api/console/two-factor/recovery-codes', () => ({ body: { code: secondFactorCode(ana) }, status: 200 })],
+  ['POST /api/console/two-factor/off', { body: { code: '000000' }, status: 403 }],
+  // The team: an invitation, seen and accepted (public), then the new account changed, disabled, enabled.
+  ['POST /api/console/team/invitations', { body: { email: 'new.viewer@example.org', role: 'viewer', campaigns: [CAMPAIGN], mayExportPersonalData: false }, status: 201 }],
+  ['POST /api/console/invitation', () => ({ body: { token: invitationToken }, status: 200, as: 'public' })],
+  ['POST /api/console/invitation/accept', () => ({ body: { token: invitationToken, name: 'New Viewer', password: 'a long viewer password 2026' }, status: 200, as: 'public' })],
+  ['GET /api/console/team', { status: 200 }],
+  ['PATCH /api/console/team/accounts/:id', () => ({ params: { id: invitedId }, body: { role: 'manager', campaigns: [CAMPAIGN] }, status: 200 })],
+  ['POST /api/console/team/accounts/:id/disable', () => ({ params: { id: invitedId }, status: 200 })],
+  ['POST /api/console/team/accounts/:id/enable', () => ({ params: { id: invitedId }, status: 200 })],
+  ['DELETE /api/console/team/invitations/:id', { params: { id: randomUUID() }, status: 404 }],
+  ['PATCH /api/console/settings', { body: { requireTwoFactorForAll: false }, status: 200 }],
   ['POST /api/console/logout', { status: 204 }],
 ];
 
 let enrollmentCode = '';
 let secondTablet = '';
 let paperId = '';
+let invitationToken = '';
+let invitedId = '';
 
 describe('every endpoint of the contract, against the real server', () => {
   it('has a step here for every endpoint, and an endpoint for every step', () => {
@@ -199,6 +217,10 @@ describe('every endpoint of the contract, against the real server', () => {
       const answer = await call(endpoint, taken);
       if (key === 'POST /api/console/login') session = { cookie: (answer.setCookie ?? '').split(';')[0], csrfToken: (answer.body as { csrfToken: string }).csrfToken };
       if (key === 'POST /api/console/paper-counts') paperId = (answer.body as { id: string }).id;
+      // New recovery codes void the old: later sign-ins of Ana use the new ones.
+      if (key === 'POST /api/console/two-factor/recovery-codes' && answer.status === 200) ana.recoveryCodes = [...(answer.body as { recoveryCodes: string[] }).recoveryCodes];
+      if (key === 'POST /api/console/team/invitations') invitationToken = new URL((answer.body as { link: string }).link).hash.replace('#invite=', '');
+      if (key === 'GET /api/console/team') invitedId = (answer.body as { accounts: Array<{ id: string; email: string }> }).accounts.find((a) => a.email === 'new.viewer@example.org')?.id ?? '';
       expect(answer.status, `${key}: ${JSON.stringify(answer.body)?.slice(0, 300)}`).toBe(taken.status);
       expectConforms(endpoint, answer);
     });
