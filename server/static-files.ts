@@ -103,7 +103,8 @@ export async function serveStatic(root: string, { pathname, accept, head, accept
 
 /**
  * The copy of `file` to send for `acceptEncoding`: its br or gzip copy when one is on disk,
- * a regular file inside the root like the file itself, and preferred; else the file itself.
+ * a regular file inside the root like the file itself, no older than it, and preferred; else
+ * the file itself.
  */
 async function pickCopy(realBase: string, file: string, info: Stats, acceptEncoding: string | null): Promise<{ file: string; info: Stats; coding: Coding | 'identity' }> {
   const copies = new Map<Coding, { file: string; info: Stats }>();
@@ -111,7 +112,9 @@ async function pickCopy(realBase: string, file: string, info: Stats, acceptEncod
     for (const coding of CODINGS) {
       const copy = join(dirname(file), basename(file) + CODING_SUFFIX[coding]);
       const copyInfo = await stat(copy).catch(() => null);
-      if (copyInfo?.isFile() && (await isInside(realBase, copy))) copies.set(coding, { file: copy, info: copyInfo });
+      // A copy older than its file is stale (the file was edited or replaced after the build):
+      // the file itself is sent rather than old bytes.
+      if (copyInfo?.isFile() && copyInfo.mtimeMs >= info.mtimeMs && (await isInside(realBase, copy))) copies.set(coding, { file: copy, info: copyInfo });
     }
   }
   const coding = chooseCoding(acceptEncoding, [...copies.keys()]);

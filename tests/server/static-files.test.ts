@@ -4,7 +4,7 @@
  * it sends the br or gzip copy the build made (scripts/precompress.ts) by Accept-Encoding,
  * with Vary, and caches hashed assets for good and everything else not without asking.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -130,6 +130,20 @@ describe('compressed answers', () => {
     expect(res?.headers.get('content-length')).toBe(String(body.length));
     expect(body.length).toBeLessThan(SCRIPT.length / 3);
     expect(decode(body).toString()).toBe(SCRIPT);
+  });
+
+  it('sends the file itself, not a stale copy, when the file changed after the build', async () => {
+    const edited = join(root, 'assets', 'edited.js');
+    writeFileSync(edited, SCRIPT);
+    await precompressDir(root);
+    const changed = SCRIPT.replace('petition', 'campaign');
+    writeFileSync(edited, changed);
+    // The copies were written before the change: they are older than the file now.
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(edited, later, later);
+    const res = await get('/assets/edited.js', null, 'br, gzip');
+    expect(res?.headers.get('content-encoding')).toBeNull();
+    expect(await res?.text()).toBe(changed);
   });
 
   it('sends the file itself to a client that asks for no coding, still with Vary', async () => {
