@@ -117,7 +117,7 @@ describe('the team', () => {
     await expect.poll(() => h1(viewerPage), { timeout: 15_000 }).toBe('Dashboard');
     expect(new URL(viewerPage.url()).hash).toBe('');
     expect(await viewerPage.locator('.who-email').textContent()).toBe(VIEWER);
-    expect(await navLinks(viewerPage)).toEqual(['Campaigns', 'Dashboard', 'Devices', 'Paper']);
+    expect(await navLinks(viewerPage)).toEqual(['Campaigns', 'Dashboard', 'Devices', 'Paper', 'Your account']);
     // A section the viewer may not use, typed into the address bar, is not shown either.
     await viewerPage.goto(`${app.url}/console#signatures`);
     await expect.poll(() => h1(viewerPage), { timeout: 15_000 }).toBe('Dashboard');

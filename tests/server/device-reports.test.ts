@@ -171,7 +171,8 @@ describe('tablets gone quiet holding signatures', () => {
   const start = Date.now() - 5 * HOUR;
 
   beforeAll(async () => {
-    server = await clockedServer({ staleAfterMs: 2 * HOUR, tokenLifetimeMs: 30 * DAY });
+    // The clock jumps hours ahead: the console session must outlast it (sessions are not under test here).
+    server = await clockedServer({ staleAfterMs: 2 * HOUR, tokenLifetimeMs: 30 * DAY, sessions: { idleMs: DAY, lifetimeMs: DAY } });
     server.clock.at = start;
     cookie = await consoleCookie(server);
     for (const name of ['silent', 'drained', 'recent', 'revoked', 'never'] as const) tablets[name] = await server.enroll(`Rally ${name}`);

@@ -138,7 +138,8 @@ describe('GET /api/console/records', () => {
 
   it('audits a download that starts past the first page too: once per coordinator per 10 minutes of paging, and every new download', async () => {
     const clock = { at: Date.parse('2026-11-26T09:00:00.000Z') };
-    const own = await startTestServer({ campaign: sealedCampaign(keys.keyId, keys.publicKeyJwk), now: () => new Date(clock.at) });
+    // The clock moves an hour and more: the session must outlast it (sessions are not under test here).
+    const own = await startTestServer({ campaign: sealedCampaign(keys.keyId, keys.publicKeyJwk), now: () => new Date(clock.at), sessions: { idleMs: 24 * 3_600_000 } });
     try {
       const device = await enrollTablet(own.store, 'Stall tablet');
       const chain = await sealedChain(device, A_SPECS.slice(0, 4), sealing, { seed: 300 });

@@ -154,7 +154,7 @@ describe('setting up two-factor sign-in', () => {
     expect((await auditActions(account.email)).find((e) => e.action === 'two-factor.on')?.detail).toEqual({ otherSessionsEnded: 1 });
   });
 
-  it('a session that must set it up may reach only the two-factor routes, its session and sign-out: everything else is 403 two_factor_setup_required', async () => {
+  it('a session that must set it up may reach only its own routes (two-factor, sessions, password, sign-out): everything else is 403 two_factor_setup_required', async () => {
     const { session } = await withoutTwoFactor({ role: 'viewer', campaigns: ['protect-defenders'], mayExportPersonalData: false });
     // An owner must have it; a viewer needs it only when the owners require it of everyone.
     const owner = await withoutTwoFactor();
@@ -162,7 +162,8 @@ describe('setting up two-factor sign-in', () => {
     const sample = (path: string) =>
       path.replace(/:(\w+)(\{(?:[^{}]|\{[^{}]*\})*\})?/g, (_, name: string) => (name === 'version' ? '1' : path.startsWith('/api/console/campaigns/') ? 'protect-defenders' : '00000000-0000-0000-0000-000000000000'));
     const own = ROUTES.filter((r) => r.auth === 'session' && r.may === 'self').map((r) => r.name);
-    expect(own.sort()).toEqual(['logout', 'twoFactorConfirm', 'twoFactorOff', 'twoFactorRecoveryCodes', 'twoFactorSetup']);
+    // The account's own: two-factor, its sessions and password, sign-out.
+    expect(own.sort()).toEqual(['accountSessions', 'changePassword', 'endSession', 'logout', 'twoFactorConfirm', 'twoFactorOff', 'twoFactorRecoveryCodes', 'twoFactorSetup']);
     for (const route of ROUTES.filter((r) => r.auth === 'session' && r.may !== 'self')) {
       const res = await app.request(sample(route.path), { method: route.method, headers: { ...owner.session.headers, 'content-type': 'application/json' }, body: route.method === 'GET' ? undefined : '{}' }, LOCAL);
       expect(res.status, route.name).toBe(403);
